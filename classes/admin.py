@@ -1,0 +1,139 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    AcademicYear,
+    Enrollment,
+    Holiday,
+    Municipality,
+    Parent,
+    Quarter,
+    School,
+    SchoolClass,
+    Staff,
+    StaffAbsence,
+    Student,
+    TeachingAssignment,
+    User,
+)
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "activity_threshold", "staff_target", "students_target", "parents_target"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(School)
+class SchoolAdmin(admin.ModelAdmin):
+    list_display = ["short_name", "code", "municipality", "timezone"]
+    list_filter = ["municipality"]
+    search_fields = ["short_name", "full_name", "code"]
+    list_select_related = ["municipality"]
+
+
+class QuarterInline(admin.TabularInline):
+    model = Quarter
+    extra = 0
+
+
+class HolidayInline(admin.TabularInline):
+    model = Holiday
+    extra = 0
+
+
+@admin.register(AcademicYear)
+class AcademicYearAdmin(admin.ModelAdmin):
+    list_display = ["name", "school", "starts_on", "ends_on"]
+    list_filter = ["school"]
+    list_select_related = ["school"]
+    inlines = [QuarterInline, HolidayInline]
+
+
+@admin.register(Quarter)
+class QuarterAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "year", "starts_on", "ends_on"]
+    list_select_related = ["year__school"]
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    list_display = ["name", "year", "starts_on", "ends_on"]
+    list_select_related = ["year__school"]
+
+
+class TeachingAssignmentInline(admin.TabularInline):
+    model = TeachingAssignment
+    extra = 0
+    autocomplete_fields = ["staff"]
+
+
+@admin.register(SchoolClass)
+class SchoolClassAdmin(admin.ModelAdmin):
+    list_display = ["name", "school", "year", "class_teacher"]
+    list_filter = ["school", "grade"]
+    list_select_related = ["school", "year", "class_teacher"]
+    autocomplete_fields = ["class_teacher"]
+    inlines = [TeachingAssignmentInline]
+
+
+@admin.register(Staff)
+class StaffAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "person_id", "school", "position", "teaches", "employed_from", "employed_to"]
+    list_filter = ["school", "teaches"]
+    search_fields = ["last_name", "first_name", "person_id"]
+    list_select_related = ["school"]
+
+
+@admin.register(TeachingAssignment)
+class TeachingAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["school_class", "subject", "staff"]
+    list_select_related = ["school_class", "staff"]
+    autocomplete_fields = ["staff"]
+
+
+class EnrollmentInline(admin.TabularInline):
+    model = Enrollment
+    extra = 0
+
+
+@admin.register(Student)
+class StudentAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "person_id", "school", "birth_date"]
+    list_filter = ["school"]
+    search_fields = ["last_name", "first_name", "person_id"]
+    list_select_related = ["school"]
+    inlines = [EnrollmentInline]
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(admin.ModelAdmin):
+    list_display = ["student", "school_class", "starts_on", "ends_on"]
+    list_select_related = ["student", "school_class"]
+    autocomplete_fields = ["student"]
+
+
+@admin.register(Parent)
+class ParentAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "person_id", "school", "left_on"]
+    list_filter = ["school"]
+    search_fields = ["last_name", "first_name", "person_id"]
+    list_select_related = ["school"]
+    autocomplete_fields = ["children"]
+
+
+@admin.register(StaffAbsence)
+class StaffAbsenceAdmin(admin.ModelAdmin):
+    list_display = ["staff", "kind", "starts_on", "ends_on"]
+    list_select_related = ["staff"]
+    autocomplete_fields = ["staff"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "email", "role", "municipality", "school", "staff", "is_active"]
+    list_filter = ["role", "is_active", "is_staff"]
+    list_select_related = ["municipality", "school", "staff"]
+    autocomplete_fields = ["staff"]
+    fieldsets = (*DjangoUserAdmin.fieldsets, (_("Role"), {"fields": ["role", "municipality", "school", "staff"]}))

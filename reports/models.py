@@ -1,0 +1,1 @@
+"""Models of the reports layer (metrics, reconciliation, audit) come with their issues."""

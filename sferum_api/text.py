@@ -1,0 +1,40 @@
+"""Read a message text in memory only: its length, whether it is emoji-only, a keyed hash."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import unicodedata
+
+_WORD = re.compile(r"\w", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+
+
+def is_emoji_only(text: str) -> bool:
+    """Return True when the text has symbols (emoji) but no letters, digits or punctuation words."""
+    stripped = "".join(text.split())
+    if not stripped:
+        return False
+    for char in stripped:
+        category = unicodedata.category(char)
+        if category in ("So", "Sk", "Mn", "Me", "Cf") or char in "\u200d\ufe0f":
+            continue
+        return False
+    return True
+
+
+def normalize_text(text: str) -> str:
+    """Return the form two near-duplicate texts share: case-folded, ё → е, spaces collapsed, no punctuation."""
+    text = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
+    text = "".join(ch for ch in text if not unicodedata.category(ch).startswith("P"))
+    return _SPACES.sub(" ", text).strip()
+
+
+def text_digest(text: str, *, key: bytes) -> tuple[int, bool, str]:
+    """Return (length, emoji_only, keyed hash) of a message text; the text goes no further."""
+    text = text or ""
+    if not text.strip():
+        return len(text), False, ""
+    digest = hmac.new(key, normalize_text(text).encode("utf-8"), hashlib.sha256).hexdigest()
+    return len(text), is_emoji_only(text), digest

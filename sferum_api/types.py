@@ -1,0 +1,101 @@
+"""Plain dataclasses every backend returns, and the Backend protocol."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+# Educational role codes of the platform; anything else maps to "no role" (None).
+ROLE_CODES = frozenset({"admin", "employee", "teacher", "parent", "student"})
+
+# Message kinds, as stored by chats.Message.kind.
+MESSAGE_KINDS = frozenset({"text", "document", "video", "link", "photo", "call", "service"})
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A platform user as the service shows them."""
+
+    user_id: str
+    first_name: str
+    last_name: str
+    role_code: str | None = None  # None: a plain account without a confirmed educational role
+
+
+@dataclass(frozen=True)
+class ChatInfo:
+    chat_id: str
+    title: str
+    is_channel: bool = False
+    owner_id: str | None = None
+    admin_ids: tuple[str, ...] = ()
+    members_count: int | None = None
+
+
+@dataclass(frozen=True)
+class Member:
+    profile: Profile
+    joined_at: datetime | None = None  # aware, UTC
+    is_admin: bool = False
+    is_owner: bool = False
+
+    @property
+    def user_id(self) -> str:
+        return self.profile.user_id
+
+
+@dataclass(frozen=True)
+class MessageInfo:
+    """Metadata of one message. The text was read in memory only; it is not here."""
+
+    message_id: str  # unique within the chat (VK id, MAX mid)
+    cursor: int  # grows with time within a chat (VK id, MAX timestamp in ms); the sync's cursor
+    chat_id: str
+    sent_at: datetime  # aware, UTC
+    author_id: str | None  # None for a community or bot
+    kind: str = "text"  # one of MESSAGE_KINDS
+    text_length: int = 0
+    emoji_only: bool = False
+    text_hash: str = ""  # keyed hash of the normalised text, for the near-duplicate check
+    from_bot: bool = False
+
+    @property
+    def counts(self) -> bool:
+        """Whether the message can count for its author (a user message, not a service event)."""
+        return self.kind != "service" and not self.from_bot and self.author_id is not None
+
+
+@dataclass
+class RequestStats:
+    """Requests made and retries spent by one backend instance."""
+
+    requests: int = 0
+    retries: int = 0
+    unknown_role_codes: set[str] = field(default_factory=set)
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """What the sync service needs from a source of Sferum data."""
+
+    name: str
+    stats: RequestStats
+
+    def list_chats(self) -> Iterator[ChatInfo]:
+        """Yield the school's group chats and channels (personal dialogs are skipped)."""
+        ...
+
+    def list_members(self, chat_id: str) -> list[Member]:
+        """Return the chat's current human members (communities and bots are left out)."""
+        ...
+
+    def iter_messages(
+        self, chat_id: str, *, after_cursor: int | None = None, since: datetime | None = None
+    ) -> Iterator[MessageInfo]:
+        """Yield messages newest first, stopping at the first one at or below after_cursor or before since.
+
+        The same message may be yielded twice (it arrived while paging); callers dedupe by message_id.
+        """
+        ...
