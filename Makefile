@@ -1,0 +1,49 @@
+# Two commands: `make run` (the demo, no servers needed) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_PASSWORD ?= sferum-demo
+export DEMO_PASSWORD
+
+.PHONY: run test venv lint demo-data clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+demo-data: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+
+# Creates the virtualenv, installs, migrates, seeds the demo, starts the background
+# worker (with beat) and the web server; Ctrl+C stops both.
+run: demo-data
+	@mkdir -p var/celery/queue var/celery/processed
+	@$(VENV)/bin/celery -A sferum_admin worker --beat --concurrency=1 --loglevel=warning \
+		--schedule=var/celerybeat-schedule > var/worker.log 2>&1 & \
+	worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	echo ""; \
+	echo "  Sferum dashboard: http://$(HOST):$(PORT)/"; \
+	echo "  Demo logins (password: $(DEMO_PASSWORD)):"; \
+	echo "    demo_admin      school administrator"; \
+	echo "    demo_teacher    teacher (class teacher)"; \
+	echo "    demo_municipal  municipal administrator"; \
+	echo "  Background worker log: var/worker.log"; \
+	echo ""; \
+	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
+
+test: venv
+	$(VENV)/bin/pytest -q
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf $(VENV) var db.sqlite3 staticfiles

@@ -1,0 +1,25 @@
+"""Language selection: Russian unless the user chose another language."""
+
+from django.conf import settings
+from django.utils import translation
+
+
+class DefaultLanguageMiddleware:
+    """Activate the language from the language cookie, else LANGUAGE_CODE (not the browser's header).
+
+    Schools' computers often run English browsers; the product's default is Russian.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        available = {code for code, _name in settings.LANGUAGES}
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in available:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
