@@ -8,5 +8,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 # Tasks run eagerly; the broker is still Redis when REDIS_URL is set (CI checks it is reachable).
-CELERY_BROKER_URL = REDIS_URL or "memory://"  # noqa: F405
+CELERY_BROKER_URL = REDIS_URL or "memory://"
 SFERUM_TOKEN_KEY = "dGVzdC1rZXktZm9yLXNmZXJ1bS10b2tlbnMtMzJieXQ="
