@@ -156,6 +156,8 @@ SPECTACULAR_SETTINGS = {"TITLE": "Sferum compliance dashboard API", "VERSION": "
 
 # Tokens of Sferum integrations are encrypted with this key (a Fernet key); see README.
 SFERUM_TOKEN_KEY = os.environ.get("SFERUM_TOKEN_KEY", "")
+# Without SFERUM_TOKEN_KEY, development derives a key from SECRET_KEY; production refuses.
+SFERUM_TOKEN_KEY_DEV_FALLBACK = True
 
 # Celery: Redis in production and CI; with no REDIS_URL, kombu's filesystem
 # transport, so the demo's worker and beat run without a server.

@@ -12,6 +12,7 @@ if not SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY is not set; production needs a long random secret key.")
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
+SFERUM_TOKEN_KEY_DEV_FALLBACK = False
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [])
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
