@@ -9,6 +9,7 @@ from .models import (
     Municipality,
     Parent,
     Quarter,
+    RosterImport,
     School,
     SchoolClass,
     Staff,
@@ -137,3 +138,14 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ["municipality", "school", "staff"]
     autocomplete_fields = ["staff"]
     fieldsets = (*DjangoUserAdmin.fieldsets, (_("Role"), {"fields": ["role", "municipality", "school", "staff"]}))
+
+
+@admin.register(RosterImport)
+class RosterImportAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "school", "file_name", "status", "user"]
+    list_filter = ["status", "school"]
+    list_select_related = ["school", "user"]
+    readonly_fields = ["school", "user", "created_at", "file_name", "file_hash", "status", "counts", "errors"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -6,6 +6,7 @@ import zoneinfo
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -478,3 +479,38 @@ class User(AbstractUser):
                 raise ValidationError({"staff": _("A teacher's login needs a staff member.")})
             if self.school_id != self.staff.school_id:
                 raise ValidationError({"school": _("A teacher's school is the school of their staff row.")})
+
+
+class RosterImport(models.Model):
+    """One upload of the official roster, whatever came of it: the import log."""
+
+    class Status(models.TextChoices):
+        OK = "ok", _("imported")
+        HELD = "held", _("held for confirmation")
+        FAILED = "failed", _("failed")
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="roster_imports", verbose_name=_("school")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="roster_imports",
+        verbose_name=_("user"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_hash = models.CharField(_("file SHA-256"), max_length=64)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+
+    def __str__(self) -> str:
+        return f"{self.school} · {self.file_name} · {self.get_status_display()}"

@@ -1,0 +1,73 @@
+"""School weeks: ISO week labels, a week's bounds in a school's time zone, school days given holidays.
+
+Plain dates, aware datetimes and zoneinfo; no models. A week is the ISO week, Monday 00:00 to the
+next Monday 00:00 in the school's time zone (DESIGN.md, "Definitions").
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.utils.translation import gettext as _
+
+_ISO_WEEK = re.compile(r"^\s*(?P<year>\d{4})-?W(?P<week>\d{2})\s*$", re.IGNORECASE)
+SCHOOL_WEEKDAYS = 5  # Monday to Friday
+
+
+class WeekFormatError(ValueError):
+    """The text is not an ISO week like 2026-W47."""
+
+
+def week_parse(value: str) -> date:
+    """Return the Monday of an ISO week written like «2026-W47»; raise WeekFormatError otherwise."""
+    match = _ISO_WEEK.match(value or "")
+    if match is None:
+        raise WeekFormatError(_("«%(value)s» is not a week; write it like 2026-W47.") % {"value": value})
+    year, week = int(match["year"]), int(match["week"])
+    try:
+        return date.fromisocalendar(year, week, 1)
+    except ValueError:
+        raise WeekFormatError(
+            _("%(year)s has no week %(week)s; write a week like 2026-W47.") % {"year": year, "week": week}
+        ) from None
+
+
+def week_label(monday: date) -> str:
+    """Return the ISO label of the week that contains the day, like «2026-W47»."""
+    iso = monday.isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
+
+
+def week_start(day: date) -> date:
+    """Return the Monday of the ISO week that contains the day."""
+    return day - timedelta(days=day.weekday())
+
+
+def week_bounds(monday: date, tz: zoneinfo.ZoneInfo | str) -> tuple[datetime, datetime]:
+    """Return the week [Monday 00:00, next Monday 00:00) in the time zone, as aware UTC datetimes."""
+    if isinstance(tz, str):
+        tz = zoneinfo.ZoneInfo(tz)
+    monday = week_start(monday)
+    start = datetime.combine(monday, time.min, tzinfo=tz)
+    end = datetime.combine(monday + timedelta(days=7), time.min, tzinfo=tz)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def week_days(monday: date) -> list[date]:
+    """Return Monday to Friday of the week."""
+    monday = week_start(monday)
+    return [monday + timedelta(days=offset) for offset in range(SCHOOL_WEEKDAYS)]
+
+
+def school_days(monday: date, holidays: Iterable[tuple[date, date]]) -> list[date]:
+    """Return the week's Monday-to-Friday days that fall inside none of the holidays (first, last day)."""
+    ranges = list(holidays)
+    return [day for day in week_days(monday) if not any(first <= day <= last for first, last in ranges)]
+
+
+def last_complete_week(today: date) -> date:
+    """Return the Monday of the last week that has ended by `today` (the week before the current one)."""
+    return week_start(today) - timedelta(days=7)

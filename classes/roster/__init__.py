@@ -1,0 +1,1 @@
+"""The official roster file (roster-format.md): reading, validation and the import."""

@@ -1,0 +1,157 @@
+"""Writes to the roster: schools and their academic years."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from classes import clock
+from classes.models import AcademicYear, Holiday, Municipality, Quarter, School
+
+DEFAULT_MUNICIPALITY_CODE = "default"
+DEFAULT_MUNICIPALITY_NAME = "Муниципалитет"
+
+# The usual Russian school calendar as (month, day); `True` marks a date in the year's second calendar year.
+_QUARTERS = [
+    (1, (9, 1), (10, 24), False),
+    (2, (11, 5), (12, 28), False),
+    (3, (1, 12), (3, 20), True),
+    (4, (3, 30), (5, 26), True),
+]
+_HOLIDAYS = [
+    ("осенние каникулы", (10, 25), False, (11, 3), False),
+    ("зимние каникулы", (12, 29), False, (1, 11), True),
+    ("весенние каникулы", (3, 21), True, (3, 29), True),
+    ("летние каникулы", (5, 27), True, (8, 31), True),
+]
+
+
+def _municipality_get_or_create(*, municipality: str | None) -> Municipality:
+    if municipality is None or not municipality.strip():
+        found, _created = Municipality.objects.get_or_create(
+            code=DEFAULT_MUNICIPALITY_CODE, defaults={"name": DEFAULT_MUNICIPALITY_NAME}
+        )
+        return found
+    value = municipality.strip()
+    found = Municipality.objects.filter(code=value).first()
+    found = found or Municipality.objects.filter(name=value).order_by("pk").first()
+    if found is not None:
+        return found
+    code_field = Municipality._meta.get_field("code")
+    if len(value) <= code_field.max_length and not any(char.isspace() for char in value):
+        code = value
+    else:
+        code = slugify(value, allow_unicode=True)[: code_field.max_length] or "municipality"
+    base, suffix = code, 2
+    while Municipality.objects.filter(code=code).exists():
+        tail = f"-{suffix}"
+        code = base[: code_field.max_length - len(tail)] + tail
+        suffix += 1
+    created = Municipality(code=code, name=value)
+    created.full_clean()
+    created.save()
+    return created
+
+
+def _short_name(name: str) -> str:
+    return name[: School._meta.get_field("short_name").max_length].strip()
+
+
+def school_create(
+    *, code: str, name: str, municipality: str | None = None, timezone: str | None = None
+) -> tuple[School, bool]:
+    """Create the school with this code, or update its name, municipality and time zone; return (school, created).
+
+    The municipality is found by code or name and created when missing (none given: the default
+    municipality for a new school, the current one for an existing school). A new school gets the
+    current academic year with the usual quarters and holidays.
+    """
+    code = code.strip()
+    name = name.strip()
+    with transaction.atomic():
+        school = School.objects.select_for_update().filter(code=code).first()
+        created = school is None
+        if created:
+            school = School(code=code, full_name=name, short_name=_short_name(name))
+            school.municipality = _municipality_get_or_create(municipality=municipality)
+            if timezone:
+                school.timezone = timezone
+            school.full_clean()
+            school.save()
+        else:
+            changed: list[str] = []
+            if school.full_name != name:
+                # Keep a short name an administrator chose; follow the full name otherwise.
+                if school.short_name == _short_name(school.full_name):
+                    school.short_name = _short_name(name)
+                    changed.append("short_name")
+                school.full_name = name
+                changed.append("full_name")
+            if municipality is not None:
+                found = _municipality_get_or_create(municipality=municipality)
+                if found.pk != school.municipality_id:
+                    school.municipality = found
+                    changed.append("municipality")
+            if timezone and school.timezone != timezone:
+                school.timezone = timezone
+                changed.append("timezone")
+            if changed:
+                school.full_clean()
+                school.save(update_fields=changed)
+        academic_year_current(school=school, on=clock.today(school.tz))
+    return school, created
+
+
+def academic_year_starting_year(on: date) -> int:
+    """Return the calendar year in which the academic year containing `on` began (on 1 September)."""
+    return on.year if on.month >= 9 else on.year - 1
+
+
+def academic_year_create_default(*, school: School, on: date) -> AcademicYear:
+    """Return the school's academic year containing `on`, creating it with the usual quarters and holidays.
+
+    Idempotent: an existing year of that name is returned as it is (an administrator may have edited it).
+    """
+    first = academic_year_starting_year(on)
+    second = first + 1
+    name = f"{first}/{second}"
+    with transaction.atomic():
+        existing = AcademicYear.objects.filter(school=school, name=name).first()
+        if existing is not None:
+            return existing
+        year = AcademicYear(school=school, name=name, starts_on=date(first, 9, 1), ends_on=date(second, 8, 31))
+        year.full_clean()
+        year.save()
+        quarters = [
+            Quarter(
+                year=year,
+                number=number,
+                starts_on=date(second if late else first, *start),
+                ends_on=date(second if late else first, *end),
+            )
+            for number, start, end, late in _QUARTERS
+        ]
+        holidays = [
+            Holiday(
+                year=year,
+                name=holiday_name,
+                starts_on=date(second if start_late else first, *start),
+                ends_on=date(second if end_late else first, *end),
+            )
+            for holiday_name, start, start_late, end, end_late in _HOLIDAYS
+        ]
+        for item in (*quarters, *holidays):
+            item.full_clean(exclude=["year"])
+        Quarter.objects.bulk_create(quarters)
+        Holiday.objects.bulk_create(holidays)
+    return year
+
+
+def academic_year_current(*, school: School, on: date) -> AcademicYear:
+    """Return the school's academic year containing `on`; create the default one if there is none."""
+    year = AcademicYear.objects.filter(school=school, starts_on__lte=on, ends_on__gte=on).order_by("-starts_on").first()
+    if year is not None:
+        return year
+    return academic_year_create_default(school=school, on=on)
