@@ -1,0 +1,330 @@
+"""The `max` backend: the documented MAX Bot API, for chats that moved into MAX and whose school bot is an admin.
+
+`GET /chats` is withdrawn, so the backend reads the chat ids the school configured. Header
+`Authorization: <token>` (no "Bearer"); times in milliseconds. Message texts are read in memory only.
+
+Messages the backend cannot attribute are kept but never count: a message without a `sender` (a channel post or
+a system event) has `author_id=None`; a bot's message has `from_bot=True`. A forwarded message (`link.type ==
+"forward"`) counts for the person who forwarded it; its kind comes from its own attachments, else from the
+forwarded message's; its text is only its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from .errors import AuthError, ChatAccessError, InvalidRequestError, UnavailableError
+from .http import HttpClient, RetryPolicy, json_body
+from .text import text_digest
+from .types import ChatInfo, Member, MessageInfo, Profile, RequestStats
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://platform-api2.max.ru"
+PAGE_SIZE = 100  # the largest count the members and messages endpoints accept
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+GONE_STATUSES = frozenset({"removed", "left", "closed"})  # the bot can no longer read the chat
+
+ATTACHMENT_KINDS = {
+    "file": "document",
+    "video": "video",
+    "image": "photo",
+    "photo": "photo",
+    "share": "link",
+    "link": "link",
+    "call": "call",
+}
+
+RECONNECT = "reconnect the school's MAX bot in the settings"
+
+
+def _from_ms(value: Any) -> datetime | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        return None
+    return datetime.fromtimestamp(value / 1000, tz=UTC)
+
+
+def _require_aware(since: datetime | None) -> datetime | None:
+    if since is not None and (since.tzinfo is None or since.utcoffset() is None):
+        raise ValueError("since must be an aware datetime.")
+    return since
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _attachment_kind(attachments: Any) -> str | None:
+    for attachment in _list(attachments):
+        kind = ATTACHMENT_KINDS.get(_dict(attachment).get("type"))
+        if kind:
+            return kind
+    return None
+
+
+def message_kind(item: Mapping[str, Any]) -> str:
+    """Return the kind of a MAX message from its attachments (or a forwarded message's), else text."""
+    kind = _attachment_kind(_dict(item.get("body")).get("attachments"))
+    link = _dict(item.get("link"))
+    if kind is None and link.get("type") == "forward":
+        kind = _attachment_kind(_dict(link.get("message")).get("attachments"))
+    return kind or "text"
+
+
+class MaxBackend:
+    """Read the configured MAX chats, their members and messages (`name = "max"`).
+
+    A configured chat the bot cannot read (HTTP 403/404, or status removed/left/closed) is left out of
+    `list_chats`, logged, and recorded in `skipped_chats` (chat id → reason); `list_members` and
+    `iter_messages` raise ChatAccessError for it.
+    """
+
+    name = "max"
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        chat_ids: Iterable[str],
+        hash_key: bytes,
+        base_url: str = DEFAULT_BASE_URL,
+        rps: float = 30.0,
+        timeout: float = 10.0,
+        connect_timeout: float = 5.0,
+        retry: RetryPolicy | None = None,
+        page_size: int = PAGE_SIZE,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ):
+        if not token:
+            raise ValueError("A token is required.")
+        if not hash_key:
+            raise ValueError("A hash key is required.")
+        if page_size < 1:
+            raise ValueError("page_size must be positive.")
+        self.stats = RequestStats()
+        self.chat_ids = tuple(dict.fromkeys(str(chat_id) for chat_id in chat_ids))
+        self.page_size = page_size
+        self.skipped_chats: dict[str, str] = {}
+        self._token = token
+        self._hash_key = hash_key
+        self._http = HttpClient(
+            service=self.name,
+            base_url=base_url,
+            stats=self.stats,
+            secrets=(token,),
+            rps=rps,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            retry=retry,
+            retry_statuses=RETRY_STATUSES,
+            sleep=sleep,
+            clock=clock,
+            rng=rng,
+            transport=transport,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"MaxBackend(base_url={self._http.redact(self._http.base_url)!r}, rps={self._http.rps}, "
+            f"chats={len(self.chat_ids)})"
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> MaxBackend:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- the Backend protocol -------------------------------------------------------------------------
+
+    def list_chats(self) -> Iterator[ChatInfo]:
+        """Yield the configured chats and channels the bot can read; skip (and record) the others."""
+        for chat_id in self.chat_ids:
+            try:
+                chat = self._get(f"/chats/{quote(chat_id, safe='')}", None, what="GET /chats/{id}", chat_id=chat_id)
+            except ChatAccessError as exc:
+                self._skip(chat_id, exc.reason)
+                continue
+            chat_type = chat.get("type")
+            status = chat.get("status")
+            if chat_type == "dialog":
+                continue  # a personal dialog, not a group chat
+            if status in GONE_STATUSES:
+                self._skip(chat_id, f"chat status {status}")
+                continue
+            self.skipped_chats.pop(chat_id, None)
+            owner_id = chat.get("owner_id")
+            count = chat.get("participants_count")
+            yield ChatInfo(
+                chat_id=chat_id,
+                title=str(chat.get("title") or ""),
+                is_channel=chat_type == "channel",
+                owner_id=str(owner_id) if isinstance(owner_id, int) and not isinstance(owner_id, bool) else None,
+                members_count=count if isinstance(count, int) and not isinstance(count, bool) else None,
+            )
+
+    def list_members(self, chat_id: str) -> list[Member]:
+        """Return the chat's human members (bots left out); MAX has no educational roles, so role_code is None."""
+        members: dict[str, Member] = {}
+        markers: set[Any] = set()
+        marker: Any = None
+        while True:
+            params: dict[str, Any] = {"count": self.page_size}
+            if marker is not None:
+                params["marker"] = marker
+            page = self._get(
+                f"/chats/{quote(chat_id, safe='')}/members", params, what="GET /chats/{id}/members", chat_id=chat_id
+            )
+            for item in _list(page.get("members")):
+                item = _dict(item)
+                user_id = item.get("user_id")
+                if item.get("is_bot") or user_id is None or isinstance(user_id, bool) or str(user_id) in members:
+                    continue
+                members[str(user_id)] = Member(
+                    profile=Profile(
+                        user_id=str(user_id),
+                        first_name=str(item.get("first_name") or ""),
+                        last_name=str(item.get("last_name") or ""),
+                    ),
+                    joined_at=_from_ms(item.get("join_time")),
+                    is_admin=bool(item.get("is_admin")),
+                    is_owner=bool(item.get("is_owner")),
+                )
+            marker = page.get("marker")
+            if marker is None or not isinstance(marker, int | str):
+                break
+            if marker in markers:
+                raise UnavailableError("max GET /chats/{id}/members: the server repeated a paging marker.")
+            markers.add(marker)
+        return list(members.values())
+
+    def iter_messages(
+        self, chat_id: str, *, after_cursor: int | None = None, since: datetime | None = None
+    ) -> Iterator[MessageInfo]:
+        """Yield messages newest first, stopping at the first one at or below after_cursor or before since.
+
+        Pages go older with `to` = the oldest timestamp seen; messages are deduplicated by `body.mid`, and
+        paging ends when a page brings nothing new.
+        """
+        since = _require_aware(since)
+        seen: set[str] = set()
+        to: int | None = None
+        while True:
+            params: dict[str, Any] = {"chat_id": chat_id, "count": self.page_size}
+            if to is not None:
+                params["to"] = to
+            page = self._get("/messages", params, what="GET /messages", chat_id=chat_id)
+            fresh = 0
+            oldest = to
+            for item in _list(page.get("messages")):
+                item = _dict(item)
+                timestamp = item.get("timestamp")
+                mid = _dict(item.get("body")).get("mid")
+                sent_at = _from_ms(timestamp)
+                if sent_at is None or not isinstance(mid, str) or not mid:
+                    continue  # nothing to store it by
+                cursor = int(timestamp)
+                oldest = cursor if oldest is None else min(oldest, cursor)
+                if mid in seen:
+                    continue
+                seen.add(mid)
+                fresh += 1
+                if after_cursor is not None and cursor <= after_cursor:
+                    return
+                if since is not None and sent_at < since:
+                    return
+                yield self._message(item, chat_id=chat_id, mid=mid, cursor=cursor, sent_at=sent_at)
+            if not fresh or oldest is None:
+                return
+            to = oldest
+
+    # -- internals -----------------------------------------------------------------------------------
+
+    def _skip(self, chat_id: str, reason: str) -> None:
+        self.skipped_chats[chat_id] = reason
+        logger.warning("max: chat %s skipped: %s", chat_id, reason)
+
+    def _message(self, item: dict[str, Any], *, chat_id: str, mid: str, cursor: int, sent_at: datetime) -> MessageInfo:
+        sender = item.get("sender")
+        from_bot = False
+        author_id = None
+        if isinstance(sender, dict):
+            from_bot = bool(sender.get("is_bot"))
+            user_id = sender.get("user_id")
+            if not from_bot and user_id is not None and not isinstance(user_id, bool):
+                author_id = str(user_id)
+        text = _dict(item.get("body")).get("text")
+        length, emoji_only, digest = text_digest(text if isinstance(text, str) else "", key=self._hash_key)
+        return MessageInfo(
+            message_id=mid,
+            cursor=cursor,
+            chat_id=chat_id,
+            sent_at=sent_at,
+            author_id=author_id,
+            kind=message_kind(item),
+            text_length=length,
+            emoji_only=emoji_only,
+            text_hash=digest,
+            from_bot=from_bot,
+        )
+
+    def _get(self, path: str, params: Mapping[str, Any] | None, *, what: str, chat_id: str) -> dict[str, Any]:
+        return self._http.request(
+            "GET",
+            path,
+            what=what,
+            params=params,
+            headers={"Authorization": self._token},
+            handle=partial(self._handle, what=what, params=params, chat_id=chat_id),
+        )
+
+    def _handle(
+        self, response: httpx.Response, *, what: str, params: Mapping[str, Any] | None, chat_id: str
+    ) -> dict[str, Any]:
+        status = response.status_code
+        if status == 200:
+            body = json_body(response)
+            if not isinstance(body, dict):
+                raise UnavailableError(f"max {what}: unexpected response (not a JSON object).")
+            return body
+        code, message = self._error_body(response)
+        if status == 401:
+            raise AuthError(f"The MAX bot token is invalid or revoked (HTTP 401 {code}); {RECONNECT}.")
+        if status in (403, 404):
+            label = "no access" if status == 403 else "chat not found"
+            raise ChatAccessError(chat_id, f"{label} ({status}{', ' + code if code else ''})")
+        if 400 <= status < 500:
+            shown = self._http.redact(repr(dict(params or {})))
+            raise InvalidRequestError(
+                f"max {what} for chat {chat_id} rejected its parameters {shown} (HTTP {status} {code}: {message})."
+            )
+        raise UnavailableError(f"max {what}: unexpected HTTP {status} {code}.")
+
+    def _error_body(self, response: httpx.Response) -> tuple[str, str]:
+        try:
+            body = response.json()
+        except ValueError:
+            return "", ""
+        body = _dict(body)
+        code = self._http.redact(str(body.get("code") or ""))[:100]
+        message = self._http.redact(str(body.get("message") or ""))[:300]
+        return code, message
