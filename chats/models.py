@@ -39,6 +39,13 @@ class Chat(models.Model):
         help_text=_("An administrator confirmed the class and kind; title changes no longer move it."),
     )
     created_at = models.DateTimeField(_("first seen"), auto_now_add=True)
+    cursor = models.BigIntegerField(
+        _("sync cursor"),
+        null=True,
+        blank=True,
+        help_text=_("The newest message cursor stored with every message above it; the next sync reads on from it."),
+    )
+    last_synced_at = models.DateTimeField(_("last synced"), null=True, blank=True)
 
     class Meta:
         ordering = ["school", "title", "platform_id"]

@@ -1,0 +1,196 @@
+"""Writes of the activation layer: linking Sferum accounts to roster people."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+
+from classes import clock
+from classes.models import Enrollment, Parent, School, Staff
+from classes.names import name_key
+
+from .models import SferumAccount
+
+STAFF_ROLE_CODES = frozenset({"admin", "employee", "teacher"})
+
+# Chat kinds, as chats.models.Chat.Kind (activation sits below chats and does not import it).
+_CLASS_CHAT = "class"
+_PARENTS_CHAT = "parents"
+_STAFF_CHAT = "staff"
+
+Person = tuple[str, int]  # ("staff" | "student" | "parent", pk)
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    """Accounts of the school after a linking run: linked to a person, to nobody, or ambiguous."""
+
+    linked: int
+    unlinked: int
+    ambiguous: int
+    changed: int = 0
+    ambiguous_account_ids: tuple[int, ...] = ()
+
+
+def _memberships(*, school: School) -> dict[int, list[tuple[str, int | None]]]:
+    """Return {account id: [(chat kind, class id)]} of the accounts' current memberships in the school's chats.
+
+    Read through the reverse relation `memberships` that chats.ChatMembership declares, so this lower layer
+    does not import the chats app.
+    """
+    rows = (
+        SferumAccount.objects.filter(school=school, memberships__left_at__isnull=True, memberships__chat__school=school)
+        .values_list("id", "memberships__chat__kind", "memberships__chat__school_class_id")
+        .order_by()
+    )
+    found: dict[int, list[tuple[str, int | None]]] = defaultdict(list)
+    for account_id, kind, class_id in rows:
+        found[account_id].append((kind, class_id))
+    return found
+
+
+def _roster(*, school: School) -> tuple[dict, dict, dict]:
+    """Return the candidates by name: students and parents per class, staff of the school (employed today)."""
+    today = clock.today(school.tz)
+    current = Q(ends_on__isnull=True) | Q(ends_on__gte=today)
+    enrollments = (
+        Enrollment.objects.filter(current, school_class__school=school, starts_on__lte=today)
+        .values_list("student_id", "school_class_id", "student__last_name", "student__first_name")
+        .order_by()
+    )
+    students: dict[int, dict[tuple[str, str], set[Person]]] = defaultdict(lambda: defaultdict(set))
+    class_of_student: dict[int, int] = {}
+    for student_id, class_id, last_name, first_name in enrollments:
+        students[class_id][name_key(last_name, first_name)].add(("student", student_id))
+        class_of_student[student_id] = class_id
+    parent_rows = (
+        Parent.children.through.objects.filter(parent__school=school, parent__left_on__isnull=True)
+        .values_list("parent_id", "student_id", "parent__last_name", "parent__first_name")
+        .order_by()
+    )
+    parents: dict[int, dict[tuple[str, str], set[Person]]] = defaultdict(lambda: defaultdict(set))
+    for parent_id, student_id, last_name, first_name in parent_rows:
+        class_id = class_of_student.get(student_id)
+        if class_id is not None:
+            parents[class_id][name_key(last_name, first_name)].add(("parent", parent_id))
+    staff_rows = (
+        Staff.objects.filter(school=school, employed_from__lte=today)
+        .filter(Q(employed_to__isnull=True) | Q(employed_to__gte=today))
+        .values_list("id", "last_name", "first_name")
+        .order_by()
+    )
+    staff: dict[tuple[str, str], set[Person]] = defaultdict(set)
+    for staff_id, last_name, first_name in staff_rows:
+        staff[name_key(last_name, first_name)].add(("staff", staff_id))
+    return students, parents, staff
+
+
+def _candidates(
+    account: SferumAccount,
+    chats: list[tuple[str, int | None]],
+    students: dict,
+    parents: dict,
+    staff: dict,
+) -> set[Person]:
+    """Return the roster people an account may be: role, class (through its chats) and name agree."""
+    key = name_key(account.last_name, account.first_name)
+    role = account.role_code
+    found: set[Person] = set()
+    if not chats or not any(key):
+        return found
+    if role in STAFF_ROLE_CODES:
+        found |= staff.get(key, set())
+    for kind, class_id in chats:
+        if kind == _CLASS_CHAT and class_id is not None and role in ("student", ""):
+            found |= students.get(class_id, {}).get(key, set())
+        elif kind == _PARENTS_CHAT and class_id is not None and role in ("parent", ""):
+            found |= parents.get(class_id, {}).get(key, set())
+        elif kind == _STAFF_CHAT and role == "":
+            found |= staff.get(key, set())
+    return found
+
+
+def _person_of(account: SferumAccount) -> Person | None:
+    if account.staff_id:
+        return ("staff", account.staff_id)
+    if account.student_id:
+        return ("student", account.student_id)
+    if account.parent_id:
+        return ("parent", account.parent_id)
+    return None
+
+
+def accounts_link(*, school: School) -> LinkResult:
+    """Link the school's Sferum accounts to roster people where role, class and name agree (sferum-api.md).
+
+    Set-based: a handful of queries whatever the size of the school, then one bulk update. An account that
+    matches two people, or a person two accounts match, is linked to nobody and counted as ambiguous.
+    Manual links and unlinks (`link_manual`) are kept as they are.
+    """
+    accounts = list(
+        SferumAccount.objects.filter(school=school).only(
+            "id", "last_name", "first_name", "role_code", "staff_id", "student_id", "parent_id", "link_manual"
+        )
+    )
+    memberships = _memberships(school=school)
+    students, parents, staff = _roster(school=school)
+
+    wanted: dict[int, Person | None] = {}
+    ambiguous: set[int] = set()
+    claims: dict[Person, list[int]] = defaultdict(list)
+    for account in accounts:
+        if account.link_manual:
+            person = _person_of(account)
+            if person is not None:
+                claims[person].append(account.pk)
+            continue
+        found = _candidates(account, memberships.get(account.pk, []), students, parents, staff)
+        if len(found) > 1:
+            ambiguous.add(account.pk)
+            wanted[account.pk] = None
+        elif found:
+            person = next(iter(found))
+            wanted[account.pk] = person
+            claims[person].append(account.pk)
+        else:
+            wanted[account.pk] = None
+    for account_ids in claims.values():
+        if len(account_ids) > 1:  # two accounts for one person: link none of the automatic ones
+            for account_id in account_ids:
+                if account_id in wanted:
+                    wanted[account_id] = None
+                    ambiguous.add(account_id)
+
+    now = clock.now()
+    changed: dict[tuple[str, ...], list[SferumAccount]] = defaultdict(list)  # by the fields that change
+    linked = 0
+    for account in accounts:
+        if account.link_manual:
+            linked += _person_of(account) is not None
+            continue
+        person = wanted[account.pk]
+        linked += person is not None
+        if person == _person_of(account):
+            continue
+        kind, pk = person if person is not None else ("", None)
+        fields = []
+        for field in ("staff", "student", "parent"):
+            value = pk if kind == field else None
+            if getattr(account, f"{field}_id") != value:
+                setattr(account, f"{field}_id", value)
+                fields.append(field)
+        account.updated_at = now
+        changed[(*fields, "updated_at")].append(account)
+    with transaction.atomic():
+        for fields, group in sorted(changed.items()):
+            SferumAccount.objects.bulk_update(group, list(fields), batch_size=200)
+    return LinkResult(
+        linked=linked,
+        unlinked=len(accounts) - linked - len(ambiguous),
+        ambiguous=len(ambiguous),
+        changed=sum(len(group) for group in changed.values()),
+        ambiguous_account_ids=tuple(sorted(ambiguous)),
+    )

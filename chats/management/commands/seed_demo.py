@@ -1,0 +1,165 @@
+"""`seed_demo [--seed N] [--schools N] [--json]`: fill an empty database with the demo municipality.
+
+Every school comes from the simulator (sferum_api.simulator) and goes in through the real services: the
+roster through `roster_import`, chats, accounts and messages through `school_sync`. Deterministic for a seed
+and a date: two runs on empty databases write the same rows.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from activation.models import SferumAccount
+from chats.models import Chat, ChatMembership, Message
+from chats.sync import message_hash_key, school_sync
+from classes import clock
+from classes.models import (
+    Municipality,
+    Parent,
+    School,
+    SchoolClass,
+    Staff,
+    StaffAbsence,
+    Student,
+    TeachingAssignment,
+    User,
+)
+from classes.roster.importer import roster_import
+from classes.services import academic_year_current, school_create
+from sferum_api.simulator import SimulatedSchool
+
+DEMO_MUNICIPALITY_CODE = "demo"
+DEMO_MUNICIPALITY_NAME = "Демонстрационный муниципальный округ"
+DEMO_TIMEZONE = "Europe/Moscow"
+
+
+class DemoSeedError(Exception):
+    """A step of the seed failed; nothing was written."""
+
+
+@dataclass
+class DemoSeedResult:
+    status: str  # ok | exists
+    schools: list[str] = field(default_factory=list)
+    figures: dict[str, int] = field(default_factory=dict)
+    logins: list[str] = field(default_factory=list)
+
+    def to_json(self, seed: int) -> dict:
+        return {"status": self.status, "seed": seed, "schools": self.schools, **self.figures, "logins": self.logins}
+
+
+def _school_seed(*, municipality: Municipality, simulated: SimulatedSchool, code: str) -> School:
+    school, _created = school_create(
+        code=code, name=simulated.school_name, municipality=municipality.code, timezone=DEMO_TIMEZONE
+    )
+    imported = roster_import(
+        school=school, content=simulated.roster_csv(), filename="roster.csv", on=simulated.academic_year_start
+    )
+    if imported.status != "ok":
+        errors = "; ".join(str(error.as_dict()) for error in imported.errors[:3])
+        raise DemoSeedError(f"The simulated roster of {code} did not import ({imported.status}): {errors}")
+    year = academic_year_current(school=school, on=simulated.academic_year_start)
+    staff = dict(Staff.objects.filter(school=school).values_list("person_id", "id"))
+    classes = {school_class.name: school_class.pk for school_class in SchoolClass.objects.filter(year=year)}
+    TeachingAssignment.objects.bulk_create(
+        [
+            TeachingAssignment(
+                staff_id=staff[item.person_id], school_class_id=classes[item.class_name], subject=item.subject
+            )
+            for item in simulated.assignments
+        ],
+        ignore_conflicts=True,
+    )
+    StaffAbsence.objects.bulk_create(
+        [
+            StaffAbsence(staff_id=staff[item.person_id], kind=item.kind, starts_on=item.starts_on, ends_on=item.ends_on)
+            for item in simulated.absences
+        ]
+    )
+    synced = school_sync(school=school, backend=simulated)
+    if synced.status != "ok":
+        raise DemoSeedError(f"The first sync of {code} failed: {synced.error}")
+    return school
+
+
+def _user_create(username: str, **fields) -> User:
+    user = User(username=username, **fields)
+    user.set_password(settings.DEMO_PASSWORD)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+def demo_seed(*, seed: int, schools: int) -> DemoSeedResult:
+    """Create the demo municipality, its schools from the simulator, and the demo logins; all or nothing."""
+    if Municipality.objects.filter(code=DEMO_MUNICIPALITY_CODE).exists():
+        return DemoSeedResult(status="exists")
+    today = clock.today(DEMO_TIMEZONE)
+    key = message_hash_key()
+    with transaction.atomic():
+        municipality = Municipality(code=DEMO_MUNICIPALITY_CODE, name=DEMO_MUNICIPALITY_NAME)
+        municipality.full_clean()
+        municipality.save()
+        seeded: list[tuple[School, SimulatedSchool]] = []
+        for index in range(schools):
+            simulated = SimulatedSchool(seed=seed, school_index=index, today=today, hash_key=key)
+            school = _school_seed(municipality=municipality, simulated=simulated, code=f"DEMO-{index + 1}")
+            seeded.append((school, simulated))
+        first, first_simulated = seeded[0]
+        teacher = Staff.objects.get(school=first, person_id=first_simulated.demo_teacher_person_id)
+        _user_create("demo_municipal", role=User.Role.MUNICIPAL_ADMIN, municipality=municipality)
+        _user_create("demo_admin", role=User.Role.SCHOOL_ADMIN, school=first)
+        _user_create("demo_teacher", role=User.Role.TEACHER, school=first, staff=teacher)
+    ids = [school.pk for school, _simulated in seeded]
+    return DemoSeedResult(
+        status="ok",
+        schools=[school.code for school, _simulated in seeded],
+        figures={
+            "classes": SchoolClass.objects.filter(school_id__in=ids).count(),
+            "students": Student.objects.filter(school_id__in=ids).count(),
+            "parents": Parent.objects.filter(school_id__in=ids).count(),
+            "staff": Staff.objects.filter(school_id__in=ids).count(),
+            "chats": Chat.objects.filter(school_id__in=ids).count(),
+            "accounts": SferumAccount.objects.filter(school_id__in=ids).count(),
+            "memberships": ChatMembership.objects.filter(chat__school_id__in=ids).count(),
+            "messages": Message.objects.filter(chat__school_id__in=ids).count(),
+        },
+        logins=["demo_municipal", "demo_admin", "demo_teacher"],
+    )
+
+
+class Command(BaseCommand):
+    help = "Fill an empty database with the demo municipality, its schools, chats, messages and demo logins."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--seed", type=int, default=42, help="The simulator's seed (default 42).")
+        parser.add_argument("--schools", type=int, default=2, help="How many schools (default 2, at most 5).")
+        parser.add_argument("--json", action="store_true", help="Print one JSON object instead of the summary.")
+
+    def handle(self, *args, **options) -> None:
+        if not 1 <= options["schools"] <= 5:
+            raise CommandError("--schools must be between 1 and 5.", returncode=1)
+        try:
+            result = demo_seed(seed=options["seed"], schools=options["schools"])
+        except DemoSeedError as exc:
+            raise CommandError(str(exc), returncode=1) from exc
+        if options["json"]:
+            self.stdout.write(json.dumps(result.to_json(options["seed"]), ensure_ascii=False))
+            return
+        if result.status == "exists":
+            self.stdout.write("The demo municipality is already seeded; nothing was changed.")
+            return
+        figures = result.figures
+        self.stdout.write(
+            f"Seeded «{DEMO_MUNICIPALITY_NAME}» with seed {options['seed']}: {', '.join(result.schools)}."
+        )
+        self.stdout.write(
+            "  classes {classes}, students {students}, parents {parents}, staff {staff}, "
+            "chats {chats}, accounts {accounts}, messages {messages}".format(**figures)
+        )
+        self.stdout.write(f"  logins: {', '.join(result.logins)} (password from DEMO_PASSWORD)")

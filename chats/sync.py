@@ -1,0 +1,434 @@
+"""The sync service: one run per school, from a Sferum backend into chats, accounts, memberships and messages.
+
+`school_sync(school=..., backend=...)` reads the backend first (chats and their members), then writes:
+chats (with a proposed kind and class), accounts, and per chat, in one transaction each, its membership
+changes, its new messages and its cursor. Membership removals are planned for every chat before anything is
+written (`SyncPlan.removals`), so a safety hold on mass removals can stop the run at that point. Every write is
+a bulk query; the number of queries grows with the number of chats, never with members or messages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from django.conf import settings
+from django.db import transaction
+
+from activation.models import SferumAccount
+from activation.services import accounts_link
+from classes import clock
+from classes.models import AcademicYear, School, SchoolClass
+from sferum_api import (
+    AuthError,
+    Backend,
+    ChatAccessError,
+    ChatInfo,
+    InvalidRequestError,
+    Member,
+    MessageInfo,
+    Profile,
+    SferumError,
+    UnavailableError,
+)
+from sferum_api.types import ROLE_CODES
+
+from .models import Chat, ChatMembership, Message
+from .titles import propose_mapping
+
+BATCH_SIZE = 500
+
+
+def message_hash_key() -> bytes:
+    """Return the key of the keyed hashes of message texts, derived from the server secret."""
+    return hmac.new(settings.SECRET_KEY.encode("utf-8"), b"sferum-message-text", hashlib.sha256).digest()
+
+
+@dataclass
+class SyncResult:
+    """What one sync run did; `to_json()` gives the `sferum_sync --json` object (CLI.md)."""
+
+    status: str = "ok"  # ok | held | failed
+    error: str | None = None
+    chats_seen: int = 0
+    chats_added: int = 0
+    chats_skipped: list[dict[str, str]] = field(default_factory=list)
+    members_added: int = 0
+    members_removed: int = 0
+    accounts_linked: int = 0
+    accounts_unlinked: int = 0
+    accounts_ambiguous: int = 0
+    messages_added: int = 0
+    messages_duplicates: int = 0
+    requests: int = 0
+    retries: int = 0
+    unknown_role_codes: list[str] = field(default_factory=list)
+
+    def to_json(self, school_code: str, backend_name: str) -> dict:
+        """Return the run as the JSON-ready dict of `sferum_sync --json`."""
+        return {
+            "school": school_code,
+            "status": self.status,
+            "backend": backend_name,
+            "chats": {"seen": self.chats_seen, "added": self.chats_added, "skipped": list(self.chats_skipped)},
+            "members": {"added": self.members_added, "removed": self.members_removed},
+            "accounts": {
+                "linked": self.accounts_linked,
+                "unlinked": self.accounts_unlinked,
+                "ambiguous": self.accounts_ambiguous,
+            },
+            "messages": {"added": self.messages_added, "duplicates": self.messages_duplicates},
+            "requests": self.requests,
+            "retries": self.retries,
+            "error": self.error,
+        }
+
+
+@dataclass
+class ChatPlan:
+    """The membership changes of one chat, computed before anything is written."""
+
+    chat: Chat
+    joins: list[ChatMembership] = field(default_factory=list)
+    removals: list[ChatMembership] = field(default_factory=list)
+    admin_changes: list[ChatMembership] = field(default_factory=list)
+
+
+@dataclass
+class SyncPlan:
+    chats: list[ChatPlan]
+    accounts: dict[str, int]  # platform user id -> SferumAccount id
+
+    @property
+    def removals(self) -> list[ChatMembership]:
+        return [membership for plan in self.chats for membership in plan.removals]
+
+
+# ----- reading the platform ---------------------------------------------------------------------------------
+
+
+def _members_read(
+    backend: Backend, infos: list[ChatInfo], result: SyncResult
+) -> tuple[dict[str, list[Member]], dict[str, Profile]]:
+    """Return the members of every chat that answers, and every profile seen; record the chats that don't."""
+    members: dict[str, list[Member]] = {}
+    profiles: dict[str, Profile] = {}
+    for info in infos:
+        try:
+            listed = backend.list_members(info.chat_id)
+        except ChatAccessError as exc:
+            result.chats_skipped.append({"chat": info.chat_id, "reason": exc.reason})
+            continue
+        members[info.chat_id] = listed
+        for member in listed:
+            profiles[member.user_id] = member.profile
+    return members, profiles
+
+
+# ----- writing ---------------------------------------------------------------------------------------------
+
+
+def _current_year(*, school: School) -> AcademicYear | None:
+    today = clock.today(school.tz)
+    return (
+        AcademicYear.objects.filter(school=school, starts_on__lte=today, ends_on__gte=today)
+        .order_by("-starts_on")
+        .first()
+    )
+
+
+def chats_upsert(*, school: School, backend_name: str, infos: list[ChatInfo]) -> tuple[dict[str, Chat], int]:
+    """Create or update the chats listed; propose kind and class unless an administrator confirmed them.
+
+    Return ({platform id: Chat}, number of chats added).
+    """
+    year = _current_year(school=school)
+    classes = {c.name: c for c in SchoolClass.objects.filter(school=school, year=year)} if year else {}
+    existing = {chat.platform_id: chat for chat in Chat.objects.filter(school=school, backend=backend_name)}
+    title_length = Chat._meta.get_field("title").max_length
+    new: list[Chat] = []
+    changed: list[Chat] = []
+    for info in infos:
+        kind, class_name = propose_mapping(info.title, info.is_channel)
+        school_class = classes.get(class_name) if class_name else None
+        title = (info.title or "")[:title_length]
+        chat = existing.get(info.chat_id)
+        if chat is None:
+            chat = Chat(
+                school=school,
+                backend=backend_name,
+                platform_id=info.chat_id,
+                title=title,
+                kind=kind,
+                school_class=school_class,
+            )
+            existing[info.chat_id] = chat
+            new.append(chat)
+            continue
+        before = (chat.title, chat.kind, chat.school_class_id)
+        chat.title = title
+        if not chat.mapping_confirmed:
+            chat.kind = kind
+            chat.school_class = school_class
+        if (chat.title, chat.kind, chat.school_class_id) != before:
+            changed.append(chat)
+    with transaction.atomic():
+        Chat.objects.bulk_create(new, batch_size=BATCH_SIZE, ignore_conflicts=True)
+        Chat.objects.bulk_update(changed, ["title", "kind", "school_class"], batch_size=BATCH_SIZE)
+    listed = {info.chat_id for info in infos}
+    chats = {
+        chat.platform_id: chat
+        for chat in Chat.objects.filter(school=school, backend=backend_name)
+        if chat.platform_id in listed
+    }
+    return chats, len(new)
+
+
+def _role_and_status(profile: Profile, backend: Backend) -> tuple[str, str]:
+    role = profile.role_code
+    if role is not None and role not in ROLE_CODES:
+        backend.stats.unknown_role_codes.add(role)
+        role = None
+    if role:
+        return role, SferumAccount.Status.ACTIVE
+    return "", SferumAccount.Status.PENDING
+
+
+def accounts_upsert(*, school: School, backend: Backend, profiles: dict[str, Profile]) -> dict[str, int]:
+    """Create or update the accounts of the profiles seen (names, role, status); return {user id: account id}.
+
+    A role confirmed on the platform makes an account active, none makes it pending; a blocked account
+    stays blocked.
+    """
+    existing = {
+        account.platform_user_id: account
+        for account in SferumAccount.objects.filter(school=school, backend=backend.name)
+    }
+    name_length = SferumAccount._meta.get_field("last_name").max_length
+    now = clock.now()
+    new: list[SferumAccount] = []
+    changed: list[SferumAccount] = []
+    for user_id, profile in profiles.items():
+        role_code, status = _role_and_status(profile, backend)
+        last_name, first_name = profile.last_name[:name_length], profile.first_name[:name_length]
+        account = existing.get(user_id)
+        if account is None:
+            new.append(
+                SferumAccount(
+                    school=school,
+                    backend=backend.name,
+                    platform_user_id=user_id,
+                    last_name=last_name,
+                    first_name=first_name,
+                    role_code=role_code,
+                    status=status,
+                )
+            )
+            continue
+        if account.status == SferumAccount.Status.BLOCKED:
+            status = SferumAccount.Status.BLOCKED
+        seen = (last_name, first_name, role_code, status)
+        if (account.last_name, account.first_name, account.role_code, account.status) != seen:
+            account.last_name, account.first_name, account.role_code, account.status = seen
+            account.updated_at = now
+            changed.append(account)
+    with transaction.atomic():
+        SferumAccount.objects.bulk_create(new, batch_size=BATCH_SIZE, ignore_conflicts=True)
+        SferumAccount.objects.bulk_update(
+            changed, ["last_name", "first_name", "role_code", "status", "updated_at"], batch_size=BATCH_SIZE
+        )
+    return dict(SferumAccount.objects.filter(school=school, backend=backend.name).values_list("platform_user_id", "id"))
+
+
+def memberships_plan(
+    *, chats: dict[str, Chat], members: dict[str, list[Member]], accounts: dict[str, int]
+) -> list[ChatPlan]:
+    """Return, per chat, the members who joined, the members who left and the admin flags that changed.
+
+    Nothing is written: the caller may inspect the removals (a safety hold) before applying them.
+    """
+    now = clock.now()
+    chat_ids = [chats[chat_id].pk for chat_id in members]
+    current: dict[int, dict[int, ChatMembership]] = {pk: {} for pk in chat_ids}
+    for membership in ChatMembership.objects.filter(chat_id__in=chat_ids, left_at__isnull=True):
+        current[membership.chat_id][membership.account_id] = membership
+    plans: list[ChatPlan] = []
+    for chat_id, listed in members.items():
+        chat = chats[chat_id]
+        plan = ChatPlan(chat=chat)
+        present = current[chat.pk]
+        seen: set[int] = set()
+        for member in listed:
+            account_id = accounts[member.user_id]
+            if account_id in seen:
+                continue
+            seen.add(account_id)
+            is_admin = member.is_admin or member.is_owner
+            membership = present.get(account_id)
+            if membership is None:
+                plan.joins.append(
+                    ChatMembership(
+                        chat=chat, account_id=account_id, joined_at=member.joined_at or now, is_admin=is_admin
+                    )
+                )
+            elif membership.is_admin != is_admin:
+                membership.is_admin = is_admin
+                plan.admin_changes.append(membership)
+        plan.removals = [membership for account_id, membership in present.items() if account_id not in seen]
+        plans.append(plan)
+    return plans
+
+
+def _memberships_apply(plan: ChatPlan) -> tuple[int, int]:
+    now = clock.now()
+    for membership in plan.removals:
+        membership.left_at = max(now, membership.joined_at) if membership.joined_at else now
+    ChatMembership.objects.bulk_update(plan.removals, ["left_at"], batch_size=BATCH_SIZE)
+    ChatMembership.objects.bulk_update(plan.admin_changes, ["is_admin"], batch_size=BATCH_SIZE)
+    ChatMembership.objects.bulk_create(plan.joins, batch_size=BATCH_SIZE)
+    return len(plan.joins), len(plan.removals)
+
+
+def _authors_ensure(*, school: School, backend_name: str, infos: list[MessageInfo], accounts: dict[str, int]) -> None:
+    """Create pending accounts for authors who are members no more (their messages still count)."""
+    missing = sorted({info.author_id for info in infos if info.author_id and info.author_id not in accounts})
+    if not missing:
+        return
+    SferumAccount.objects.bulk_create(
+        [
+            SferumAccount(
+                school=school, backend=backend_name, platform_user_id=user_id, status=SferumAccount.Status.PENDING
+            )
+            for user_id in missing
+        ],
+        batch_size=BATCH_SIZE,
+        ignore_conflicts=True,
+    )
+    accounts.update(
+        SferumAccount.objects.filter(school=school, backend=backend_name, platform_user_id__in=missing).values_list(
+            "platform_user_id", "id"
+        )
+    )
+
+
+def messages_store(*, chat: Chat, infos: list[MessageInfo], accounts: dict[str, int]) -> tuple[int, int]:
+    """Store the messages not stored yet and advance the chat's cursor past them; return (added, duplicates).
+
+    Call inside the chat's transaction: the cursor moves only together with every message below it.
+    """
+    unique: dict[str, MessageInfo] = {}
+    for info in infos:
+        unique.setdefault(info.message_id, info)
+    if not unique:
+        return 0, len(infos)
+    oldest = min(info.sent_at for info in unique.values())
+    stored = set(Message.objects.filter(chat=chat, sent_at__gte=oldest).values_list("platform_id", flat=True))
+    kinds = set(Message.Kind.values)
+    new = [
+        Message(
+            chat=chat,
+            platform_id=info.message_id,
+            author_id=accounts.get(info.author_id) if info.author_id and not info.from_bot else None,
+            from_bot=info.from_bot or info.author_id is None,
+            sent_at=info.sent_at,
+            kind=info.kind if info.kind in kinds else Message.Kind.TEXT,
+            text_length=info.text_length,
+            emoji_only=info.emoji_only,
+            text_hash=info.text_hash,
+        )
+        for info in unique.values()
+        if info.message_id not in stored
+    ]
+    Message.objects.bulk_create(new, batch_size=BATCH_SIZE, ignore_conflicts=True)
+    highest = max(info.cursor for info in unique.values())
+    if chat.cursor is None or highest > chat.cursor:
+        chat.cursor = highest
+    return len(new), len(infos) - len(new)
+
+
+def _chat_sync(
+    *, school: School, backend: Backend, plan: ChatPlan, accounts: dict[str, int], since: datetime | None
+) -> tuple[int, int, int, int] | None:
+    """Read the chat's new messages, then write its memberships, messages and cursor in one transaction.
+
+    Return (members added, members removed, messages added, duplicates), or None when the chat refused access.
+    """
+    chat = plan.chat
+    infos = list(backend.iter_messages(chat.platform_id, after_cursor=chat.cursor, since=since))
+    with transaction.atomic():
+        joined, left = _memberships_apply(plan)
+        _authors_ensure(school=school, backend_name=backend.name, infos=infos, accounts=accounts)
+        added, duplicates = messages_store(chat=chat, infos=infos, accounts=accounts)
+        chat.last_synced_at = clock.now()
+        chat.save(update_fields=["cursor", "last_synced_at"])
+    return joined, left, added, duplicates
+
+
+def sync_plan(*, school: School, backend: Backend, result: SyncResult) -> SyncPlan:
+    """Read chats and members from the backend, write chats and accounts, and plan the membership changes."""
+    infos = list(backend.list_chats())
+    result.chats_seen = len(infos)
+    chats, result.chats_added = chats_upsert(school=school, backend_name=backend.name, infos=infos)
+    members, profiles = _members_read(backend, infos, result)
+    accounts = accounts_upsert(school=school, backend=backend, profiles=profiles)
+    return SyncPlan(chats=memberships_plan(chats=chats, members=members, accounts=accounts), accounts=accounts)
+
+
+def sync_apply(*, school: School, backend: Backend, plan: SyncPlan, since: datetime | None, result: SyncResult) -> None:
+    """Write each chat's memberships, messages and cursor (one transaction per chat), then link accounts."""
+    for chat_plan in plan.chats:
+        try:
+            counts = _chat_sync(school=school, backend=backend, plan=chat_plan, accounts=plan.accounts, since=since)
+        except ChatAccessError as exc:
+            result.chats_skipped.append({"chat": chat_plan.chat.platform_id, "reason": exc.reason})
+            continue
+        result.members_added += counts[0]
+        result.members_removed += counts[1]
+        result.messages_added += counts[2]
+        result.messages_duplicates += counts[3]
+    link = accounts_link(school=school)
+    result.accounts_linked, result.accounts_unlinked, result.accounts_ambiguous = (
+        link.linked,
+        link.unlinked,
+        link.ambiguous,
+    )
+
+
+def _failure_message(exc: SferumError) -> str:
+    if isinstance(exc, AuthError):
+        return (
+            "Sferum refused the school's token (invalid or expired); reconnect the integration with "
+            "sferum_connect and run the sync again."
+        )
+    if isinstance(exc, UnavailableError):
+        return f"Sferum is unavailable ({exc}); nothing more was written, try the sync again later."
+    if isinstance(exc, InvalidRequestError):
+        return f"Sferum rejected a request as invalid ({exc}); this is a bug, please report it."
+    return f"The sync stopped: {exc}."
+
+
+def school_sync(*, school: School, backend: Backend, since: date | None = None) -> SyncResult:
+    """Run one sync of the school from the backend and return what it did.
+
+    `since` (a date) stops reading each chat's history at that day's start in the school's time zone, besides
+    the chat's cursor. A chat that refuses access is skipped and recorded; a token, availability or request
+    error stops the run with status `failed` (chats already finished stay written; the chat in progress has
+    nothing written).
+    """
+    result = SyncResult()
+    requests, retries = backend.stats.requests, backend.stats.retries
+    since_at = datetime.combine(since, time(0), tzinfo=school.tz) if since is not None else None
+    try:
+        plan = sync_plan(school=school, backend=backend, result=result)
+        # A safety hold on mass removals goes here: inspect plan.removals, set status "held" and return.
+        sync_apply(school=school, backend=backend, plan=plan, since=since_at, result=result)
+    except SferumError as exc:  # AuthError, UnavailableError, InvalidRequestError; a chat error while listing
+        result.status = "failed"
+        result.error = _failure_message(exc)
+    finally:
+        result.requests = backend.stats.requests - requests
+        result.retries = backend.stats.retries - retries
+        result.unknown_role_codes = sorted(backend.stats.unknown_role_codes)
+    return result
