@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
-from .models import Chat, ChatMembership, Message
+from .models import Chat, ChatMembership, Integration, Message, ReportedActivity, SyncRun
+from .services import IntegrationError, SyncAlreadyRunning, sync_held_confirm
 
 
 @admin.register(Chat)
@@ -28,3 +30,59 @@ class MessageAdmin(admin.ModelAdmin):
     list_select_related = ["chat", "author"]
     raw_id_fields = ["chat", "author"]
     date_hierarchy = "sent_at"
+
+
+@admin.register(Integration)
+class IntegrationAdmin(admin.ModelAdmin):
+    """The token is never shown; set it with the sferum_connect command."""
+
+    list_display = ["school", "backend", "base_url", "has_token", "rps", "enabled", "updated_at"]
+    list_filter = ["backend", "enabled"]
+    list_select_related = ["school"]
+    readonly_fields = ["has_token", "created_at", "updated_at"]
+
+    @admin.display(boolean=True, description=_("token stored"))
+    def has_token(self, obj: Integration) -> bool:
+        return obj.has_token
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(admin.ModelAdmin):
+    list_display = ["school", "backend", "status", "started_at", "duration_seconds", "requests", "retries"]
+    list_filter = ["status", "backend", "school"]
+    list_select_related = ["school"]
+    date_hierarchy = "started_at"
+    actions = ["confirm_removals"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Confirm the held removals and sync again"))
+    def confirm_removals(self, request, queryset) -> None:
+        for run in queryset.filter(status=SyncRun.Status.HELD, confirmed_at__isnull=True).select_related("school"):
+            try:
+                confirmed, result = sync_held_confirm(run=run, user=request.user)
+            except (IntegrationError, SyncAlreadyRunning) as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                continue
+            self.message_user(
+                request,
+                _("%(school)s synced again with the removals confirmed: %(status)s.")
+                % {"school": run.school, "status": confirmed.get_status_display()},
+                messages.SUCCESS if result.status == "ok" else messages.WARNING,
+            )
+
+
+@admin.register(ReportedActivity)
+class ReportedActivityAdmin(admin.ModelAdmin):
+    """Weekly message counts imported from activity reports."""
+
+    list_display = ["staff", "school", "week_start", "messages", "source_file", "imported_at"]
+    list_filter = ["school", "week_start"]
+    search_fields = ["staff__last_name", "staff__first_name", "source_file"]
+    list_select_related = ["school", "staff"]
+    raw_id_fields = ["staff"]
+    date_hierarchy = "week_start"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -130,3 +132,122 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chat} #{self.platform_id}"
+
+
+class Integration(models.Model):
+    """How a school's Sferum data is read: the backend, its address, and its token (encrypted)."""
+
+    school = models.OneToOneField(
+        School, on_delete=models.CASCADE, related_name="integration", verbose_name=_("school")
+    )
+    backend = models.CharField(_("backend"), max_length=16, choices=Backend.choices)
+    base_url = models.CharField(_("address"), max_length=500, blank=True)
+    token_encrypted = models.TextField(_("token (encrypted)"), blank=True, editable=False)
+    chat_ids = models.JSONField(_("chat ids"), default=list, blank=True)
+    rps = models.FloatField(_("requests per second"), null=True, blank=True)
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["school"]
+        verbose_name = _("Sferum integration")
+        verbose_name_plural = _("Sferum integrations")
+        constraints = [
+            models.CheckConstraint(condition=Q(rps__isnull=True) | Q(rps__gte=0), name="integration_rps_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} · {self.get_backend_display()}"
+
+    @property
+    def has_token(self) -> bool:
+        return bool(self.token_encrypted)
+
+
+class SyncRun(models.Model):
+    """The sync log: one row per run, with what it did and how it ended."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("running")
+        OK = "ok", _("done")
+        HELD = "held", _("held: waits for confirmation")
+        FAILED = "failed", _("failed")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="sync_runs", verbose_name=_("school"))
+    backend = models.CharField(_("backend"), max_length=16, choices=Backend.choices)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    duration_seconds = models.FloatField(_("duration, s"), null=True, blank=True)
+    since = models.DateField(_("since"), null=True, blank=True)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    requests = models.PositiveIntegerField(_("requests"), default=0)
+    retries = models.PositiveIntegerField(_("retries"), default=0)
+    skipped_chats = models.JSONField(_("skipped chats"), default=list, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    held_removals = models.PositiveIntegerField(_("removals held"), default=0)
+    held_reason = models.TextField(_("why it was held"), blank=True)
+    confirm_removals = models.BooleanField(_("removals confirmed for this run"), default=False)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("sync run")
+        verbose_name_plural = _("sync runs")
+        indexes = [models.Index(fields=["school", "status", "-started_at"], name="syncrun_school_status")]
+        constraints = [
+            # The run's own row is the per-school lock: one running run per school.
+            models.UniqueConstraint(
+                fields=["school"], condition=Q(status="running"), name="syncrun_one_running_per_school"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} · {self.started_at:%Y-%m-%d %H:%M} · {self.get_status_display()}"
+
+
+class ReportedActivity(models.Model):
+    """A staff member's message count for one week, taken from a weekly activity report file.
+
+    For a school whose only source is such a report (no chat history can be read), these counts replace
+    message counting; the metrics layer adds them to the week's counts. One row per person and week: a
+    later report for the same week replaces the count.
+    """
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="reported_activity", verbose_name=_("school")
+    )
+    staff = models.ForeignKey(
+        "classes.Staff", on_delete=models.CASCADE, related_name="reported_activity", verbose_name=_("staff member")
+    )
+    week_start = models.DateField(_("week (Monday)"))
+    messages = models.PositiveIntegerField(_("messages"))
+    source_file = models.CharField(_("source file"), max_length=255, blank=True)
+    imported_at = models.DateTimeField(_("imported"), auto_now=True)
+
+    class Meta:
+        ordering = ["school", "-week_start", "staff"]
+        verbose_name = _("reported activity")
+        verbose_name_plural = _("reported activity")
+        constraints = [
+            models.UniqueConstraint(fields=["school", "staff", "week_start"], name="reported_activity_unique_week"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff} · {self.week_start:%G-W%V} · {self.messages}"
+
+    def clean(self) -> None:
+        if self.week_start is not None and self.week_start.weekday() != 0:
+            raise ValidationError({"week_start": _("A week starts on a Monday; give the Monday of the week.")})
+        if self.staff_id is not None and self.school_id is not None and self.staff.school_id != self.school_id:
+            raise ValidationError({"staff": _("The staff member works at another school.")})

@@ -13,9 +13,11 @@ import hashlib
 import hmac
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from fractions import Fraction
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from activation.models import SferumAccount
 from activation.services import accounts_link
@@ -65,6 +67,8 @@ class SyncResult:
     requests: int = 0
     retries: int = 0
     unknown_role_codes: list[str] = field(default_factory=list)
+    held_removals: int = 0  # removals a safety hold kept back (status "held")
+    held_reason: str = ""
 
     def to_json(self, school_code: str, backend_name: str) -> dict:
         """Return the run as the JSON-ready dict of `sferum_sync --json`."""
@@ -83,6 +87,7 @@ class SyncResult:
             "requests": self.requests,
             "retries": self.retries,
             "error": self.error,
+            **({"held": {"removals": self.held_removals, "reason": self.held_reason}} if self.status == "held" else {}),
         }
 
 
@@ -94,6 +99,7 @@ class ChatPlan:
     joins: list[ChatMembership] = field(default_factory=list)
     removals: list[ChatMembership] = field(default_factory=list)
     admin_changes: list[ChatMembership] = field(default_factory=list)
+    current_count: int = 0  # members before this sync
 
 
 @dataclass
@@ -277,6 +283,7 @@ def memberships_plan(
                 membership.is_admin = is_admin
                 plan.admin_changes.append(membership)
         plan.removals = [membership for account_id, membership in present.items() if account_id not in seen]
+        plan.current_count = len(present)
         plans.append(plan)
     return plans
 
@@ -409,7 +416,40 @@ def _failure_message(exc: SferumError) -> str:
     return f"The sync stopped: {exc}."
 
 
-def school_sync(*, school: School, backend: Backend, since: date | None = None) -> SyncResult:
+def removal_hold_reason(*, school: School, plan: SyncPlan) -> str:
+    """Return why the planned removals need an administrator's confirmation, or "" when they don't.
+
+    Held: more than SYNC_HOLD_REMOVAL_SHARE of the school's current memberships would end, or a class's
+    students or parents chat would lose every member.
+    """
+    removals = len(plan.removals)
+    if not removals:
+        return ""
+    current = ChatMembership.objects.filter(chat__school=school, left_at__isnull=True).count()
+    share = Fraction(str(settings.SYNC_HOLD_REMOVAL_SHARE))
+    if removals > share * current:
+        return _("%(removals)d of %(current)d memberships would end (more than %(share)s%%).") % {
+            "removals": removals,
+            "current": current,
+            "share": f"{float(share) * 100:g}",
+        }
+    emptied = sorted(
+        chat_plan.chat.title or chat_plan.chat.platform_id
+        for chat_plan in plan.chats
+        if chat_plan.removals
+        and not chat_plan.joins
+        and chat_plan.chat.school_class_id is not None
+        and chat_plan.chat.kind in (Chat.Kind.CLASS, Chat.Kind.PARENTS)
+        and len(chat_plan.removals) == chat_plan.current_count
+    )
+    if emptied:
+        return _("These class chats would lose every member: %(chats)s.") % {"chats": ", ".join(emptied)}
+    return ""
+
+
+def school_sync(
+    *, school: School, backend: Backend, since: date | None = None, confirm_removals: bool = False
+) -> SyncResult:
     """Run one sync of the school from the backend and return what it did.
 
     `since` (a date) stops reading each chat's history at that day's start in the school's time zone, besides
@@ -422,8 +462,16 @@ def school_sync(*, school: School, backend: Backend, since: date | None = None) 
     since_at = datetime.combine(since, time(0), tzinfo=school.tz) if since is not None else None
     try:
         plan = sync_plan(school=school, backend=backend, result=result)
-        # A safety hold on mass removals goes here: inspect plan.removals, set status "held" and return.
+        reason = "" if confirm_removals else removal_hold_reason(school=school, plan=plan)
+        if reason:
+            # The safety hold: write everything else, none of the removals, and wait for an administrator.
+            result.held_removals = len(plan.removals)
+            result.held_reason = reason
+            for chat_plan in plan.chats:
+                chat_plan.removals = []
         sync_apply(school=school, backend=backend, plan=plan, since=since_at, result=result)
+        if reason:
+            result.status = "held"
     except SferumError as exc:  # AuthError, UnavailableError, InvalidRequestError; a chat error while listing
         result.status = "failed"
         result.error = _failure_message(exc)

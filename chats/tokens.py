@@ -43,8 +43,3 @@ def token_decrypt(ciphertext: str) -> str:
         raise TokenKeyError(
             _("The stored token cannot be decrypted with SFERUM_TOKEN_KEY; connect the school again.")
         ) from None
-
-
-def message_hash_key() -> bytes:
-    """Return the server secret that keys message-text hashes (HMAC)."""
-    return hashlib.sha256(b"sferum-message-hash:" + settings.SECRET_KEY.encode()).digest()

@@ -238,7 +238,7 @@ def test_a_member_who_leaves_keeps_the_row_and_a_returning_member_gets_a_new_one
     # when: the student leaves the chat
     backend.members["2000000001"] = [m for m in backend.members["2000000001"] if m.user_id != "301"]
     clock.move_to(NOW + timedelta(days=1), tick=False)
-    left = school_sync(school=school, backend=backend)
+    left = school_sync(school=school, backend=backend, confirm_removals=True)  # a small school: 1 is > 10%
     # then
     seat = ChatMembership.objects.get(chat__platform_id="2000000001", account=student)
     assert seat.left_at == NOW + timedelta(days=1)

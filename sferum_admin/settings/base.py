@@ -182,11 +182,20 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Sync: hours of the school day (Europe/Moscow, crontab syntax) when every school is synced hourly;
+# a run that would end more than this share of a school's memberships is held for confirmation;
+# a run still marked running after this many minutes is taken as dead (its lock is released).
+SYNC_HOURS = os.environ.get("SYNC_HOURS", "7-19")
+SYNC_HOLD_REMOVAL_SHARE = float(os.environ.get("SYNC_HOLD_REMOVAL_SHARE", "0.10"))
+SYNC_LOCK_TIMEOUT_MINUTES = int(os.environ.get("SYNC_LOCK_TIMEOUT_MINUTES", "120"))
+# HTTP to Sferum: bounded exponential backoff with jitter, and the read timeout in seconds.
+SFERUM_HTTP_RETRY = {"max_attempts": 5, "backoff_base": 0.5, "backoff_cap": 30.0}
+SFERUM_HTTP_TIMEOUT = 20.0
 CELERY_BEAT_SCHEDULE = {
     # Europe/Moscow (CELERY_TIMEZONE): sync every school hourly during the school day.
     "sync-all-schools-hourly": {
         "task": "chats.sync_all_schools",
-        "schedule": crontab(minute=5, hour="7-19"),
+        "schedule": crontab(minute=5, hour=SYNC_HOURS),
         "options": {"expires": 50 * 60},
     },
 }

@@ -10,3 +10,5 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # Tasks run eagerly; the broker is still Redis when REDIS_URL is set (CI checks it is reachable).
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 SFERUM_TOKEN_KEY = "dGVzdC1rZXktZm9yLXNmZXJ1bS10b2tlbnMtMzJieXQ="
+SFERUM_HTTP_RETRY = {"max_attempts": 3, "backoff_base": 0.001, "backoff_cap": 0.004}
+SFERUM_HTTP_TIMEOUT = 2.0

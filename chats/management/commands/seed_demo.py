@@ -16,7 +16,8 @@ from django.db import transaction
 
 from activation.models import SferumAccount
 from chats.models import Chat, ChatMembership, Message
-from chats.sync import message_hash_key, school_sync
+from chats.services import integration_connect, school_sync_run
+from chats.sync import message_hash_key
 from classes import clock
 from classes.models import (
     Municipality,
@@ -81,7 +82,13 @@ def _school_seed(*, municipality: Municipality, simulated: SimulatedSchool, code
             for item in simulated.absences
         ]
     )
-    synced = school_sync(school=school, backend=simulated)
+    # The demo keeps syncing from the same simulated school (the worker's hourly beat entry).
+    integration_connect(
+        school=school,
+        backend="simulator",
+        options={"seed": simulated.seed, "school_index": simulated.school_index},
+    )
+    _run, synced = school_sync_run(school=school, backend=simulated)
     if synced.status != "ok":
         raise DemoSeedError(f"The first sync of {code} failed: {synced.error}")
     return school

@@ -1,0 +1,51 @@
+"""Celery tasks of the chats layer: sync a school, a municipality, every school."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from classes.models import Municipality, School
+
+from .services import SyncAlreadyRunning, school_sync_run
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="chats.sync_school", acks_late=True)
+def sync_school(school_id: int) -> str | None:
+    """Run one sync of the school; quietly do nothing when the school or its integration is gone or off.
+
+    Idempotent: a second run over unchanged data adds nothing. One run at a time per school: when another
+    run holds the school, this one is skipped (the next beat tick tries again).
+    """
+    school = School.objects.filter(pk=school_id, integration__enabled=True).first()
+    if school is None:
+        return None
+    try:
+        run, _result = school_sync_run(school=school)
+    except SyncAlreadyRunning:
+        logger.info("Sync of school %s skipped: another run is in progress.", school.code)
+        return "skipped"
+    return run.status
+
+
+@shared_task(name="chats.sync_municipality", acks_late=True)
+def sync_municipality(municipality_id: int) -> int:
+    """Fan out: one sync task per connected school of the municipality."""
+    school_ids = list(
+        School.objects.filter(municipality_id=municipality_id, integration__enabled=True).values_list("pk", flat=True)
+    )
+    for school_id in school_ids:
+        sync_school.delay_on_commit(school_id)
+    return len(school_ids)
+
+
+@shared_task(name="chats.sync_all_schools", acks_late=True)
+def sync_all_schools() -> int:
+    """Fan out over every municipality (the hourly beat entry)."""
+    municipality_ids = list(Municipality.objects.values_list("pk", flat=True))
+    for municipality_id in municipality_ids:
+        sync_municipality.delay_on_commit(municipality_id)
+    return len(municipality_ids)
