@@ -1,0 +1,83 @@
+from django.contrib import admin
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from .models import ActivationSnapshot, WeeklyActivity
+from .selectors import teacher_week_messages
+
+
+@admin.register(WeeklyActivity)
+class WeeklyActivityAdmin(admin.ModelAdmin):
+    """A teacher's week: the count, the status, the flag and, on the page, the counted messages."""
+
+    list_display = ["staff", "school", "week", "messages", "threshold", "status", "suspicious", "has_account"]
+    list_filter = ["status", "suspicious", "has_account", "school", "week_start"]
+    list_select_related = ["staff", "school"]
+    search_fields = ["staff__last_name", "staff__first_name", "staff__person_id"]
+    date_hierarchy = "week_start"
+    readonly_fields = [
+        "school",
+        "staff",
+        "week_start",
+        "messages",
+        "threshold",
+        "status",
+        "has_account",
+        "emoji_only_messages",
+        "duplicate_messages",
+        "burst_messages",
+        "suspicious",
+        "computed_at",
+        "counted_messages",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("counted messages (date, chat, kind; never text)"))
+    def counted_messages(self, obj: WeeklyActivity) -> str:
+        rows = teacher_week_messages(staff=obj.staff, week_start=obj.week_start)
+        return format_html_join(
+            "\n",
+            "<div>{} · {} ({}) · {}{}{}{}</div>",
+            (
+                (
+                    row["sent_at"].astimezone(obj.school.tz).strftime("%d.%m.%Y %H:%M:%S"),
+                    row["chat__title"] or row["chat_id"],
+                    row["chat__kind"],
+                    row["kind"],
+                    " · " + str(_("emoji only")) if row["emoji_only"] else "",
+                    " · " + str(_("near-duplicate")) if row["near_duplicate"] else "",
+                    " · " + str(_("in a burst")) if row["in_burst"] else "",
+                )
+                for row in rows
+            ),
+        )
+
+
+@admin.register(ActivationSnapshot)
+class ActivationSnapshotAdmin(admin.ModelAdmin):
+    list_display = [
+        "day",
+        "scope",
+        "municipality",
+        "school",
+        "school_class",
+        "group",
+        "numerator",
+        "denominator",
+        "target",
+        "passes",
+    ]
+    list_filter = ["scope", "group", "passes", "day", "municipality"]
+    list_select_related = ["municipality", "school", "school_class"]
+    date_hierarchy = "day"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When, Window
+from django.db.models.functions import Lag, Lead
+from django.utils.translation import gettext as _
 
-from classes.models import School, SchoolClass, User
+from activation.models import SferumAccount
+from chats.models import Chat, ChatMembership, Message
+from classes.calendar import school_days, week_bounds, week_days, week_label
+from classes.calendar import week_start as iso_week_start
+from classes.models import (
+    AcademicYear,
+    Enrollment,
+    Holiday,
+    Municipality,
+    School,
+    SchoolClass,
+    Staff,
+    StaffAbsence,
+    User,
+)
+from reports.models import WeeklyActivity
+from reports.rates import Rate
 
 
 @dataclass
@@ -53,3 +78,554 @@ def scope_for_user(*, user: User) -> UserScope:
         schools=list(schools_for_user(user=user)),
         classes=list(classes_for_teacher(user=user)),
     )
+
+
+# ---------------------------------------------------------------------------
+# Weekly teacher activity (DESIGN.md, "Definitions": week, counted message, active teacher)
+# ---------------------------------------------------------------------------
+
+BURST_SIZE = 3
+BURST_SPAN = timedelta(minutes=2)
+SUSPICIOUS_SHARE = Fraction(1, 2)
+
+
+class TeacherStatus(StrEnum):
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    EXCUSED = "excused"
+    NOT_EVALUATED = "not_evaluated"
+
+
+@dataclass
+class TeacherWeek:
+    """One teacher's week: the count, the status and the counts behind the suspicious-activity flag."""
+
+    staff_id: int
+    person_id: str
+    name: str
+    has_account: bool
+    status: TeacherStatus
+    messages: int = 0
+    emoji_only: int = 0
+    duplicates: int = 0
+    bursts: int = 0
+
+    @property
+    def flags(self) -> list[str]:
+        """Return the reasons for the flag: the kinds that make at least half of the counted messages."""
+        if not self.messages:
+            return []
+        kinds = (("emoji_only", self.emoji_only), ("duplicates", self.duplicates), ("bursts", self.bursts))
+        return [kind for kind, count in kinds if Fraction(count, self.messages) >= SUSPICIOUS_SHARE]
+
+    @property
+    def suspicious(self) -> bool:
+        return bool(self.flags)
+
+    def flag_explanations(self) -> list[str]:
+        """Return one sentence per reason for the flag, like "4 of 6 messages are emoji-only."."""
+        sentences = {
+            "emoji_only": _("%(count)d of %(total)d messages are emoji-only."),
+            "duplicates": _("%(count)d of %(total)d messages repeat the text of another message of the week."),
+            "bursts": _("%(count)d of %(total)d messages fall in bursts of three or more within two minutes."),
+        }
+        counts = {"emoji_only": self.emoji_only, "duplicates": self.duplicates, "bursts": self.bursts}
+        return [sentences[flag] % {"count": counts[flag], "total": self.messages} for flag in self.flags]
+
+
+@dataclass
+class SchoolWeek:
+    """A school's teachers in one ISO week of its time zone."""
+
+    school: School
+    week_start: date
+    threshold: int
+    school_days: list[date]
+    teachers: list[TeacherWeek]
+
+    @property
+    def week(self) -> str:
+        return week_label(self.week_start)
+
+    @property
+    def evaluated(self) -> bool:
+        """Return False for a week with no school day (every Monday to Friday inside holidays)."""
+        return bool(self.school_days)
+
+    @property
+    def active_teachers(self) -> Rate:
+        """Return active teachers over evaluated teachers (excused ones are left out)."""
+        evaluated = [t for t in self.teachers if t.status in (TeacherStatus.ACTIVE, TeacherStatus.INACTIVE)]
+        return Rate(sum(t.status == TeacherStatus.ACTIVE for t in evaluated), len(evaluated))
+
+
+def counted_messages(*, school_ids: Collection[int], start: datetime, end: datetime) -> QuerySet[Message]:
+    """Return the messages that count for teachers: user messages by staff-linked accounts in [start, end).
+
+    Service events and bot messages never count; a platform message is stored once per chat.
+    """
+    return Message.objects.filter(
+        chat__school_id__in=list(school_ids),
+        sent_at__gte=start,
+        sent_at__lt=end,
+        from_bot=False,
+        author__staff__isnull=False,
+    ).exclude(kind=Message.Kind.SERVICE)
+
+
+def _with_burst_mark(messages: QuerySet[Message]) -> QuerySet[Message]:
+    """Annotate each message with `in_burst`: it is one of BURST_SIZE or more of its teacher's within BURST_SPAN.
+
+    In the teacher's time order, a message is in a burst when one of the runs of BURST_SIZE
+    consecutive messages that contain it (starting 0, 1, … BURST_SIZE − 1 messages before it)
+    spans at most BURST_SPAN.
+    """
+    window = {"partition_by": [F("author__staff_id")], "order_by": [F("sent_at").asc(), F("pk").asc()]}
+    neighbours = {}
+    for offset in range(1, BURST_SIZE):
+        neighbours[f"burst_before_{offset}"] = Window(Lag("sent_at", offset), **window)
+        neighbours[f"burst_after_{offset}"] = Window(Lead("sent_at", offset), **window)
+
+    def at(offset: int) -> str:
+        return "sent_at" if offset == 0 else f"burst_{'before' if offset < 0 else 'after'}_{abs(offset)}"
+
+    runs = Q()
+    for before in range(BURST_SIZE):
+        first, last = at(-before), at(BURST_SIZE - 1 - before)
+        runs |= Q(**{f"{last}__lte": F(first) + BURST_SPAN})
+    return messages.annotate(**neighbours).annotate(
+        in_burst=Case(When(runs, then=Value(True)), default=Value(False), output_field=BooleanField())
+    )
+
+
+def _with_suspicion_marks(messages: QuerySet[Message]) -> QuerySet[Message]:
+    """Annotate each message with `in_burst` and `near_duplicate` (another of its teacher's has its text hash)."""
+    return _with_burst_mark(messages).annotate(
+        copies=Window(Count("pk"), partition_by=[F("author__staff_id"), F("text_hash")]),
+        near_duplicate=Case(
+            When(Q(copies__gte=2) & ~Q(text_hash=""), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+def _message_counts(*, school_ids: Collection[int], start: datetime, end: datetime) -> dict[int, dict[str, int]]:
+    """Return {staff id: counts} of the week in one aggregate query.
+
+    The innermost query is the ORM one that marks each counted message as in a burst or not (the
+    mark the teacher's message list shows). Around it, one pass groups by teacher and text hash
+    (a group of two or more with a hash is near-duplicates, every copy counted) and one sums per
+    teacher. Django cannot group over window expressions, hence the thin SQL wrapper.
+    """
+    marked = (
+        _with_burst_mark(counted_messages(school_ids=school_ids, start=start, end=end))
+        .order_by()
+        .values("author__staff_id", "text_hash", "emoji_only", "in_burst")
+    )
+    inner_sql, params = marked.query.sql_with_params()
+    staff, text_hash, emoji, burst = (
+        connection.ops.quote_name(name) for name in ("author__staff_id", "text_hash", "emoji_only", "in_burst")
+    )
+    sql = (
+        "SELECT same.staff_id, SUM(same.n), SUM(same.emoji), "  # noqa: S608 - quoted aliases; values are parameters
+        "SUM(CASE WHEN same.text_hash <> '' AND same.n > 1 THEN same.n ELSE 0 END), SUM(same.burst) "
+        f"FROM (SELECT marked.{staff} AS staff_id, marked.{text_hash} AS text_hash, COUNT(*) AS n, "
+        f"SUM(CASE WHEN marked.{emoji} THEN 1 ELSE 0 END) AS emoji, "
+        f"SUM(CASE WHEN marked.{burst} THEN 1 ELSE 0 END) AS burst "
+        f"FROM ({inner_sql}) marked GROUP BY marked.{staff}, marked.{text_hash}) same "
+        "GROUP BY same.staff_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    keys = ("messages", "emoji_only", "duplicates", "bursts")
+    return {staff_id: {key: int(value) for key, value in zip(keys, sums, strict=True)} for staff_id, *sums in rows}
+
+
+def _employed_on_any(days: Sequence[date]) -> Q:
+    """Return a filter for staff employed on at least one of the days."""
+    condition = Q(pk__in=[])
+    for day in days:
+        condition |= Q(employed_from__lte=day) & (Q(employed_to__isnull=True) | Q(employed_to__gte=day))
+    return condition
+
+
+def teachers_of_week(*, days_by_school: dict[int, list[date]], monday: date) -> QuerySet[Staff]:
+    """Return staff who teach or lead a class and are employed on at least one of their school's days.
+
+    For a school without school days that week, Monday to Friday stand in (its teachers show as not
+    evaluated). Each row carries `has_account`: at least one Sferum account is linked to them.
+    """
+    sunday = monday + timedelta(days=6)
+    schools_by_days: dict[tuple[date, ...], list[int]] = defaultdict(list)
+    for school_id, days in days_by_school.items():
+        schools_by_days[tuple(days or week_days(monday))].append(school_id)
+    employed = Q(pk__in=[])
+    for days, school_ids in schools_by_days.items():
+        employed |= Q(school_id__in=school_ids) & _employed_on_any(days)
+    leads_a_class = Exists(
+        SchoolClass.objects.filter(
+            class_teacher_id=OuterRef("pk"), year__starts_on__lte=sunday, year__ends_on__gte=monday
+        )
+    )
+    return (
+        Staff.objects.filter(employed)
+        .filter(Q(teaches=True) | leads_a_class)
+        .annotate(has_account=Exists(SferumAccount.objects.filter(staff_id=OuterRef("pk"))))
+        .only("pk", "school_id", "person_id", "last_name", "first_name", "patronymic", "employed_from", "employed_to")
+    )
+
+
+def weekly_activity_compute(*, schools: Sequence[School], week_start: date) -> dict[int, SchoolWeek]:
+    """Return {school id: SchoolWeek} of the ISO week that starts on `week_start`, computed live.
+
+    Set-based: one query each for holidays, teachers and absences, and one aggregate query of
+    messages per time zone among the schools, whatever their numbers of classes and teachers.
+    Schools come with their municipality (for the inherited threshold).
+    """
+    monday = iso_week_start(week_start)
+    friday = monday + timedelta(days=4)
+    school_ids = [school.pk for school in schools]
+    if not school_ids:
+        return {}
+    holidays: dict[int, list[tuple[date, date]]] = defaultdict(list)
+    for school_id, first, last in (
+        Holiday.objects.filter(year__school_id__in=school_ids, starts_on__lte=friday, ends_on__gte=monday)
+        .order_by()
+        .values_list("year__school_id", "starts_on", "ends_on")
+    ):
+        holidays[school_id].append((first, last))
+    days_by_school = {school.pk: school_days(monday, holidays[school.pk]) for school in schools}
+    teachers = list(teachers_of_week(days_by_school=days_by_school, monday=monday))
+    absent: dict[int, set[date]] = defaultdict(set)
+    for staff_id, first, last in (
+        StaffAbsence.objects.filter(staff__school_id__in=school_ids, starts_on__lte=friday, ends_on__gte=monday)
+        .order_by()
+        .values_list("staff_id", "starts_on", "ends_on")
+    ):
+        absent[staff_id].update(day for day in week_days(monday) if first <= day <= last)
+    counts: dict[int, dict[str, int]] = {}
+    by_zone: dict[str, list[int]] = defaultdict(list)
+    for school in schools:
+        by_zone[school.timezone].append(school.pk)
+    for zone, zone_school_ids in by_zone.items():
+        start, end = week_bounds(monday, zone)
+        counts.update(_message_counts(school_ids=zone_school_ids, start=start, end=end))
+
+    weeks = {
+        school.pk: SchoolWeek(
+            school=school,
+            week_start=monday,
+            threshold=school.effective_activity_threshold,
+            school_days=days_by_school[school.pk],
+            teachers=[],
+        )
+        for school in schools
+    }
+    for staff in teachers:
+        week = weeks[staff.school_id]
+        employed_days = [day for day in week.school_days if staff.is_employed_on(day)]
+        found = counts.get(staff.pk, {})
+        messages = found.get("messages", 0)
+        if not week.evaluated:
+            status = TeacherStatus.NOT_EVALUATED
+        elif all(day in absent[staff.pk] for day in employed_days):
+            status = TeacherStatus.EXCUSED
+        elif messages >= week.threshold:
+            status = TeacherStatus.ACTIVE
+        else:
+            status = TeacherStatus.INACTIVE
+        week.teachers.append(
+            TeacherWeek(
+                staff_id=staff.pk,
+                person_id=staff.person_id,
+                name=staff.full_name,
+                has_account=staff.has_account,
+                status=status,
+                messages=messages,
+                emoji_only=found.get("emoji_only", 0),
+                duplicates=found.get("duplicates", 0),
+                bursts=found.get("bursts", 0),
+            )
+        )
+    return weeks
+
+
+def teacher_week_messages(*, staff: Staff, week_start: date) -> QuerySet[Message]:
+    """Return the messages counted for the teacher in the week, oldest first, to explain the count and flag.
+
+    Rows are dicts of `sent_at`, `chat_id`, `chat__title`, `chat__kind`, `kind`, `emoji_only`,
+    `near_duplicate` and `in_burst` (never any text: none is stored). The filter is the one the
+    weekly count uses, so the list is exactly as long as the count.
+    """
+    start, end = week_bounds(iso_week_start(week_start), staff.school.timezone)
+    counted = counted_messages(school_ids=[staff.school_id], start=start, end=end).filter(author__staff_id=staff.pk)
+    return (
+        _with_suspicion_marks(counted)
+        .values("sent_at", "chat_id", "chat__title", "chat__kind", "kind", "emoji_only", "near_duplicate", "in_burst")
+        .order_by("sent_at", "pk")
+    )
+
+
+def weekly_activity_history(*, staff: Staff, year: AcademicYear) -> QuerySet[WeeklyActivity]:
+    """Return the teacher's stored weeks that overlap the academic year, oldest first."""
+    return WeeklyActivity.objects.filter(
+        staff=staff, week_start__gte=iso_week_start(year.starts_on), week_start__lte=year.ends_on
+    ).order_by("week_start")
+
+
+def weekly_activity_for_school(*, school: School, week_start: date) -> QuerySet[WeeklyActivity]:
+    """Return the school's stored rows of the week with their teachers, by teacher name."""
+    return (
+        WeeklyActivity.objects.filter(school=school, week_start=iso_week_start(week_start))
+        .select_related("staff")
+        .order_by("staff__last_name", "staff__first_name", "staff__patronymic", "staff__person_id")
+    )
+
+
+# ---------------------------------------------------------------------------
+# Activation rates and chat coverage (DESIGN.md, "Definitions": activated profile, rates)
+# ---------------------------------------------------------------------------
+
+STAFF_ROLES = (SferumAccount.RoleCode.TEACHER, SferumAccount.RoleCode.ADMIN, SferumAccount.RoleCode.EMPLOYEE)
+
+
+@dataclass
+class ClassActivation:
+    """A class today: its students' and parents' activation and its chats."""
+
+    class_id: int
+    school_id: int
+    name: str
+    grade: int
+    letter: str
+    class_teacher_id: int | None
+    class_teacher_person_id: str | None
+    class_teacher_name: str | None
+    students: Rate
+    parents: Rate
+    has_students_chat: bool
+    has_parents_chat: bool
+    class_teacher_admin_of_students_chat: bool
+    class_teacher_admin_of_parents_chat: bool
+
+    @property
+    def class_teacher_is_admin(self) -> bool:
+        """Return True when the class teacher is an admin of a students chat and of a parents chat."""
+        return self.class_teacher_admin_of_students_chat and self.class_teacher_admin_of_parents_chat
+
+    @property
+    def covered(self) -> bool:
+        """Return True when both chats exist and the class teacher administers both."""
+        return self.has_students_chat and self.has_parents_chat and self.class_teacher_is_admin
+
+
+@dataclass
+class SchoolActivation:
+    """A school's activation on a day: staff, and students and parents as sums over its classes."""
+
+    school: School
+    day: date
+    staff: Rate
+    classes: list[ClassActivation] = field(default_factory=list)
+
+    @property
+    def students(self) -> Rate:
+        return sum((c.students for c in self.classes), Rate(0, 0)).with_target(self.school.effective_students_target)
+
+    @property
+    def parents(self) -> Rate:
+        return sum((c.parents for c in self.classes), Rate(0, 0)).with_target(self.school.effective_parents_target)
+
+    @property
+    def classes_without_class_teacher(self) -> list[ClassActivation]:
+        return [c for c in self.classes if c.class_teacher_id is None]
+
+
+@dataclass
+class MunicipalityActivation:
+    """A municipality's activation on a day: sums of its schools' numerators over sums of denominators."""
+
+    municipality: Municipality
+    day: date
+    schools: list[SchoolActivation]
+
+    def _sum(self, group: str, target: Decimal) -> Rate:
+        return sum((getattr(s, group) for s in self.schools), Rate(0, 0)).with_target(target)
+
+    @property
+    def staff(self) -> Rate:
+        return self._sum("staff", self.municipality.staff_target)
+
+    @property
+    def students(self) -> Rate:
+        return self._sum("students", self.municipality.students_target)
+
+    @property
+    def parents(self) -> Rate:
+        return self._sum("parents", self.municipality.parents_target)
+
+
+def _employed_on(day: date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}employed_from__lte": day}) & (
+        Q(**{f"{prefix}employed_to__isnull": True}) | Q(**{f"{prefix}employed_to__gte": day})
+    )
+
+
+def _current_enrollment(day: date) -> Q:
+    return Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+
+
+def classes_of_day(*, school_ids: Collection[int], day: date) -> QuerySet[SchoolClass]:
+    """Return the classes of the schools' academic years that contain the day, with their chat coverage.
+
+    Annotated: `has_students_chat`, `has_parents_chat` and whether the class teacher is a current
+    admin of a students chat (kind "class") and of a parents chat of the class.
+    """
+
+    def chat_of(kind: str) -> QuerySet[Chat]:
+        return Chat.objects.filter(school_class_id=OuterRef("pk"), kind=kind)
+
+    def class_teacher_admin_of(kind: str) -> Exists:
+        return Exists(
+            ChatMembership.objects.filter(
+                chat__school_class_id=OuterRef("pk"),
+                chat__kind=kind,
+                is_admin=True,
+                left_at__isnull=True,
+                account__staff_id=OuterRef("class_teacher_id"),
+            )
+        )
+
+    return (
+        SchoolClass.objects.filter(school_id__in=list(school_ids), year__starts_on__lte=day, year__ends_on__gte=day)
+        .select_related("class_teacher")
+        .annotate(
+            has_students_chat=Exists(chat_of(Chat.Kind.CLASS)),
+            has_parents_chat=Exists(chat_of(Chat.Kind.PARENTS)),
+            class_teacher_admin_of_students_chat=class_teacher_admin_of(Chat.Kind.CLASS),
+            class_teacher_admin_of_parents_chat=class_teacher_admin_of(Chat.Kind.PARENTS),
+        )
+        .order_by("school_id", "grade", "letter")
+    )
+
+
+def _class_enrollment_counts(*, school_ids: Collection[int], day: date) -> dict[int, dict[str, int]]:
+    """Return {class id: enrolled, activated students, students with an activated parent} in one query."""
+    student_active = Exists(
+        SferumAccount.objects.filter(
+            student_id=OuterRef("student_id"),
+            role_code=SferumAccount.RoleCode.STUDENT,
+            status=SferumAccount.Status.ACTIVE,
+        )
+    )
+    parent_active = Exists(
+        SferumAccount.objects.filter(
+            parent__children=OuterRef("student_id"),
+            role_code=SferumAccount.RoleCode.PARENT,
+            status=SferumAccount.Status.ACTIVE,
+        ).filter(Q(parent__left_on__isnull=True) | Q(parent__left_on__gt=day))
+    )
+    rows = (
+        Enrollment.objects.filter(
+            _current_enrollment(day),
+            school_class__school_id__in=list(school_ids),
+            school_class__year__starts_on__lte=day,
+            school_class__year__ends_on__gte=day,
+        )
+        .order_by()
+        .values("school_class_id")
+        .annotate(
+            enrolled=Count("student_id", distinct=True),
+            students=Count("student_id", filter=student_active, distinct=True),
+            parents=Count("student_id", filter=parent_active, distinct=True),
+        )
+    )
+    return {row.pop("school_class_id"): row for row in rows}
+
+
+def _staff_counts(*, school_ids: Collection[int], day: date) -> dict[int, dict[str, int]]:
+    """Return {school id: employed staff, activated staff} in one query."""
+    activated = Exists(
+        SferumAccount.objects.filter(
+            staff_id=OuterRef("pk"), role_code__in=STAFF_ROLES, status=SferumAccount.Status.ACTIVE
+        )
+    )
+    rows = (
+        Staff.objects.filter(_employed_on(day), school_id__in=list(school_ids))
+        .order_by()
+        .values("school_id")
+        .annotate(employed=Count("pk"), activated=Count("pk", filter=activated))
+    )
+    return {row.pop("school_id"): row for row in rows}
+
+
+def activation_compute(*, schools: Sequence[School], day: date) -> dict[int, SchoolActivation]:
+    """Return {school id: SchoolActivation} on the day, computed live in three queries for any number of schools.
+
+    Staff: activated staff / staff employed on the day. A class: activated students / students
+    enrolled on the day, and students with at least one activated parent (not left) / students
+    enrolled. A school: sums over its classes. Schools come with their municipality (targets).
+    """
+    school_ids = [school.pk for school in schools]
+    if not school_ids:
+        return {}
+    staff = _staff_counts(school_ids=school_ids, day=day)
+    enrolled = _class_enrollment_counts(school_ids=school_ids, day=day)
+    result = {
+        school.pk: SchoolActivation(
+            school=school,
+            day=day,
+            staff=Rate(
+                staff.get(school.pk, {}).get("activated", 0),
+                staff.get(school.pk, {}).get("employed", 0),
+                school.effective_staff_target,
+            ),
+        )
+        for school in schools
+    }
+    for school_class in classes_of_day(school_ids=school_ids, day=day):
+        school = result[school_class.school_id].school
+        counts = enrolled.get(school_class.pk, {})
+        teacher = school_class.class_teacher
+        result[school_class.school_id].classes.append(
+            ClassActivation(
+                class_id=school_class.pk,
+                school_id=school_class.school_id,
+                name=school_class.name,
+                grade=school_class.grade,
+                letter=school_class.letter,
+                class_teacher_id=school_class.class_teacher_id,
+                class_teacher_person_id=teacher.person_id if teacher else None,
+                class_teacher_name=teacher.full_name if teacher else None,
+                students=Rate(counts.get("students", 0), counts.get("enrolled", 0), school.effective_students_target),
+                parents=Rate(counts.get("parents", 0), counts.get("enrolled", 0), school.effective_parents_target),
+                has_students_chat=school_class.has_students_chat,
+                has_parents_chat=school_class.has_parents_chat,
+                class_teacher_admin_of_students_chat=school_class.class_teacher_admin_of_students_chat,
+                class_teacher_admin_of_parents_chat=school_class.class_teacher_admin_of_parents_chat,
+            )
+        )
+    return result
+
+
+def chat_coverage(*, school: School, day: date) -> QuerySet[SchoolClass]:
+    """Return the school's classes on the day with their chat coverage annotations, by name."""
+    return classes_of_day(school_ids=[school.pk], day=day)
+
+
+def classes_without_class_teacher(*, school: School, day: date) -> QuerySet[SchoolClass]:
+    """Return the school's classes on the day that have no class teacher, by name."""
+    return classes_of_day(school_ids=[school.pk], day=day).filter(class_teacher__isnull=True)
+
+
+def municipality_timezones() -> dict[int, str]:
+    """Return {municipality id: the time zone most of its schools use} (its day and its 06:00), in one query."""
+    zones: dict[int, Counter] = defaultdict(Counter)
+    for municipality_id, zone in School.objects.order_by().values_list("municipality_id", "timezone"):
+        zones[municipality_id][zone] += 1
+    return {
+        municipality_id: sorted(counter.items(), key=lambda item: (-item[1], item[0]))[0][0]
+        for municipality_id, counter in zones.items()
+    }

@@ -198,6 +198,20 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=5, hour=SYNC_HOURS),
         "options": {"expires": 50 * 60},
     },
+    # Hourly at :00 Europe/Moscow; queues the week that ended for each school whose own time is
+    # Monday 06:xx (schools differ in time zone, so every school gets it at 06:00 its time).
+    "reports-weekly-activity": {
+        "task": "reports.weekly_activity_dispatch",
+        "schedule": crontab(minute=0),
+        "options": {"expires": 50 * 60},
+    },
+    # Hourly at :00 Europe/Moscow; queues the daily activation snapshot of each municipality whose
+    # time is 06:xx (one task per municipality: its schools, classes and itself).
+    "reports-activation-snapshot": {
+        "task": "reports.activation_snapshot_dispatch",
+        "schedule": crontab(minute=0),
+        "options": {"expires": 50 * 60},
+    },
 }
 
 LOGGING = {

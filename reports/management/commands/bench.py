@@ -1,0 +1,39 @@
+"""`bench --scale municipality [--schools N] [--teachers N] [--messages N] [--json]`: the metrics benchmark."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand
+
+from reports.bench import SCALES, BenchSizes, bench_run
+
+
+class Command(BaseCommand):
+    help = (
+        "Generate a data set in the configured database (use a database of its own) and time the weekly "
+        "activity job, a raw SQL GROUP BY over the same messages, and the activation job. Not a test."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--scale", choices=sorted(SCALES), default="municipality", help="Default sizes.")
+        parser.add_argument("--schools", type=int, help="Schools (municipality: 30).")
+        parser.add_argument("--teachers", type=int, help="Staff across all schools (municipality: 1200).")
+        parser.add_argument("--messages", type=int, help="Messages in the week (municipality: 200000).")
+        parser.add_argument("--classes", type=int, help="Classes per school (33).")
+        parser.add_argument("--students-per-class", type=int, help="Students per class (25).")
+        parser.add_argument("--seed", type=int, default=1, help="Random seed of the data set.")
+        parser.add_argument("--json", action="store_true", help="Print one JSON object on stdout.")
+
+    def handle(self, *args, **options) -> None:
+        defaults = SCALES[options["scale"]]
+        sizes = BenchSizes(
+            **{name: options[name] if options[name] is not None else value for name, value in defaults.items()},
+            seed=options["seed"],
+        )
+        result = bench_run(sizes=sizes, scale=options["scale"])
+        if options["json"]:
+            self.stdout.write(json.dumps(result, ensure_ascii=False))
+        else:
+            for key, value in result.items():
+                self.stdout.write(f"{key}: {value}")

@@ -1,0 +1,250 @@
+"""Writes of the reports layer: weekly teacher activity and activation snapshots, upserted in bulk."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import transaction
+
+from classes import clock
+from classes.calendar import last_complete_week
+from classes.calendar import week_start as iso_week_start
+from classes.models import AcademicYear, Municipality, School
+from reports.models import ActivationSnapshot, WeeklyActivity
+from reports.rates import Rate
+from reports.selectors import (
+    MunicipalityActivation,
+    SchoolActivation,
+    SchoolWeek,
+    TeacherStatus,
+    activation_compute,
+    teachers_of_week,
+    weekly_activity_compute,
+)
+
+WEEKLY_ACTIVITY_UPDATE_FIELDS = [
+    "school",
+    "messages",
+    "threshold",
+    "status",
+    "has_account",
+    "emoji_only_messages",
+    "duplicate_messages",
+    "burst_messages",
+    "suspicious",
+    "computed_at",
+]
+SNAPSHOT_UPDATE_FIELDS = [
+    "municipality",
+    "school",
+    "school_class",
+    "numerator",
+    "denominator",
+    "target",
+    "passes",
+    "computed_at",
+]
+
+
+def weekly_activity_build(*, school: School, week_start: date) -> SchoolWeek:
+    """Compute the school's teacher activity of the ISO week and store it; return the week.
+
+    Idempotent: one row per teacher and week is upserted, and rows of teachers who no longer count
+    for the week are removed; a week without school days keeps no rows (see WeeklyActivity).
+    """
+    return weekly_activity_build_many(schools=[school], week_start=week_start)[school.pk]
+
+
+def weekly_activity_build_many(*, schools: list[School], week_start: date) -> dict[int, SchoolWeek]:
+    """Compute and store the teacher activity of the ISO week for several schools at once (set-based)."""
+    weeks = weekly_activity_compute(schools=schools, week_start=week_start)
+    if not weeks:
+        return weeks
+    monday = next(iter(weeks.values())).week_start
+    now = clock.now()
+    rows = [
+        WeeklyActivity(
+            school_id=week.school.pk,
+            staff_id=teacher.staff_id,
+            week_start=monday,
+            messages=teacher.messages,
+            threshold=week.threshold,
+            status=teacher.status.value,
+            has_account=teacher.has_account,
+            emoji_only_messages=teacher.emoji_only,
+            duplicate_messages=teacher.duplicates,
+            burst_messages=teacher.bursts,
+            suspicious=teacher.suspicious,
+            computed_at=now,
+        )
+        for week in weeks.values()
+        if week.evaluated
+        for teacher in week.teachers
+        if teacher.status != TeacherStatus.NOT_EVALUATED
+    ]
+    evaluated_days = {school_id: week.school_days for school_id, week in weeks.items() if week.evaluated}
+    still_teachers = teachers_of_week(days_by_school=evaluated_days, monday=monday).values("pk")
+    with transaction.atomic():
+        WeeklyActivity.objects.filter(school_id__in=list(weeks), week_start=monday).exclude(
+            staff_id__in=still_teachers
+        ).delete()
+        WeeklyActivity.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["staff", "week_start"],
+            update_fields=WEEKLY_ACTIVITY_UPDATE_FIELDS,
+        )
+    return weeks
+
+
+def weekly_activity_backfill(*, school: School, year: AcademicYear) -> int:
+    """Build every complete week of the academic year up to the last complete one; return how many weeks."""
+    last = min(last_complete_week(clock.today(school.tz)), iso_week_start(year.ends_on))
+    monday = iso_week_start(year.starts_on)
+    built = 0
+    while monday <= last:
+        weekly_activity_build(school=school, week_start=monday)
+        monday += timedelta(days=7)
+        built += 1
+    return built
+
+
+def _snapshot(
+    *, day: date, scope: str, scope_id: int, group: str, rate: Rate, municipality_id: int, now, **links
+) -> ActivationSnapshot:
+    return ActivationSnapshot(
+        day=day,
+        scope=scope,
+        scope_id=scope_id,
+        group=group,
+        municipality_id=municipality_id,
+        numerator=rate.numerator,
+        denominator=rate.denominator,
+        target=rate.target,
+        passes=rate.passes,
+        computed_at=now,
+        **links,
+    )
+
+
+def _school_snapshots(activation: SchoolActivation, now) -> list[ActivationSnapshot]:
+    school = activation.school
+    common = {"day": activation.day, "municipality_id": school.municipality_id, "now": now}
+    scope = ActivationSnapshot.Scope
+    group = ActivationSnapshot.Group
+    rows = [
+        _snapshot(scope=scope.SCHOOL, scope_id=school.pk, group=name, rate=rate, school_id=school.pk, **common)
+        for name, rate in (
+            (group.STAFF, activation.staff),
+            (group.STUDENTS, activation.students),
+            (group.PARENTS, activation.parents),
+        )
+    ]
+    for school_class in activation.classes:
+        for name, rate in ((group.STUDENTS, school_class.students), (group.PARENTS, school_class.parents)):
+            rows.append(
+                _snapshot(
+                    scope=scope.CLASS,
+                    scope_id=school_class.class_id,
+                    group=name,
+                    rate=rate,
+                    school_id=school.pk,
+                    school_class_id=school_class.class_id,
+                    **common,
+                )
+            )
+    return rows
+
+
+def _snapshots_upsert(rows: list[ActivationSnapshot]) -> None:
+    ActivationSnapshot.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["day", "scope", "scope_id", "group"],
+        update_fields=SNAPSHOT_UPDATE_FIELDS,
+    )
+
+
+def activation_snapshot_build(*, school: School, day: date) -> SchoolActivation:
+    """Compute the school's activation rates on the day and upsert its class and school rows; return them."""
+    activation = activation_compute(schools=[school], day=day)[school.pk]
+    _snapshots_upsert(_school_snapshots(activation, clock.now()))
+    return activation
+
+
+def activation_snapshot_build_municipality(*, municipality: Municipality, day: date) -> MunicipalityActivation:
+    """Compute every school of the municipality and the municipality itself on the day, and upsert all rows."""
+    schools = list(School.objects.filter(municipality=municipality).select_related("municipality"))
+    computed = activation_compute(schools=schools, day=day)
+    result = MunicipalityActivation(municipality=municipality, day=day, schools=list(computed.values()))
+    now = clock.now()
+    rows = [row for activation in result.schools for row in _school_snapshots(activation, now)]
+    group = ActivationSnapshot.Group
+    for name, rate in ((group.STAFF, result.staff), (group.STUDENTS, result.students), (group.PARENTS, result.parents)):
+        rows.append(
+            _snapshot(
+                day=day,
+                scope=ActivationSnapshot.Scope.MUNICIPALITY,
+                scope_id=municipality.pk,
+                group=name,
+                rate=rate,
+                municipality_id=municipality.pk,
+                now=now,
+            )
+        )
+    with transaction.atomic():
+        _snapshots_upsert(rows)
+    return result
+
+
+def metrics_compute(*, school: School, week_start: date | None = None) -> dict:
+    """Compute and store the school's teacher activity of the week and today's activation; return the report.
+
+    The week defaults to the last complete one in the school's time zone; "today" is the school's.
+    The report is the `metrics_compute --json` object of CLI.md.
+    """
+    today = clock.today(school.tz)
+    monday = week_start if week_start is not None else last_complete_week(today)
+    week = weekly_activity_build(school=school, week_start=monday)
+    activation = activation_snapshot_build(school=school, day=today)
+    return metrics_report(week=week, activation=activation)
+
+
+def metrics_report(*, week: SchoolWeek, activation: SchoolActivation) -> dict:
+    """Return the CLI.md `metrics_compute --json` object of a computed week and activation."""
+    return {
+        "school": week.school.code,
+        "week": week.week,
+        "week_start": week.week_start.isoformat(),
+        "evaluated": week.evaluated,
+        "threshold": week.threshold,
+        "teachers": [
+            {
+                "person_id": teacher.person_id,
+                "name": teacher.name,
+                "messages": teacher.messages,
+                "status": teacher.status.value,
+                "account": teacher.has_account,
+                "flags": teacher.flags,
+            }
+            for teacher in week.teachers
+        ],
+        "active_teachers": week.active_teachers.as_json(passes=False),
+        "activation": {
+            "staff": activation.staff.as_json(target=True),
+            "students": activation.students.as_json(target=True),
+            "parents": activation.parents.as_json(target=True),
+            "classes": [
+                {
+                    "class": school_class.name,
+                    "class_teacher": school_class.class_teacher_person_id,
+                    "students": school_class.students.as_json(),
+                    "parents": school_class.parents.as_json(),
+                    "has_students_chat": school_class.has_students_chat,
+                    "has_parents_chat": school_class.has_parents_chat,
+                    "class_teacher_is_admin": school_class.class_teacher_is_admin,
+                }
+                for school_class in activation.classes
+            ],
+        },
+    }

@@ -1,0 +1,32 @@
+"""A smoke test of the benchmark command: it runs at a small size and prints one JSON object."""
+
+import json
+from datetime import UTC, datetime
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from reports.models import WeeklyActivity
+
+pytestmark = pytest.mark.django_db
+
+
+def test_bench_prints_one_json_object_with_the_timings():
+    # given
+    out = StringIO()
+    args = ["--schools", "2", "--teachers", "6", "--messages", "300", "--classes", "2", "--students-per-class", "3"]
+    # when
+    with time_machine.travel(datetime(2026, 11, 23, 9, tzinfo=UTC)):
+        call_command("bench", "--scale", "municipality", *args, "--json", stdout=out)
+    # then
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 1
+    result = json.loads(lines[0])
+    assert (result["schools"], result["teachers"], result["week"]) == (2, 6, "2026-W47")
+    assert 0 < result["messages"] <= 300
+    for key in ("weekly_activity_seconds", "group_by_seconds", "ratio", "activation_seconds"):
+        assert result[key] is not None and result[key] >= 0
+    assert WeeklyActivity.objects.count() == result["teachers_evaluated"]
+    assert result["counts_agree"] is True
