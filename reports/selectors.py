@@ -16,7 +16,7 @@ from django.db.models.functions import Lag, Lead
 from django.utils.translation import gettext as _
 
 from activation.models import SferumAccount
-from chats.models import Chat, ChatMembership, Message
+from chats.models import Chat, ChatMembership, Message, ReportedActivity
 from classes.calendar import school_days, week_bounds, week_days, week_label
 from classes.calendar import week_start as iso_week_start
 from classes.models import (
@@ -280,7 +280,7 @@ def teachers_of_week(*, days_by_school: dict[int, list[date]], monday: date) -> 
 def weekly_activity_compute(*, schools: Sequence[School], week_start: date) -> dict[int, SchoolWeek]:
     """Return {school id: SchoolWeek} of the ISO week that starts on `week_start`, computed live.
 
-    Set-based: one query each for holidays, teachers and absences, and one aggregate query of
+    Set-based: one query each for holidays, teachers, absences and reported counts, and one aggregate query of
     messages per time zone among the schools, whatever their numbers of classes and teachers.
     Schools come with their municipality (for the inherited threshold).
     """
@@ -312,6 +312,12 @@ def weekly_activity_compute(*, schools: Sequence[School], week_start: date) -> d
     for zone, zone_school_ids in by_zone.items():
         start, end = week_bounds(monday, zone)
         counts.update(_message_counts(school_ids=zone_school_ids, start=start, end=end))
+    # A weekly report (files backend) replaces message counting for the teachers and weeks it covers.
+    reported = dict(
+        ReportedActivity.objects.filter(school_id__in=school_ids, week_start=monday)
+        .order_by()
+        .values_list("staff_id", "messages")
+    )
 
     weeks = {
         school.pk: SchoolWeek(
@@ -327,7 +333,7 @@ def weekly_activity_compute(*, schools: Sequence[School], week_start: date) -> d
         week = weeks[staff.school_id]
         employed_days = [day for day in week.school_days if staff.is_employed_on(day)]
         found = counts.get(staff.pk, {})
-        messages = found.get("messages", 0)
+        messages = reported.get(staff.pk, found.get("messages", 0))
         if not week.evaluated:
             status = TeacherStatus.NOT_EVALUATED
         elif all(day in absent[staff.pk] for day in employed_days):

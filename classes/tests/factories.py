@@ -121,6 +121,7 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
 class ParentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Parent
+        skip_postgeneration_save = True
 
     school = factory.SubFactory(SchoolFactory)
     person_id = factory.Sequence(lambda n: f"P-{n:05d}")

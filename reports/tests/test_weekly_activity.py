@@ -591,3 +591,23 @@ def test_other_peoples_messages_do_not_make_a_teacher_burst():
     send(chat, one_account, TUESDAY_9_UTC + timedelta(seconds=40))
     # when / then
     assert entry(build(school), one).bursts == 0
+
+
+def test_a_weekly_report_replaces_message_counting_for_the_teachers_it_covers():
+    # given: a school whose only source for one teacher is a weekly report (files backend)
+    from chats.models import ReportedActivity
+
+    school = SchoolFactory()
+    chat = ChatFactory(school=school)
+    reported, _account = teacher_with_account(school)
+    counted, counted_account = teacher_with_account(school)
+    send(chat, counted_account, TUESDAY_9_UTC, count=3)
+    ReportedActivity.objects.create(school=school, staff=reported, week_start=W47, messages=4, source_file="a.csv")
+    ReportedActivity.objects.create(
+        school=school, staff=reported, week_start=W47 - timedelta(days=7), messages=0, source_file="a.csv"
+    )
+    # when
+    week = build(school)
+    # then
+    assert (entry(week, reported).messages, entry(week, reported).status) == (4, TeacherStatus.ACTIVE)
+    assert (entry(week, counted).messages, entry(week, counted).status) == (3, TeacherStatus.ACTIVE)
