@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import (
     AcademicYear,
+    AuditEntry,
     Enrollment,
     Holiday,
     Municipality,
@@ -148,4 +149,20 @@ class RosterImportAdmin(admin.ModelAdmin):
     readonly_fields = ["school", "user", "created_at", "file_name", "file_hash", "status", "counts", "errors"]
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "username", "action", "school", "rows", "description"]
+    list_filter = ["action", "school"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from classes import clock
-from classes.models import AcademicYear, Holiday, Municipality, Quarter, School
+from classes.models import AcademicYear, AuditEntry, Holiday, Municipality, Quarter, School
 
 DEFAULT_MUNICIPALITY_CODE = "default"
 DEFAULT_MUNICIPALITY_NAME = "Муниципалитет"
@@ -155,3 +155,27 @@ def academic_year_current(*, school: School, on: date) -> AcademicYear:
     if year is not None:
         return year
     return academic_year_create_default(school=school, on=on)
+
+
+def audit_record(
+    *,
+    user,
+    action: str,
+    description: str,
+    rows: int = 0,
+    school: School | None = None,
+    municipality=None,
+) -> AuditEntry:
+    """Write one audit entry for an export of personal data (who, when, what)."""
+    entry = AuditEntry(
+        user=user if getattr(user, "pk", None) else None,
+        username=getattr(user, "username", "") or "",
+        action=action,
+        description=description[:500],
+        rows=rows,
+        school=school,
+        municipality=municipality or (school.municipality if school is not None else None),
+    )
+    entry.full_clean()
+    entry.save()
+    return entry

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from activation.models import SferumAccount
 from chats.models import Chat, ChatMembership, Message, ReportedActivity
+from classes.access import schools_for_user
 from classes.calendar import school_days, week_bounds, week_days, week_label
 from classes.calendar import week_start as iso_week_start
 from classes.models import (
@@ -42,18 +43,6 @@ class UserScope:
     role_label: str
     schools: list[School] = field(default_factory=list)
     classes: list[SchoolClass] = field(default_factory=list)
-
-
-def schools_for_user(*, user: User) -> QuerySet[School]:
-    """Return the schools a login may see (a municipality's, one school's, a teacher's own)."""
-    schools = School.objects.select_related("municipality")
-    if user.is_superuser:
-        return schools.all()
-    if user.role == User.Role.MUNICIPAL_ADMIN:
-        return schools.filter(municipality_id=user.municipality_id)
-    if user.role in (User.Role.SCHOOL_ADMIN, User.Role.TEACHER):
-        return schools.filter(pk=user.school_id)
-    return schools.none()
 
 
 def classes_for_teacher(*, user: User) -> QuerySet[SchoolClass]:

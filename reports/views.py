@@ -1,13 +1,30 @@
-"""Web views of the reports layer (dashboards come with their issue)."""
+"""Web views of the reports layer."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+
+from classes.models import User
 
 from .selectors import scope_for_user
+
+# Where each role lands after logging in.
+ROLE_HOME = {
+    User.Role.SCHOOL_ADMIN: ("school-dashboard", True),
+    User.Role.TEACHER: ("teacher-home", False),
+    User.Role.MUNICIPAL_ADMIN: ("municipal-overview", False),
+}
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Show who the user is and what they can see."""
-    return render(request, "reports/home.html", {"scope": scope_for_user(user=request.user)})
+    """Send the user to their role's main page; without one, show who they are and what they can see."""
+    user = request.user
+    if user.role in ROLE_HOME:
+        name, needs_school = ROLE_HOME[user.role]
+        try:
+            return redirect(reverse(name, kwargs={"school_id": user.school_id} if needs_school else None))
+        except NoReverseMatch:
+            pass
+    return render(request, "reports/home.html", {"scope": scope_for_user(user=user)})

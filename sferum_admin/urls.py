@@ -1,13 +1,14 @@
-"""URL configuration."""
+"""URL configuration: each app's pages come from its urls.py."""
 
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from reports import views as report_views
-
 urlpatterns = [
-    path("", report_views.home, name="home"),
+    path("", include("reports.urls")),
+    path("", include("classes.urls")),
+    path("", include("activation.urls")),
+    path("", include("chats.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,89 @@
+"""Who may see what: a teacher their classes, a school administrator their school, a municipal
+administrator their municipality's schools. Every view goes through these helpers; a denial is a 404
+(the object is not in the user's scope) or a 403 (the role may not use the page), never data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
+
+from .models import School, SchoolClass, User
+
+Role = User.Role
+
+
+def role_required(*roles: str) -> Callable:
+    """Decorate a view: anonymous users go to the login page, users of other roles get 403."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs):
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if user.role not in roles:
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def schools_for_user(*, user: User) -> QuerySet[School]:
+    """Return the schools a login may see (a municipality's, one school's, a teacher's own)."""
+    schools = School.objects.select_related("municipality")
+    if user.role == Role.MUNICIPAL_ADMIN:
+        return schools.filter(municipality_id=user.municipality_id)
+    if user.role in (Role.SCHOOL_ADMIN, Role.TEACHER):
+        return schools.filter(pk=user.school_id)
+    if user.is_superuser:
+        return schools.all()
+    return schools.none()
+
+
+def school_for_user_or_404(*, user: User, school_id: int) -> School:
+    """Return the school if the login may see it, else raise 404."""
+    school = schools_for_user(user=user).filter(pk=school_id).first()
+    if school is None:
+        raise Http404
+    return school
+
+
+def school_admin_school_or_404(*, user: User, school_id: int) -> School:
+    """Return the school if the login administers it (its school administrator, or its municipality's)."""
+    if user.role not in (Role.SCHOOL_ADMIN, Role.MUNICIPAL_ADMIN) and not user.is_superuser:
+        raise PermissionDenied
+    return school_for_user_or_404(user=user, school_id=school_id)
+
+
+def classes_for_user(*, user: User) -> QuerySet[SchoolClass]:
+    """Return the classes a login may see: a teacher's own (led or taught), an administrator's school's."""
+    classes = SchoolClass.objects.select_related("school", "year", "class_teacher")
+    if user.role == Role.TEACHER:
+        if not user.staff_id:
+            return classes.none()
+        return classes.filter(Q(class_teacher_id=user.staff_id) | Q(assignments__staff_id=user.staff_id)).distinct()
+    return classes.filter(school__in=schools_for_user(user=user))
+
+
+def class_for_user_or_404(*, user: User, class_id: int) -> SchoolClass:
+    """Return the class if the login may see it, else raise 404 (another class's address gives no data)."""
+    school_class = classes_for_user(user=user).filter(pk=class_id).first()
+    if school_class is None:
+        raise Http404
+    return school_class
+
+
+def class_led_by_user_or_404(*, user: User, class_id: int) -> SchoolClass:
+    """Return the class if the login leads it (a class teacher) or administers its school, else raise 404."""
+    school_class = class_for_user_or_404(user=user, class_id=class_id)
+    if user.role == Role.TEACHER and school_class.class_teacher_id != user.staff_id:
+        raise Http404
+    return school_class

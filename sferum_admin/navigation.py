@@ -1,0 +1,42 @@
+"""The navigation bar, per role. Items whose page is not installed are left out."""
+
+from __future__ import annotations
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+# (url name, label, needs the school id) per role; the pages live in the apps' urls.py.
+NAVIGATION = {
+    "school_admin": [
+        ("school-dashboard", _("Dashboard"), True),
+        ("class-list", _("Classes"), True),
+        ("chat-registry", _("Chats"), True),
+        ("roster-upload", _("Roster"), True),
+        ("reconciliation", _("Reconciliation"), True),
+        ("roster-changes", _("Arrivals and departures"), True),
+        ("staff-logins", _("Logins"), True),
+        ("school-profile", _("School profile"), True),
+    ],
+    "teacher": [
+        ("teacher-home", _("My classes"), False),
+    ],
+    "municipal_admin": [
+        ("municipal-overview", _("Schools"), False),
+        ("admin-logins", _("Administrators' logins"), False),
+    ],
+}
+
+
+def navigation(request) -> dict:
+    """Context processor: `nav` — the current user's menu as (url, label, active) tuples."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": []}
+    items = []
+    for name, label, needs_school in NAVIGATION.get(user.role, []):
+        try:
+            url = reverse(name, kwargs={"school_id": user.school_id} if needs_school else None)
+        except NoReverseMatch:
+            continue
+        items.append((url, label, request.path.startswith(url) and url != "/"))
+    return {"nav": items}
