@@ -1,4 +1,5 @@
-"""`bench --scale municipality [--schools N] [--teachers N] [--messages N] [--json]`: the metrics benchmark."""
+"""`bench --scale municipality|... [--schools N] [--teachers N] [--messages N] [--json]`: the metrics benchmark;
+`bench --scale sync [--rps N] [--json]`: one demo-sized school synced through the loopback vk server."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 from django.core.management.base import BaseCommand
 
 from reports.bench import SCALES, BenchSizes, bench_run
+from reports.bench_sync import sync_bench
 
 
 class Command(BaseCommand):
@@ -16,7 +18,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--scale", choices=sorted(SCALES), default="municipality", help="Default sizes.")
+        parser.add_argument(
+            "--scale", choices=[*sorted(SCALES), "sync"], default="municipality", help="Default sizes, or sync."
+        )
+        parser.add_argument("--rps", type=float, default=0.0, help="sync: requests per second (0 = no pacing).")
         parser.add_argument("--schools", type=int, help="Schools (municipality: 30).")
         parser.add_argument("--teachers", type=int, help="Staff across all schools (municipality: 1200).")
         parser.add_argument("--messages", type=int, help="Messages in the week (municipality: 200000).")
@@ -26,12 +31,15 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print one JSON object on stdout.")
 
     def handle(self, *args, **options) -> None:
-        defaults = SCALES[options["scale"]]
-        sizes = BenchSizes(
-            **{name: options[name] if options[name] is not None else value for name, value in defaults.items()},
-            seed=options["seed"],
-        )
-        result = bench_run(sizes=sizes, scale=options["scale"])
+        if options["scale"] == "sync":
+            result = sync_bench(seed=options["seed"], rps=options["rps"])
+        else:
+            defaults = SCALES[options["scale"]]
+            sizes = BenchSizes(
+                **{name: options[name] if options[name] is not None else value for name, value in defaults.items()},
+                seed=options["seed"],
+            )
+            result = bench_run(sizes=sizes, scale=options["scale"])
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
         else:

@@ -1,0 +1,55 @@
+"""The sync benchmark: one demo-sized school synced through the loopback `vk` server, as a real school would be."""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+from chats.services import integration_connect, school_sync_run
+from chats.sync import message_hash_key
+from classes import clock
+from classes.roster.importer import roster_import
+from classes.services import school_create
+from sferum_api.simulator import SimulatedSchool
+from sferum_api.testing import VkServer
+
+
+def sync_bench(*, seed: int = 42, school_index: int = 0, rps: float = 0.0) -> dict:
+    """Create a simulated school, serve it in the vk wire format on loopback, and time two syncs of it.
+
+    The first sync reads everything; the second reads an unchanged school (it must add nothing).
+    """
+    simulated = SimulatedSchool(seed=seed, school_index=school_index, today=clock.today(), hash_key=message_hash_key())
+    code = f"BENCH-SYNC-{secrets.token_hex(3)}"
+    school, _created = school_create(code=code, name=simulated.school_name)
+    imported = roster_import(
+        school=school, content=simulated.roster_csv(), filename="roster.csv", on=simulated.academic_year_start
+    )
+    token = secrets.token_urlsafe(24)
+    runs = []
+    with VkServer.from_backend(simulated, token=token) as server:
+        integration_connect(school=school, backend="vk", base_url=server.url, token=token, rps=rps)
+        for _attempt in range(2):
+            started = time.perf_counter()
+            run, result = school_sync_run(school=school)
+            runs.append(
+                {
+                    "status": run.status,
+                    "seconds": round(time.perf_counter() - started, 3),
+                    "requests": result.requests,
+                    "retries": result.retries,
+                    "chats": result.chats_seen,
+                    "members_added": result.members_added,
+                    "messages_added": result.messages_added,
+                    "accounts_linked": result.accounts_linked,
+                }
+            )
+    return {
+        "scale": "sync",
+        "backend": "vk",
+        "rps": rps,
+        "school": code,
+        "roster_import": imported.status,
+        "first_sync": runs[0],
+        "second_sync": runs[1],
+    }
