@@ -13,13 +13,22 @@ from classes.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def test_login_page_is_russian_by_default(client):
+def test_the_product_speaks_russian_by_default():
+    from sferum_admin.settings import base
+
+    assert base.LANGUAGE_CODE == "ru"
+
+
+def test_login_page_is_russian_by_default_whatever_the_browser_asks(client, settings):
+    settings.LANGUAGE_CODE = "ru"
     response = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert response.status_code == 200
     assert response["Content-Language"] == "ru"
+    assert '<html lang="ru">' in response.content.decode()
 
 
-def test_english_is_available_by_choice(client):
+def test_english_is_available_by_choice(client, settings):
+    settings.LANGUAGE_CODE = "ru"
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     response = client.get(reverse("account_login"))
     assert response["Content-Language"] == "en"

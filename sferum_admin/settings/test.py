@@ -12,3 +12,5 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 SFERUM_TOKEN_KEY = "dGVzdC1rZXktZm9yLXNmZXJ1bS10b2tlbnMtMzJieXQ="
 SFERUM_HTTP_RETRY = {"max_attempts": 3, "backoff_base": 0.001, "backoff_cap": 0.004}
 SFERUM_HTTP_TIMEOUT = 2.0
+# Tests read English messages; the product's default (Russian) is checked by a test of its own.
+LANGUAGE_CODE = "en"
