@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -110,7 +113,21 @@ class SferumAccount(models.Model):
                 raise ValidationError({field: _("The person belongs to another school.")})
 
 
+INVITE_KEY_BYTES = 24  # 192 bits from `secrets`; 32 URL-safe characters
+
+
+def invite_key_new() -> str:
+    """Return a new invite key: INVITE_KEY_BYTES random bytes from `secrets`, URL-safe."""
+    return secrets.token_urlsafe(INVITE_KEY_BYTES)
+
+
 class InviteLink(models.Model):
+    """A Sferum invite link a teacher pasted for a class and audience, behind our short URL `i/<key>/`.
+
+    Sferum creates the invite links; we keep the link, its expiry, and a key of our own so the
+    printed QR code can say "this link has expired" instead of leading nowhere.
+    """
+
     class Audience(models.TextChoices):
         STUDENTS = "students", _("students")
         PARENTS = "parents", _("parents")
@@ -121,7 +138,11 @@ class InviteLink(models.Model):
     )
     audience = models.CharField(_("audience"), max_length=16, choices=Audience.choices)
     url = models.URLField(_("link"), max_length=500)
+    key = models.CharField(_("key"), max_length=64, unique=True, default=invite_key_new, editable=False)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    expired_at = models.DateTimeField(
+        _("expired by hand"), null=True, blank=True, help_text=_("When a teacher or administrator expired the link.")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -136,6 +157,11 @@ class InviteLink(models.Model):
         ordering = ["school_class", "audience", "-created_at"]
         verbose_name = _("invite link")
         verbose_name_plural = _("invite links")
+        indexes = [models.Index(fields=["school_class", "audience"], name="invite_class_audience")]
 
     def __str__(self) -> str:
         return f"{self.school_class} · {self.get_audience_display()}"
+
+    def is_current(self, now: datetime) -> bool:
+        """Return True while the link was not expired by hand and its expiry is still ahead."""
+        return self.expired_at is None and (self.expires_at is None or self.expires_at > now)

@@ -19,6 +19,7 @@ NAVIGATION = {
     ],
     "teacher": [
         ("teacher-home", _("My classes"), False),
+        ("teacher-activity", _("My messages"), False),
     ],
     "municipal_admin": [
         ("municipal-overview", _("Schools"), False),

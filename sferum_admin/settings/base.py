@@ -127,7 +127,14 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 LOGIN_REDIRECT_URL = "home"
 LOGIN_URL = "account_login"
+SOCIALACCOUNT_ADAPTER = "classes.accounts.ClosedSignupSocialAccountAdapter"
+# Optional VK ID login, off unless both are set; a user connects VK ID at /accounts/3rdparty/ after a password login.
+VK_ID_CLIENT_ID = os.environ.get("VK_ID_CLIENT_ID", "")
+VK_ID_SECRET = os.environ.get("VK_ID_SECRET", "")
 SOCIALACCOUNT_PROVIDERS: dict = {}
+if VK_ID_CLIENT_ID and VK_ID_SECRET:
+    INSTALLED_APPS.append("allauth.socialaccount.providers.vk")
+    SOCIALACCOUNT_PROVIDERS["vk"] = {"APPS": [{"client_id": VK_ID_CLIENT_ID, "secret": VK_ID_SECRET, "key": ""}]}
 
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]

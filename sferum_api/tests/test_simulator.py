@@ -5,7 +5,6 @@ import io
 import os
 import subprocess
 import sys
-import time
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -71,12 +70,6 @@ def test_the_school_does_not_depend_on_the_hash_seed_of_the_process():
 
     # then
     assert run("1") == run("2")
-
-
-def test_generation_is_fast():
-    started = time.perf_counter()
-    SimulatedSchool(seed=3, school_index=2, today=TODAY, hash_key=KEY)
-    assert time.perf_counter() - started < 3
 
 
 def test_classes_students_and_birth_dates(school):

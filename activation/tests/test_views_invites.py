@@ -1,0 +1,112 @@
+"""Invite links in the pages: pasting, replacing, expiring, and the public short URL `i/<key>/`."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from activation.invites import invite_link_create
+from activation.models import InviteLink
+
+pytestmark = pytest.mark.django_db
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+
+
+def paste(client, world, user=None, **data):
+    client.force_login(user or world.teacher)
+    payload = {"audience": "students", "url": "https://sferum.ru/?invite=abc", "expires_on": "2026-11-25", **data}
+    return client.post(reverse("invite-create", kwargs={"class_id": world.school_class.pk}), payload)
+
+
+def test_the_class_teacher_pastes_a_link_and_gets_a_short_url_to_copy(client, world):
+    # when
+    response = paste(client, world)
+    # then
+    assert response.status_code == 302
+    link = InviteLink.objects.get()
+    assert link.expires_at == datetime(2026, 11, 26, tzinfo=MOSCOW)
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert f"http://testserver/i/{link.key}/" in html
+    assert "data-copy=" in html  # the copy button (shown by the inline script)
+    assert 'readonly value="http://testserver/i/' in html  # the selectable fallback
+    assert reverse("invite-expire", kwargs={"class_id": world.school_class.pk, "link_id": link.pk}) in html
+
+
+def test_a_link_that_is_not_https_is_refused_with_a_sentence(client, world):
+    # when
+    response = paste(client, world, url="http://sferum.ru/?invite=abc")
+    # then
+    assert response.status_code == 400
+    assert "starts with https://" in response.content.decode()
+    assert not InviteLink.objects.exists()
+
+
+def test_a_day_in_the_past_is_refused(client, world):
+    response = paste(client, world, expires_on="2026-11-01")
+    assert response.status_code == 400
+    assert "cannot expire in the past" in response.content.decode()
+
+
+def test_an_unknown_audience_is_not_found(client, world):
+    response = paste(client, world, audience="staff")
+    assert response.status_code == 404
+    assert not InviteLink.objects.exists()
+
+
+def test_expiring_a_link_makes_its_short_url_say_so(client, world):
+    # given
+    paste(client, world)
+    link = InviteLink.objects.get()
+    # when
+    response = client.post(reverse("invite-expire", kwargs={"class_id": world.school_class.pk, "link_id": link.pk}))
+    # then
+    assert response.status_code == 302
+    client.logout()
+    dead = client.get(reverse("invite-open", kwargs={"key": link.key}))
+    assert dead.status_code == 410
+    assert "has expired" in dead.content.decode()
+    assert "5А" in dead.content.decode()
+
+
+def test_the_short_url_sends_anyone_to_the_sferum_link_while_it_is_current(client, world):
+    # given
+    link = invite_link_create(
+        by=world.teacher, school_class=world.school_class, audience="parents", url="https://sferum.ru/?invite=p"
+    )
+    # when
+    response = client.get(reverse("invite-open", kwargs={"key": link.key}))
+    # then
+    assert response.status_code == 302
+    assert response["Location"] == "https://sferum.ru/?invite=p"
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_the_short_url_of_a_link_past_its_day_has_expired(client, world, pinned_clock):
+    # given
+    link = invite_link_create(
+        by=world.teacher, school_class=world.school_class, audience="parents", url="https://sferum.ru/?invite=p"
+    )
+    pinned_clock.move_to(datetime(2026, 12, 1, tzinfo=MOSCOW))
+    # when
+    response = client.get(reverse("invite-open", kwargs={"key": link.key}))
+    # then
+    assert response.status_code == 410
+    assert "sferum.ru/?invite" not in response.content.decode()
+
+
+@pytest.mark.parametrize("key", ["a" * 32, "too-short"])
+def test_an_unknown_short_url_is_not_found(client, world, key):
+    response = client.get(reverse("invite-open", kwargs={"key": key}))
+    assert response.status_code == 404
+    assert "Unknown invite link" in response.content.decode()
+
+
+def test_the_short_url_page_query_count_is_one(client, world, django_assert_num_queries):
+    link = invite_link_create(
+        by=world.teacher, school_class=world.school_class, audience="parents", url="https://sferum.ru/?invite=p"
+    )
+    with django_assert_num_queries(1):
+        client.get(reverse("invite-open", kwargs={"key": link.key}))

@@ -1,0 +1,310 @@
+"""The teacher's pages: my classes, who is not activated yet in a class, the QR sheet, my weekly messages."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from django.urls import reverse
+
+from activation.invites import invite_link_create
+from activation.selectors import ActivationStatus
+from activation.tests.conftest import enrol
+from activation.tests.factories import SferumAccountFactory
+from chats.models import Chat, Message
+from chats.tests.factories import ChatFactory, MessageFactory
+from classes.tests.factories import (
+    AcademicYearFactory,
+    ParentFactory,
+    SchoolClassFactory,
+    TeachingAssignmentFactory,
+)
+from reports.models import WeeklyActivity
+
+pytestmark = pytest.mark.django_db
+
+A = SferumAccountFactory._meta.model.Status
+
+
+def get(client, user, name, **kwargs):
+    client.force_login(user)
+    return client.get(reverse(name, kwargs=kwargs or None))
+
+
+# ---------------------------------------------------------------------------
+# My classes
+# ---------------------------------------------------------------------------
+
+
+def test_my_classes_lists_the_led_class_first_then_the_taught_ones(client, world):
+    # given
+    taught = SchoolClassFactory(school=world.school, year=world.school_class.year, grade=3, letter="В")
+    TeachingAssignmentFactory(school_class=taught, staff=world.teacher.staff, subject="математика")
+    enrol(world.school_class, student_status=A.ACTIVE, parent_status=A.ACTIVE)
+    enrol(world.school_class, student_status=None, parent_status=None)
+    # when
+    response = get(client, world.teacher, "teacher-home")
+    # then
+    classes = [row["school_class"] for row in response.context["rows"]]
+    assert [c.name for c in classes] == ["5А", "3В"]
+    assert classes[0].led and not classes[1].led
+    rates = response.context["rows"][0]["rates"]
+    assert (rates.students.numerator, rates.students.denominator) == (1, 2)
+    html = response.content.decode()
+    assert "математика" in html
+    assert "6Б" not in html  # another teacher's class of the school
+    assert reverse("teacher-class", kwargs={"class_id": world.school_class.pk}) in html
+
+
+def test_my_classes_leaves_out_last_years_classes(client, world):
+    # given
+    old_year = AcademicYearFactory(
+        school=world.school, name="2025/2026", starts_on=date(2025, 9, 1), ends_on=date(2026, 8, 31)
+    )
+    SchoolClassFactory(school=world.school, year=old_year, grade=4, letter="А", class_teacher=world.teacher.staff)
+    # when
+    response = get(client, world.teacher, "teacher-home")
+    # then
+    assert [row["school_class"].name for row in response.context["rows"]] == ["5А"]
+
+
+# ---------------------------------------------------------------------------
+# A class: who is not activated yet
+# ---------------------------------------------------------------------------
+
+
+def test_the_class_page_gives_each_student_a_status_and_what_to_do(client, world):
+    # given
+    active = enrol(world.school_class, student_status=A.ACTIVE, parent_status=A.ACTIVE, last_name="Активный")
+    pending = enrol(world.school_class, student_status=A.PENDING, parent_status=A.PENDING, last_name="Ждущий")
+    blocked = enrol(world.school_class, student_status=A.BLOCKED, parent_status=A.BLOCKED, last_name="Блок")
+    nobody = enrol(world.school_class, parent_status="none", last_name="Никто")
+    wrong_role = enrol(world.school_class, parent_status=None, last_name="Чужаяроль")
+    SferumAccountFactory(school=world.school, student=wrong_role, role_code="parent", status=A.ACTIVE)
+    # when
+    response = get(client, world.teacher, "teacher-class", class_id=world.school_class.pk)
+    # then
+    rows = {row.student_id: row for row in response.context["roster"].students}
+    assert rows[active.pk].status == ActivationStatus.ACTIVE
+    assert rows[pending.pk].status == ActivationStatus.PENDING
+    assert rows[blocked.pk].status == ActivationStatus.BLOCKED
+    assert rows[nobody.pk].status == ActivationStatus.NOT_INVITED
+    assert rows[wrong_role.pk].status == ActivationStatus.PENDING
+    assert rows[active.pk].parents_status == ActivationStatus.ACTIVE
+    assert rows[pending.pk].parents_status == ActivationStatus.PENDING
+    assert rows[nobody.pk].parents_status == ActivationStatus.NO_PARENT
+    assert rows[wrong_role.pk].parents_status == ActivationStatus.NOT_INVITED
+    html = response.content.decode()
+    assert "«Ученик»" in html  # pending: finish registration in the student role
+    assert "school administrator" in html  # blocked, no parent
+    assert response.context["students_rate"].numerator == 1
+    assert response.context["parents_rate"].denominator == 5
+
+
+def test_a_current_invite_link_makes_the_not_linked_invited(client, world):
+    # given
+    student = enrol(world.school_class, parent_status=None)
+    invite_link_create(
+        by=world.teacher, school_class=world.school_class, audience="students", url="https://sferum.ru/?invite=1"
+    )
+    # when
+    response = get(client, world.teacher, "teacher-class", class_id=world.school_class.pk)
+    # then
+    row = response.context["roster"].students[0]
+    assert row.student_id == student.pk
+    assert row.status == ActivationStatus.INVITED
+    assert row.parents_status == ActivationStatus.NOT_INVITED  # no link for parents yet
+
+
+def test_a_parent_who_left_the_roster_no_longer_counts(client, world):
+    # given
+    student = enrol(world.school_class, student_status=A.ACTIVE, parent_status=A.ACTIVE)
+    student.parents.update(left_on=date(2026, 11, 1))
+    ParentFactory(school=world.school, children=[student], last_name="Новая")
+    # when
+    response = get(client, world.teacher, "teacher-class", class_id=world.school_class.pk)
+    # then
+    row = response.context["roster"].students[0]
+    assert row.parents_status == ActivationStatus.NOT_INVITED
+    assert [parent.name.split()[0] for parent in row.parents] == ["Новая"]
+
+
+def test_a_student_who_left_the_class_is_not_listed(client, world):
+    # given
+    enrol(world.school_class, student_status=None, ends_on=date(2026, 10, 1), last_name="Ушедший")
+    # when
+    response = get(client, world.teacher, "teacher-class", class_id=world.school_class.pk)
+    # then
+    assert response.context["roster"].students == []
+    assert "Ушедший" not in response.content.decode()
+
+
+def test_a_subject_teacher_sees_the_class_but_cannot_manage_links(client, world):
+    # when
+    response = get(client, world.subject_teacher, "teacher-class", class_id=world.school_class.pk)
+    # then
+    assert response.status_code == 200
+    assert response.context["can_manage"] is False
+    assert reverse("invite-create", kwargs={"class_id": world.school_class.pk}) not in response.content.decode()
+
+
+def test_the_school_administrator_opens_any_class_of_the_school(client, world):
+    response = get(client, world.school_admin, "teacher-class", class_id=world.other_class.pk)
+    assert response.status_code == 200
+    assert response.context["can_manage"] is True
+
+
+def test_the_arrival_and_departure_link_is_hidden_while_that_page_is_missing(client, world, settings):
+    # given: no URL named roster-change-report
+    settings.ROOT_URLCONF = "activation.tests.urls_without_roster_change"
+    # when
+    response = get(client, world.teacher, "teacher-class", class_id=world.school_class.pk)
+    # then
+    assert response.status_code == 200
+    assert response.context["roster_change_url"] is None
+    assert "/roster-change-test/" not in response.content.decode()
+
+
+def test_the_arrival_and_departure_link_shows_when_the_page_exists(client, world, settings):
+    # given
+    settings.ROOT_URLCONF = "activation.tests.urls_with_roster_change"
+    # when
+    response = get(client, world.teacher, "teacher-class", class_id=world.school_class.pk)
+    # then
+    url = f"/roster-change-test/{world.school_class.pk}/"
+    assert response.context["roster_change_url"] == url
+    assert f'href="{url}"' in response.content.decode()
+
+
+# ---------------------------------------------------------------------------
+# The QR sheet
+# ---------------------------------------------------------------------------
+
+
+def test_the_qr_sheet_has_two_codes_and_no_child_data(client, world, settings):
+    # given
+    settings.LANGUAGE_CODE = "ru"
+    enrol(world.school_class, student_status=None, last_name="Секретов", first_name="Тайный")
+    for audience in ("students", "parents"):
+        invite_link_create(
+            by=world.teacher,
+            school_class=world.school_class,
+            audience=audience,
+            url=f"https://sferum.ru/?invite={audience}",
+        )
+    # when
+    response = get(client, world.teacher, "qr-sheet", class_id=world.school_class.pk)
+    # then
+    html = response.content.decode()
+    assert html.count("<svg") == 2
+    assert "МАОУ «Школа у реки»" in html and "5А" in html
+    assert "Для родителей" in html and "Для учеников" in html
+    assert "«Родитель»" in html and "VK Мессенджер" in html  # Russian instructions for the meeting
+    assert "Секретов" not in html and "Тайный" not in html
+    assert "sferum.ru/?invite" not in html  # the codes carry our short URL, which says when it has expired
+    assert "css/print.css" in html
+
+
+def test_the_qr_sheet_asks_to_create_a_missing_link_first(client, world):
+    # given
+    invite_link_create(
+        by=world.teacher, school_class=world.school_class, audience="parents", url="https://sferum.ru/?invite=p"
+    )
+    # when
+    response = get(client, world.teacher, "qr-sheet", class_id=world.school_class.pk)
+    # then
+    html = response.content.decode()
+    assert html.count("<svg") == 1
+    assert "qr-missing" in html
+
+
+def test_the_qr_sheet_is_in_english_when_english_is_chosen(client, world):
+    # given
+    client.cookies["django_language"] = "en"
+    # when
+    response = get(client, world.teacher, "qr-sheet", class_id=world.school_class.pk)
+    # then
+    html = response.content.decode()
+    assert "How to join Sferum" in html
+    assert "Как подключиться" not in html
+
+
+# ---------------------------------------------------------------------------
+# My messages per week
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def teacher_messages(world):
+    """The teacher wrote 3 messages on Tuesday of 2026-W47 (one emoji-only) and a service event."""
+    account = SferumAccountFactory(school=world.school, staff=world.teacher.staff)
+    chat = ChatFactory(
+        school=world.school, kind=Chat.Kind.PARENTS, title="5А родители", school_class=world.school_class
+    )
+    for sent_at, emoji_only in (("09:00", False), ("09:30", True), ("10:00", False)):
+        hour, minute = map(int, sent_at.split(":"))
+        MessageFactory(
+            chat=chat, author=account, sent_at=datetime(2026, 11, 17, hour, minute, tzinfo=UTC), emoji_only=emoji_only
+        )
+    MessageFactory(chat=chat, author=account, kind=Message.Kind.SERVICE, sent_at=datetime(2026, 11, 17, 11, tzinfo=UTC))
+    return chat
+
+
+def test_my_activity_shows_eight_weeks_against_the_threshold(client, world, teacher_messages):
+    # when
+    response = get(client, world.teacher, "teacher-activity")
+    # then
+    rows = response.context["rows"]
+    assert len(rows) == 8
+    assert rows[0].week_start == date(2026, 11, 16) and rows[0].current
+    assert rows[0].teacher.messages == 3
+    assert rows[0].teacher.status == "active"
+    assert rows[0].threshold == 3
+    assert rows[-1].week_start == date(2026, 9, 28)
+
+
+def test_my_activity_lists_what_counted_without_any_text(client, world, teacher_messages):
+    # when
+    response = get(client, world.teacher, "teacher-activity")
+    # then
+    counted = response.context["counted"]
+    assert len(counted) == 3  # the service event does not count
+    assert {item.chat_title for item in counted} == {"5А родители"}
+    assert sum(item.emoji_only for item in counted) == 1
+    assert "5А родители" in response.content.decode()
+
+
+def test_my_activity_reads_a_stored_week_and_shows_its_flags(client, world):
+    # given
+    WeeklyActivity.objects.create(
+        school=world.school,
+        staff=world.teacher.staff,
+        week_start=date(2026, 11, 9),
+        messages=4,
+        threshold=3,
+        status="active",
+        emoji_only_messages=3,
+        suspicious=True,
+        computed_at=datetime(2026, 11, 16, 3, tzinfo=UTC),
+    )
+    # when
+    client.force_login(world.teacher)
+    response = client.get(reverse("teacher-activity"), {"week": "2026-W46"})
+    # then
+    row = next(row for row in response.context["rows"] if row.week_start == date(2026, 11, 9))
+    assert row.stored and row.teacher.messages == 4
+    assert row.teacher.flags == ["emoji_only"]
+    assert response.context["chosen"].week_start == date(2026, 11, 9)
+    assert "3 of 4 messages are emoji-only." in response.content.decode()
+
+
+def test_my_activity_ignores_a_week_outside_the_list(client, world):
+    client.force_login(world.teacher)
+    response = client.get(reverse("teacher-activity"), {"week": "2020-W01"})
+    assert response.context["chosen"].week_start == date(2026, 11, 16)
+    response = client.get(reverse("teacher-activity"), {"week": "nonsense"})
+    assert response.status_code == 200
+
+
+def test_the_pages_are_russian_by_default(client, world, settings):
+    settings.LANGUAGE_CODE = "ru"
+    response = get(client, world.teacher, "teacher-home")
+    assert response["Content-Language"] == "ru"

@@ -1,0 +1,154 @@
+"""Login management pages: a school administrator creates teachers' logins for staff rows; a municipal
+administrator creates school administrators' logins. The services are in classes/logins.py.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from classes import clock
+from classes.access import role_required, school_admin_school_or_404, schools_for_user
+from classes.logins import login_password_email_send, school_admin_login_create, teacher_login_create
+from classes.models import Staff, User
+
+from .forms import LoginEmailResendForm, SchoolAdminLoginForm, StaffLoginForm
+
+Role = User.Role
+
+
+def _resend(request: HttpRequest, logins: dict[int, User]) -> bool:
+    """Send a login's set-password e-mail again if the POST asks for it; return True when it did."""
+    form = LoginEmailResendForm(request.POST)
+    if not form.is_valid():
+        return False
+    user = logins.get(form.cleaned_data["user"])
+    if user is None:
+        raise Http404
+    try:
+        login_password_email_send(by=request.user, user=user, request=request)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+        return True
+    messages.success(request, _("A new link to set the password was sent to %(email)s.") % {"email": user.email})
+    return True
+
+
+@role_required(Role.SCHOOL_ADMIN)
+def staff_logins(request: HttpRequest, school_id: int) -> HttpResponse:
+    """List the school's staff with and without a login; create a teacher's login; send the e-mail again."""
+    school = school_admin_school_or_404(user=request.user, school_id=school_id)
+    today = clock.today(school.tz)
+    employed = Q(employed_from__lte=today) & (Q(employed_to__isnull=True) | Q(employed_to__gte=today))
+    staff = list(
+        Staff.objects.filter(school=school)
+        .filter(employed | Q(user__isnull=False))
+        .select_related("user")
+        .order_by("last_name", "first_name", "patronymic", "person_id")
+    )
+    rows = [{"staff": s, "login": getattr(s, "user", None), "employed": s.is_employed_on(today)} for s in staff]
+    without = [
+        (s.pk, f"{s.full_name} ({s.person_id})") for s in staff if s.is_employed_on(today) and not hasattr(s, "user")
+    ]
+    initial = {}
+    if request.GET.get("staff", "").isdigit():
+        chosen = next((s for s in staff if s.pk == int(request.GET["staff"])), None)
+        if chosen is not None:
+            initial = {"staff": chosen.pk, "email": chosen.email}
+    form = StaffLoginForm(staff_choices=without, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("action") == "resend":
+            logins = {s.user.pk: s.user for s in staff if hasattr(s, "user")}
+            if _resend(request, logins):
+                return redirect(reverse("staff-logins", kwargs={"school_id": school.pk}))
+        form = StaffLoginForm(request.POST, staff_choices=without)
+        if form.is_valid():
+            chosen = next(s for s in staff if s.pk == form.cleaned_data["staff"])
+            try:
+                user = teacher_login_create(
+                    by=request.user,
+                    staff=chosen,
+                    username=form.cleaned_data["username"],
+                    email=form.cleaned_data["email"],
+                    request=request,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "The login «%(username)s» of %(name)s is created; "
+                        "a link to set the password was sent to %(email)s."
+                    )
+                    % {"username": user.username, "name": chosen.full_name, "email": user.email},
+                )
+                return redirect(reverse("staff-logins", kwargs={"school_id": school.pk}))
+        status = 400
+    context = {
+        "school": school,
+        "rows": rows,
+        "form": form,
+        "with_login": sum(1 for row in rows if row["login"]),
+        "without_login": len(without),
+    }
+    return render(request, "activation/staff_logins.html", context, status=status)
+
+
+@role_required(Role.MUNICIPAL_ADMIN)
+def admin_logins(request: HttpRequest) -> HttpResponse:
+    """List the municipality's schools and their administrators; create a school administrator's login."""
+    schools = list(
+        schools_for_user(user=request.user)
+        .prefetch_related(
+            Prefetch(
+                "users", queryset=User.objects.filter(role=Role.SCHOOL_ADMIN).order_by("username"), to_attr="admins"
+            )
+        )
+        .order_by("short_name", "code")
+    )
+    choices = [(school.pk, school.short_name) for school in schools]
+    initial = {}
+    if request.GET.get("school", "").isdigit() and int(request.GET["school"]) in dict(choices):
+        initial = {"school": int(request.GET["school"])}
+    form = SchoolAdminLoginForm(school_choices=choices, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("action") == "resend":
+            logins = {admin.pk: admin for school in schools for admin in school.admins}
+            if _resend(request, logins):
+                return redirect(reverse("admin-logins"))
+        form = SchoolAdminLoginForm(request.POST, school_choices=choices)
+        if form.is_valid():
+            school = next(s for s in schools if s.pk == form.cleaned_data["school"])
+            try:
+                user = school_admin_login_create(
+                    by=request.user,
+                    school=school,
+                    username=form.cleaned_data["username"],
+                    email=form.cleaned_data["email"],
+                    first_name=form.cleaned_data["first_name"],
+                    last_name=form.cleaned_data["last_name"],
+                    request=request,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "The login «%(username)s» of an administrator of %(school)s is created; a link to set the "
+                        "password was sent to %(email)s."
+                    )
+                    % {"username": user.username, "school": school.short_name, "email": user.email},
+                )
+                return redirect(reverse("admin-logins"))
+        status = 400
+    return render(request, "activation/admin_logins.html", {"schools": schools, "form": form}, status=status)
