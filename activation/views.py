@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -59,12 +59,11 @@ Role = User.Role
 HISTORY_WEEKS = 8
 
 
-def _roster_change_url(school_class: SchoolClass) -> str | None:
-    """Return the address of the arrival/departure report form of the class, if that page is installed."""
-    try:
-        return reverse("roster-change-report", kwargs={"class_id": school_class.pk})
-    except NoReverseMatch:
+def _roster_change_url(school_class: SchoolClass, user: User) -> str | None:
+    """Return the address of the class's arrival/departure report form, for its class teacher only."""
+    if user.role != Role.TEACHER or school_class.class_teacher_id != user.staff_id:
         return None
+    return reverse("roster-change-report", kwargs={"class_id": school_class.pk})
 
 
 def _short_url(request: HttpRequest, link: InviteLink) -> str:
@@ -134,7 +133,7 @@ def _class_page(
         "parents_rate": Rate(roster.parents_activated, roster.enrolled, school.effective_parents_target),
         "invites": invites,
         "can_manage": can_manage,
-        "roster_change_url": _roster_change_url(school_class),
+        "roster_change_url": _roster_change_url(school_class, request.user),
         "today": today,
     }
     return render(request, "activation/teacher_class.html", context, status=status)

@@ -1,5 +1,14 @@
-"""URLs of the chats app's pages."""
+"""URLs of the chats app's pages: the chat registry and the sync log."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("schools/<int:school_id>/chats/", views.chat_registry_view, name="chat-registry"),
+    path("schools/<int:school_id>/chats/confirm/", views.chat_confirm, name="chat-confirm"),
+    path("chats/<int:chat_id>/update/", views.chat_update, name="chat-update"),
+    path("schools/<int:school_id>/syncs/", views.sync_list, name="sync-list"),
+    path("schools/<int:school_id>/syncs/run/", views.sync_now, name="sync-now"),
+    path("syncs/<int:run_id>/confirm/", views.sync_confirm, name="sync-confirm"),
+]

@@ -10,7 +10,9 @@ from .models import (
     Municipality,
     Parent,
     Quarter,
+    RosterChange,
     RosterImport,
+    RosterMapping,
     School,
     SchoolClass,
     Staff,
@@ -166,3 +168,20 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(RosterMapping)
+class RosterMappingAdmin(admin.ModelAdmin):
+    list_display = ["school", "updated_at", "updated_by"]
+    list_select_related = ["school", "updated_by"]
+    readonly_fields = ["updated_at", "updated_by"]
+
+
+@admin.register(RosterChange)
+class RosterChangeAdmin(admin.ModelAdmin):
+    list_display = ["reported_at", "school_class", "kind", "last_name", "first_name", "happened_on", "state"]
+    list_filter = ["state", "kind", "school"]
+    list_select_related = ["school_class", "school"]
+    search_fields = ["last_name", "first_name", "student__person_id"]
+    date_hierarchy = "reported_at"
+    raw_id_fields = ["student", "school_class", "reported_by", "processed_by", "confirmed_by"]

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from classes import clock
-from classes.models import AcademicYear, AuditEntry, Holiday, Municipality, Quarter, School
+from classes.models import (
+    AcademicYear,
+    AuditEntry,
+    Holiday,
+    Municipality,
+    Quarter,
+    School,
+    SchoolClass,
+    Staff,
+    TeachingAssignment,
+)
 
 DEFAULT_MUNICIPALITY_CODE = "default"
 DEFAULT_MUNICIPALITY_NAME = "Муниципалитет"
@@ -179,3 +191,99 @@ def audit_record(
     entry.full_clean()
     entry.save()
     return entry
+
+
+# ---------------------------------------------------------------------------
+# Class management and the school profile (the school administrator's pages)
+# ---------------------------------------------------------------------------
+
+
+def classes_create(
+    *, school: School, year: AcademicYear, grades: list[int], letters: str
+) -> tuple[list[SchoolClass], list[str]]:
+    """Create the classes grade × letter of the academic year that do not exist yet; return (created, existing names).
+
+    Letters are given together, like «АБВ» (spaces and commas are ignored). All or nothing: one invalid class
+    (a grade outside 1–11, a letter that is not a Cyrillic capital) creates none and raises ValidationError.
+    """
+    if year.school_id != school.pk:
+        raise ValidationError({"year": _("The academic year belongs to another school.")})
+    wanted_letters = [letter for letter in dict.fromkeys(letters.upper()) if not letter.isspace() and letter != ","]
+    if not grades or not wanted_letters:
+        raise ValidationError(_("Choose at least one grade and one letter."))
+    existing = {
+        (grade, letter)
+        for grade, letter in SchoolClass.objects.filter(school=school, year=year).values_list("grade", "letter")
+    }
+    created: list[SchoolClass] = []
+    skipped: list[str] = []
+    with transaction.atomic():
+        for grade in sorted(set(grades)):
+            for letter in wanted_letters:
+                if (grade, letter) in existing:
+                    skipped.append(f"{grade}{letter}")
+                    continue
+                school_class = SchoolClass(school=school, year=year, grade=grade, letter=letter)
+                school_class.full_clean()
+                school_class.save()
+                created.append(school_class)
+    return created, skipped
+
+
+def class_teacher_assign(*, school_class: SchoolClass, staff: Staff | None) -> SchoolClass:
+    """Make the staff member the class teacher of the class (None: the class has none)."""
+    if school_class.class_teacher_id != (staff.pk if staff else None):
+        school_class.class_teacher = staff
+        school_class.full_clean()
+        school_class.save(update_fields=["class_teacher"])
+    return school_class
+
+
+def teaching_assignments_replace(*, school_class: SchoolClass, assignments: list[tuple[Staff, str]]) -> tuple[int, int]:
+    """Make the class's teaching assignments exactly the (teacher, subject) pairs given; return (added, removed)."""
+    wanted = {(staff.pk, subject.strip()) for staff, subject in assignments if subject.strip()}
+    staff_by_id = {staff.pk: staff for staff, _subject in assignments}
+    with transaction.atomic():
+        current = {
+            (row.staff_id, row.subject): row
+            for row in TeachingAssignment.objects.select_for_update().filter(school_class=school_class)
+        }
+        removed = [row.pk for key, row in current.items() if key not in wanted]
+        added = []
+        for staff_id, subject in sorted(wanted - set(current)):
+            staff = staff_by_id[staff_id]
+            if staff.school_id != school_class.school_id:
+                raise ValidationError({"staff": _("The teacher works at another school.")})
+            assignment = TeachingAssignment(staff=staff, school_class=school_class, subject=subject)
+            assignment.full_clean()
+            added.append(assignment)
+        TeachingAssignment.objects.filter(pk__in=removed).delete()
+        TeachingAssignment.objects.bulk_create(added)
+    return len(added), len(removed)
+
+
+SCHOOL_PROFILE_FIELDS = (
+    "full_name",
+    "short_name",
+    "address",
+    "description",
+    "contacts",
+    "timezone",
+    "activity_threshold",
+    "staff_target",
+    "students_target",
+    "parents_target",
+)
+
+
+def school_profile_update(*, school: School, data: dict) -> School:
+    """Update the school's profile fields present in `data` (names, address, contacts, time zone, thresholds)."""
+    changed = []
+    for name in SCHOOL_PROFILE_FIELDS:
+        if name in data and getattr(school, name) != data[name]:
+            setattr(school, name, data[name])
+            changed.append(name)
+    if changed:
+        school.full_clean()
+        school.save(update_fields=changed)
+    return school

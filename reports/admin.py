@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from .models import ActivationSnapshot, WeeklyActivity
+from .models import ActivationSnapshot, Reconciliation, ReconciliationItem, WeeklyActivity
 from .selectors import teacher_week_messages
 
 
@@ -81,3 +81,81 @@ class ActivationSnapshotAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ReconciliationItemInline(admin.TabularInline):
+    model = ReconciliationItem
+    extra = 0
+    fields = [
+        "category",
+        "role",
+        "person_id",
+        "name",
+        "roster_class",
+        "sferum_class",
+        "sferum_user_id",
+        "note",
+        "resolution",
+        "resolution_note",
+        "resolved_by_name",
+        "resolved_at",
+    ]
+    readonly_fields = [
+        "category",
+        "role",
+        "person_id",
+        "name",
+        "roster_class",
+        "sferum_class",
+        "sferum_user_id",
+        "note",
+        "resolved_by_name",
+        "resolved_at",
+    ]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return obj is None or not obj.signed_off
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return obj is None or not obj.signed_off
+
+
+@admin.register(Reconciliation)
+class ReconciliationAdmin(admin.ModelAdmin):
+    """Quarterly reconciliations; a signed-off one is read-only and cannot be deleted."""
+
+    list_display = ["quarter_label", "school_name", "status", "computed_at", "signed_by_name", "signed_at"]
+    list_filter = ["status", "school"]
+    list_select_related = ["school"]
+    search_fields = ["school_name", "quarter_label"]
+    readonly_fields = [
+        "school",
+        "quarter",
+        "quarter_label",
+        "school_name",
+        "opened_at",
+        "notified_at",
+        "computed_at",
+        "source",
+        "summary",
+        "signed_by",
+        "signed_by_name",
+        "signed_at",
+    ]
+    inlines = [ReconciliationItemInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return obj is None or not obj.signed_off
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return obj is None or not obj.signed_off
+
+    def delete_queryset(self, request, queryset) -> None:
+        """Delete the chosen reconciliations that are not signed off; a signed-off one is kept."""
+        queryset.exclude(status=Reconciliation.Status.SIGNED_OFF).delete()

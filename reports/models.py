@@ -1,9 +1,10 @@
-"""Stored metrics: weekly teacher activity and daily activation snapshots (DESIGN.md, "Definitions")."""
+"""Stored metrics (weekly teacher activity, daily activation snapshots) and quarterly roster reconciliations."""
 
 from __future__ import annotations
 
 from fractions import Fraction
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -148,3 +149,149 @@ class ActivationSnapshot(models.Model):
     def rate(self) -> Fraction | None:
         """Return the exact rate, or None when the denominator is 0."""
         return Fraction(self.numerator, self.denominator) if self.denominator else None
+
+
+class ReconciliationLocked(Exception):
+    """The reconciliation is signed off; it and its items can no longer change."""
+
+
+class Reconciliation(models.Model):
+    """A school's quarterly reconciliation of the official roster with Sferum membership, and its sign-off.
+
+    Open (opened, nobody has worked on it yet) → in progress (an administrator ran it or resolved an item)
+    → signed off (immutable: the saved report, exportable as XLSX and PDF). The school name, quarter label
+    and signer's name are copied in, so the report reads the same after renames.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        IN_PROGRESS = "in_progress", _("in progress")
+        SIGNED_OFF = "signed_off", _("signed off")
+
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="reconciliations", verbose_name=_("school")
+    )
+    quarter = models.ForeignKey(
+        "classes.Quarter", on_delete=models.PROTECT, related_name="reconciliations", verbose_name=_("quarter")
+    )
+    quarter_label = models.CharField(_("quarter"), max_length=32)
+    school_name = models.CharField(_("school name"), max_length=500)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField(_("opened"))
+    notified_at = models.DateTimeField(_("administrators notified"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("compared"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=16, default="roster")
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed off by"),
+    )
+    signed_by_name = models.CharField(_("signed off by (name)"), max_length=300, blank=True)
+    signed_at = models.DateTimeField(_("signed off"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["school", "-quarter__starts_on"]
+        verbose_name = _("roster reconciliation")
+        verbose_name_plural = _("roster reconciliations")
+        constraints = [
+            models.UniqueConstraint(fields=["school", "quarter"], name="reconciliation_one_per_quarter"),
+            models.CheckConstraint(
+                condition=~Q(status="signed_off") | Q(signed_at__isnull=False),
+                name="reconciliation_signed_off_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_name} · {self.quarter_label} · {self.get_status_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and Reconciliation.objects.filter(pk=self.pk, status=self.Status.SIGNED_OFF).exists():
+            raise ReconciliationLocked(self.pk)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.pk is not None and Reconciliation.objects.filter(pk=self.pk, status=self.Status.SIGNED_OFF).exists():
+            raise ReconciliationLocked(self.pk)
+        return super().delete(*args, **kwargs)
+
+    @property
+    def signed_off(self) -> bool:
+        return self.status == self.Status.SIGNED_OFF
+
+
+class ReconciliationItem(models.Model):
+    """One person of a reconciliation who is not simply matched, and how an administrator resolved it."""
+
+    class Category(models.TextChoices):
+        MOVED = "moved", _("in another class's chat")
+        MISSING_IN_SFERUM = "missing_in_sferum", _("missing in Sferum")
+        NOT_ON_ROSTER = "not_on_roster", _("not on the roster")
+        AMBIGUOUS = "ambiguous", _("ambiguous")
+
+    class Role(models.TextChoices):
+        STUDENT = "student", _("student")
+        STAFF = "staff", _("staff")
+
+    class Resolution(models.TextChoices):
+        NONE = "", _("not resolved")
+        INVITE_SENT = "invite_sent", _("invite sent")
+        REMOVED_IN_SFERUM = "removed_in_sferum", _("removed in Sferum")
+        ROSTER_CORRECTED = "roster_corrected", _("roster corrected")
+        NOT_AN_ERROR = "not_an_error", _("not an error")
+
+    reconciliation = models.ForeignKey(
+        Reconciliation, on_delete=models.CASCADE, related_name="items", verbose_name=_("reconciliation")
+    )
+    key = models.CharField(_("key"), max_length=200, help_text=_("Who the item is about; keeps its resolution."))
+    category = models.CharField(_("category"), max_length=32, choices=Category.choices)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    person_id = models.CharField(_("roster id"), max_length=64, blank=True)
+    name = models.CharField(_("name"), max_length=500)
+    roster_class = models.CharField(_("class on the roster"), max_length=16, blank=True)
+    sferum_class = models.CharField(_("class in Sferum"), max_length=200, blank=True)
+    sferum_user_id = models.CharField(_("Sferum user id"), max_length=64, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    probable = models.BooleanField(_("probable match"), default=False)
+    resolution = models.CharField(
+        _("resolution"), max_length=32, choices=Resolution.choices, blank=True, default=Resolution.NONE
+    )
+    resolution_note = models.CharField(_("resolution note"), max_length=500, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+    resolved_by_name = models.CharField(_("resolved by (name)"), max_length=300, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["reconciliation", "role", "roster_class", "category", "name", "key"]
+        verbose_name = _("reconciliation item")
+        verbose_name_plural = _("reconciliation items")
+        constraints = [
+            models.UniqueConstraint(fields=["reconciliation", "key"], name="reconciliation_item_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} · {self.name}"
+
+    def save(self, *args, **kwargs) -> None:
+        if Reconciliation.objects.filter(pk=self.reconciliation_id, status=Reconciliation.Status.SIGNED_OFF).exists():
+            raise ReconciliationLocked(self.reconciliation_id)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if Reconciliation.objects.filter(pk=self.reconciliation_id, status=Reconciliation.Status.SIGNED_OFF).exists():
+            raise ReconciliationLocked(self.reconciliation_id)
+        return super().delete(*args, **kwargs)
+
+    @property
+    def resolved(self) -> bool:
+        return bool(self.resolution)

@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from functools import cached_property
 
 from django.db import connection
-from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When, Window
-from django.db.models.functions import Lag, Lead
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, Lag, Lead
 from django.utils.translation import gettext as _
 
 from activation.models import SferumAccount
-from chats.models import Chat, ChatMembership, Message, ReportedActivity
+from chats.models import Chat, ChatMembership, Message, ReportedActivity, SyncRun
 from classes.access import schools_for_user
 from classes.calendar import school_days, week_bounds, week_days, week_label
 from classes.calendar import week_start as iso_week_start
@@ -29,9 +43,10 @@ from classes.models import (
     SchoolClass,
     Staff,
     StaffAbsence,
+    TeachingAssignment,
     User,
 )
-from reports.models import WeeklyActivity
+from reports.models import ActivationSnapshot, WeeklyActivity
 from reports.rates import Rate
 
 
@@ -624,3 +639,330 @@ def municipality_timezones() -> dict[int, str]:
         municipality_id: sorted(counter.items(), key=lambda item: (-item[1], item[0]))[0][0]
         for municipality_id, counter in zones.items()
     }
+
+
+# ---------------------------------------------------------------------------
+# Dashboards: the school administrator's dashboard and the municipal overview
+# ---------------------------------------------------------------------------
+
+ACTIVATION_GROUPS = ("staff", "students", "parents")
+# How a class teacher's last week sorts in the classes table: the ones to look at first.
+TEACHER_STATUS_ORDER = {
+    TeacherStatus.INACTIVE: 0,
+    TeacherStatus.ACTIVE: 1,
+    TeacherStatus.EXCUSED: 2,
+    TeacherStatus.NOT_EVALUATED: 3,
+    None: 4,
+}
+
+
+@dataclass
+class SchoolMetrics:
+    """A school's figures as `metrics_compute` reports them: today's activation and the last complete week.
+
+    `week_ago` holds the school's stored activation snapshots of seven days earlier, by group (a group
+    is missing when no snapshot was taken that day).
+    """
+
+    school: School
+    day: date
+    activation: SchoolActivation
+    week: SchoolWeek
+    week_ago: dict[str, Rate] = field(default_factory=dict)
+
+    @property
+    def staff(self) -> Rate:
+        return self.activation.staff
+
+    @property
+    def students(self) -> Rate:
+        return self.activation.students
+
+    @property
+    def parents(self) -> Rate:
+        return self.activation.parents
+
+    @property
+    def active_teachers(self) -> Rate:
+        return self.week.active_teachers
+
+    def change(self, group: str) -> Fraction | None:
+        """Return today's rate minus the rate of seven days earlier (a fraction), or None without both."""
+        before = self.week_ago.get(group)
+        now = getattr(self, group).exact
+        if before is None or before.exact is None or now is None:
+            return None
+        return now - before.exact
+
+    @property
+    def changes(self) -> dict[str, Fraction | None]:
+        return {group: self.change(group) for group in ACTIVATION_GROUPS}
+
+    def teacher_status(self, staff_id: int | None) -> TeacherStatus | None:
+        """Return the teacher's status in the week, or None when they are not one of the week's teachers."""
+        if staff_id is None:
+            return None
+        return self._statuses.get(staff_id)
+
+    @cached_property
+    def _statuses(self) -> dict[int, TeacherStatus]:
+        return {teacher.staff_id: teacher.status for teacher in self.week.teachers}
+
+
+def _last_complete_monday(day: date) -> date:
+    return iso_week_start(day) - timedelta(days=7)
+
+
+def activation_snapshots_of_days(*, scope: str, days_by_id: dict[int, date]) -> dict[int, dict[str, Rate]]:
+    """Return {scope id: {group: Rate}} of the stored snapshots of each scope on its own day, in one query."""
+    if not days_by_id:
+        return {}
+    ids_by_day: dict[date, list[int]] = defaultdict(list)
+    for scope_id, day in days_by_id.items():
+        ids_by_day[day].append(scope_id)
+    condition = Q(pk__in=[])
+    for day, scope_ids in ids_by_day.items():
+        condition |= Q(day=day, scope_id__in=scope_ids)
+    result: dict[int, dict[str, Rate]] = defaultdict(dict)
+    for row in (
+        ActivationSnapshot.objects.filter(condition, scope=scope)
+        .order_by()
+        .values("scope_id", "group", "numerator", "denominator", "target")
+    ):
+        result[row["scope_id"]][row["group"]] = Rate(row["numerator"], row["denominator"], row["target"])
+    return dict(result)
+
+
+def school_metrics_compute(*, schools: Sequence[School], today: Callable[[School], date]) -> dict[int, SchoolMetrics]:
+    """Return {school id: SchoolMetrics}: each school's activation on its own today and its last complete week.
+
+    The same selectors `metrics_compute` uses (activation_compute, weekly_activity_compute), called once per
+    distinct day among the schools (schools in one time zone share it), plus one query for the snapshots of
+    seven days earlier. `today` gives a school's date (its time zone); schools come with their municipality.
+    """
+    days = {school.pk: today(school) for school in schools}
+    by_day: dict[date, list[School]] = defaultdict(list)
+    for school in schools:
+        by_day[days[school.pk]].append(school)
+    activation: dict[int, SchoolActivation] = {}
+    weeks: dict[int, SchoolWeek] = {}
+    by_week: dict[date, list[School]] = defaultdict(list)
+    for day, day_schools in by_day.items():
+        activation.update(activation_compute(schools=day_schools, day=day))
+        by_week[_last_complete_monday(day)].extend(day_schools)
+    for monday, week_schools in by_week.items():
+        weeks.update(weekly_activity_compute(schools=week_schools, week_start=monday))
+    before = activation_snapshots_of_days(
+        scope="school", days_by_id={school_id: day - timedelta(days=7) for school_id, day in days.items()}
+    )
+    return {
+        school.pk: SchoolMetrics(
+            school=school,
+            day=days[school.pk],
+            activation=activation[school.pk],
+            week=weeks[school.pk],
+            week_ago=before.get(school.pk, {}),
+        )
+        for school in schools
+    }
+
+
+@dataclass
+class ClassRow:
+    """A row of the dashboard's classes table: the class's activation and chats, its class teacher's week."""
+
+    activation: ClassActivation
+    teacher_status: TeacherStatus | None
+
+    def __getattr__(self, name: str):
+        # The row reads like its ClassActivation (name, students, parents, has_students_chat, …).
+        if name == "activation":
+            raise AttributeError(name)
+        return getattr(self.activation, name)
+
+    @property
+    def chats_present(self) -> int:
+        return int(self.activation.has_students_chat) + int(self.activation.has_parents_chat)
+
+
+def _rate_key(rate: Rate) -> tuple:
+    # No data sorts after every rate, whichever the direction.
+    return (rate.exact is None, rate.exact or 0)
+
+
+CLASS_ROW_SORTS: dict[str, Callable[[ClassRow], tuple]] = {
+    "class": lambda row: (row.grade, row.letter),
+    "class_teacher": lambda row: (row.class_teacher_name is None, row.class_teacher_name or ""),
+    "students": lambda row: _rate_key(row.students),
+    "parents": lambda row: _rate_key(row.parents),
+    "chats": lambda row: (row.chats_present, row.class_teacher_is_admin),
+    "teacher_active": lambda row: (TEACHER_STATUS_ORDER[row.teacher_status],),
+}
+
+
+def class_rows(
+    *, metrics: SchoolMetrics, class_ids: Collection[int] | None = None, below_target: str = ""
+) -> list[ClassRow]:
+    """Return the school's classes as table rows, optionally only the given ids and those below target.
+
+    `below_target`: "students", "parents", "any" (either fails) or "" (no condition).
+    """
+    rows = []
+    for school_class in metrics.activation.classes:
+        if class_ids is not None and school_class.class_id not in class_ids:
+            continue
+        failing = {
+            "students": school_class.students.passes is False,
+            "parents": school_class.parents.passes is False,
+        }
+        if below_target == "any" and not any(failing.values()):
+            continue
+        if below_target in failing and not failing[below_target]:
+            continue
+        rows.append(ClassRow(school_class, metrics.teacher_status(school_class.class_teacher_id)))
+    return rows
+
+
+def class_rows_sort(rows: list[ClassRow], sort: str) -> list[ClassRow]:
+    """Return the rows sorted by a whitelisted column («students», or «-students» for descending)."""
+    key = sort.removeprefix("-")
+    if key not in CLASS_ROW_SORTS:
+        return rows
+    ordered = sorted(rows, key=lambda row: (row.grade, row.letter))
+    return sorted(ordered, key=CLASS_ROW_SORTS[key], reverse=sort.startswith("-"))
+
+
+def week_mondays(*, last_week: date, weeks: int) -> list[date]:
+    """Return the Mondays of `weeks` ISO weeks ending with the one of `last_week`, oldest first."""
+    last = iso_week_start(last_week)
+    return [last - timedelta(days=7 * offset) for offset in range(weeks - 1, -1, -1)]
+
+
+def weekly_activity_recent(
+    *, school_ids: Collection[int], last_week: date, weeks: int = 8
+) -> dict[int, list[WeeklyActivity | None]]:
+    """Return {staff id: [stored week or None, …]} over the `weeks` weeks ending with `last_week`, in one query."""
+    mondays = week_mondays(last_week=last_week, weeks=weeks)
+    position = {monday: index for index, monday in enumerate(mondays)}
+    result: dict[int, list[WeeklyActivity | None]] = defaultdict(lambda: [None] * len(mondays))
+    for row in WeeklyActivity.objects.filter(
+        school_id__in=list(school_ids), week_start__gte=mondays[0], week_start__lte=mondays[-1]
+    ).only(
+        "staff_id",
+        "week_start",
+        "messages",
+        "threshold",
+        "status",
+        "suspicious",
+        "emoji_only_messages",
+        "duplicate_messages",
+        "burst_messages",
+    ):
+        result[row.staff_id][position[row.week_start]] = row
+    return dict(result)
+
+
+def weekly_activity_trend(*, school_ids: Collection[int], last_week: date, weeks: int = 8) -> dict[int, list[Rate]]:
+    """Return {school id: [active teachers over evaluated teachers per stored week]}, oldest first, in one query.
+
+    A week without stored rows gives Rate(0, 0) ("no data").
+    """
+    mondays = week_mondays(last_week=last_week, weeks=weeks)
+    position = {monday: index for index, monday in enumerate(mondays)}
+    result: dict[int, list[Rate]] = {school_id: [Rate(0, 0)] * len(mondays) for school_id in school_ids}
+    rows = (
+        WeeklyActivity.objects.filter(
+            school_id__in=list(school_ids), week_start__gte=mondays[0], week_start__lte=mondays[-1]
+        )
+        .order_by()
+        .values("school_id", "week_start")
+        .annotate(
+            active=Count("pk", filter=Q(status=WeeklyActivity.Status.ACTIVE)),
+            evaluated=Count("pk", filter=~Q(status=WeeklyActivity.Status.EXCUSED)),
+        )
+    )
+    for row in rows:
+        result[row["school_id"]][position[row["week_start"]]] = Rate(row["active"], row["evaluated"])
+    return result
+
+
+def activation_history(
+    *, scope: str, scope_ids: Collection[int], first_day: date, last_day: date
+) -> dict[int, dict[str, dict[date, Rate]]]:
+    """Return {scope id: {group: {day: Rate}}} of the stored snapshots between the days, in one query."""
+    result: dict[int, dict[str, dict[date, Rate]]] = defaultdict(lambda: defaultdict(dict))
+    for row in (
+        ActivationSnapshot.objects.filter(
+            scope=scope, scope_id__in=list(scope_ids), day__gte=first_day, day__lte=last_day
+        )
+        .order_by("day")
+        .values("scope_id", "group", "day", "numerator", "denominator", "target")
+    ):
+        result[row["scope_id"]][row["group"]][row["day"]] = Rate(row["numerator"], row["denominator"], row["target"])
+    return result
+
+
+def sync_runs_last(*, school_ids: Collection[int]) -> dict[int, SyncRun]:
+    """Return {school id: the school's latest sync run}, in one query."""
+    latest = SyncRun.objects.filter(school_id=OuterRef("school_id")).order_by("-started_at", "-pk").values("pk")[:1]
+    runs = SyncRun.objects.filter(school_id__in=list(school_ids), pk=Subquery(latest))
+    return {run.school_id: run for run in runs}
+
+
+def sync_runs_held(*, school: School) -> QuerySet[SyncRun]:
+    """Return the school's held sync runs nobody has confirmed yet, newest first."""
+    return SyncRun.objects.filter(school=school, status=SyncRun.Status.HELD, confirmed_at__isnull=True).order_by(
+        "-started_at", "-pk"
+    )
+
+
+def class_teachers_of_class(*, school_class: SchoolClass) -> QuerySet[TeachingAssignment]:
+    """Return the class's teaching assignments with their teachers, by subject."""
+    return (
+        TeachingAssignment.objects.filter(school_class=school_class)
+        .select_related("staff")
+        .order_by("subject", "staff__last_name", "staff__first_name", "pk")
+    )
+
+
+def chats_of_class(*, school_class: SchoolClass) -> QuerySet[Chat]:
+    """Return the class's chats with their current member counts, by kind and title."""
+    members = (
+        ChatMembership.objects.filter(chat_id=OuterRef("pk"), left_at__isnull=True)
+        .order_by()
+        .values("chat_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Chat.objects.filter(school_class=school_class)
+        .annotate(members=Coalesce(Subquery(members), 0))
+        .order_by("kind", "title", "pk")
+    )
+
+
+@dataclass
+class TeacherWeekRow:
+    """A teacher in the weekly activity table: stored weeks of a range, oldest first (None: nothing stored)."""
+
+    staff: Staff
+    weeks: list[WeeklyActivity | None]
+
+    @property
+    def counts(self) -> list[int | None]:
+        return [week.messages if week is not None else None for week in self.weeks]
+
+
+def weekly_activity_table(*, school: School, mondays: Sequence[date]) -> list[TeacherWeekRow]:
+    """Return the school's teachers with a stored row in any of the weeks, by name, each with every week.
+
+    Two queries whatever the number of teachers and weeks: the rows, and their teachers.
+    """
+    if not mondays:
+        return []
+    position = {monday: index for index, monday in enumerate(mondays)}
+    by_staff: dict[int, list[WeeklyActivity | None]] = defaultdict(lambda: [None] * len(mondays))
+    for row in WeeklyActivity.objects.filter(school=school, week_start__in=list(mondays)).order_by():
+        by_staff[row.staff_id][position[row.week_start]] = row
+    staff = Staff.objects.filter(pk__in=list(by_staff)).order_by("last_name", "first_name", "patronymic", "person_id")
+    return [TeacherWeekRow(staff=person, weeks=by_staff[person.pk]) for person in staff]

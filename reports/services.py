@@ -248,3 +248,23 @@ def metrics_report(*, week: SchoolWeek, activation: SchoolActivation) -> dict:
             ],
         },
     }
+
+
+def weekly_activity_ensure(*, school: School, weeks: int = 8) -> int:
+    """Build the stored weekly activity of the last `weeks` complete weeks that have no rows yet; return how many.
+
+    Weeks already stored are left as they are (the Monday job and `metrics_compute` keep them up to date);
+    a week without school days stores nothing, so it is tried again on the next call.
+    """
+    last = last_complete_week(clock.today(school.tz))
+    mondays = [last - timedelta(days=7 * offset) for offset in range(weeks)]
+    stored = set(
+        WeeklyActivity.objects.filter(school=school, week_start__in=mondays)
+        .order_by()
+        .values_list("week_start", flat=True)
+        .distinct()
+    )
+    missing = sorted(monday for monday in mondays if monday not in stored)
+    for monday in missing:
+        weekly_activity_build_many(schools=[school], week_start=monday)
+    return len(missing)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections import defaultdict
 from datetime import date
 
 from celery import shared_task
 
 from classes import clock
 from classes.calendar import WeekFormatError, last_complete_week, week_label, week_parse
-from classes.models import Municipality, School
+from classes.models import Holiday, Municipality, Quarter, RosterChange, School
+from classes.school_days import SchoolCalendar
+from reports import reconciliation as recon
 from reports import services
+from reports.models import Reconciliation
 from reports.selectors import municipality_timezones
 
 # The local hour (in the school's or municipality's own time zone) at which the jobs run.
@@ -66,3 +70,84 @@ def activation_snapshot_dispatch() -> int:
             activation_snapshot_build.delay_on_commit(municipality_id, local.date().isoformat())
             queued += 1
     return queued
+
+
+# ---------------------------------------------------------------------------
+# Quarterly roster reconciliation; arrivals and departures confirmed by a sync
+# ---------------------------------------------------------------------------
+
+
+@shared_task(name="reports.reconciliation_open", acks_late=True)
+def reconciliation_open(school_id: int, quarter_id: int) -> None:
+    """Open the school's reconciliation of the quarter, compare once and e-mail its administrators (once)."""
+    school = School.objects.select_related("municipality").filter(pk=school_id).first()
+    quarter = Quarter.objects.select_related("year").filter(pk=quarter_id, year__school_id=school_id).first()
+    if school is None or quarter is None:
+        return
+    reconciliation, _opened = recon.reconciliation_open(school=school, quarter=quarter)
+    if reconciliation.computed_at is None and not reconciliation.signed_off:
+        reconciliation = recon.reconciliation_run(reconciliation=reconciliation, user=None)
+    recon.reconciliation_notify_admins(reconciliation=reconciliation)
+
+
+@shared_task(name="reports.reconciliation_open_dispatch", acks_late=True)
+def reconciliation_open_dispatch() -> int:
+    """Queue the opening of the quarter's reconciliation for every school whose time is 06:xx on a school day
+    on or after the quarter's first school day, where it is not open yet (a missed day catches up); return how many.
+    """
+    now = clock.now()
+    local_days = {}
+    for school_id, zone in School.objects.order_by("pk").values_list("pk", "timezone"):
+        local = now.astimezone(zoneinfo.ZoneInfo(zone))
+        if local.hour == RUN_HOUR:
+            local_days[school_id] = local.date()
+    if not local_days:
+        return 0
+    first, last = min(local_days.values()), max(local_days.values())
+    quarters = {
+        quarter.year.school_id: quarter
+        for quarter in Quarter.objects.filter(
+            year__school_id__in=list(local_days), starts_on__lte=last, ends_on__gte=first
+        ).select_related("year")
+        if quarter.starts_on <= local_days[quarter.year.school_id] <= quarter.ends_on
+    }
+    opened = set(
+        Reconciliation.objects.filter(quarter_id__in=[q.pk for q in quarters.values()]).values_list(
+            "school_id", "quarter_id"
+        )
+    )
+    holidays = defaultdict(list)
+    for school_id, starts_on, ends_on in Holiday.objects.filter(year__school_id__in=list(quarters)).values_list(
+        "year__school_id", "starts_on", "ends_on"
+    ):
+        holidays[school_id].append((starts_on, ends_on))
+    queued = 0
+    for school_id, quarter in sorted(quarters.items()):
+        calendar = SchoolCalendar(holidays[school_id])
+        day = local_days[school_id]
+        if (school_id, quarter.pk) in opened or not calendar.is_school_day(day):
+            continue
+        if day >= recon.first_school_day(quarter=quarter, calendar=calendar):
+            reconciliation_open.delay_on_commit(school_id, quarter.pk)
+            queued += 1
+    return queued
+
+
+@shared_task(name="reports.roster_changes_confirm", acks_late=True)
+def roster_changes_confirm(school_id: int) -> int:
+    """Confirm the school's processed arrivals and departures its last sync agrees with; return how many."""
+    school = School.objects.filter(pk=school_id).first()
+    if school is None:
+        return 0
+    return recon.roster_changes_confirm_from_sync(school=school)
+
+
+@shared_task(name="reports.roster_changes_confirm_dispatch", acks_late=True)
+def roster_changes_confirm_dispatch() -> int:
+    """Queue the sync check of every school that has processed arrivals or departures waiting; return how many."""
+    school_ids = sorted(
+        set(RosterChange.objects.filter(state=RosterChange.State.PROCESSED).values_list("school_id", flat=True))
+    )
+    for school_id in school_ids:
+        roster_changes_confirm.delay_on_commit(school_id)
+    return len(school_ids)

@@ -33,11 +33,14 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": []}
-    items = []
+    links = []
     for name, label, needs_school in NAVIGATION.get(user.role, []):
         try:
-            url = reverse(name, kwargs={"school_id": user.school_id} if needs_school else None)
+            links.append((reverse(name, kwargs={"school_id": user.school_id} if needs_school else None), label))
         except NoReverseMatch:
             continue
-        items.append((url, label, request.path.startswith(url) and url != "/"))
-    return {"nav": items}
+    # The current item is the one whose address is the longest prefix of the page's (the dashboard's
+    # address is a prefix of every school page's).
+    matching = [url for url, _label in links if request.path.startswith(url) and url != "/"]
+    current = max(matching, key=len, default=None)
+    return {"nav": [(url, label, url == current) for url, label in links]}

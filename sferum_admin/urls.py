@@ -7,6 +7,8 @@ from drf_spectacular.views import SpectacularAPIView
 urlpatterns = [
     path("", include("reports.urls")),
     path("", include("classes.urls")),
+    path("", include("classes.urls_roster")),
+    path("", include("reports.urls_reconciliation")),
     path("", include("activation.urls")),
     path("", include("chats.urls")),
     path("accounts/", include("allauth.urls")),

@@ -152,26 +152,16 @@ def test_the_school_administrator_opens_any_class_of_the_school(client, world):
     assert response.context["can_manage"] is True
 
 
-def test_the_arrival_and_departure_link_is_hidden_while_that_page_is_missing(client, world, settings):
-    # given: no URL named roster-change-report
-    settings.ROOT_URLCONF = "activation.tests.urls_without_roster_change"
-    # when
+def test_the_class_teacher_gets_the_arrival_and_departure_link(client, world):
     response = get(client, world.teacher, "teacher-class", class_id=world.school_class.pk)
-    # then
-    assert response.status_code == 200
-    assert response.context["roster_change_url"] is None
-    assert "/roster-change-test/" not in response.content.decode()
-
-
-def test_the_arrival_and_departure_link_shows_when_the_page_exists(client, world, settings):
-    # given
-    settings.ROOT_URLCONF = "activation.tests.urls_with_roster_change"
-    # when
-    response = get(client, world.teacher, "teacher-class", class_id=world.school_class.pk)
-    # then
-    url = f"/roster-change-test/{world.school_class.pk}/"
+    url = reverse("roster-change-report", kwargs={"class_id": world.school_class.pk})
     assert response.context["roster_change_url"] == url
     assert f'href="{url}"' in response.content.decode()
+
+
+def test_a_subject_teacher_gets_no_arrival_and_departure_link(client, world):
+    response = get(client, world.subject_teacher, "teacher-class", class_id=world.school_class.pk)
+    assert response.context["roster_change_url"] is None
 
 
 # ---------------------------------------------------------------------------

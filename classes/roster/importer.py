@@ -14,7 +14,8 @@ from classes import clock
 from classes.class_names import class_name_format
 from classes.models import Enrollment, Parent, RosterImport, School, SchoolClass, Staff, Student, User
 from classes.roster.reading import RosterReadError, table_read
-from classes.roster.validation import Roster, RowError, roster_validate
+from classes.roster.validation import PersonRow, Roster, RowError, roster_validate
+from classes.roster_changes import roster_changes_confirm_from_roster
 from classes.services import academic_year_current
 
 # A file that would make more than this share of the school's current people leave is held.
@@ -37,6 +38,23 @@ def _student_counts() -> dict[str, int]:
 
 
 @dataclass
+class ClassChanges:
+    """What a roster file changes in one class's students: the names of those added, moved in, and so on."""
+
+    name: str
+    added: list[str] = field(default_factory=list)
+    moved_in: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    moved_out: list[str] = field(default_factory=list)
+    left: list[str] = field(default_factory=list)
+    new_class: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.moved_in or self.updated or self.moved_out or self.left)
+
+
+@dataclass
 class RosterImportResult:
     """What an import did (ok), would do (held), or why it did nothing (failed)."""
 
@@ -51,6 +69,9 @@ class RosterImportResult:
     current_people: int = 0
     emptied_classes: list[str] = field(default_factory=list)
     log: RosterImport | None = None
+    # A dry run (the upload page's preview): the changes per class, in class order.
+    class_changes: list[ClassChanges] = field(default_factory=list)
+    dry_run: bool = False
 
     @property
     def counts(self) -> dict[str, dict[str, int]]:
@@ -76,6 +97,10 @@ class _Held(Exception):
         self.result = result
 
 
+class _DryRun(_Held):
+    """Raised to roll back a dry run (planning may create the academic year)."""
+
+
 def roster_import(
     *,
     school: School,
@@ -85,12 +110,17 @@ def roster_import(
     confirm_removals: bool = False,
     on: date | None = None,
     user: User | None = None,
+    dry_run: bool = False,
 ) -> RosterImportResult:
     """Import a roster file into the school as of `on` (default: today in the school's time zone).
 
     A file with any bad row writes nothing (failed, every bad row listed); a file that would make more
     than 10% of the school's current people leave, or empty a class, writes nothing unless
-    `confirm_removals` (held). Every call leaves one RosterImport row.
+    `confirm_removals` (held). Every call leaves one RosterImport row; an import that wrote confirms the
+    arrivals and departures it agrees with.
+
+    `dry_run`: write nothing and log nothing; return what the import would do (its status and counts as
+    if `confirm_removals` were given as passed) with `class_changes`, the changes per class.
     """
     on = on or clock.today(school.tz)
     log_fields = {
@@ -103,14 +133,29 @@ def roster_import(
         table = table_read(content=content, filename=filename)
     except RosterReadError as exc:
         errors = [RowError(row=None, column="", message=str(exc))]
-        return _logged(RosterImportResult(status=RosterImport.Status.FAILED.value, errors=errors), log_fields)
+        failed = RosterImportResult(status=RosterImport.Status.FAILED.value, errors=errors, dry_run=dry_run)
+        return failed if dry_run else _logged(failed, log_fields)
     roster, errors = roster_validate(table=table, mapping=mapping)
     if roster is None:
-        return _logged(RosterImportResult(status=RosterImport.Status.FAILED.value, errors=errors), log_fields)
+        failed = RosterImportResult(status=RosterImport.Status.FAILED.value, errors=errors, dry_run=dry_run)
+        return failed if dry_run else _logged(failed, log_fields)
+    if dry_run:
+        try:
+            with transaction.atomic():
+                apply = _RosterApply(school=school, roster=roster, on=on)
+                apply.plan()
+                apply.result.class_changes = apply.class_changes_list()
+                apply.result.dry_run = True
+                if apply.result.status != RosterImport.Status.HELD or confirm_removals:
+                    apply.result.status = RosterImport.Status.OK.value
+                raise _DryRun(apply.result)
+        except _DryRun as done:
+            return done.result
     try:
         with transaction.atomic():
             locked = School.objects.select_for_update().get(pk=school.pk)
             result = _RosterApply(school=locked, roster=roster, on=on).run(confirm_removals=confirm_removals)
+            roster_changes_confirm_from_roster(school=locked, on=on, user=user)
             return _logged(result, log_fields)
     except _Held as held:
         return _logged(held.result, log_fields)
@@ -143,6 +188,11 @@ def _changed(obj: Any, values: dict[str, Any]) -> set[str]:
     return changed
 
 
+def _row_name(row: PersonRow) -> str:
+    values = row.values
+    return " ".join(values.get(part, "") for part in ("last_name", "first_name", "patronymic") if values.get(part))
+
+
 def _left_on(*, on: date, started: date) -> date:
     """Return the last day of someone who is gone on `on`: the day before, but not before they started."""
     return max(on - timedelta(days=1), started)
@@ -157,13 +207,18 @@ class _RosterApply:
         self.on = on
         self.result = RosterImportResult(status=RosterImport.Status.OK.value)
 
-    def run(self, *, confirm_removals: bool) -> RosterImportResult:
+    def plan(self) -> RosterImportResult:
+        """Decide every change in memory and whether the file is held; write nothing."""
         self._load()
         self._plan_staff()
         self._plan_students()
         self._plan_parents()
         self._plan_classes()
         self._hold_check()
+        return self.result
+
+    def run(self, *, confirm_removals: bool) -> RosterImportResult:
+        self.plan()
         if self.result.status == RosterImport.Status.HELD and not confirm_removals:
             raise _Held(self.result)
         self.result.status = RosterImport.Status.OK.value
@@ -245,6 +300,8 @@ class _RosterApply:
         self.enroll_close: list[Enrollment] = []
         self.enroll_reclass: list[tuple[Enrollment, ClassKey]] = []
         self.enroll_reopen: list[tuple[Enrollment, ClassKey]] = []
+        # Per class: (change, student's name), for the preview.
+        self.class_events: list[tuple[ClassKey | None, str, str]] = []
         in_file = set()
         for row in self.roster.students:
             in_file.add(row.person_id)
@@ -254,6 +311,7 @@ class _RosterApply:
                 self.student_new.append(Student(school=self.school, person_id=row.person_id, **row.values))
                 self.enroll.append((row.person_id, key))
                 counts["added"] += 1
+                self.class_events.append((key, "added", _row_name(row)))
                 continue
             changed = _changed(student, row.values)
             if changed:
@@ -267,12 +325,19 @@ class _RosterApply:
                 else:
                     self.enroll.append((row.person_id, key))
                 counts["updated"] += 1
+                self.class_events.append((key, "added", _row_name(row)))
                 continue
             if changed:
                 counts["updated"] += 1
             if self.class_keys_by_pk.get(enrollment.school_class_id) == key:
+                if changed:
+                    self.class_events.append((key, "updated", _row_name(row)))
                 continue
             counts["moved"] += 1
+            self.class_events.append(
+                (self.class_keys_by_pk.get(enrollment.school_class_id), "moved_out", _row_name(row))
+            )
+            self.class_events.append((key, "moved_in", _row_name(row)))
             if enrollment.starts_on >= self.on:
                 self.enroll_reclass.append((enrollment, key))
             else:
@@ -284,6 +349,10 @@ class _RosterApply:
                 enrollment.ends_on = _left_on(on=self.on, started=enrollment.starts_on)
                 self.enroll_close.append(enrollment)
                 counts["left"] += 1
+                student = self.students[self.student_ids_by_pk[student_pk]]
+                self.class_events.append(
+                    (self.class_keys_by_pk.get(enrollment.school_class_id), "left", student.full_name)
+                )
         self.target_classes = {row.school_class for row in self.roster.students}
 
     def _plan_parents(self) -> None:
@@ -351,6 +420,20 @@ class _RosterApply:
         too_many = result.would_leave * HOLD_SHARE_DENOMINATOR > result.current_people * HOLD_SHARE_NUMERATOR
         if too_many or result.emptied_classes:
             result.status = RosterImport.Status.HELD.value
+
+    def class_changes_list(self) -> list[ClassChanges]:
+        """Return the planned changes per class, in class order (classes the file creates marked new)."""
+        changes: dict[ClassKey, ClassChanges] = {}
+        for key, change, name in self.class_events:
+            if key is None:
+                continue
+            if key not in changes:
+                changes[key] = ClassChanges(name=class_name_format(*key), new_class=key not in self.classes)
+            getattr(changes[key], change).append(name)
+        for entry in changes.values():
+            for names in (entry.added, entry.moved_in, entry.updated, entry.moved_out, entry.left):
+                names.sort()
+        return [changes[key] for key in sorted(changes)]
 
     # Writing: bulk statements, then one query to learn the new rows' keys.
 

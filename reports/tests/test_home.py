@@ -61,45 +61,63 @@ def test_home_needs_a_login(client):
     assert reverse("account_login") in response["Location"]
 
 
-def test_home_shows_a_municipal_administrator_their_schools_only(client):
+def test_home_sends_a_municipal_administrator_to_the_overview(client):
     # given
     municipality = MunicipalityFactory()
-    mine = SchoolFactory(municipality=municipality, short_name="Моя школа")
-    SchoolFactory(short_name="Чужая школа")
     user = UserFactory(role=User.Role.MUNICIPAL_ADMIN, municipality=municipality)
     client.force_login(user)
     # when
     response = client.get(reverse("home"))
     # then
-    assert [s.pk for s in response.context["scope"].schools] == [mine.pk]
-    assert "Чужая школа" not in response.content.decode()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("municipal-overview")
 
 
-def test_home_shows_a_teacher_their_classes(client):
+def test_home_sends_a_school_administrator_to_their_dashboard(client):
     # given
     school = SchoolFactory()
-    staff = StaffFactory(school=school)
-    led = SchoolClassFactory(school=school, grade=5, letter="А", class_teacher=staff)
-    SchoolClassFactory(school=school, grade=6, letter="Б", year=led.year)
-    user = UserFactory(role=User.Role.TEACHER, staff=staff, school=school)
-    client.force_login(user)
+    client.force_login(UserFactory(role=User.Role.SCHOOL_ADMIN, school=school))
     # when
     response = client.get(reverse("home"))
     # then
-    assert [c.name for c in response.context["scope"].classes] == ["5А"]
-    assert "6Б" not in response.content.decode()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("school-dashboard", kwargs={"school_id": school.pk})
 
 
-def test_home_query_count_does_not_grow_with_classes(client, django_assert_num_queries):
+def test_home_sends_a_teacher_to_their_page(client):
+    # given
     school = SchoolFactory()
     staff = StaffFactory(school=school)
-    first = SchoolClassFactory(school=school, grade=1, letter="А", class_teacher=staff)
-    user = UserFactory(role=User.Role.TEACHER, staff=staff, school=school)
-    client.force_login(user)
+    SchoolClassFactory(school=school, grade=5, letter="А", class_teacher=staff)
+    client.force_login(UserFactory(role=User.Role.TEACHER, staff=staff, school=school))
+    # when
+    response = client.get(reverse("home"))
+    # then
+    assert response.status_code == 302
+    assert response["Location"] == reverse("teacher-home")
+
+
+def test_home_shows_a_login_without_a_role_what_it_can_see(client):
+    # given: a superuser without a role sees every school; a plain login none
+    mine = SchoolFactory(short_name="Моя школа")
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    # when
+    response = client.get(reverse("home"))
+    # then
+    assert response.status_code == 200
+    assert [s.pk for s in response.context["scope"].schools] == [mine.pk]
+    client.force_login(UserFactory())
+    assert client.get(reverse("home")).context["scope"].schools == []
+
+
+def test_home_query_count_does_not_grow_with_schools(client, django_assert_num_queries):
+    municipality = MunicipalityFactory()
+    SchoolFactory(municipality=municipality)
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
     client.get(reverse("home"))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         client.get(reverse("home"))
-    for grade in range(2, 8):
-        SchoolClassFactory(school=school, grade=grade, letter="А", class_teacher=staff, year=first.year)
-    with django_assert_num_queries(4):
+    for _number in range(5):
+        SchoolClassFactory(school=SchoolFactory(municipality=municipality))
+    with django_assert_num_queries(3):
         client.get(reverse("home"))

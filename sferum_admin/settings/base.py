@@ -213,6 +213,20 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=0),
         "options": {"expires": 50 * 60},
     },
+    # Hourly at :00 Europe/Moscow; opens the quarter's reconciliation and e-mails the school's admins
+    # for each school whose own time is 06:xx on a school day from the quarter's first one.
+    "reports-reconciliation-open": {
+        "task": "reports.reconciliation_open_dispatch",
+        "schedule": crontab(minute=0),
+        "options": {"expires": 50 * 60},
+    },
+    # Hourly at :50 Europe/Moscow during SYNC_HOURS; confirms processed arrivals/departures the last
+    # sync agrees with.
+    "reports-roster-changes-confirm": {
+        "task": "reports.roster_changes_confirm_dispatch",
+        "schedule": crontab(minute=50, hour=SYNC_HOURS),
+        "options": {"expires": 50 * 60},
+    },
     # Hourly at :00 Europe/Moscow; queues the daily activation snapshot of each municipality whose
     # time is 06:xx (one task per municipality: its schools, classes and itself).
     "reports-activation-snapshot": {

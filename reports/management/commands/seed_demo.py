@@ -1,8 +1,9 @@
 """`seed_demo [--seed N] [--schools N] [--json]`: fill an empty database with the demo municipality.
 
 Every school comes from the simulator (sferum_api.simulator) and goes in through the real services: the
-roster through `roster_import`, chats, accounts and messages through `school_sync`. Deterministic for a seed
-and a date: two runs on empty databases write the same rows.
+roster through `roster_import`, chats, accounts and messages through the logged sync, and the metrics
+through the jobs' own services. It lives in the reports app, the top layer, because it calls all of
+them. Deterministic for a seed and a date: two runs on empty databases write the same rows.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from classes.models import (
 )
 from classes.roster.importer import roster_import
 from classes.services import academic_year_current, school_create
+from reports.services import activation_snapshot_build_municipality, weekly_activity_ensure
 from sferum_api.simulator import SimulatedSchool
 
 DEMO_MUNICIPALITY_CODE = "demo"
@@ -122,6 +124,11 @@ def demo_seed(*, seed: int, schools: int) -> DemoSeedResult:
         _user_create("demo_municipal", role=User.Role.MUNICIPAL_ADMIN, municipality=municipality)
         _user_create("demo_admin", role=User.Role.SCHOOL_ADMIN, school=first)
         _user_create("demo_teacher", role=User.Role.TEACHER, school=first, staff=teacher)
+        # The metric jobs' history, as the beat jobs would have left it: 8 weeks of teacher activity
+        # per school (the dashboard's trends) and today's activation snapshot.
+        for school, _simulated in seeded:
+            weekly_activity_ensure(school=school, weeks=8)
+        activation_snapshot_build_municipality(municipality=municipality, day=today)
     ids = [school.pk for school, _simulated in seeded]
     return DemoSeedResult(
         status="ok",

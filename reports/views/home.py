@@ -1,4 +1,4 @@
-"""Web views of the reports layer."""
+"""The home page: each role lands on its main page."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -6,8 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
 from classes.models import User
-
-from .selectors import scope_for_user
+from reports.selectors import scope_for_user
 
 # Where each role lands after logging in.
 ROLE_HOME = {

@@ -1,0 +1,261 @@
+"""Pages of the chats app: the chat registry with its class/kind mapping, and the sync log with its buttons.
+
+Access: a school administrator sees and changes their own school; a municipal administrator sees the
+registry and the sync log of their municipality's schools read-only (every POST here is the school
+administrator's); a teacher gets 403; another school's address gives 404.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST, require_safe
+
+from classes import clock
+from classes.access import role_required, school_admin_school_or_404, school_for_user_or_404, schools_for_user
+from classes.models import School, User
+
+from .mapping import (
+    chat_mapping_confirm,
+    chat_mapping_set,
+    chat_mappings_confirm,
+    chat_registry,
+    classes_for_mapping,
+    moderator_names,
+)
+from .models import Chat, Integration, SyncRun
+from .services import IntegrationError, SyncAlreadyRunning, sync_held_confirm
+from .tasks import sync_school
+
+Role = User.Role
+ADMINS = (Role.SCHOOL_ADMIN, Role.MUNICIPAL_ADMIN)
+SYNC_RUNS_SHOWN = 20
+
+
+class ChatRegistryFilter(django_filters.FilterSet):
+    """The chat registry: by title, kind, class and whether the mapping is confirmed."""
+
+    title = django_filters.CharFilter(label=gettext_lazy("Title contains"), lookup_expr="icontains")
+    kind = django_filters.ChoiceFilter(
+        label=gettext_lazy("Kind"), choices=Chat.Kind.choices, empty_label=gettext_lazy("any")
+    )
+    school_class = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Class"), queryset=None, empty_label=gettext_lazy("any")
+    )
+    mapping = django_filters.ChoiceFilter(
+        label=gettext_lazy("Class and kind"),
+        choices=[("proposed", gettext_lazy("proposed")), ("confirmed", gettext_lazy("confirmed"))],
+        empty_label=gettext_lazy("any"),
+        method="filter_mapping",
+    )
+
+    class Meta:
+        model = Chat
+        fields = ["title", "kind", "school_class"]
+
+    def __init__(self, *args, school: School, day, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["school_class"].queryset = classes_for_mapping(school=school, day=day)
+
+    def filter_mapping(self, queryset, name: str, value: str):
+        if value == "proposed":
+            return queryset.filter(mapping_confirmed=False)
+        if value == "confirmed":
+            return queryset.filter(mapping_confirmed=True)
+        return queryset
+
+
+class ChatMappingForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Chat.Kind.choices)
+    school_class = forms.ModelChoiceField(
+        label=gettext_lazy("Class"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("no class (school-wide)"),
+        help_text=gettext_lazy("Students, parents and subject chats belong to a class; staff and school chats, none."),
+    )
+
+    def __init__(self, *args, school: School, day, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school_class"].queryset = classes_for_mapping(school=school, day=day)
+
+
+def _next_or(request: HttpRequest, fallback: str) -> str:
+    """Return the safe `next` address of the form, else the fallback."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return fallback
+
+
+def _school_admin_school(request: HttpRequest, school_id: int) -> School:
+    """Return the school administrator's own school (the writing views are theirs alone), else 404."""
+    return school_for_user_or_404(user=request.user, school_id=school_id)
+
+
+@role_required(*ADMINS)
+@require_safe
+def chat_registry_view(request: HttpRequest, school_id: int) -> HttpResponse:
+    """The school's chats with their proposed or confirmed class and kind, members and moderators."""
+    school = school_admin_school_or_404(user=request.user, school_id=school_id)
+    day = clock.today(school.tz)
+    filterset = ChatRegistryFilter(request.GET or None, queryset=chat_registry(school=school), school=school, day=day)
+    chats = list(filterset.qs) if (not filterset.is_bound or filterset.is_valid()) else []
+    counts = Chat.objects.filter(school=school).aggregate(
+        total=Count("pk"), proposed=Count("pk", filter=Q(mapping_confirmed=False))
+    )
+    context = {
+        "school": school,
+        "filterset": filterset,
+        "chats": [(chat, moderator_names(chat)) for chat in chats],
+        "counts": counts,
+        "can_edit": request.user.role == Role.SCHOOL_ADMIN,
+        "query": request.GET.urlencode(),
+    }
+    htmx = getattr(request, "htmx", None)
+    template = "chats/chat_registry.html"
+    if htmx and not htmx.history_restore_request and htmx.target == "chat-results":
+        template = "chats/_results.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
+
+
+@role_required(Role.SCHOOL_ADMIN)
+@require_POST
+def chat_confirm(request: HttpRequest, school_id: int) -> HttpResponse:
+    """Confirm the proposals of the chosen chats (checkboxes), of every chat shown, or of the one whose button was
+    pressed."""
+    school = _school_admin_school(request, school_id)
+    fallback = reverse("chat-registry", kwargs={"school_id": school.pk})
+    only = request.POST.get("only")
+    if only:
+        ids = [only]
+    elif request.POST.get("all"):
+        ids = request.POST.getlist("shown")
+    else:
+        ids = request.POST.getlist("chat")
+    ids = [chat_id for chat_id in ids if str(chat_id).isdigit()]
+    if not ids:
+        messages.error(request, _("No chat was chosen; tick the chats to confirm."))
+        return redirect(_next_or(request, fallback))
+    if only:
+        chat = Chat.objects.filter(school=school, pk=only).first()
+        if chat is None:
+            raise Http404
+        chat_mapping_confirm(chat=chat)
+        messages.success(request, _("The class and kind of «%(chat)s» are confirmed.") % {"chat": chat})
+    else:
+        count = chat_mappings_confirm(school=school, chat_ids=ids)
+        messages.success(request, _("%(count)d chats' class and kind are confirmed.") % {"count": count})
+    return redirect(_next_or(request, fallback))
+
+
+@role_required(Role.SCHOOL_ADMIN)
+def chat_update(request: HttpRequest, chat_id: int) -> HttpResponse:
+    """Set a chat's class and kind by hand (an override confirms the mapping)."""
+    chat = (
+        Chat.objects.select_related("school__municipality", "school_class")
+        .filter(pk=chat_id, school__in=schools_for_user(user=request.user))
+        .first()
+    )
+    if chat is None:
+        raise Http404
+    school = chat.school
+    day = clock.today(school.tz)
+    registry_url = reverse("chat-registry", kwargs={"school_id": school.pk})
+    initial = {"kind": chat.kind, "school_class": chat.school_class_id}
+    form = ChatMappingForm(request.POST or None, initial=initial, school=school, day=day)
+    if request.method == "POST" and form.is_valid():
+        try:
+            chat_mapping_set(chat=chat, kind=form.cleaned_data["kind"], school_class=form.cleaned_data["school_class"])
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, _("«%(chat)s» is now mapped by hand and confirmed.") % {"chat": chat})
+            return redirect(_next_or(request, registry_url))
+    return render(
+        request,
+        "chats/chat_form.html",
+        {"school": school, "chat": chat, "form": form, "registry_url": registry_url, "next": _next_or(request, "")},
+    )
+
+
+@role_required(*ADMINS)
+@require_safe
+def sync_list(request: HttpRequest, school_id: int) -> HttpResponse:
+    """The school's sync log: held runs waiting for confirmation, then the latest runs."""
+    school = school_admin_school_or_404(user=request.user, school_id=school_id)
+    runs = list(SyncRun.objects.filter(school=school).select_related("confirmed_by")[:SYNC_RUNS_SHOWN])
+    held = list(
+        SyncRun.objects.filter(school=school, status=SyncRun.Status.HELD, confirmed_at__isnull=True).order_by(
+            "-started_at", "-pk"
+        )
+    )
+    integration = Integration.objects.filter(school=school).first()
+    context = {
+        "school": school,
+        "runs": runs,
+        "held": held,
+        "integration": integration,
+        "can_edit": request.user.role == Role.SCHOOL_ADMIN,
+    }
+    return render(request, "chats/sync_list.html", context)
+
+
+@role_required(Role.SCHOOL_ADMIN)
+@require_POST
+def sync_now(request: HttpRequest, school_id: int) -> HttpResponse:
+    """Queue a sync of the school for the background worker."""
+    school = _school_admin_school(request, school_id)
+    fallback = reverse("sync-list", kwargs={"school_id": school.pk})
+    if not Integration.objects.filter(school=school, enabled=True).exists():
+        messages.error(request, _("The school is not connected to Sferum; connect it first, then sync."))
+        return redirect(_next_or(request, fallback))
+    sync_school.delay_on_commit(school.pk)
+    messages.success(
+        request,
+        _("A sync of %(school)s is queued; it runs in the background, reload the page in a minute.")
+        % {"school": school},
+    )
+    return redirect(_next_or(request, fallback))
+
+
+@role_required(Role.SCHOOL_ADMIN)
+@require_POST
+def sync_confirm(request: HttpRequest, run_id: int) -> HttpResponse:
+    """Confirm a held sync: sync the school again with its removals allowed."""
+    run = (
+        SyncRun.objects.select_related("school__municipality")
+        .filter(pk=run_id, school__in=schools_for_user(user=request.user))
+        .first()
+    )
+    if run is None:
+        raise Http404
+    fallback = reverse("sync-list", kwargs={"school_id": run.school_id})
+    try:
+        new_run, result = sync_held_confirm(run=run, user=request.user)
+    except (IntegrationError, SyncAlreadyRunning) as exc:
+        messages.error(request, str(exc))
+        return redirect(_next_or(request, fallback))
+    if new_run.status == SyncRun.Status.OK:
+        messages.success(request, _("The removals are confirmed and the sync is done."))
+    else:
+        messages.error(
+            request,
+            _("The confirmed sync ended as «%(status)s»: %(error)s")
+            % {"status": new_run.get_status_display(), "error": result.error or new_run.held_reason or "—"},
+        )
+    return redirect(_next_or(request, fallback))

@@ -1,0 +1,49 @@
+"""School days of a school: Monday to Friday outside its holidays (каникулы)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from classes.models import Holiday, School
+
+# How far to look for school days before giving up (a calendar with no school day for a year is broken).
+_SEARCH_LIMIT = timedelta(days=400)
+
+
+class SchoolCalendar:
+    """A school's holidays, loaded once, answering which days are school days."""
+
+    def __init__(self, holidays: Iterable[tuple[date, date]]) -> None:
+        self.holidays = sorted(holidays)
+
+    @classmethod
+    def for_school(cls, school: School) -> SchoolCalendar:
+        """Return the school's calendar (one query)."""
+        return cls(Holiday.objects.filter(year__school=school).order_by().values_list("starts_on", "ends_on"))
+
+    def is_school_day(self, day: date) -> bool:
+        return day.weekday() < 5 and not any(first <= day <= last for first, last in self.holidays)
+
+    def first_school_day_from(self, day: date) -> date:
+        """Return the first school day on or after the day."""
+        limit = day + _SEARCH_LIMIT
+        while not self.is_school_day(day) and day < limit:
+            day += timedelta(days=1)
+        return day
+
+    def school_day_after(self, day: date, count: int) -> date:
+        """Return the count-th school day after the day (the day itself not counted)."""
+        limit = day + _SEARCH_LIMIT
+        while count > 0 and day < limit:
+            day += timedelta(days=1)
+            count -= self.is_school_day(day)
+        return day
+
+    def school_day_before(self, day: date, count: int) -> date:
+        """Return the count-th school day before the day (the day itself not counted)."""
+        limit = day - _SEARCH_LIMIT
+        while count > 0 and day > limit:
+            day -= timedelta(days=1)
+            count -= self.is_school_day(day)
+        return day

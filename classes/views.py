@@ -1,0 +1,374 @@
+"""Pages of the classes app: class management (the year's classes, class teachers, teaching assignments)
+and the school profile.
+
+Access: a school administrator manages their own school; a municipal administrator sees the class list
+and the profile of their municipality's schools read-only (every write here is the school
+administrator's); a teacher gets 403; another school's or class's address gives 404.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
+
+from classes import clock
+from classes.access import class_for_user_or_404, role_required, school_admin_school_or_404, school_for_user_or_404
+from classes.models import AcademicYear, Enrollment, School, SchoolClass, Staff, TeachingAssignment, User
+from classes.services import (
+    academic_year_create_default,
+    academic_year_starting_year,
+    class_teacher_assign,
+    classes_create,
+    school_profile_update,
+    teaching_assignments_replace,
+)
+
+Role = User.Role
+ADMINS = (Role.SCHOOL_ADMIN, Role.MUNICIPAL_ADMIN)
+# Russia's time zones, west to east; a school's own zone is offered too if it is another one.
+RUSSIAN_TIMEZONES = [
+    "Europe/Kaliningrad",
+    "Europe/Moscow",
+    "Europe/Kirov",
+    "Europe/Volgograd",
+    "Europe/Astrakhan",
+    "Europe/Samara",
+    "Europe/Saratov",
+    "Europe/Ulyanovsk",
+    "Asia/Yekaterinburg",
+    "Asia/Omsk",
+    "Asia/Novosibirsk",
+    "Asia/Barnaul",
+    "Asia/Tomsk",
+    "Asia/Novokuznetsk",
+    "Asia/Krasnoyarsk",
+    "Asia/Irkutsk",
+    "Asia/Chita",
+    "Asia/Yakutsk",
+    "Asia/Khandyga",
+    "Asia/Vladivostok",
+    "Asia/Ust-Nera",
+    "Asia/Magadan",
+    "Asia/Sakhalin",
+    "Asia/Srednekolymsk",
+    "Asia/Kamchatka",
+    "Asia/Anadyr",
+]
+NEXT_YEAR = "next"
+
+
+def _url_or_none(name: str, **kwargs) -> str | None:
+    try:
+        return reverse(name, kwargs=kwargs)
+    except NoReverseMatch:
+        return None
+
+
+def _current_year(school: School, years: list[AcademicYear]) -> AcademicYear | None:
+    today = clock.today(school.tz)
+    return next((year for year in years if year.contains(today)), years[0] if years else None)
+
+
+def classes_of_year(*, year: AcademicYear, day) -> list[SchoolClass]:
+    """Return the year's classes with their class teacher, students enrolled on the day and assignments count."""
+    enrolled = (
+        Enrollment.objects.filter(school_class_id=OuterRef("pk"), starts_on__lte=day)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+        .order_by()
+        .values("school_class_id")
+        .annotate(n=Count("student_id", distinct=True))
+        .values("n")
+    )
+    assignments = (
+        TeachingAssignment.objects.filter(school_class_id=OuterRef("pk"))
+        .order_by()
+        .values("school_class_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return list(
+        SchoolClass.objects.filter(year=year)
+        .select_related("class_teacher")
+        .annotate(students=Coalesce(Subquery(enrolled), 0), assignment_count=Coalesce(Subquery(assignments), 0))
+        .order_by("grade", "letter")
+    )
+
+
+@role_required(*ADMINS)
+@require_safe
+def class_list(request: HttpRequest, school_id: int) -> HttpResponse:
+    """The classes of an academic year (the current one by default) with their class teachers."""
+    school = school_admin_school_or_404(user=request.user, school_id=school_id)
+    years = list(AcademicYear.objects.filter(school=school).order_by("-starts_on"))
+    chosen = request.GET.get("year", "")
+    year = next((y for y in years if str(y.pk) == chosen), None) or _current_year(school, years)
+    day = clock.today(school.tz)
+    if year is not None and not year.contains(day):
+        day = min(max(day, year.starts_on), year.ends_on)
+    classes = classes_of_year(year=year, day=day) if year else []
+    context = {
+        "school": school,
+        "years": years,
+        "year": year,
+        "classes": classes,
+        "without_class_teacher": [c for c in classes if c.class_teacher_id is None],
+        "can_edit": request.user.role == Role.SCHOOL_ADMIN,
+        "detail_available": _url_or_none("class-detail", class_id=0) is not None,
+    }
+    return render(request, "classes/class_list.html", context)
+
+
+class ClassesCreateForm(forms.Form):
+    year = forms.ChoiceField(label=gettext_lazy("Academic year"))
+    grades = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Grades"),
+        choices=[(grade, str(grade)) for grade in range(1, 12)],
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    letters = forms.CharField(
+        label=gettext_lazy("Letters"),
+        max_length=20,
+        initial="АБВ",
+        help_text=gettext_lazy("Cyrillic capitals together, like АБВ: each grade gets a class for each letter."),
+    )
+
+    def __init__(self, *args, years: list[AcademicYear], next_year_name: str | None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(str(year.pk), year.name) for year in years]
+        if next_year_name:
+            choices.append((NEXT_YEAR, _("%(name)s (new: created with the usual quarters)") % {"name": next_year_name}))
+        self.fields["year"].choices = choices
+
+
+@role_required(Role.SCHOOL_ADMIN)
+def class_create(request: HttpRequest, school_id: int) -> HttpResponse:
+    """Create the classes of an academic year: every chosen grade gets a class for each letter."""
+    school = school_for_user_or_404(user=request.user, school_id=school_id)
+    years = list(AcademicYear.objects.filter(school=school).order_by("-starts_on"))
+    today = clock.today(school.tz)
+    next_start = academic_year_starting_year(today) + 1
+    next_name = f"{next_start}/{next_start + 1}"
+    if any(year.name == next_name for year in years):
+        next_name = None
+    current = _current_year(school, years)
+    form = ClassesCreateForm(
+        request.POST or None,
+        years=years,
+        next_year_name=next_name,
+        initial={"year": str(current.pk) if current else NEXT_YEAR},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["year"] == NEXT_YEAR:
+            year = academic_year_create_default(school=school, on=date(next_start, 9, 1))
+        else:
+            year = next(y for y in years if str(y.pk) == data["year"])
+        try:
+            created, skipped = classes_create(school=school, year=year, grades=data["grades"], letters=data["letters"])
+        except ValidationError as exc:
+            for error in exc.messages:
+                form.add_error(None, error)
+        else:
+            if created:
+                messages.success(
+                    request,
+                    _("Classes created for %(year)s: %(names)s.")
+                    % {"year": year.name, "names": ", ".join(c.name for c in created)},
+                )
+            if skipped:
+                messages.info(request, _("Already there, left as they are: %(names)s.") % {"names": ", ".join(skipped)})
+            return redirect(f"{reverse('class-list', kwargs={'school_id': school.pk})}?year={year.pk}")
+    return render(request, "classes/class_create.html", {"school": school, "form": form})
+
+
+class ClassTeacherForm(forms.Form):
+    class_teacher = forms.TypedChoiceField(
+        label=gettext_lazy("Class teacher"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, staff_choices: list[tuple[int, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["class_teacher"].choices = [("", _("no class teacher")), *staff_choices]
+
+
+class AssignmentForm(forms.Form):
+    staff = forms.TypedChoiceField(label=gettext_lazy("Teacher"), coerce=int, required=False, empty_value=None)
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=150, required=False)
+
+    def __init__(self, *args, staff_choices: list[tuple[int, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].choices = [("", "—"), *staff_choices]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("DELETE"):
+            return data
+        if data.get("staff") and not (data.get("subject") or "").strip():
+            self.add_error("subject", _("Give the subject this teacher teaches in the class."))
+        if (data.get("subject") or "").strip() and not data.get("staff"):
+            self.add_error("staff", _("Choose the teacher of this subject."))
+        return data
+
+
+AssignmentFormSet = forms.formset_factory(AssignmentForm, extra=3, can_delete=True)
+
+
+@role_required(Role.SCHOOL_ADMIN)
+def class_update(request: HttpRequest, class_id: int) -> HttpResponse:
+    """Choose a class's class teacher and the teachers of its subjects."""
+    school_class = class_for_user_or_404(user=request.user, class_id=class_id)
+    school = school_class.school
+    today = clock.today(school.tz)
+    staff = list(
+        Staff.objects.filter(school=school, employed_from__lte=today)
+        .filter(Q(employed_to__isnull=True) | Q(employed_to__gte=today) | Q(pk=school_class.class_teacher_id))
+        .order_by("last_name", "first_name", "patronymic", "person_id")
+    )
+    current = list(
+        TeachingAssignment.objects.filter(school_class=school_class)
+        .select_related("staff")
+        .order_by("subject", "staff__last_name", "pk")
+    )
+    by_id = {person.pk: person for person in staff}
+    for assignment in current:
+        by_id.setdefault(assignment.staff_id, assignment.staff)
+    choices = [(pk, f"{person.full_name} ({person.position or person.person_id})") for pk, person in by_id.items()]
+    teacher_form = ClassTeacherForm(
+        request.POST or None, staff_choices=choices, initial={"class_teacher": school_class.class_teacher_id}
+    )
+    formset = AssignmentFormSet(
+        request.POST or None,
+        initial=[{"staff": a.staff_id, "subject": a.subject} for a in current],
+        form_kwargs={"staff_choices": choices},
+        prefix="assignments",
+    )
+    if request.method == "POST" and teacher_form.is_valid() and formset.is_valid():
+        teacher_id = teacher_form.cleaned_data["class_teacher"]
+        pairs = [
+            (by_id[form.cleaned_data["staff"]], form.cleaned_data["subject"])
+            for form in formset.forms
+            if form.cleaned_data.get("staff") and not form.cleaned_data.get("DELETE")
+        ]
+        try:
+            class_teacher_assign(school_class=school_class, staff=by_id.get(teacher_id) if teacher_id else None)
+            added, removed = teaching_assignments_replace(school_class=school_class, assignments=pairs)
+        except ValidationError as exc:
+            for error in exc.messages:
+                teacher_form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Class %(name)s is saved: %(added)d assignments added, %(removed)d removed.")
+                % {"name": school_class.name, "added": added, "removed": removed},
+            )
+            return redirect(f"{reverse('class-list', kwargs={'school_id': school.pk})}?year={school_class.year_id}")
+    context = {
+        "school": school,
+        "school_class": school_class,
+        "teacher_form": teacher_form,
+        "formset": formset,
+        "detail_url": _url_or_none("class-detail", class_id=school_class.pk),
+    }
+    return render(request, "classes/class_form.html", context)
+
+
+PERCENT = Decimal("0.01")
+
+
+def _percent_field(label: str) -> forms.DecimalField:
+    return forms.DecimalField(label=label, required=False, min_value=0, max_value=100, max_digits=5, decimal_places=2)
+
+
+class SchoolProfileForm(forms.Form):
+    full_name = forms.CharField(label=gettext_lazy("Full name"), max_length=500)
+    short_name = forms.CharField(label=gettext_lazy("Short name"), max_length=255)
+    address = forms.CharField(label=gettext_lazy("Address"), max_length=500, required=False)
+    description = forms.CharField(
+        label=gettext_lazy("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    contacts = forms.CharField(
+        label=gettext_lazy("Contacts"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Phones, e-mail, the reception hours: as parents and the municipality should see them."),
+    )
+    timezone = forms.ChoiceField(label=gettext_lazy("Time zone"))
+    activity_threshold = forms.IntegerField(
+        label=gettext_lazy("Messages a week for an active teacher"), required=False, min_value=1, max_value=100
+    )
+    staff_target = _percent_field(gettext_lazy("Staff activation target, %"))
+    students_target = _percent_field(gettext_lazy("Students activation target, %"))
+    parents_target = _percent_field(gettext_lazy("Parents activation target, %"))
+
+    def __init__(self, *args, school: School, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        zones = list(RUSSIAN_TIMEZONES)
+        if school.timezone not in zones:
+            zones.insert(0, school.timezone)
+        self.fields["timezone"].choices = [(zone, zone) for zone in zones]
+        municipality = school.municipality
+        inherit = _("Leave empty to follow the municipality: %(value)s.")
+        self.fields["activity_threshold"].help_text = inherit % {"value": municipality.activity_threshold}
+        for name in ("staff_target", "students_target", "parents_target"):
+            value = (getattr(municipality, name) * 100).quantize(PERCENT, ROUND_HALF_UP)
+            self.fields[name].help_text = inherit % {"value": f"{value} %"}
+
+    def school_fields(self) -> list:
+        return [self[name] for name in ("full_name", "short_name", "address", "timezone", "description", "contacts")]
+
+    def threshold_fields(self) -> list:
+        return [self[name] for name in ("activity_threshold", "staff_target", "students_target", "parents_target")]
+
+    @staticmethod
+    def initial_for(school: School) -> dict:
+        initial = {name: getattr(school, name) for name in ("full_name", "short_name", "address", "description")}
+        initial.update({"contacts": school.contacts, "timezone": school.timezone})
+        initial["activity_threshold"] = school.activity_threshold
+        for name in ("staff_target", "students_target", "parents_target"):
+            value = getattr(school, name)
+            initial[name] = (value * 100).quantize(PERCENT, ROUND_HALF_UP) if value is not None else None
+        return initial
+
+    def profile_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        for name in ("staff_target", "students_target", "parents_target"):
+            value = data[name]
+            data[name] = (value / 100).quantize(Decimal("0.0001"), ROUND_HALF_UP) if value is not None else None
+        return data
+
+
+@role_required(*ADMINS)
+def school_profile(request: HttpRequest, school_id: int) -> HttpResponse:
+    """The school's profile: names, address, description, contacts, time zone and thresholds.
+
+    The school administrator edits it; a municipal administrator reads it.
+    """
+    school = school_admin_school_or_404(user=request.user, school_id=school_id)
+    can_edit = request.user.role == Role.SCHOOL_ADMIN
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
+    form = SchoolProfileForm(request.POST or None, school=school, initial=SchoolProfileForm.initial_for(school))
+    if request.method == "POST" and form.is_valid():
+        try:
+            school_profile_update(school=school, data=form.profile_data())
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, _("The school profile is saved."))
+            return redirect("school-profile", school_id=school.pk)
+    return render(request, "classes/school_profile.html", {"school": school, "form": form, "can_edit": can_edit})

@@ -1,0 +1,69 @@
+"""`roster_reconcile --school C [--roster FILE] [--json]`: the official roster against Sferum membership."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import NoReturn
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from classes.models import School
+from reports.reconciliation import CATEGORIES, ReconciliationError, ReconciliationResult, reconciliation_compute
+
+EXIT_FAILED = 1
+
+
+class Command(BaseCommand):
+    help = "Compare the official roster (or a roster file, without importing it) with Sferum membership."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--school", required=True, help="The school's code.")
+        parser.add_argument("--roster", metavar="FILE", help="Compare this roster file (CSV or XLSX) instead.")
+        parser.add_argument("--json", action="store_true", help="Print one JSON object on stdout.")
+
+    def handle(self, *args, **options) -> None:
+        code: str = options["school"]
+        school = School.objects.filter(code=code).first()
+        if school is None:
+            self._fail(
+                _("There is no school with the code «%(code)s»; create it with school_create first.") % {"code": code}
+            )
+        roster_file = None
+        if options["roster"]:
+            path = Path(options["roster"])
+            try:
+                roster_file = (path.read_bytes(), path.name)
+            except OSError as exc:
+                self._fail(
+                    _("The file %(file)s cannot be read (%(reason)s); check its path.")
+                    % {"file": path, "reason": exc.strerror or exc}
+                )
+        try:
+            result = reconciliation_compute(school=school, roster_file=roster_file)
+        except ReconciliationError as exc:
+            self._fail(str(exc))
+        if options["json"]:
+            self.stdout.write(json.dumps(result.to_json(), ensure_ascii=False))
+        else:
+            self._summary(result)
+
+    def _fail(self, message: str) -> NoReturn:
+        raise CommandError(message, returncode=EXIT_FAILED)
+
+    def _summary(self, result: ReconciliationResult) -> None:
+        self.stdout.write(
+            _("School %(school)s, quarter %(quarter)s, source: %(source)s.")
+            % {"school": result.school_code, "quarter": result.quarter or "—", "source": result.source}
+        )
+        self.stdout.write(", ".join(f"{category} {result.summary[category]}" for category in CATEGORIES))
+        for item in result.items:
+            classes = " → ".join(part for part in (item.roster_class, item.sferum_class) if part)
+            who = item.person_id or item.sferum_user_id
+            line = f"{item.category:18} {item.role:8} {who!s:10} {item.name}"
+            if classes:
+                line += f" [{classes}]"
+            if item.note:
+                line += f" — {item.note}"
+            self.stdout.write(line)

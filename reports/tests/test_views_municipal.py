@@ -1,0 +1,196 @@
+"""The municipal overview and its export: access, totals, sorting, change since last week, constant queries."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from classes.models import AuditEntry
+from classes.tests.factories import MunicipalityFactory, UserFactory
+from reports.rates import Rate
+from reports.services import activation_snapshot_build_municipality
+from reports.tests.web_data import (
+    NOW,
+    assert_constant_queries,
+    class_data_add,
+    municipal_admin,
+    school_admin,
+    school_build,
+    sync_runs_add,
+    teacher_user,
+)
+
+pytestmark = pytest.mark.django_db
+OVERVIEW = "/municipality/"
+
+
+@pytest.fixture(autouse=True)
+def now():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
+def test_the_fixed_url_names():
+    assert reverse("municipal-overview") == OVERVIEW
+    assert reverse("municipal-export") == "/municipality/export/"
+
+
+@pytest.mark.parametrize("name", ["municipal-overview", "municipal-export"])
+def test_denials(client, name):
+    # given
+    data = school_build()
+    url = reverse(name)
+    # when / then: anonymous, teacher, school administrator, no role
+    assert client.get(url).status_code == 302
+    client.force_login(teacher_user(data))
+    assert client.get(url).status_code == 403
+    client.force_login(school_admin(data.school))
+    assert client.get(url).status_code == 403
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 403
+
+
+def test_a_municipal_administrator_sees_only_their_schools(client):
+    # given
+    municipality = MunicipalityFactory()
+    first = school_build(municipality=municipality, classes=1, students=2)
+    second = school_build(municipality=municipality, classes=2, students=3)
+    other = school_build(classes=1)
+    client.force_login(municipal_admin(municipality))
+    # when
+    response = client.get(OVERVIEW)
+    # then
+    rows = response.context["rows"]
+    assert {row.school.pk for row in rows} == {first.school.pk, second.school.pk}
+    assert other.school.short_name not in response.content.decode()
+    totals = response.context["overview"].totals
+    assert totals.students == Rate(1 + 4, 2 + 6, totals.students.target)
+    for row in rows:
+        assert reverse("school-dashboard", kwargs={"school_id": row.school.pk}) in response.content.decode()
+
+
+def test_the_overview_sorts_by_a_whitelisted_column(client):
+    # given: the second school's students are better activated (every other of 3 → 2 of 3)
+    municipality = MunicipalityFactory()
+    low = school_build(municipality=municipality, classes=1, students=2)
+    high = school_build(municipality=municipality, classes=1, students=3)
+    client.force_login(municipal_admin(municipality))
+    # when
+    descending = client.get(OVERVIEW, {"sort": "-students"}).context["rows"]
+    ascending = client.get(OVERVIEW, {"sort": "students"}).context["rows"]
+    ignored = client.get(OVERVIEW, {"sort": "password"})
+    # then
+    assert [row.school.pk for row in descending] == [high.school.pk, low.school.pk]
+    assert [row.school.pk for row in ascending] == [low.school.pk, high.school.pk]
+    assert ignored.status_code == 200 and ignored.context["sort"] == ""
+
+
+def test_the_overview_shows_the_change_since_last_week_and_the_last_sync(client):
+    # given
+    municipality = MunicipalityFactory()
+    data = school_build(municipality=municipality, classes=1, students=2)
+    activation_snapshot_build_municipality(municipality=municipality, day=NOW.date() - timedelta(days=7))
+    class_data_add(data, grade=2, letter="А", students=1)
+    runs = sync_runs_add(data.school, held=0)
+    client.force_login(municipal_admin(municipality))
+    # when
+    response = client.get(OVERVIEW)
+    # then: students 1/2 a week ago, 2/3 now
+    row = response.context["rows"][0]
+    assert row.metrics.change("students") == pytest.approx(2 / 3 - 1 / 2)
+    assert row.last_sync.pk == runs[0].pk
+    assert "+16.67 p.p." in response.content.decode()
+    assert response.context["overview"].change("students") == row.metrics.change("students")
+
+
+def test_the_htmx_sort_gets_only_the_table(client):
+    # given
+    municipality = MunicipalityFactory()
+    school_build(municipality=municipality)
+    client.force_login(municipal_admin(municipality))
+    # when
+    response = client.get(OVERVIEW, {"sort": "parents"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="school-results")
+    # then
+    assert response.templates[0].name == "reports/municipal/_results.html"
+    assert b"<html" not in response.content
+
+
+def test_the_overview_makes_as_many_queries_whatever_the_number_of_schools(client, django_assert_num_queries):
+    # given
+    municipality = MunicipalityFactory()
+    data = school_build(municipality=municipality, classes=1)
+    sync_runs_add(data.school)
+    client.force_login(municipal_admin(municipality))
+
+    def grow():
+        for _number in range(3):
+            bigger = school_build(municipality=municipality, classes=2, students=2)
+            sync_runs_add(bigger.school, held=1)
+        class_data_add(data, grade=3, letter="Б", students=4)
+        activation_snapshot_build_municipality(municipality=municipality, day=NOW.date() - timedelta(days=7))
+
+    # when / then
+    assert_constant_queries(client, OVERVIEW, grow, django_assert_num_queries)
+
+
+def test_the_export_is_an_xlsx_with_totals(client):
+    # given
+    municipality = MunicipalityFactory(name="Тестовый округ")
+    first = school_build(municipality=municipality, classes=1, students=2)
+    school_build(municipality=municipality, classes=1, students=3)
+    user = municipal_admin(municipality)
+    client.force_login(user)
+    # when
+    response = client.get(reverse("municipal-export"), {"format": "xlsx"})
+    # then
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="municipality-2026-11-19.xlsx"')
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A1"].value == "Schools on Sferum: activation and activity"
+    assert "Тестовый округ" in sheet["A2"].value
+    header = [cell.value for cell in sheet[5]]
+    assert header[:2] == ["School", "Code"]
+    names = [sheet.cell(row=row, column=1).value for row in range(6, 9)]
+    assert first.school.short_name in names
+    assert names[-1] == "Total: Тестовый округ"
+    students_rate = header.index("Students, %") + 1
+    assert sheet.cell(row=8, column=students_rate).value == pytest.approx(3 / 5)
+    assert sheet.cell(row=8, column=students_rate).number_format == "0.00%"
+    assert AuditEntry.objects.get(action="export.municipality.xlsx").municipality == municipality
+
+
+def test_the_export_as_csv(client):
+    # given
+    municipality = MunicipalityFactory()
+    school_build(municipality=municipality, classes=1, students=2)
+    client.force_login(municipal_admin(municipality))
+    # when
+    response = client.get(reverse("municipal-export"), {"format": "csv"})
+    # then
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0]["Students, %"] == "50.00"
+    assert rows[0]["Students: target"] == "below target"
+    assert rows[-1]["School"].startswith("Total")
+
+
+def test_an_unknown_export_format_is_a_400(client):
+    # given
+    municipality = MunicipalityFactory()
+    client.force_login(municipal_admin(municipality))
+    # when
+    response = client.get(reverse("municipal-export"), {"format": "pdf"})
+    # then
+    assert response.status_code == 400
+    assert not AuditEntry.objects.exists()

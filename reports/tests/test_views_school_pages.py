@@ -1,0 +1,191 @@
+"""A class's page and the teachers' weekly activity: access, content, constant queries."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.urls import reverse
+
+from classes.tests.factories import MunicipalityFactory
+from reports.models import WeeklyActivity
+from reports.services import activation_snapshot_build, weekly_activity_build, weekly_activity_ensure
+from reports.tests.web_data import (
+    LAST_WEEK,
+    NOW,
+    assert_constant_queries,
+    class_data_add,
+    municipal_admin,
+    school_admin,
+    school_build,
+    teacher_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def now():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
+def class_url(school_class) -> str:
+    return reverse("class-detail", kwargs={"class_id": school_class.pk})
+
+
+def activity_url(school) -> str:
+    return reverse("school-teacher-activity", kwargs={"school_id": school.pk})
+
+
+# A class's page
+
+
+def test_class_page_denials(client):
+    # given
+    data, other = school_build(), school_build()
+    url = class_url(data.classes[0])
+    # when / then: anonymous, teacher, another school's administrator, another municipality's
+    assert client.get(url).status_code == 302
+    client.force_login(teacher_user(data))
+    assert client.get(url).status_code == 403
+    client.force_login(school_admin(other.school))
+    assert client.get(url).status_code == 404
+    client.force_login(municipal_admin(MunicipalityFactory()))
+    assert client.get(url).status_code == 404
+
+
+def test_class_page_shows_rates_teachers_and_chats(client):
+    # given
+    data = school_build(classes=1, students=4)
+    activation_snapshot_build(school=data.school, day=NOW.date() - timedelta(days=3))
+    client.force_login(school_admin(data.school))
+    # when
+    response = client.get(class_url(data.classes[0]))
+    # then
+    assert response.status_code == 200
+    current = response.context["current"]
+    assert (current.students.numerator, current.students.denominator) == (2, 4)
+    assert [a.staff_id for a, _week in response.context["assignments"]] == [data.teachers[1].pk]
+    assert len(response.context["chats"]) == 2
+    html = response.content.decode()
+    assert "<svg" in html and "<desc" in html
+    assert reverse("class-update", kwargs={"class_id": data.classes[0].pk}) in html
+
+
+def test_class_page_for_a_municipal_administrator_has_no_edit_link(client):
+    # given
+    data = school_build()
+    client.force_login(municipal_admin(data.school.municipality))
+    # when
+    response = client.get(class_url(data.classes[0]))
+    # then
+    assert response.status_code == 200
+    assert reverse("class-update", kwargs={"class_id": data.classes[0].pk}) not in response.content.decode()
+
+
+def test_class_page_makes_as_many_queries_whatever_the_size(client, django_assert_num_queries):
+    # given
+    data = school_build(classes=1, students=1)
+    client.force_login(school_admin(data.school))
+
+    def grow():
+        for grade in range(2, 5):
+            class_data_add(data, grade=grade, letter="А", students=3)
+        school_class = data.classes[0]
+        for teacher in data.teachers[2:5]:
+            school_class.assignments.create(staff=teacher, subject=f"предмет {teacher.pk}")
+        activation_snapshot_build(school=data.school, day=NOW.date() - timedelta(days=1))
+
+    # when / then
+    assert_constant_queries(client, class_url(data.classes[0]), grow, django_assert_num_queries)
+
+
+# The teachers' weekly activity
+
+
+def test_teacher_activity_denials(client):
+    # given
+    data, other = school_build(), school_build()
+    url = activity_url(data.school)
+    # when / then
+    assert client.get(url).status_code == 302
+    client.force_login(teacher_user(data))
+    assert client.get(url).status_code == 403
+    client.force_login(school_admin(other.school))
+    assert client.get(url).status_code == 404
+    client.force_login(municipal_admin(MunicipalityFactory()))
+    assert client.get(url).status_code == 404
+
+
+def test_teacher_activity_shows_the_stored_weeks_of_the_range(client):
+    # given
+    data = school_build(classes=2)
+    weekly_activity_build(school=data.school, week_start=LAST_WEEK)
+    client.force_login(school_admin(data.school))
+    # when
+    response = client.get(activity_url(data.school), {"date_from": "2026-10-26", "date_to": "2026-11-12"})
+    # then
+    assert [m.isoformat() for m in response.context["mondays"]] == ["2026-10-26", "2026-11-02", "2026-11-09"]
+    entries = response.context["entries"]
+    assert len(entries) == 4
+    assert entries[0]["row"].counts[:2] == [None, None]
+    assert response.context["missing_weeks"] == 2
+
+
+def test_teacher_activity_rejects_a_backwards_range(client):
+    # given
+    data = school_build()
+    client.force_login(school_admin(data.school))
+    # when
+    response = client.get(activity_url(data.school), {"date_from": "2026-11-09", "date_to": "2026-10-01"})
+    # then: the default weeks are shown with the error
+    assert response.status_code == 200
+    assert "swap the dates" in response.content.decode()
+    assert len(response.context["mondays"]) == 8
+
+
+def test_computing_the_missing_weeks_is_the_school_administrators(client):
+    # given
+    data = school_build(classes=1)
+    url = reverse("teacher-activity-build", kwargs={"school_id": data.school.pk})
+    client.force_login(municipal_admin(data.school.municipality))
+    # when / then
+    assert client.post(url).status_code == 403
+    assert not WeeklyActivity.objects.exists()
+    client.force_login(school_admin(data.school))
+    assert client.get(url).status_code == 405
+    response = client.post(url)
+    assert response.status_code == 302
+    assert WeeklyActivity.objects.filter(school=data.school).values("week_start").distinct().count() == 8
+
+
+def test_weekly_activity_ensure_builds_only_missing_weeks():
+    # given
+    data = school_build(classes=1)
+    weekly_activity_build(school=data.school, week_start=LAST_WEEK)
+    # when
+    built = weekly_activity_ensure(school=data.school, weeks=3)
+    # then
+    assert built == 2
+    assert weekly_activity_ensure(school=data.school, weeks=3) == 0
+
+
+def test_teacher_activity_makes_as_many_queries_whatever_the_size(client, django_assert_num_queries):
+    # given
+    data = school_build(classes=1)
+    weekly_activity_ensure(school=data.school, weeks=2)
+    client.force_login(school_admin(data.school))
+
+    def grow():
+        for grade in range(2, 6):
+            class_data_add(data, grade=grade, letter="А", students=1)
+        weekly_activity_ensure(school=data.school, weeks=8)
+
+    # when / then
+    assert_constant_queries(client, activity_url(data.school), grow, django_assert_num_queries)

@@ -1,0 +1,21 @@
+"""Web views of the reports layer: home, the school dashboard and class page, the teachers' activity,
+the municipal overview, and the exports of their tables."""
+
+from reports.views.exports import chat_registry_export, school_classes_export, teacher_activity_export
+from reports.views.home import ROLE_HOME, home
+from reports.views.municipal import municipal_export, municipal_overview
+from reports.views.school import class_detail, school_dashboard, teacher_activity, teacher_activity_build
+
+__all__ = [
+    "ROLE_HOME",
+    "chat_registry_export",
+    "class_detail",
+    "home",
+    "municipal_export",
+    "municipal_overview",
+    "school_classes_export",
+    "school_dashboard",
+    "teacher_activity",
+    "teacher_activity_build",
+    "teacher_activity_export",
+]

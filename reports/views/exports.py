@@ -1,0 +1,66 @@
+"""Exports of the school pages' tables: the classes table, the teachers' weekly activity, the chat registry.
+
+Each is `?format=csv|xlsx|html` (xlsx by default) of exactly what the page shows (the same filters and sort),
+and each is written to the audit log by `report_export`. Access as for the pages: the school's
+administrator or their municipality's; a teacher 403; another school 404.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.views.decorators.http import require_safe
+
+from chats.mapping import chat_registry
+from chats.views import ChatRegistryFilter
+from classes.access import role_required, school_admin_school_or_404
+from classes.calendar import last_complete_week
+from reports.exports import (
+    ChatRegistryReport,
+    ClassesReport,
+    ExportFormatError,
+    Report,
+    TeacherActivityReport,
+    report_export,
+)
+from reports.filters import WeekRangeForm
+from reports.selectors import school_metrics_compute, weekly_activity_table
+from reports.views.school import ADMINS, class_table, school_today
+
+
+def _export(request: HttpRequest, report: Report, school) -> HttpResponse:
+    try:
+        return report_export(request=request, report=report, fmt=request.GET.get("format", "xlsx"), school=school)
+    except ExportFormatError as exc:
+        return HttpResponseBadRequest(str(exc))
+
+
+@role_required(*ADMINS)
+@require_safe
+def school_classes_export(request: HttpRequest, school_id: int) -> HttpResponse:
+    """The dashboard's classes table as a file (the filters and sort of the page apply)."""
+    school = school_admin_school_or_404(user=request.user, school_id=school_id)
+    metrics = school_metrics_compute(schools=[school], today=school_today)[school.pk]
+    _filterset, rows, _sort = class_table(request, metrics)
+    return _export(request, ClassesReport(metrics=metrics, rows=rows), school)
+
+
+@role_required(*ADMINS)
+@require_safe
+def teacher_activity_export(request: HttpRequest, school_id: int) -> HttpResponse:
+    """The teachers' weekly activity of a range of weeks (default: the last eight complete ones) as a file."""
+    school = school_admin_school_or_404(user=request.user, school_id=school_id)
+    form = WeekRangeForm(request.GET or None, last_week=last_complete_week(school_today(school)))
+    mondays = form.mondays()
+    rows = weekly_activity_table(school=school, mondays=mondays)
+    return _export(request, TeacherActivityReport(school=school, mondays=mondays, rows=rows), school)
+
+
+@role_required(*ADMINS)
+@require_safe
+def chat_registry_export(request: HttpRequest, school_id: int) -> HttpResponse:
+    """The chat registry as a file (the filters of the page apply)."""
+    school = school_admin_school_or_404(user=request.user, school_id=school_id)
+    day = school_today(school)
+    filterset = ChatRegistryFilter(request.GET or None, queryset=chat_registry(school=school), school=school, day=day)
+    chats = list(filterset.qs) if (not filterset.is_bound or filterset.is_valid()) else []
+    return _export(request, ChatRegistryReport(school=school, chats=chats, day=day), school)

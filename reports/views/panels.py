@@ -1,0 +1,142 @@
+"""Dashboard panels fed by code that may not be installed yet: quarterly reconciliation, arrivals and departures.
+
+`reports.reconciliation.reconciliation_statuses(*, schools, day)` (or `reconciliation_status`) and
+`classes.roster_changes.roster_changes_overdue(*, school, day)` come with issue 5. Until they exist the panels
+say "not available yet"; once they land the panels pick them up without a change here. Links are made with
+reverse() and left out while their pages are not installed.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from classes.models import School
+
+ROSTER_CHANGES_SHOWN = 5
+
+
+def url_or_none(name: str, **kwargs) -> str | None:
+    """Return the page's address, or None while the page is not installed."""
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return None
+
+
+def _function(module: str, name: str) -> Callable | None:
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
+
+
+def _reconciliation_labels() -> dict[str, str]:
+    return {
+        "due": _("due: not started"),
+        "in_progress": _("in progress"),
+        "done": _("done: signed off"),
+        "overdue": _("overdue: the quarter ended without a sign-off"),
+    }
+
+
+# The CSS state of each reconciliation status (colour goes with the words, never alone).
+RECONCILIATION_STATES = {"done": "ok", "overdue": "bad", "due": "warn", "in_progress": "warn"}
+
+
+def _label(status) -> str:
+    label = getattr(status, "label", None)
+    if label:
+        return str(label)
+    return _reconciliation_labels().get(str(status), str(status).replace("_", " "))
+
+
+@dataclass
+class ReconciliationPanel:
+    """This quarter's roster reconciliation of a school as the dashboard shows it."""
+
+    available: bool
+    status: str = ""
+    label: str = ""
+    reconciliation: object | None = None
+    url: str | None = None
+
+    @property
+    def state(self) -> str:
+        return RECONCILIATION_STATES.get(self.status, "none")
+
+
+def _reconciliation_panel(school: School, found: tuple | None, url: str | None) -> ReconciliationPanel:
+    if found is None:
+        return ReconciliationPanel(available=True, status="", label=_("no data"), url=url)
+    status, reconciliation = found
+    return ReconciliationPanel(
+        available=True, status=str(status), label=_label(status), reconciliation=reconciliation, url=url
+    )
+
+
+def reconciliation_panels(*, schools: Sequence[School], days: dict[int, date]) -> dict[int, ReconciliationPanel]:
+    """Return {school id: ReconciliationPanel} for the schools on their own days.
+
+    Uses `reconciliation_statuses(*, schools, day) -> {school id: (status, reconciliation)}` (a fixed number
+    of queries for all), else `reconciliation_status` school by school.
+    """
+    many = _function("reports.reconciliation", "reconciliation_statuses")
+    one = _function("reports.reconciliation", "reconciliation_status")
+    if many is None and one is None:
+        unavailable = _("not available yet")
+        return {school.pk: ReconciliationPanel(available=False, label=unavailable) for school in schools}
+    result: dict[int, ReconciliationPanel] = {}
+    if many is not None:
+        by_day: dict[date, list[School]] = {}
+        for school in schools:
+            by_day.setdefault(days[school.pk], []).append(school)
+        for day, day_schools in by_day.items():
+            found = many(schools=day_schools, day=day)
+            for school in day_schools:
+                url = url_or_none("reconciliation", school_id=school.pk)
+                result[school.pk] = _reconciliation_panel(school, found.get(school.pk), url)
+        return result
+    for school in schools:
+        url = url_or_none("reconciliation", school_id=school.pk)
+        result[school.pk] = _reconciliation_panel(school, one(school=school, day=days[school.pk]), url)
+    return result
+
+
+@dataclass
+class RosterChangesPanel:
+    """The arrivals and departures queue of a school: open items overdue first, and how many are overdue."""
+
+    available: bool
+    overdue: int = 0
+    open: int = 0
+    items: list = field(default_factory=list)
+    url: str | None = None
+
+
+OPEN_STATES = ("reported", "processed")
+
+
+def roster_changes_panel(*, school: School, day: date) -> RosterChangesPanel:
+    """Return the school's open roster changes, overdue first (the first ROSTER_CHANGES_SHOWN), and the counts."""
+    overdue = _function("classes.roster_changes", "roster_changes_overdue")
+    if overdue is None:
+        return RosterChangesPanel(available=False)
+    overdue_changes = overdue(school=school, day=day)
+    for_school = _function("classes.roster_changes", "roster_changes_for_school")
+    if for_school is not None:
+        queue = for_school(school=school, day=day, states=OPEN_STATES).order_by("-overdue", "reported_at", "pk")
+    else:
+        queue = overdue_changes
+    return RosterChangesPanel(
+        available=True,
+        overdue=overdue_changes.count(),
+        open=queue.count(),
+        items=list(queue[:ROSTER_CHANGES_SHOWN]),
+        url=url_or_none("roster-changes", school_id=school.pk),
+    )

@@ -1,0 +1,333 @@
+"""The school administrator's pages: the dashboard, a class's page, the teachers' weekly activity.
+
+Access: a school administrator sees their own school; a municipal administrator sees every school of their
+municipality read-only (the pages show no buttons that write, and every writing view is the school
+administrator's alone); a teacher gets 403; another school's address gives 404.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from classes import clock
+from classes.access import class_for_user_or_404, role_required, school_admin_school_or_404, school_for_user_or_404
+from classes.calendar import last_complete_week, week_label
+from classes.models import School, User
+from reports import charts
+from reports.filters import SchoolClassFilter, WeekRangeForm
+from reports.models import WeeklyActivity
+from reports.rates import Rate
+from reports.selectors import (
+    CLASS_ROW_SORTS,
+    ClassRow,
+    SchoolMetrics,
+    TeacherStatus,
+    TeacherWeek,
+    activation_compute,
+    activation_history,
+    chats_of_class,
+    class_rows,
+    class_rows_sort,
+    class_teachers_of_class,
+    classes_of_day,
+    school_metrics_compute,
+    sync_runs_held,
+    sync_runs_last,
+    week_mondays,
+    weekly_activity_compute,
+    weekly_activity_recent,
+    weekly_activity_table,
+    weekly_activity_trend,
+)
+from reports.services import weekly_activity_ensure
+from reports.views.panels import reconciliation_panels, roster_changes_panel, url_or_none
+
+Role = User.Role
+ADMINS = (Role.SCHOOL_ADMIN, Role.MUNICIPAL_ADMIN)
+TREND_DAYS = 56
+SPARK_WEEKS = 8
+
+
+def school_today(school: School) -> date:
+    """Return today in the school's time zone (the day `metrics_compute` uses)."""
+    return clock.today(school.tz)
+
+
+def can_edit(request: HttpRequest) -> bool:
+    """Return True for the school administrator (a municipal administrator's view is read-only)."""
+    return request.user.role == Role.SCHOOL_ADMIN
+
+
+def htmx_target(request: HttpRequest) -> str | None:
+    """Return the element an htmx request swaps (a page's results partial), None for a full page."""
+    htmx = getattr(request, "htmx", None)
+    if not htmx or htmx.history_restore_request:
+        return None
+    return htmx.target
+
+
+def vary_on_htmx(response: HttpResponse) -> HttpResponse:
+    from django.utils.cache import patch_vary_headers
+
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
+
+
+def class_table(request: HttpRequest, metrics: SchoolMetrics) -> tuple[SchoolClassFilter, list[ClassRow], str]:
+    """Return the classes table's FilterSet, its filtered and sorted rows, and the sort in force."""
+    queryset = classes_of_day(school_ids=[metrics.school.pk], day=metrics.day)
+    filterset = SchoolClassFilter(request.GET or None, queryset=queryset)
+    class_ids = None
+    if filterset.is_bound and filterset.is_valid():
+        class_ids = set(filterset.qs.values_list("pk", flat=True))
+    rows = class_rows(metrics=metrics, class_ids=class_ids, below_target=filterset.below_target_value)
+    sort = request.GET.get("sort", "")
+    if sort.removeprefix("-") not in CLASS_ROW_SORTS:
+        sort = ""
+    return filterset, class_rows_sort(rows, sort), sort
+
+
+def rate_float(rate: Rate) -> float | None:
+    """Return a rate as a float for a chart, None without data."""
+    return float(rate.exact) if rate.exact is not None else None
+
+
+def short_week(monday: date) -> str:
+    """Return a week's short label for a chart axis, like «W47»."""
+    return f"W{monday.isocalendar().week:02d}"
+
+
+def _day_labels(days: list[date]) -> list[str]:
+    return [date_format(day, "d.m") for day in days]
+
+
+def activation_trend_chart(
+    *, title: str, history: dict[str, dict[date, Rate]], today: dict[str, Rate], last_day: date, groups
+) -> str:
+    """Return the activation trend chart: stored daily snapshots, today's live rates as the last point.
+
+    The target line is drawn when every group shares one target (students and parents: 90 %).
+    """
+    days = sorted({day for by_day in history.values() for day in by_day} | {last_day})
+    series = []
+    for group, label in groups:
+        by_day = {**history.get(group, {}), last_day: today[group]}
+        values = [by_day[day].exact if day in by_day else None for day in days]
+        series.append(charts.Series(label, [float(value) if value is not None else None for value in values]))
+    targets = {today[group].target for group, _label in groups}
+    target = targets.pop() if len(targets) == 1 else None
+    return charts.line_chart(
+        title=title,
+        x_labels=_day_labels(days),
+        series=series,
+        target=float(target) if target is not None else None,
+    )
+
+
+def _spark(teacher_name: str, counts: list[int | None], mondays: list[date], threshold: int) -> str:
+    return charts.sparkline(
+        title=_("Messages a week of %(name)s") % {"name": teacher_name},
+        labels=[week_label(monday) for monday in mondays],
+        values=counts,
+        threshold=threshold,
+    )
+
+
+def flag_pairs(teacher: TeacherWeek) -> list[tuple[str, str]]:
+    """Return the teacher's suspicious-activity flags as (short name, the sentence explaining it)."""
+    names = {"emoji_only": _("emoji only"), "duplicates": _("repeated text"), "bursts": _("bursts")}
+    return [(names[flag], sentence) for flag, sentence in zip(teacher.flags, teacher.flag_explanations(), strict=True)]
+
+
+def _teacher_entries(
+    metrics: SchoolMetrics, teachers: list[TeacherWeek], stored: dict[int, list[WeeklyActivity | None]]
+) -> list[dict]:
+    """Return the teachers with their 8-week sparkline (stored weeks; the last week live when not stored)."""
+    mondays = week_mondays(last_week=metrics.week.week_start, weeks=SPARK_WEEKS)
+    entries = []
+    for teacher in teachers:
+        weeks = stored.get(teacher.staff_id, [None] * SPARK_WEEKS)
+        counts = [week.messages if week is not None else None for week in weeks]
+        if counts[-1] is None:
+            counts[-1] = teacher.messages
+        entries.append(
+            {
+                "teacher": teacher,
+                "counts": counts,
+                "spark": _spark(teacher.name, counts, mondays, metrics.week.threshold),
+                "flags": flag_pairs(teacher),
+            }
+        )
+    return entries
+
+
+@role_required(*ADMINS)
+@require_safe
+def school_dashboard(request: HttpRequest, school_id: int) -> HttpResponse:
+    """The school administrator's dashboard: activation against targets, classes, teachers, sync, queues."""
+    school = school_admin_school_or_404(user=request.user, school_id=school_id)
+    metrics = school_metrics_compute(schools=[school], today=school_today)[school.pk]
+    filterset, rows, sort = class_table(request, metrics)
+    context = {
+        "school": school,
+        "metrics": metrics,
+        "filterset": filterset,
+        "rows": rows,
+        "sort": sort,
+        "can_edit": can_edit(request),
+        "results_url": request.path,
+    }
+    if htmx_target(request) == "class-results":
+        return vary_on_htmx(render(request, "reports/classes/_results.html", context))
+    week = metrics.week
+    inactive = sorted(
+        (t for t in week.teachers if t.status == TeacherStatus.INACTIVE), key=lambda t: (t.messages, t.name)
+    )
+    flagged = sorted(
+        (t for t in week.teachers if t.status == TeacherStatus.ACTIVE and t.suspicious), key=lambda t: t.name
+    )
+    groups = [("staff", _("Staff")), ("students", _("Students")), ("parents", _("Parents"))]
+    history = activation_history(
+        scope="school", scope_ids=[school.pk], first_day=metrics.day - timedelta(days=TREND_DAYS), last_day=metrics.day
+    ).get(school.pk, {})
+    mondays = week_mondays(last_week=week.week_start, weeks=SPARK_WEEKS)
+    trend = weekly_activity_trend(school_ids=[school.pk], last_week=week.week_start, weeks=SPARK_WEEKS)[school.pk]
+    if not trend[-1].denominator and week.evaluated:
+        trend[-1] = week.active_teachers
+    last_sync = sync_runs_last(school_ids=[school.pk]).get(school.pk)
+    stored = weekly_activity_recent(school_ids=[school.pk], last_week=week.week_start, weeks=SPARK_WEEKS)
+    context.update(
+        {
+            "groups": [(group, label, getattr(metrics, group), metrics.change(group)) for group, label in groups],
+            "inactive": _teacher_entries(metrics, inactive, stored),
+            "flagged": _teacher_entries(metrics, flagged, stored),
+            "activation_chart": activation_trend_chart(
+                title=_("Activation of %(school)s, last %(days)d days") % {"school": school, "days": TREND_DAYS},
+                history=history,
+                today={group: getattr(metrics, group) for group, _label in groups},
+                last_day=metrics.day,
+                groups=groups,
+            ),
+            "activity_chart": charts.line_chart(
+                title=_("Share of active teachers by week"),
+                x_labels=[short_week(monday) for monday in mondays],
+                series=[charts.Series(_("Active teachers"), [rate_float(r) for r in trend])],
+            ),
+            "without_class_teacher": metrics.activation.classes_without_class_teacher,
+            "last_sync": last_sync,
+            "held": list(sync_runs_held(school=school)),
+            "reconciliation": reconciliation_panels(schools=[school], days={school.pk: metrics.day})[school.pk],
+            "roster_changes": roster_changes_panel(school=school, day=metrics.day),
+            "links": {
+                "classes": url_or_none("class-list", school_id=school.pk),
+                "chats": url_or_none("chat-registry", school_id=school.pk),
+                "syncs": url_or_none("sync-list", school_id=school.pk),
+                "profile": url_or_none("school-profile", school_id=school.pk),
+                "teachers": url_or_none("school-teacher-activity", school_id=school.pk),
+                "sync_now": url_or_none("sync-now", school_id=school.pk),
+            },
+        }
+    )
+    return vary_on_htmx(render(request, "reports/school_dashboard.html", context))
+
+
+@role_required(*ADMINS)
+@require_safe
+def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
+    """A class: its activation today and its trend, its class teacher and teachers with last week, its chats."""
+    school_class = class_for_user_or_404(user=request.user, class_id=class_id)
+    school = school_admin_school_or_404(user=request.user, school_id=school_class.school_id)
+    today = school_today(school)
+    activation = activation_compute(schools=[school], day=today)[school.pk]
+    current = next((c for c in activation.classes if c.class_id == school_class.pk), None)
+    monday = last_complete_week(today)
+    week = weekly_activity_compute(schools=[school], week_start=monday)[school.pk]
+    statuses = {teacher.staff_id: teacher for teacher in week.teachers}
+    assignments = list(class_teachers_of_class(school_class=school_class))
+    chart = None
+    if current is not None:
+        history = activation_history(
+            scope="class", scope_ids=[school_class.pk], first_day=today - timedelta(days=TREND_DAYS), last_day=today
+        ).get(school_class.pk, {})
+        groups = [("students", _("Students")), ("parents", _("Parents"))]
+        chart = activation_trend_chart(
+            title=_("Activation of class %(name)s, last %(days)d days")
+            % {"name": school_class.name, "days": TREND_DAYS},
+            history=history,
+            today={"students": current.students, "parents": current.parents},
+            last_day=today,
+            groups=groups,
+        )
+    context = {
+        "school": school,
+        "school_class": school_class,
+        "current": current,
+        "week": week,
+        "class_teacher_week": statuses.get(school_class.class_teacher_id),
+        "assignments": [(a, statuses.get(a.staff_id)) for a in assignments],
+        "chats": list(chats_of_class(school_class=school_class)),
+        "chart": chart,
+        "can_edit": can_edit(request),
+        "update_url": url_or_none("class-update", class_id=school_class.pk) if can_edit(request) else None,
+    }
+    return render(request, "reports/class_detail.html", context)
+
+
+@role_required(*ADMINS)
+@require_safe
+def teacher_activity(request: HttpRequest, school_id: int) -> HttpResponse:
+    """The teachers' weekly activity over a range of stored weeks, with a sparkline per teacher."""
+    school = school_admin_school_or_404(user=request.user, school_id=school_id)
+    last = last_complete_week(school_today(school))
+    form = WeekRangeForm(request.GET or None, last_week=last)
+    mondays = form.mondays()
+    rows = weekly_activity_table(school=school, mondays=mondays)
+    labels = [week_label(monday) for monday in mondays]
+    threshold = school.effective_activity_threshold
+    entries = [
+        {"row": row, "spark": _spark(row.staff.full_name, row.counts, mondays, threshold), "cells": row.weeks}
+        for row in rows
+    ]
+    trend = weekly_activity_trend(school_ids=[school.pk], last_week=mondays[-1], weeks=len(mondays))[school.pk]
+    chart = charts.line_chart(
+        title=_("Share of active teachers by week"),
+        x_labels=[short_week(monday) for monday in mondays],
+        series=[charts.Series(_("Active teachers"), [rate_float(r) for r in trend])],
+    )
+    stored_weeks = sum(1 for rate in trend if rate.denominator)
+    context = {
+        "school": school,
+        "form": form,
+        "mondays": mondays,
+        "labels": labels,
+        "entries": entries,
+        "trend": list(zip(labels, trend, strict=True)),
+        "chart": chart,
+        "threshold": threshold,
+        "missing_weeks": len(mondays) - stored_weeks,
+        "can_edit": can_edit(request),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "reports/teacher_activity.html", context)
+
+
+@role_required(Role.SCHOOL_ADMIN)
+@require_POST
+def teacher_activity_build(request: HttpRequest, school_id: int) -> HttpResponse:
+    """Compute and store the last eight complete weeks that have no stored activity yet."""
+    school = school_for_user_or_404(user=request.user, school_id=school_id)
+    built = weekly_activity_ensure(school=school, weeks=SPARK_WEEKS)
+    if built:
+        messages.success(request, _("%(count)d weeks of teacher activity were computed.") % {"count": built})
+    else:
+        messages.info(
+            request, _("Every one of the last %(weeks)d weeks was already computed.") % {"weeks": SPARK_WEEKS}
+        )
+    return redirect("school-teacher-activity", school_id=school.pk)

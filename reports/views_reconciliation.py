@@ -1,0 +1,218 @@
+"""Pages of the quarterly roster reconciliation: the current quarter's list, resolving items, sign-off, exports."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from classes import clock
+from classes.access import role_required, school_admin_school_or_404
+from classes.models import School, User
+from reports.models import Reconciliation, ReconciliationItem
+from reports.reconciliation import (
+    CATEGORIES,
+    ReconciliationError,
+    quarter_current,
+    reconciliation_item_resolve,
+    reconciliation_items,
+    reconciliation_open,
+    reconciliation_run,
+    reconciliation_sign_off,
+    reconciliation_status,
+    reconciliations_for_school,
+)
+from reports.reconciliation_export import CONTENT_TYPES, ReconciliationExportError, reconciliation_export
+
+Role = User.Role
+ADMINS = (Role.SCHOOL_ADMIN, Role.MUNICIPAL_ADMIN)
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.ChoiceField(
+        label=gettext_lazy("How it was resolved"), choices=ReconciliationItem.Resolution.choices, required=False
+    )
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=500, required=False)
+
+
+class SignOffForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=gettext_lazy("I have checked every item; the roster and Sferum agree as resolved above."),
+        error_messages={"required": gettext_lazy("Tick the confirmation to sign the quarter off.")},
+    )
+
+
+def _can_write(user: User) -> bool:
+    return user.role == Role.SCHOOL_ADMIN
+
+
+def _category_labels() -> list[tuple[str, str]]:
+    labels = dict(ReconciliationItem.Category.choices)
+    return [(category, labels.get(category, _("matched"))) for category in CATEGORIES]
+
+
+def _page_context(
+    request: HttpRequest, *, school: School, reconciliation: Reconciliation | None, status: str = ""
+) -> dict:
+    category = request.GET.get("category", "")
+    if category not in ReconciliationItem.Category.values:
+        category = ""
+    items = (
+        list(reconciliation_items(reconciliation=reconciliation, category=category or None)) if reconciliation else []
+    )
+    summary = reconciliation.summary if reconciliation else {}
+    unresolved = sum(1 for item in items if not item.resolution) if not category else None
+    return {
+        "school": school,
+        "reconciliation": reconciliation,
+        "status": status,
+        "items": items,
+        "category": category,
+        "categories": _category_labels(),
+        "item_categories": ReconciliationItem.Category.choices,
+        "total_rows": [(key, label, summary.get("total", {}).get(key, 0)) for key, label in _category_labels()],
+        "class_rows": [
+            (name, [counts.get(key, 0) for key in CATEGORIES]) for name, counts in summary.get("classes", {}).items()
+        ],
+        "staff_row": [summary.get("roles", {}).get("staff", {}).get(key, 0) for key in CATEGORIES],
+        "unresolved": unresolved,
+        "history": reconciliations_for_school(school=school),
+        "can_write": _can_write(request.user) and reconciliation is not None and not reconciliation.signed_off,
+        "can_start": _can_write(request.user),
+        "resolve_form": ResolveForm(),
+        "sign_off_form": SignOffForm(),
+    }
+
+
+@role_required(*ADMINS)
+def reconciliation_page(request: HttpRequest, school_id: int) -> HttpResponse:
+    """The current quarter's reconciliation: its state, the summary per class, and the list to work."""
+    school = school_admin_school_or_404(user=request.user, school_id=school_id)
+    day = clock.today(school.tz)
+    status, reconciliation = reconciliation_status(school=school, day=day)
+    context = _page_context(request, school=school, reconciliation=reconciliation, status=status)
+    context["quarter"] = quarter_current(school=school, day=day)
+    template = "reconciliation/_items.html" if request.htmx else "reconciliation/page.html"
+    return render(request, template, context)
+
+
+@role_required(*ADMINS)
+def reconciliation_detail(request: HttpRequest, school_id: int, reconciliation_id: int) -> HttpResponse:
+    """One reconciliation of the school (a signed-off one is the kept report)."""
+    school = school_admin_school_or_404(user=request.user, school_id=school_id)
+    reconciliation = get_object_or_404(
+        Reconciliation.objects.select_related("quarter__year", "signed_by"), pk=reconciliation_id, school=school
+    )
+    context = _page_context(request, school=school, reconciliation=reconciliation)
+    context["quarter"] = reconciliation.quarter
+    context["detail"] = True
+    template = "reconciliation/_items.html" if request.htmx else "reconciliation/page.html"
+    return render(request, template, context)
+
+
+def _writer(request: HttpRequest, school_id: int) -> School:
+    school = school_admin_school_or_404(user=request.user, school_id=school_id)
+    if not _can_write(request.user):
+        raise PermissionDenied
+    return school
+
+
+@role_required(*ADMINS)
+@require_POST
+def reconciliation_run_view(request: HttpRequest, school_id: int) -> HttpResponse:
+    """Open the current quarter's reconciliation if needed and compare the roster with Sferum again."""
+    school = _writer(request, school_id)
+    quarter = quarter_current(school=school, day=clock.today(school.tz))
+    if quarter is None:
+        messages.error(request, _("The school has no academic quarters; set up its academic year first."))
+        return redirect("reconciliation", school_id=school.pk)
+    reconciliation, _opened = reconciliation_open(school=school, quarter=quarter)
+    try:
+        reconciliation_run(reconciliation=reconciliation, user=request.user)
+    except ReconciliationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The roster is compared with Sferum again."))
+    return redirect("reconciliation", school_id=school.pk)
+
+
+@role_required(*ADMINS)
+@require_POST
+def reconciliation_item_resolve_view(request: HttpRequest, school_id: int, item_id: int) -> HttpResponse:
+    """Mark one item resolved with how (htmx swaps the item in place)."""
+    school = _writer(request, school_id)
+    item = get_object_or_404(ReconciliationItem.objects.select_related("reconciliation"), pk=item_id)
+    if item.reconciliation.school_id != school.pk:
+        raise Http404
+    form = ResolveForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            item = reconciliation_item_resolve(
+                item=item,
+                resolution=form.cleaned_data["resolution"],
+                user=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except ReconciliationError as exc:
+            error = str(exc)
+    else:
+        error = _("Choose how the item was resolved.")
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect("reconciliation", school_id=school.pk)
+    return render(
+        request,
+        "reconciliation/_item.html",
+        {
+            "item": item,
+            "school": school,
+            "can_write": not item.reconciliation.signed_off,
+            "resolve_form": ResolveForm(),
+            "error": error,
+        },
+    )
+
+
+@role_required(*ADMINS)
+@require_POST
+def reconciliation_sign_off_view(request: HttpRequest, school_id: int, reconciliation_id: int) -> HttpResponse:
+    """Sign the quarter off (every item resolved, the confirmation ticked)."""
+    school = _writer(request, school_id)
+    reconciliation = get_object_or_404(Reconciliation, pk=reconciliation_id, school=school)
+    form = SignOffForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("confirm", [])))
+        return redirect("reconciliation", school_id=school.pk)
+    try:
+        reconciliation_sign_off(reconciliation=reconciliation, user=request.user)
+    except ReconciliationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("The reconciliation %(quarter)s is signed off.") % {"quarter": reconciliation.quarter_label}
+        )
+    return redirect("reconciliation-detail", school_id=school.pk, reconciliation_id=reconciliation.pk)
+
+
+@role_required(*ADMINS)
+def reconciliation_export_view(request: HttpRequest, school_id: int, reconciliation_id: int, fmt: str) -> HttpResponse:
+    """Download the signed-off report as XLSX or PDF (written to the audit log)."""
+    school = school_admin_school_or_404(user=request.user, school_id=school_id)
+    reconciliation = get_object_or_404(
+        Reconciliation.objects.select_related("school"), pk=reconciliation_id, school=school
+    )
+    try:
+        content, filename = reconciliation_export(reconciliation=reconciliation, fmt=fmt, user=request.user)
+    except ReconciliationExportError as exc:
+        messages.error(request, str(exc))
+        return redirect("reconciliation-detail", school_id=school.pk, reconciliation_id=reconciliation.pk)
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
