@@ -39,7 +39,7 @@ run: demo-data
 	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 test: venv
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -n 2
 
 lint: venv
 	$(VENV)/bin/ruff check .
