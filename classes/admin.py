@@ -13,6 +13,7 @@ from .models import (
     RosterChange,
     RosterImport,
     RosterMapping,
+    RosterUpload,
     School,
     SchoolClass,
     Staff,
@@ -185,3 +186,18 @@ class RosterChangeAdmin(admin.ModelAdmin):
     search_fields = ["last_name", "first_name", "student__person_id"]
     date_hierarchy = "reported_at"
     raw_id_fields = ["student", "school_class", "reported_by", "processed_by", "confirmed_by"]
+
+
+@admin.register(RosterUpload)
+class RosterUploadAdmin(admin.ModelAdmin):
+    """Files staged in the upload page, waiting for their preview to be confirmed (the content is not shown)."""
+
+    list_display = ["school", "file_name", "user", "created_at"]
+    list_select_related = ["school", "user"]
+    exclude = ["content"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -159,3 +159,22 @@ class ReconciliationAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset) -> None:
         """Delete the chosen reconciliations that are not signed off; a signed-off one is kept."""
         queryset.exclude(status=Reconciliation.Status.SIGNED_OFF).delete()
+
+
+@admin.register(ReconciliationItem)
+class ReconciliationItemAdmin(admin.ModelAdmin):
+    """Every item of every reconciliation, to search; items are worked in the reconciliation page."""
+
+    list_display = ["reconciliation", "category", "role", "person_id", "name", "roster_class", "sferum_class"]
+    list_filter = ["category", "role", "resolution"]
+    list_select_related = ["reconciliation"]
+    search_fields = ["name", "person_id"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
