@@ -32,7 +32,7 @@ from classes.models import DEFAULT_TIMEZONE, School, Staff, User
 from classes.names import name_key
 from classes.roster.columns import Column, header_normalize
 from classes.roster.reading import Cell, RosterReadError, Table, cell_text, table_read
-from classes.roster.validation import RowError
+from classes.roster.validation import RowError, columns_resolve
 from sferum_api.files import CLASS_CHAT_KINDS, FilesBackend, MemberRow, chat_id_for_title, chat_title_for
 
 from .models import Chat, ReportedActivity, SyncRun
@@ -128,49 +128,10 @@ def _missing_column(column: Column, alternative: Column | None = None) -> RowErr
 
 
 def _columns_resolve(
-    header: list[str], mapping: dict[str, str], columns: tuple[Column, ...]
+    header: list[str], mapping: dict[str, str], columns: tuple[Column, ...], *, what: str
 ) -> tuple[_Columns, list[RowError]]:
     """Return where the known columns are (by their headers or the mapping) and the errors of row 1."""
-    known = {header_normalize(text): column.key for column in columns for text in (column.key, column.russian)}
-    for column in columns:
-        for alias in column.aliases:
-            known.setdefault(header_normalize(alias), column.key)
-    errors: list[RowError] = []
-    mapped: dict[str, str] = {}
-    for source, target in mapping.items():
-        key = known.get(header_normalize(target))
-        if key is None:
-            errors.append(
-                RowError(
-                    row=1,
-                    column=source,
-                    message=_("«%(target)s» is not a column of this file; map «%(header)s» to one of: %(columns)s.")
-                    % {"target": target, "header": source, "columns": ", ".join(c.key for c in columns)},
-                )
-            )
-        else:
-            mapped[header_normalize(source)] = key
-    indexes: dict[str, int] = {}
-    headers: dict[str, str] = {}
-    for index, text in enumerate(header):
-        normalized = header_normalize(text)
-        if not normalized:
-            continue
-        key = mapped.get(normalized) or known.get(normalized)
-        if key is None:
-            continue
-        if key in indexes:
-            errors.append(
-                RowError(
-                    row=1,
-                    column=text,
-                    message=_("Columns «%(first)s» and «%(second)s» both hold %(key)s; remove one of them.")
-                    % {"first": headers[key], "second": text, "key": key},
-                )
-            )
-            continue
-        indexes[key] = index
-        headers[key] = text
+    indexes, headers, errors = columns_resolve(header, mapping, columns, what=what)
     return _Columns(indexes=indexes, headers=headers), errors
 
 
@@ -352,7 +313,7 @@ def member_list_read(
         table = table_read(content=content, filename=filename)
     except RosterReadError as exc:
         return [], _file_failed(exc)
-    columns, errors = _columns_resolve(table.header, mapping or {}, MEMBER_COLUMNS)
+    columns, errors = _columns_resolve(table.header, mapping or {}, MEMBER_COLUMNS, what=_("member list"))
     if "user_id" not in columns.indexes:
         errors.append(_missing_column(_column(MEMBER_COLUMNS, "user_id")))
     if "chat_title" not in columns.indexes and "chat_kind" not in columns.indexes:
@@ -694,7 +655,7 @@ def _activity_read(
         table = table_read(content=content, filename=filename)
     except RosterReadError as exc:
         return [], _file_failed(exc), {}
-    columns, errors = _columns_resolve(table.header, mapping or {}, ACTIVITY_COLUMNS)
+    columns, errors = _columns_resolve(table.header, mapping or {}, ACTIVITY_COLUMNS, what=_("activity report"))
     has_names = "full_name" in columns.indexes or {"last_name", "first_name"} <= columns.indexes.keys()
     if "user_id" not in columns.indexes and not has_names:
         errors.append(_missing_column(_column(ACTIVITY_COLUMNS, "user_id"), _column(ACTIVITY_COLUMNS, "full_name")))

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from classes.class_names import class_name_format, parse_class_name
 from classes.models import Parent, Staff, Student
-from classes.roster.columns import COLUMNS, COLUMNS_BY_KEY, Column, column_for_header, header_normalize
+from classes.roster.columns import COLUMNS, COLUMNS_BY_KEY, Column, header_normalize
 from classes.roster.reading import Cell, Table, cell_text
 
 STAFF = "staff"
@@ -115,21 +115,33 @@ def _missing_column(column: Column) -> RowError:
     )
 
 
-def _columns_resolve(
-    header: list[str], mapping: dict[str, str]
+def columns_resolve(
+    header: list[str], mapping: dict[str, str], columns: tuple[Column, ...], *, what: str
 ) -> tuple[dict[str, int], dict[str, str], list[RowError]]:
-    """Return {column key: cell index}, {column key: header as in the file} and the errors of row 1."""
+    """Return {column key: cell index}, {column key: header as in the file} and the errors of row 1.
+
+    A header names a column by its key, its Russian header or an alias (case-insensitively), or through the
+    mapping {header in the file: column}. `what` names the file's kind in messages ("roster", "member list").
+    Shared by every tabular import: the roster, Sferum member lists and weekly activity reports.
+    """
+    known: dict[str, str] = {}
+    for column in columns:
+        for text in (column.key, column.russian):
+            known[header_normalize(text)] = column.key
+    for column in columns:
+        for alias in column.aliases:
+            known.setdefault(header_normalize(alias), column.key)
     errors: list[RowError] = []
     mapped: dict[str, str] = {}
     for source, target in mapping.items():
-        key = column_for_header(target)
+        key = known.get(header_normalize(target))
         if key is None:
             errors.append(
                 RowError(
                     row=1,
                     column=source,
-                    message=_("«%(target)s» is not a roster column; map «%(header)s» to one of: %(columns)s.")
-                    % {"target": target, "header": source, "columns": ", ".join(c.key for c in COLUMNS)},
+                    message=_("«%(target)s» is not a %(what)s column; map «%(header)s» to one of: %(columns)s.")
+                    % {"target": target, "what": what, "header": source, "columns": ", ".join(c.key for c in columns)},
                 )
             )
         else:
@@ -140,7 +152,7 @@ def _columns_resolve(
         normalized = header_normalize(text)
         if not normalized:
             continue
-        key = mapped.get(normalized) or column_for_header(text)
+        key = mapped.get(normalized) or known.get(normalized)
         if key is None:
             continue
         if key in indexes:
@@ -155,6 +167,14 @@ def _columns_resolve(
             continue
         indexes[key] = index
         headers[key] = text
+    return indexes, headers, errors
+
+
+def _columns_resolve(
+    header: list[str], mapping: dict[str, str]
+) -> tuple[dict[str, int], dict[str, str], list[RowError]]:
+    """Return where the roster's columns are and the errors of row 1, required columns included."""
+    indexes, headers, errors = columns_resolve(header, mapping, COLUMNS, what=_("roster"))
     for key in ("role", "person_id"):
         if key not in indexes:
             errors.append(_missing_column(COLUMNS_BY_KEY[key]))
