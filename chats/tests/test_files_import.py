@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -710,3 +711,50 @@ def test_reported_activity_must_start_on_a_monday(school, teachers):
     assert "week_start" in exc.value.message_dict
     row.week_start = W47
     row.full_clean()
+
+
+def _run_import(*args: str) -> tuple[int, str, str]:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("sferum_files_import", *args, stdout=out, stderr=err)
+        return 0, out.getvalue(), err.getvalue()
+    except CommandError as exc:
+        return exc.returncode, out.getvalue(), str(exc)
+
+
+def test_the_command_imports_an_activity_report_and_prints_json(school, teachers, tmp_path):
+    # given
+    report = tmp_path / "activity.csv"
+    report.write_bytes(csv_bytes("ФИО;Неделя;Сообщения", "Петров Иван;2026-W47;6"))
+    # when
+    code, out, err = _run_import("--school", school.code, "--kind", "activity", str(report), "--json")
+    # then
+    assert code == 0, err
+    assert json.loads(out)["status"] == "ok"
+    assert reported(school) == {("T-3", W47): 6}
+
+
+def test_the_command_imports_a_member_list_and_fails_with_exit_1_on_bad_rows(school, tmp_path):
+    # given
+    good = tmp_path / "members.csv"
+    good.write_bytes(csv_bytes("chat_title,user_id,last_name,first_name,role", "5А класс,301,Смирнов,Пётр,student"))
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(csv_bytes("chat_title,user_id,last_name,first_name,role", "5А класс,,Смирнов,Пётр,student"))
+    # when
+    ok_code, ok_out, _err = _run_import("--school", school.code, "--kind", "members", str(good), "--json")
+    bad_code, _out, bad_err = _run_import("--school", school.code, "--kind", "members", str(bad))
+    # then
+    assert ok_code == 0
+    assert json.loads(ok_out)["sync"]["members"]["added"] == 1
+    assert bad_code == 1
+    assert bad_err
+
+
+def test_the_command_refuses_an_unknown_school_and_an_unreadable_file(school, tmp_path):
+    assert _run_import("--school", "NOPE", "--kind", "activity", str(tmp_path / "x.csv"))[0] == 1
+    code, _out, err = _run_import("--school", school.code, "--kind", "activity", str(tmp_path / "missing.csv"))
+    assert code == 1
+    assert "cannot be read" in err
