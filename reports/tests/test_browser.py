@@ -192,3 +192,50 @@ def test_a_teacher_who_types_another_class_address_gets_no_data(browser, live_se
         assert response.status == 404, name
         assert someone.last_name not in page.content()
     page.context.close()
+
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"  # axe-core 4.14.1 (MPL-2.0), test-only
+
+
+def accessibility_violations(page) -> list[str]:
+    """Run axe-core's WCAG 2.1 A and AA rules on the page; return 'rule: target' for each violation."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa']}})"
+    )
+    return [f"{v['id']}: {node['target']}" for v in result["violations"] for node in v["nodes"]]
+
+
+def test_the_main_pages_pass_an_accessibility_check_on_a_phone_and_a_desktop(browser, live_server, demo):
+    teacher = User.objects.get(username="demo_teacher")
+    led = SchoolClass.objects.filter(class_teacher=teacher.staff).first()
+    pages = {
+        "demo_admin": [
+            reverse("school-dashboard", kwargs={"school_id": demo.pk}),
+            reverse("class-list", kwargs={"school_id": demo.pk}),
+            reverse("chat-registry", kwargs={"school_id": demo.pk}),
+            reverse("roster-upload", kwargs={"school_id": demo.pk}),
+            reverse("reconciliation", kwargs={"school_id": demo.pk}),
+            reverse("roster-changes", kwargs={"school_id": demo.pk}),
+        ],
+        "demo_teacher": [
+            reverse("teacher-home"),
+            reverse("teacher-class", kwargs={"class_id": led.pk}),
+            reverse("teacher-activity"),
+            reverse("qr-sheet", kwargs={"class_id": led.pk}),
+        ],
+        "demo_municipal": [reverse("municipal-overview")],
+    }
+    found = []
+    for username, paths in pages.items():
+        for width in (360, 1280):
+            page = log_in(browser, live_server, username, width=width)
+            for path in paths:
+                page.goto(f"{live_server.url}{path}")
+                found += [f"{username} {width}px {path} {v}" for v in accessibility_violations(page)]
+                # no page-wide horizontal scrolling on a phone: wide tables scroll inside their wrapper
+                overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                if overflow > 1:
+                    found.append(f"{username} {width}px {path} overflows by {overflow}px")
+            page.context.close()
+    assert found == []
