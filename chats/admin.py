@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from .models import Chat, ChatMembership, Integration, Message, ReportedActivity, SyncRun
-from .services import IntegrationError, SyncAlreadyRunning, sync_held_confirm
+from .models import Chat, ChatMembership, Integration, Message, SyncRun
+from .tasks import sync_held_confirm_task
 
 
 @admin.register(Chat)
@@ -62,27 +62,12 @@ class SyncRunAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Confirm the held removals and sync again"))
     def confirm_removals(self, request, queryset) -> None:
-        for run in queryset.filter(status=SyncRun.Status.HELD, confirmed_at__isnull=True).select_related("school"):
-            try:
-                confirmed, result = sync_held_confirm(run=run, user=request.user)
-            except (IntegrationError, SyncAlreadyRunning) as exc:
-                self.message_user(request, str(exc), messages.ERROR)
-                continue
-            self.message_user(
-                request,
-                _("%(school)s synced again with the removals confirmed: %(status)s.")
-                % {"school": run.school, "status": confirmed.get_status_display()},
-                messages.SUCCESS if result.status == "ok" else messages.WARNING,
-            )
-
-
-@admin.register(ReportedActivity)
-class ReportedActivityAdmin(admin.ModelAdmin):
-    """Weekly message counts imported from activity reports."""
-
-    list_display = ["staff", "school", "week_start", "messages", "source_file", "imported_at"]
-    list_filter = ["school", "week_start"]
-    search_fields = ["staff__last_name", "staff__first_name", "source_file"]
-    list_select_related = ["school", "staff"]
-    raw_id_fields = ["staff"]
-    date_hierarchy = "week_start"
+        runs = list(queryset.filter(status=SyncRun.Status.HELD, confirmed_at__isnull=True).select_related("school"))
+        for run in runs:
+            sync_held_confirm_task.delay_on_commit(run.pk, request.user.pk)
+        self.message_user(
+            request,
+            _("%(count)d held syncs queued with their removals confirmed; the sync log shows how they end.")
+            % {"count": len(runs)},
+            messages.SUCCESS,
+        )

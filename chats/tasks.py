@@ -8,7 +8,7 @@ from celery import shared_task
 
 from classes.models import Municipality, School
 
-from .services import SyncAlreadyRunning, school_sync_run
+from .services import IntegrationError, SyncAlreadyRunning, school_sync_run, sync_held_confirm
 
 logger = logging.getLogger(__name__)
 
@@ -49,3 +49,23 @@ def sync_all_schools() -> int:
     for municipality_id in municipality_ids:
         sync_municipality.delay_on_commit(municipality_id)
     return len(municipality_ids)
+
+
+@shared_task(name="chats.sync_held_confirm", acks_late=True)
+def sync_held_confirm_task(run_id: int, user_id: int | None) -> str | None:
+    """Sync the school of a held run again with its removals allowed; quietly stop when the run is gone,
+    no longer held, or another sync holds the school (the administrator sees the outcome in the sync log)."""
+    from classes.models import User
+
+    from .models import SyncRun
+
+    run = SyncRun.objects.select_related("school").filter(pk=run_id, status=SyncRun.Status.HELD).first()
+    if run is None or run.confirmed_at is not None:
+        return None
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    try:
+        confirmed, _result = sync_held_confirm(run=run, user=user)
+    except (IntegrationError, SyncAlreadyRunning) as exc:
+        logger.info("Confirmed sync of school %s not run: %s", run.school.code, type(exc).__name__)
+        return "skipped"
+    return confirmed.status

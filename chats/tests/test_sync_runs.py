@@ -452,3 +452,28 @@ def test_sferum_sync_for_an_unknown_school_fails_clearly():
     code, _out, err = run_command("sferum_sync", "--school", "NOPE")
     assert code == 1
     assert "NOPE" in err
+
+
+def test_the_admin_action_queues_held_runs_with_their_removals_confirmed(
+    client, small_school, django_capture_on_commit_callbacks
+):
+    # given
+    from unittest import mock
+
+    from django.urls import reverse
+
+    held = SyncRun.objects.create(school=small_school, backend="simulator", status="held", started_at=NOW)
+    done = SyncRun.objects.create(school=small_school, backend="simulator", status="ok", started_at=NOW)
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    # when
+    with (
+        mock.patch("chats.admin.sync_held_confirm_task.delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        client.post(
+            reverse("admin:chats_syncrun_changelist"),
+            {"action": "confirm_removals", "_selected_action": [held.pk, done.pk]},
+        )
+    # then: only the held one
+    delay.assert_called_once_with(held.pk, superuser.pk)

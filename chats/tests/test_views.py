@@ -10,6 +10,7 @@ from django.urls import reverse
 from chats.models import Chat, Integration, SyncRun
 from chats.services import SyncAlreadyRunning
 from chats.sync import SyncResult
+from chats.tasks import sync_held_confirm_task
 from chats.tests.factories import ChatFactory
 from classes.tests.factories import MunicipalityFactory
 from reports.tests.web_data import (
@@ -311,42 +312,54 @@ def test_sync_now_is_post_only(client):
     assert client.get(reverse("sync-now", kwargs={"school_id": data.school.pk})).status_code == 405
 
 
-def test_confirming_a_held_sync_calls_the_service(client):
+def test_confirming_a_held_sync_queues_it_for_the_worker(client, django_capture_on_commit_callbacks):
     # given
     data = school_build()
     held = sync_runs_add(data.school)[1]
     user = school_admin(data.school)
     client.force_login(user)
-    done = SyncRun(school=data.school, backend="simulator", status=SyncRun.Status.OK, started_at=NOW)
     # when
-    with mock.patch("chats.views.sync_held_confirm", return_value=(done, SyncResult())) as confirm:
+    with (
+        mock.patch("chats.views.sync_held_confirm_task.delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         response = client.post(reverse("sync-confirm", kwargs={"run_id": held.pk}), follow=True)
     # then
-    confirm.assert_called_once()
-    assert confirm.call_args.kwargs["run"] == held and confirm.call_args.kwargs["user"] == user
+    delay.assert_called_once_with(held.pk, user.pk)
     assert "The removals are confirmed" in response.content.decode()
 
 
-def test_confirming_while_a_sync_runs_says_so(client):
+def test_the_confirm_task_syncs_again_with_removals_allowed():
     # given
     data = school_build()
     held = sync_runs_add(data.school)[1]
-    client.force_login(school_admin(data.school))
+    user = school_admin(data.school)
+    done = SyncRun(school=data.school, backend="simulator", status=SyncRun.Status.OK, started_at=NOW)
     # when
-    with mock.patch("chats.views.sync_held_confirm", side_effect=SyncAlreadyRunning("A sync is already running.")):
-        response = client.post(reverse("sync-confirm", kwargs={"run_id": held.pk}), follow=True)
+    with mock.patch("chats.tasks.sync_held_confirm", return_value=(done, SyncResult())) as confirm:
+        status = sync_held_confirm_task.delay(held.pk, user.pk).get()
     # then
-    assert "A sync is already running." in response.content.decode()
+    confirm.assert_called_once_with(run=held, user=user)
+    assert status == "ok"
+
+
+def test_the_confirm_task_skips_quietly_while_a_sync_runs():
+    data = school_build()
+    held = sync_runs_add(data.school)[1]
+    with mock.patch("chats.tasks.sync_held_confirm", side_effect=SyncAlreadyRunning("A sync is already running.")):
+        assert sync_held_confirm_task.delay(held.pk, None).get() == "skipped"
 
 
 def test_confirming_a_run_that_is_not_held_is_refused(client):
-    # given: the real service refuses
+    # given
     data = school_build()
     ok_run = sync_runs_add(data.school)[0]
     client.force_login(school_admin(data.school))
     # when
-    response = client.post(reverse("sync-confirm", kwargs={"run_id": ok_run.pk}), follow=True)
+    with mock.patch("chats.views.sync_held_confirm_task.delay") as delay:
+        response = client.post(reverse("sync-confirm", kwargs={"run_id": ok_run.pk}), follow=True)
     # then
+    delay.assert_not_called()
     assert "Only a held sync waits for confirmation." in response.content.decode()
 
 
