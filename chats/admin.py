@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from .models import Chat, ChatMembership, Integration, Message, SyncRun
+from .models import Chat, ChatMembership, Integration, Message, ReportedActivity, SyncRun
 from .tasks import sync_held_confirm_task
 
 
@@ -71,3 +71,15 @@ class SyncRunAdmin(admin.ModelAdmin):
             % {"count": len(runs)},
             messages.SUCCESS,
         )
+
+
+@admin.register(ReportedActivity)
+class ReportedActivityAdmin(admin.ModelAdmin):
+    """Weekly message counts imported from activity reports."""
+
+    list_display = ["staff", "school", "week_start", "messages", "source_file", "imported_at"]
+    list_filter = ["school", "week_start"]
+    search_fields = ["staff__last_name", "staff__first_name", "source_file"]
+    list_select_related = ["school", "staff"]
+    raw_id_fields = ["staff"]
+    date_hierarchy = "week_start"
