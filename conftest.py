@@ -1,1 +1,13 @@
 """Project-wide pytest fixtures."""
+
+import pytest
+import time_machine
+
+
+@pytest.fixture
+def web_now():
+    """Pin the clock at the web tests' moment (reports.tests.web_data.NOW)."""
+    from reports.tests.web_data import NOW
+
+    with time_machine.travel(NOW, tick=False):
+        yield NOW

@@ -3,8 +3,6 @@
 from decimal import Decimal
 
 import pytest
-import time_machine
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -12,7 +10,6 @@ from classes.models import AcademicYear, SchoolClass, TeachingAssignment
 from classes.services import classes_create, school_profile_update, teaching_assignments_replace
 from classes.tests.factories import MunicipalityFactory, StaffFactory
 from reports.tests.web_data import (
-    NOW,
     assert_constant_queries,
     class_data_add,
     municipal_admin,
@@ -21,18 +18,7 @@ from reports.tests.web_data import (
     teacher_user,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def now():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("web_now")]
 
 
 def urls(data) -> dict[str, str]:

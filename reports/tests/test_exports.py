@@ -6,8 +6,6 @@ from datetime import date
 from fractions import Fraction
 
 import pytest
-import time_machine
-from django.conf import settings
 from django.test import RequestFactory
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -19,7 +17,6 @@ from reports.exports import Column, CSVRenderer, ExportFormatError, Report, XLSX
 from reports.services import weekly_activity_build, weekly_activity_ensure
 from reports.tests.web_data import (
     LAST_WEEK,
-    NOW,
     assert_constant_queries,
     class_data_add,
     municipal_admin,
@@ -28,18 +25,7 @@ from reports.tests.web_data import (
     teacher_user,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def now():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("web_now")]
 
 
 class SmallReport(Report):

@@ -5,8 +5,6 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
-import time_machine
-from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -25,18 +23,7 @@ from reports.tests.web_data import (
     teacher_user,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def now():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("web_now")]
 
 
 def dashboard_url(school) -> str:

@@ -5,8 +5,6 @@ import io
 from datetime import timedelta
 
 import pytest
-import time_machine
-from django.conf import settings
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -25,19 +23,8 @@ from reports.tests.web_data import (
     teacher_user,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("web_now")]
 OVERVIEW = "/municipality/"
-
-
-@pytest.fixture(autouse=True)
-def now():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
 def test_the_fixed_url_names():

@@ -3,8 +3,6 @@
 from datetime import timedelta
 
 import pytest
-import time_machine
-from django.conf import settings
 from django.urls import reverse
 
 from classes.tests.factories import MunicipalityFactory
@@ -21,18 +19,7 @@ from reports.tests.web_data import (
     teacher_user,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def now():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("web_now")]
 
 
 def class_url(school_class) -> str:
