@@ -62,10 +62,15 @@ def week_days(monday: date) -> list[date]:
     return [monday + timedelta(days=offset) for offset in range(SCHOOL_WEEKDAYS)]
 
 
+def is_school_day(day: date, holidays: Iterable[tuple[date, date]]) -> bool:
+    """Return True for a Monday-to-Friday day inside none of the holidays (first, last day)."""
+    return day.weekday() < SCHOOL_WEEKDAYS and not any(first <= day <= last for first, last in holidays)
+
+
 def school_days(monday: date, holidays: Iterable[tuple[date, date]]) -> list[date]:
     """Return the week's Monday-to-Friday days that fall inside none of the holidays (first, last day)."""
     ranges = list(holidays)
-    return [day for day in week_days(monday) if not any(first <= day <= last for first, last in ranges)]
+    return [day for day in week_days(monday) if is_school_day(day, ranges)]
 
 
 def last_complete_week(today: date) -> date:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from classes.calendar import is_school_day
 from classes.models import Holiday, School
 
 # How far to look for school days before giving up (a calendar with no school day for a year is broken).
@@ -23,7 +24,7 @@ class SchoolCalendar:
         return cls(Holiday.objects.filter(year__school=school).order_by().values_list("starts_on", "ends_on"))
 
     def is_school_day(self, day: date) -> bool:
-        return day.weekday() < 5 and not any(first <= day <= last for first, last in self.holidays)
+        return is_school_day(day, self.holidays)
 
     def first_school_day_from(self, day: date) -> date:
         """Return the first school day on or after the day."""
