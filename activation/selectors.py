@@ -19,7 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from classes.access import classes_for_user
-from classes.models import Enrollment, Parent, SchoolClass, TeachingAssignment, User
+from classes.models import Enrollment, Parent, SchoolClass, TeachingAssignment, User, enrollment_current_filter
 
 from .invites import CLASS_AUDIENCES, current_link_filter
 from .models import InviteLink, SferumAccount
@@ -155,17 +155,13 @@ class ClassRoster:
         return [row for row in self.students if row.parents_status != ActivationStatus.ACTIVE]
 
 
-def _current_enrollment(day: date) -> Q:
-    return Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
-
-
 def class_roster(*, school_class: SchoolClass, day: date, now: datetime) -> ClassRoster:
     """Return the class's students enrolled on the day with their and their parents' statuses.
 
     Five queries whatever the size of the class: students, their accounts, their parents (not left
     the roster on the day), the parents' accounts, and the audiences with a current invite link.
     """
-    enrollments = Enrollment.objects.filter(_current_enrollment(day), school_class=school_class)
+    enrollments = Enrollment.objects.filter(enrollment_current_filter(day), school_class=school_class)
     student_ids = enrollments.values("student_id")
     students = list(
         enrollments.order_by(

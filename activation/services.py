@@ -6,10 +6,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
 
 from classes import clock
-from classes.models import Enrollment, Parent, School, Staff
+from classes.models import Enrollment, Parent, School, Staff, enrollment_current_filter, staff_employed_filter
 from classes.names import name_key
 
 from .models import SferumAccount
@@ -55,9 +54,8 @@ def _memberships(*, school: School) -> dict[int, list[tuple[str, int | None]]]:
 def _roster(*, school: School) -> tuple[dict, dict, dict]:
     """Return the candidates by name: students and parents per class, staff of the school (employed today)."""
     today = clock.today(school.tz)
-    current = Q(ends_on__isnull=True) | Q(ends_on__gte=today)
     enrollments = (
-        Enrollment.objects.filter(current, school_class__school=school, starts_on__lte=today)
+        Enrollment.objects.filter(enrollment_current_filter(today), school_class__school=school)
         .values_list("student_id", "school_class_id", "student__last_name", "student__first_name")
         .order_by()
     )
@@ -77,8 +75,7 @@ def _roster(*, school: School) -> tuple[dict, dict, dict]:
         if class_id is not None:
             parents[class_id][name_key(last_name, first_name)].add(("parent", parent_id))
     staff_rows = (
-        Staff.objects.filter(school=school, employed_from__lte=today)
-        .filter(Q(employed_to__isnull=True) | Q(employed_to__gte=today))
+        Staff.objects.filter(staff_employed_filter(today), school=school)
         .values_list("id", "last_name", "first_name")
         .order_by()
     )

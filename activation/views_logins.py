@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from classes import clock
 from classes.access import role_required, school_admin_school_or_404, schools_for_user
 from classes.logins import login_password_email_send, school_admin_login_create, teacher_login_create
-from classes.models import Staff, User
+from classes.models import Staff, User, staff_employed_filter
 
 from .forms import LoginEmailResendForm, SchoolAdminLoginForm, StaffLoginForm
 
@@ -45,10 +45,9 @@ def staff_logins(request: HttpRequest, school_id: int) -> HttpResponse:
     """List the school's staff with and without a login; create a teacher's login; send the e-mail again."""
     school = school_admin_school_or_404(user=request.user, school_id=school_id)
     today = clock.today(school.tz)
-    employed = Q(employed_from__lte=today) & (Q(employed_to__isnull=True) | Q(employed_to__gte=today))
     staff = list(
         Staff.objects.filter(school=school)
-        .filter(employed | Q(user__isnull=False))
+        .filter(staff_employed_filter(today) | Q(user__isnull=False))
         .select_related("user")
         .order_by("last_name", "first_name", "patronymic", "person_id")
     )

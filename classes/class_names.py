@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# The letters a class may have; the same as classes.models.CLASS_LETTERS (a test keeps them equal).
+# The letters a class may have (classes.models validates SchoolClass.letter with these).
 CLASS_LETTERS = "АБВГДЕЖЗИКЛМНОПРСТУФХЦЧШЭЮЯ"
 MIN_GRADE = 1
 MAX_GRADE = 11

@@ -14,8 +14,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from .class_names import CLASS_LETTERS, class_name_format
+
 DEFAULT_TIMEZONE = "Europe/Moscow"
-CLASS_LETTERS = "АБВГДЕЖЗИКЛМНОПРСТУФХЦЧШЭЮЯ"
 
 
 def validate_timezone(value: str) -> None:
@@ -290,6 +291,11 @@ class Staff(Person):
         return self.employed_from <= day and (self.employed_to is None or self.employed_to >= day)
 
 
+def staff_employed_filter(day: date) -> Q:
+    """Return the filter of staff employed on the day (the rule of `Staff.is_employed_on`)."""
+    return Q(employed_from__lte=day) & (Q(employed_to__isnull=True) | Q(employed_to__gte=day))
+
+
 class SchoolClass(models.Model):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="classes", verbose_name=_("school"))
     year = models.ForeignKey(
@@ -320,7 +326,7 @@ class SchoolClass(models.Model):
 
     @property
     def name(self) -> str:
-        return f"{self.grade}{self.letter}"
+        return class_name_format(self.grade, self.letter)
 
     def clean(self) -> None:
         if self.letter and self.letter not in CLASS_LETTERS:
@@ -408,6 +414,11 @@ class Enrollment(models.Model):
 
     def is_current_on(self, day: date) -> bool:
         return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
+
+
+def enrollment_current_filter(day: date) -> Q:
+    """Return the filter of enrollments current on the day (the rule of `Enrollment.is_current_on`)."""
+    return Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
 
 
 class Parent(Person):

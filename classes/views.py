@@ -25,7 +25,16 @@ from django.views.decorators.http import require_safe
 
 from classes import clock
 from classes.access import class_for_user_or_404, role_required, school_admin_school_or_404, school_for_user_or_404
-from classes.models import AcademicYear, Enrollment, School, SchoolClass, Staff, TeachingAssignment, User
+from classes.models import (
+    AcademicYear,
+    Enrollment,
+    School,
+    SchoolClass,
+    Staff,
+    TeachingAssignment,
+    User,
+    enrollment_current_filter,
+)
 from classes.services import (
     academic_year_create_default,
     academic_year_starting_year,
@@ -84,8 +93,7 @@ def _current_year(school: School, years: list[AcademicYear]) -> AcademicYear | N
 def classes_of_year(*, year: AcademicYear, day) -> list[SchoolClass]:
     """Return the year's classes with their class teacher, students enrolled on the day and assignments count."""
     enrolled = (
-        Enrollment.objects.filter(school_class_id=OuterRef("pk"), starts_on__lte=day)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+        Enrollment.objects.filter(enrollment_current_filter(day), school_class_id=OuterRef("pk"))
         .order_by()
         .values("school_class_id")
         .annotate(n=Count("student_id", distinct=True))
