@@ -327,3 +327,25 @@ def test_the_htmx_partial_makes_as_many_queries_whatever_the_size(client, django
         HTTP_HX_REQUEST="true",
         HTTP_HX_TARGET="class-results",
     )
+
+
+def test_the_reconciliation_panel_tells_each_schools_quarter_status_with_its_link():
+    from datetime import date
+
+    from classes.tests.factories import QuarterFactory, SchoolFactory
+    from reports.views.panels import reconciliation_panels
+
+    # given: one school in its quarter, one whose quarter ended, one without quarters
+    current, ended, bare = SchoolFactory(), SchoolFactory(), SchoolFactory()
+    QuarterFactory(year__school=current, starts_on=date(2026, 9, 1), ends_on=date(2026, 10, 24))
+    QuarterFactory(year__school=ended, starts_on=date(2026, 9, 1), ends_on=date(2026, 10, 1))
+    day = date(2026, 10, 5)
+    # when
+    panels = reconciliation_panels(schools=[current, ended, bare], days={s.pk: day for s in (current, ended, bare)})
+    # then
+    assert {pk: (p.status, p.state) for pk, p in panels.items()} == {
+        current.pk: ("due", "warn"),
+        ended.pk: ("overdue", "bad"),
+        bare.pk: ("due", "warn"),
+    }
+    assert panels[current.pk].url == reverse("reconciliation", kwargs={"school_id": current.pk})

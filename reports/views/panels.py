@@ -1,15 +1,11 @@
-"""Dashboard panels fed by code that may not be installed yet: quarterly reconciliation, arrivals and departures.
+"""Dashboard panels: the quarterly reconciliation and the arrivals and departures queue.
 
-`reports.reconciliation.reconciliation_statuses(*, schools, day)` (or `reconciliation_status`) and
-`classes.roster_changes.roster_changes_overdue(*, school, day)` come with issue 5. Until they exist the panels
-say "not available yet"; once they land the panels pick them up without a change here. Links are made with
-reverse() and left out while their pages are not installed.
+Links are made with reverse() and left out while their pages are not installed.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -17,6 +13,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from classes.models import School
+from classes.roster_changes import roster_changes_for_school, roster_changes_overdue
+from reports.reconciliation import reconciliation_statuses
 
 ROSTER_CHANGES_SHOWN = 5
 
@@ -26,13 +24,6 @@ def url_or_none(name: str, **kwargs) -> str | None:
     try:
         return reverse(name, kwargs=kwargs or None)
     except NoReverseMatch:
-        return None
-
-
-def _function(module: str, name: str) -> Callable | None:
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
         return None
 
 
@@ -81,30 +72,16 @@ def _reconciliation_panel(school: School, found: tuple | None, url: str | None) 
 
 
 def reconciliation_panels(*, schools: Sequence[School], days: dict[int, date]) -> dict[int, ReconciliationPanel]:
-    """Return {school id: ReconciliationPanel} for the schools on their own days.
-
-    Uses `reconciliation_statuses(*, schools, day) -> {school id: (status, reconciliation)}` (a fixed number
-    of queries for all), else `reconciliation_status` school by school.
-    """
-    many = _function("reports.reconciliation", "reconciliation_statuses")
-    one = _function("reports.reconciliation", "reconciliation_status")
-    if many is None and one is None:
-        unavailable = _("not available yet")
-        return {school.pk: ReconciliationPanel(available=False, label=unavailable) for school in schools}
-    result: dict[int, ReconciliationPanel] = {}
-    if many is not None:
-        by_day: dict[date, list[School]] = {}
-        for school in schools:
-            by_day.setdefault(days[school.pk], []).append(school)
-        for day, day_schools in by_day.items():
-            found = many(schools=day_schools, day=day)
-            for school in day_schools:
-                url = url_or_none("reconciliation", school_id=school.pk)
-                result[school.pk] = _reconciliation_panel(school, found.get(school.pk), url)
-        return result
+    """Return {school id: ReconciliationPanel} for the schools on their own days (a fixed number of queries per day)."""
+    by_day: dict[date, list[School]] = {}
     for school in schools:
-        url = url_or_none("reconciliation", school_id=school.pk)
-        result[school.pk] = _reconciliation_panel(school, one(school=school, day=days[school.pk]), url)
+        by_day.setdefault(days[school.pk], []).append(school)
+    result: dict[int, ReconciliationPanel] = {}
+    for day, day_schools in by_day.items():
+        found = reconciliation_statuses(schools=day_schools, day=day)
+        for school in day_schools:
+            url = url_or_none("reconciliation", school_id=school.pk)
+            result[school.pk] = _reconciliation_panel(school, found.get(school.pk), url)
     return result
 
 
@@ -124,18 +101,12 @@ OPEN_STATES = ("reported", "processed")
 
 def roster_changes_panel(*, school: School, day: date) -> RosterChangesPanel:
     """Return the school's open roster changes, overdue first (the first ROSTER_CHANGES_SHOWN), and the counts."""
-    overdue = _function("classes.roster_changes", "roster_changes_overdue")
-    if overdue is None:
-        return RosterChangesPanel(available=False)
-    overdue_changes = overdue(school=school, day=day)
-    for_school = _function("classes.roster_changes", "roster_changes_for_school")
-    if for_school is not None:
-        queue = for_school(school=school, day=day, states=OPEN_STATES).order_by("-overdue", "reported_at", "pk")
-    else:
-        queue = overdue_changes
+    queue = roster_changes_for_school(school=school, day=day, states=OPEN_STATES).order_by(
+        "-overdue", "reported_at", "pk"
+    )
     return RosterChangesPanel(
         available=True,
-        overdue=overdue_changes.count(),
+        overdue=roster_changes_overdue(school=school, day=day).count(),
         open=queue.count(),
         items=list(queue[:ROSTER_CHANGES_SHOWN]),
         url=url_or_none("roster-changes", school_id=school.pk),
