@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from activation.models import SferumAccount
 from chats.models import Chat, ChatMembership, Message, ReportedActivity, SyncRun
-from classes.access import schools_for_user
+from classes.access import classes_for_user, schools_for_user
 from classes.calendar import school_days, week_bounds, week_days, week_label
 from classes.calendar import week_start as iso_week_start
 from classes.models import (
@@ -61,13 +61,11 @@ class UserScope:
 
 
 def classes_for_teacher(*, user: User) -> QuerySet[SchoolClass]:
-    """Return the classes a teacher leads or teaches, with their student counts."""
-    if user.role != User.Role.TEACHER or not user.staff_id:
+    """Return the classes a teacher leads or teaches (classes_for_user's), with their student counts."""
+    if user.role != User.Role.TEACHER:
         return SchoolClass.objects.none()
     return (
-        SchoolClass.objects.filter(Q(class_teacher_id=user.staff_id) | Q(assignments__staff_id=user.staff_id))
-        .distinct()
-        .select_related("year")
+        classes_for_user(user=user)
         .annotate(students=Count("enrollments", filter=Q(enrollments__ends_on__isnull=True), distinct=True))
         .order_by("grade", "letter")
     )

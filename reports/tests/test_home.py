@@ -1,14 +1,19 @@
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
 from classes.models import User
 from classes.tests.factories import (
+    EnrollmentFactory,
     MunicipalityFactory,
     SchoolClassFactory,
     SchoolFactory,
     StaffFactory,
+    TeachingAssignmentFactory,
     UserFactory,
 )
+from reports.selectors import scope_for_user
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +126,24 @@ def test_home_query_count_does_not_grow_with_schools(client, django_assert_num_q
         SchoolClassFactory(school=SchoolFactory(municipality=municipality))
     with django_assert_num_queries(3):
         client.get(reverse("home"))
+
+
+def test_a_teachers_scope_lists_the_classes_they_lead_or_teach_with_current_students():
+    # given: a class led (one current student, one who left), a class taught twice, another's class
+    school = SchoolFactory()
+    staff = StaffFactory(school=school)
+    led = SchoolClassFactory(school=school, grade=6, letter="А", class_teacher=staff)
+    year = led.year
+    EnrollmentFactory(school_class=led)
+    EnrollmentFactory(school_class=led, ends_on=date(2026, 10, 1))
+    taught = SchoolClassFactory(school=school, year=year, grade=5, letter="Б")
+    TeachingAssignmentFactory(school_class=taught, staff=staff, subject="математика")
+    TeachingAssignmentFactory(school_class=taught, staff=staff, subject="физика")
+    SchoolClassFactory(school=school, year=year, grade=5, letter="В")
+    teacher = UserFactory(role=User.Role.TEACHER, staff=staff, school=school)
+    # when
+    scope = scope_for_user(user=teacher)
+    # then
+    assert [(c.pk, c.students) for c in scope.classes] == [(taught.pk, 0), (led.pk, 1)]
+    assert [s.pk for s in scope.schools] == [school.pk]
+    assert scope_for_user(user=UserFactory(role=User.Role.SCHOOL_ADMIN, school=school)).classes == []
