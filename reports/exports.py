@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -33,7 +33,7 @@ from classes.calendar import week_label
 from classes.models import Municipality, School
 from classes.services import audit_record
 from reports.rates import Rate
-from reports.selectors import ClassRow, SchoolMetrics, TeacherStatus, TeacherWeekRow
+from reports.selectors import ACTIVATION_GROUPS, ClassRow, SchoolMetrics, TeacherStatus, TeacherWeekRow
 
 TEACHER_STATUS_LABELS = {
     TeacherStatus.ACTIVE: gettext_lazy("active"),
@@ -549,27 +549,40 @@ class MunicipalOverviewReport(Report):
         return self.totals
 
 
-def overview_row_values(row) -> dict:
-    """Return the export values of a municipal overview row (see reports.views.municipal.OverviewRow)."""
-    metrics: SchoolMetrics = row.metrics
-    values = {"school": metrics.school.short_name, "code": metrics.school.code}
-    for group in ("staff", "students", "parents"):
-        rate: Rate = getattr(metrics, group)
+def overview_rate_values(*, rates, change: Callable[[str], Fraction | None], teachers: Rate) -> dict:
+    """Return the activation and active-teacher columns of a municipal overview row or its totals.
+
+    `rates` has a Rate attribute per group (staff, students, parents); `change(group)` is its weekly change.
+    """
+    values: dict = {}
+    for group in ACTIVATION_GROUPS:
+        rate: Rate = getattr(rates, group)
         values.update(
             {
                 f"{group}_numerator": rate.numerator,
                 f"{group}_denominator": rate.denominator,
                 f"{group}_rate": rate.exact,
                 f"{group}_verdict": verdict(rate),
-                f"{group}_change": metrics.change(group),
+                f"{group}_change": change(group),
             }
         )
-    teachers = metrics.active_teachers
     values.update(
         {
             "teachers_numerator": teachers.numerator,
             "teachers_denominator": teachers.denominator,
             "teachers_rate": teachers.exact,
+        }
+    )
+    return values
+
+
+def overview_row_values(row) -> dict:
+    """Return the export values of a municipal overview row (see reports.views.municipal.OverviewRow)."""
+    metrics: SchoolMetrics = row.metrics
+    values = {"school": metrics.school.short_name, "code": metrics.school.code}
+    values.update(overview_rate_values(rates=metrics, change=metrics.change, teachers=metrics.active_teachers))
+    values.update(
+        {
             "week": metrics.week.week if metrics.week.evaluated else _("not evaluated"),
             "reconciliation": row.reconciliation.label,
             "sync_at": row.last_sync.started_at if row.last_sync else None,

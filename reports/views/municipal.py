@@ -23,7 +23,7 @@ from classes import clock
 from classes.access import role_required, schools_for_user
 from classes.models import Municipality, User
 from reports import charts
-from reports.exports import ExportFormatError, MunicipalOverviewReport, report_export, verdict
+from reports.exports import ExportFormatError, MunicipalOverviewReport, overview_rate_values, report_export
 from reports.rates import Rate
 from reports.selectors import (
     ACTIVATION_GROUPS,
@@ -156,24 +156,8 @@ def overview_sorted(overview: MunicipalOverview, sort: str) -> tuple[list[Overvi
 def overview_totals_values(overview: MunicipalOverview) -> dict:
     """Return the totals row of the export."""
     values: dict = {"school": _("Total: %(name)s") % {"name": overview.municipality.name}, "code": ""}
-    for group in ACTIVATION_GROUPS:
-        rate: Rate = getattr(overview.totals, group)
-        values.update(
-            {
-                f"{group}_numerator": rate.numerator,
-                f"{group}_denominator": rate.denominator,
-                f"{group}_rate": rate.exact,
-                f"{group}_verdict": verdict(rate),
-                f"{group}_change": overview.change(group),
-            }
-        )
-    teachers = overview.active_teachers
     values.update(
-        {
-            "teachers_numerator": teachers.numerator,
-            "teachers_denominator": teachers.denominator,
-            "teachers_rate": teachers.exact,
-        }
+        overview_rate_values(rates=overview.totals, change=overview.change, teachers=overview.active_teachers)
     )
     return values
 
