@@ -9,7 +9,7 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from reports.exports import teacher_status_label, verdict
+from reports.exports import teacher_status_label
 from reports.rates import Rate
 
 register = template.Library()
@@ -54,12 +54,6 @@ def points(value: Fraction | None) -> str:
     text = _percent_text(Fraction(value))
     sign = "+" if value > 0 else ""
     return _("%(sign)s%(value)s p.p.") % {"sign": sign, "value": text}
-
-
-@register.filter
-def rate_verdict(value: Rate) -> str:
-    """Return pass or fail in words."""
-    return verdict(value)
 
 
 @register.filter
