@@ -51,7 +51,6 @@ def _label(status) -> str:
 class ReconciliationPanel:
     """This quarter's roster reconciliation of a school as the dashboard shows it."""
 
-    available: bool
     status: str = ""
     label: str = ""
     reconciliation: object | None = None
@@ -64,11 +63,9 @@ class ReconciliationPanel:
 
 def _reconciliation_panel(school: School, found: tuple | None, url: str | None) -> ReconciliationPanel:
     if found is None:
-        return ReconciliationPanel(available=True, status="", label=_("no data"), url=url)
+        return ReconciliationPanel(status="", label=_("no data"), url=url)
     status, reconciliation = found
-    return ReconciliationPanel(
-        available=True, status=str(status), label=_label(status), reconciliation=reconciliation, url=url
-    )
+    return ReconciliationPanel(status=str(status), label=_label(status), reconciliation=reconciliation, url=url)
 
 
 def reconciliation_panels(*, schools: Sequence[School], days: dict[int, date]) -> dict[int, ReconciliationPanel]:
@@ -89,7 +86,6 @@ def reconciliation_panels(*, schools: Sequence[School], days: dict[int, date]) -
 class RosterChangesPanel:
     """The arrivals and departures queue of a school: open items overdue first, and how many are overdue."""
 
-    available: bool
     overdue: int = 0
     open: int = 0
     items: list = field(default_factory=list)
@@ -105,7 +101,6 @@ def roster_changes_panel(*, school: School, day: date) -> RosterChangesPanel:
         "-overdue", "reported_at", "pk"
     )
     return RosterChangesPanel(
-        available=True,
         overdue=roster_changes_overdue(school=school, day=day).count(),
         open=queue.count(),
         items=list(queue[:ROSTER_CHANGES_SHOWN]),
