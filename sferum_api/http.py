@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 from urllib.parse import quote, quote_plus, urlsplit
 
 import httpx
@@ -257,3 +257,71 @@ class HttpClient:
         except httpx.HTTPError as exc:
             return None, "", f"{type(exc).__name__}: {self.redact(str(exc))[:200]}"
         return response, "", ""
+
+
+class HttpBackend:
+    """The part of the vk and max backends that is the same: argument checks, request stats, one HttpClient.
+
+    A subclass sets `name` and the defaults below; arguments left as None take them.
+    """
+
+    name: str
+    default_base_url: str
+    default_rps: float
+    default_page_size: int
+    retry_statuses: frozenset[int] = RETRY_STATUSES
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        hash_key: bytes,
+        base_url: str | None = None,
+        rps: float | None = None,
+        timeout: float = 10.0,
+        connect_timeout: float = 5.0,
+        retry: RetryPolicy | None = None,
+        page_size: int | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ):
+        page_size = self.default_page_size if page_size is None else page_size
+        if not token:
+            raise ValueError("A token is required.")
+        if not hash_key:
+            raise ValueError("A hash key is required.")
+        if page_size < 1:
+            raise ValueError("page_size must be positive.")
+        self.stats = RequestStats()
+        self.page_size = page_size
+        self._token = token
+        self._hash_key = hash_key
+        self._http = HttpClient(
+            service=self.name,
+            base_url=self.default_base_url if base_url is None else base_url,
+            stats=self.stats,
+            secrets=(token,),
+            rps=self.default_rps if rps is None else rps,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            retry=retry,
+            retry_statuses=self.retry_statuses,
+            sleep=sleep,
+            clock=clock,
+            rng=rng,
+            transport=transport,
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self._http.redact(self._http.base_url)!r}, rps={self._http.rps})"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

@@ -12,9 +12,7 @@ forwarded message's; its text is only its own.
 from __future__ import annotations
 
 import logging
-import random
-import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -23,9 +21,9 @@ from urllib.parse import quote
 import httpx
 
 from .errors import AuthError, ChatAccessError, InvalidRequestError, UnavailableError
-from .http import HttpClient, RetryPolicy, json_body
+from .http import HttpBackend, json_body
 from .text import text_digest
-from .types import ChatInfo, Member, MessageInfo, Profile, RequestStats
+from .types import ChatInfo, Member, MessageInfo, Profile
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +82,7 @@ def message_kind(item: Mapping[str, Any]) -> str:
     return kind or "text"
 
 
-class MaxBackend:
+class MaxBackend(HttpBackend):
     """Read the configured MAX chats, their members and messages (`name = "max"`).
 
     A configured chat the bot cannot read (HTTP 403/404, or status removed/left/closed) is left out of
@@ -93,66 +91,22 @@ class MaxBackend:
     """
 
     name = "max"
+    default_base_url = DEFAULT_BASE_URL
+    default_rps = 30.0
+    default_page_size = PAGE_SIZE
+    retry_statuses = RETRY_STATUSES
 
-    def __init__(
-        self,
-        *,
-        token: str,
-        chat_ids: Iterable[str],
-        hash_key: bytes,
-        base_url: str = DEFAULT_BASE_URL,
-        rps: float = 30.0,
-        timeout: float = 10.0,
-        connect_timeout: float = 5.0,
-        retry: RetryPolicy | None = None,
-        page_size: int = PAGE_SIZE,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-        rng: random.Random | None = None,
-        transport: httpx.BaseTransport | None = None,
-    ):
-        if not token:
-            raise ValueError("A token is required.")
-        if not hash_key:
-            raise ValueError("A hash key is required.")
-        if page_size < 1:
-            raise ValueError("page_size must be positive.")
-        self.stats = RequestStats()
+    def __init__(self, *, chat_ids: Iterable[str], **options: Any):
+        """Take the chat ids the school configured and HttpBackend's options (token, hash_key, base_url, ...)."""
+        super().__init__(**options)
         self.chat_ids = tuple(dict.fromkeys(str(chat_id) for chat_id in chat_ids))
-        self.page_size = page_size
         self.skipped_chats: dict[str, str] = {}
-        self._token = token
-        self._hash_key = hash_key
-        self._http = HttpClient(
-            service=self.name,
-            base_url=base_url,
-            stats=self.stats,
-            secrets=(token,),
-            rps=rps,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            retry=retry,
-            retry_statuses=RETRY_STATUSES,
-            sleep=sleep,
-            clock=clock,
-            rng=rng,
-            transport=transport,
-        )
 
     def __repr__(self) -> str:
         return (
             f"MaxBackend(base_url={self._http.redact(self._http.base_url)!r}, rps={self._http.rps}, "
             f"chats={len(self.chat_ids)})"
         )
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> MaxBackend:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     # -- the Backend protocol -------------------------------------------------------------------------
 

@@ -7,9 +7,7 @@ in memory only, through `text_digest`, and dropped.
 from __future__ import annotations
 
 import logging
-import random
-import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -17,9 +15,9 @@ from typing import Any
 import httpx
 
 from .errors import AuthError, ChatAccessError, InvalidRequestError, UnavailableError
-from .http import HttpClient, RetryableResponse, RetryPolicy, json_body
+from .http import HttpBackend, RetryableResponse, json_body
 from .text import text_digest
-from .types import ROLE_CODES, ChatInfo, Member, MessageInfo, Profile, RequestStats
+from .types import ROLE_CODES, ChatInfo, Member, MessageInfo, Profile
 
 logger = logging.getLogger(__name__)
 
@@ -81,63 +79,13 @@ def message_kind(item: Mapping[str, Any]) -> str:
     return "text"
 
 
-class VkBackend:
+class VkBackend(HttpBackend):
     """Read a school's chats, members and messages through the VK-style API (`name = "vk"`)."""
 
     name = "vk"
-
-    def __init__(
-        self,
-        *,
-        token: str,
-        hash_key: bytes,
-        base_url: str = DEFAULT_BASE_URL,
-        rps: float = 3.0,
-        timeout: float = 10.0,
-        connect_timeout: float = 5.0,
-        retry: RetryPolicy | None = None,
-        page_size: int = PAGE_SIZE,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-        rng: random.Random | None = None,
-        transport: httpx.BaseTransport | None = None,
-    ):
-        if not token:
-            raise ValueError("A token is required.")
-        if not hash_key:
-            raise ValueError("A hash key is required.")
-        if page_size < 1:
-            raise ValueError("page_size must be positive.")
-        self.stats = RequestStats()
-        self.page_size = page_size
-        self._token = token
-        self._hash_key = hash_key
-        self._http = HttpClient(
-            service=self.name,
-            base_url=base_url,
-            stats=self.stats,
-            secrets=(token,),
-            rps=rps,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            retry=retry,
-            sleep=sleep,
-            clock=clock,
-            rng=rng,
-            transport=transport,
-        )
-
-    def __repr__(self) -> str:
-        return f"VkBackend(base_url={self._http.redact(self._http.base_url)!r}, rps={self._http.rps})"
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> VkBackend:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+    default_base_url = DEFAULT_BASE_URL
+    default_rps = 3.0
+    default_page_size = PAGE_SIZE
 
     # -- the Backend protocol -------------------------------------------------------------------------
 

@@ -12,8 +12,10 @@ import pytest
 
 from sferum_api.errors import AuthError, UnavailableError
 from sferum_api.http import HttpClient, Pacer, RetryableResponse, RetryPolicy, redact
+from sferum_api.max import MaxBackend
 from sferum_api.testing import FakeClock
 from sferum_api.types import RequestStats
+from sferum_api.vk import VkBackend
 
 TOKEN = "SECRET-token/with+chars=1"
 
@@ -296,3 +298,24 @@ def test_token_in_a_handler_error_is_redacted(clock, caplog):
     # then
     _assert_no_token(caught.value, caplog)
     assert client.stats.requests == 1
+
+
+@pytest.mark.parametrize("backend_class", [VkBackend, MaxBackend])
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [({"token": ""}, "token"), ({"hash_key": b""}, "hash key"), ({"page_size": 0}, "page_size")],
+)
+def test_a_backend_refuses_missing_or_bad_arguments(backend_class, overrides, message):
+    options = {"token": "t", "hash_key": b"k"} | ({"chat_ids": ["1"]} if backend_class is MaxBackend else {})
+    with pytest.raises(ValueError, match=message):
+        backend_class(**(options | overrides))
+
+
+def test_each_backend_takes_its_own_defaults():
+    with VkBackend(token="t", hash_key=b"k") as vk, MaxBackend(token="t", hash_key=b"k", chat_ids=["2", 1, "2"]) as mx:
+        assert (vk._http.base_url, vk._http.rps, vk.page_size) == ("https://api.vk.me", 3.0, 200)
+        assert 501 in vk._http.retry_statuses
+        assert (mx._http.base_url, mx._http.rps, mx.page_size) == ("https://platform-api2.max.ru", 30.0, 100)
+        assert 501 not in mx._http.retry_statuses and 503 in mx._http.retry_statuses
+        assert mx.chat_ids == ("2", "1") and mx.skipped_chats == {}
+        assert vk.stats is vk._http.stats and mx.stats is mx._http.stats
