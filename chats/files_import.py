@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from activation.models import SferumAccount
+from classes.calendar import week_label, week_parse, week_start
 from classes.class_names import class_name_format, parse_class_name
 from classes.models import DEFAULT_TIMEZONE, School, Staff, User
 from classes.names import name_key
@@ -261,26 +262,15 @@ def week_start_parse(value: Cell) -> date:
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, date):
-        return value - timedelta(days=value.weekday())
+        return week_start(value)
     text = cell_text(value)
     match = _WEEK.match(text)
     if match is None:
         day = _datetime_text(text)
         if day is not None:
-            return day.date() - timedelta(days=day.weekday())
+            return week_start(day.date())
         raise ValueError(_("«%(value)s» is not a week; write it like 2026-W47.") % {"value": text})
-    year, week = int(match[1]), int(match[2])
-    try:
-        return date.fromisocalendar(year, week, 1)
-    except ValueError:
-        raise ValueError(
-            _("%(year)d has no week %(week)d; write a week like 2026-W47.") % {"year": year, "week": week}
-        ) from None
-
-
-def _week_label(monday: date) -> str:
-    iso = monday.isocalendar()
-    return f"{iso.year}-W{iso.week:02d}"
+    return week_parse(f"{match[1]}-W{int(match[2]):02d}")  # a WeekFormatError is a ValueError with a sentence
 
 
 # ----- member lists ---------------------------------------------------------------------------------------------
@@ -686,17 +676,17 @@ class _ActivityReader(_Rows):
             self.error(row, "user_id", _("The row names nobody; write the person's Sferum user id or full name."))
         else:
             names = self.names(row, cells, required=not user_id)
-        week_start = None
+        monday = None
         raw_week = self.raw(cells, "week")
         if cell_text(raw_week):
             try:
-                week_start = week_start_parse(raw_week)
+                monday = week_start_parse(raw_week)
             except ValueError as exc:
                 self.error(row, "week", str(exc))
         else:
             self.error(row, "week", _("The week is empty; write it like 2026-W47."))
         messages = self._messages(row, cells)
-        if len(self.errors) > before or week_start is None or messages is None:
+        if len(self.errors) > before or monday is None or messages is None:
             return None
         last_name, first_name = names or ("", "")
         return ActivityRow(
@@ -704,7 +694,7 @@ class _ActivityReader(_Rows):
             user_id=user_id,
             last_name=last_name,
             first_name=first_name,
-            week_start=week_start,
+            week_start=monday,
             messages=messages,
         )
 
@@ -796,7 +786,7 @@ class _StaffMatcher:
         if not employed:
             return None, _("«%(name)s» did not work at the school in week %(week)s; correct the week or the name.") % {
                 "name": row.name,
-                "week": _week_label(row.week_start),
+                "week": week_label(row.week_start),
             }
         if len(employed) > 1:
             return None, _(
@@ -848,7 +838,7 @@ def activity_report_import(
                         "Row %(row)d already gives %(count)d messages for this person in week %(week)s; keep one row "
                         "per person and week."
                     )
-                    % {"row": earlier[1], "count": earlier[0], "week": _week_label(row.week_start)},
+                    % {"row": earlier[1], "count": earlier[0], "week": week_label(row.week_start)},
                 )
             )
     if errors:
@@ -866,10 +856,10 @@ def _activity_store(*, school: School, counts: dict[tuple[int, date], int], file
             staff_id__in={staff_id for staff_id, _week in counts},
             week_start__in={week for _staff, week in counts},
         ).values_list("staff_id", "week_start", "messages")
-        existing = {(staff_id, week_start): messages for staff_id, week_start, messages in stored.order_by()}
+        existing = {(staff_id, monday): messages for staff_id, monday, messages in stored.order_by()}
         writes: list[ReportedActivity] = []
-        for (staff_id, week_start), messages in sorted(counts.items()):
-            before = existing.get((staff_id, week_start))
+        for (staff_id, monday), messages in sorted(counts.items()):
+            before = existing.get((staff_id, monday))
             if before == messages:
                 result.unchanged += 1
                 continue
@@ -879,7 +869,7 @@ def _activity_store(*, school: School, counts: dict[tuple[int, date], int], file
                 result.updated += 1
             writes.append(
                 ReportedActivity(
-                    school=school, staff_id=staff_id, week_start=week_start, messages=messages, source_file=source_file
+                    school=school, staff_id=staff_id, week_start=monday, messages=messages, source_file=source_file
                 )
             )
         ReportedActivity.objects.bulk_create(
