@@ -256,10 +256,6 @@ class LoopbackServer:
     def count(self, endpoint: str | None = None) -> int:
         return len(self.calls(endpoint))
 
-    def clear_requests(self) -> None:
-        with self._lock:
-            self.requests.clear()
-
     # -- for subclasses -------------------------------------------------------------------------------
 
     def _endpoint(self, http_method: str, path: str) -> str:
