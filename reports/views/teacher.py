@@ -4,8 +4,8 @@ and the public short URL of an invite link.
 Access goes through classes.access: a teacher sees the classes they lead or teach, a school
 administrator any class of their school (the class page and the QR sheet), a municipal administrator
 none of these pages (403). Invite links are created and expired by the class teacher or the school
-administrator only. These web views sit above every app, so they read the reports layer's selectors
-(class rates, weekly activity) as the dashboards do; activation's own selectors never import it.
+administrator only. They live in the reports layer, the top floor, because they read chats' messages
+and the reports selectors (class rates, weekly activity) beside activation's invites and roster status.
 """
 
 from __future__ import annotations
@@ -22,6 +22,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from activation.forms import InviteLinkForm
+from activation.invites import (
+    CLASS_AUDIENCES,
+    InviteKeyError,
+    invite_link_can_manage,
+    invite_link_create,
+    invite_link_expire,
+    invite_link_from_key,
+    invite_qr_svg,
+)
+from activation.models import InviteLink
+from activation.selectors import class_roster, invite_links_current, teacher_classes
 from chats.models import Chat, Message
 from classes import clock
 from classes.access import (
@@ -41,19 +53,6 @@ from reports.selectors import (
     weekly_activity_compute,
     weekly_activity_history,
 )
-
-from .forms import InviteLinkForm
-from .invites import (
-    CLASS_AUDIENCES,
-    InviteKeyError,
-    invite_link_can_manage,
-    invite_link_create,
-    invite_link_expire,
-    invite_link_from_key,
-    invite_qr_svg,
-)
-from .models import InviteLink
-from .selectors import class_roster, invite_links_current, teacher_classes
 
 Role = User.Role
 HISTORY_WEEKS = 8
