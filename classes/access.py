@@ -65,7 +65,7 @@ def school_admin_school_or_404(*, user: User, school_id: int) -> School:
 
 def classes_for_user(*, user: User) -> QuerySet[SchoolClass]:
     """Return the classes a login may see: a teacher's own (led or taught), an administrator's school's."""
-    classes = SchoolClass.objects.select_related("school", "year", "class_teacher")
+    classes = SchoolClass.objects.select_related("school__municipality", "year", "class_teacher")
     if user.role == Role.TEACHER:
         if not user.staff_id:
             return classes.none()

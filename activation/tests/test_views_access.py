@@ -197,11 +197,11 @@ def test_the_class_page_query_count_does_not_grow(client, world, django_assert_n
     client.force_login(world.teacher)
     url = reverse("teacher-class", kwargs={"class_id": world.school_class.pk})
     grow_class(world, 2)
-    measure(client, django_assert_num_queries, url, 10)
+    measure(client, django_assert_num_queries, url, 9)
     # when
     grow_class(world, 30)
     # then
-    measure(client, django_assert_num_queries, url, 10)
+    measure(client, django_assert_num_queries, url, 9)
 
 
 def test_the_qr_sheet_query_count_does_not_grow(client, world, django_assert_num_queries):

@@ -104,7 +104,7 @@ def teacher_home(request: HttpRequest) -> HttpResponse:
 def _class_page(
     request: HttpRequest, school_class: SchoolClass, forms: dict[str, InviteLinkForm] | None = None, status: int = 200
 ) -> HttpResponse:
-    school = School.objects.select_related("municipality").get(pk=school_class.school_id)
+    school = school_class.school  # selected with its municipality by classes.access
     today = clock.today(school.tz)
     now = clock.now()
     roster = class_roster(school_class=school_class, day=today, now=now)
