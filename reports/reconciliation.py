@@ -37,7 +37,17 @@ from activation.models import SferumAccount
 from chats.models import Chat, ChatMembership, SyncRun
 from classes import clock
 from classes.class_names import class_name_format
-from classes.models import Enrollment, Quarter, RosterChange, RosterMapping, School, Staff, User
+from classes.models import (
+    Enrollment,
+    Quarter,
+    RosterChange,
+    RosterMapping,
+    School,
+    Staff,
+    User,
+    enrollment_current_filter,
+    staff_employed_filter,
+)
 from classes.names import (
     candidates_narrow,
     name_key,
@@ -480,7 +490,7 @@ def quarter_label(quarter: Quarter | None) -> str:
 
 
 def _roster_from_database(*, school: School, day: date) -> tuple[list[RosterPerson], list[RosterPerson]]:
-    current = Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+    current = enrollment_current_filter(day)
     rows = (
         Enrollment.objects.filter(current, school_class__school=school)
         .order_by()
@@ -498,7 +508,7 @@ def _roster_from_database(*, school: School, day: date) -> tuple[list[RosterPers
         RosterPerson(STUDENT, person_id, last, first, patronymic, birth, (grade, letter))
         for person_id, last, first, patronymic, birth, grade, letter in rows
     ]
-    employed = Q(employed_from__lte=day) & (Q(employed_to__isnull=True) | Q(employed_to__gte=day))
+    employed = staff_employed_filter(day)
     staff_rows = (
         Staff.objects.filter(employed, school=school)
         .order_by()

@@ -45,6 +45,8 @@ from classes.models import (
     StaffAbsence,
     TeachingAssignment,
     User,
+    enrollment_current_filter,
+    staff_employed_filter,
 )
 from reports.models import ActivationSnapshot, WeeklyActivity
 from reports.rates import Rate
@@ -249,7 +251,7 @@ def _employed_on_any(days: Sequence[date]) -> Q:
     """Return a filter for staff employed on at least one of the days."""
     condition = Q(pk__in=[])
     for day in days:
-        condition |= Q(employed_from__lte=day) & (Q(employed_to__isnull=True) | Q(employed_to__gte=day))
+        condition |= staff_employed_filter(day)
     return condition
 
 
@@ -475,16 +477,6 @@ class MunicipalityActivation:
         return self._sum("parents", self.municipality.parents_target)
 
 
-def _employed_on(day: date, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}employed_from__lte": day}) & (
-        Q(**{f"{prefix}employed_to__isnull": True}) | Q(**{f"{prefix}employed_to__gte": day})
-    )
-
-
-def _current_enrollment(day: date) -> Q:
-    return Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
-
-
 def classes_of_day(*, school_ids: Collection[int], day: date) -> QuerySet[SchoolClass]:
     """Return the classes of the schools' academic years that contain the day, with their chat coverage.
 
@@ -537,7 +529,7 @@ def _class_enrollment_counts(*, school_ids: Collection[int], day: date) -> dict[
     )
     rows = (
         Enrollment.objects.filter(
-            _current_enrollment(day),
+            enrollment_current_filter(day),
             school_class__school_id__in=list(school_ids),
             school_class__year__starts_on__lte=day,
             school_class__year__ends_on__gte=day,
@@ -561,7 +553,7 @@ def _staff_counts(*, school_ids: Collection[int], day: date) -> dict[int, dict[s
         )
     )
     rows = (
-        Staff.objects.filter(_employed_on(day), school_id__in=list(school_ids))
+        Staff.objects.filter(staff_employed_filter(day), school_id__in=list(school_ids))
         .order_by()
         .values("school_id")
         .annotate(employed=Count("pk"), activated=Count("pk", filter=activated))
