@@ -19,6 +19,7 @@ from reports.selectors import (
     TeacherStatus,
     activation_compute,
     teachers_of_week,
+    week_mondays,
     weekly_activity_compute,
 )
 
@@ -256,8 +257,7 @@ def weekly_activity_ensure(*, school: School, weeks: int = 8) -> int:
     Weeks already stored are left as they are (the Monday job and `metrics_compute` keep them up to date);
     a week without school days stores nothing, so it is tried again on the next call.
     """
-    last = last_complete_week(clock.today(school.tz))
-    mondays = [last - timedelta(days=7 * offset) for offset in range(weeks)]
+    mondays = week_mondays(last_week=last_complete_week(clock.today(school.tz)), weeks=weeks)
     stored = set(
         WeeklyActivity.objects.filter(school=school, week_start__in=mondays)
         .order_by()
