@@ -12,6 +12,7 @@ from classes.models import Enrollment, Parent, School, Staff, enrollment_current
 from classes.names import name_key
 
 from .models import SferumAccount
+from .roles import ROLELESS_BACKENDS, accounts_roles_derive
 
 STAFF_ROLE_CODES = frozenset({"admin", "employee", "teacher"})
 
@@ -98,6 +99,16 @@ def _candidates(
     found: set[Person] = set()
     if not chats or not any(key):
         return found
+    if account.backend in ROLELESS_BACKENDS:
+        # No role from the platform: the chats decide. Staff from any school chat, students from their class's
+        # students chat, parents from their child's class's parents chat (a stored role is derived, not used).
+        found |= staff.get(key, set())
+        for kind, class_id in chats:
+            if kind == _CLASS_CHAT and class_id is not None:
+                found |= students.get(class_id, {}).get(key, set())
+            elif kind == _PARENTS_CHAT and class_id is not None:
+                found |= parents.get(class_id, {}).get(key, set())
+        return found
     if role in STAFF_ROLE_CODES:
         found |= staff.get(key, set())
     for kind, class_id in chats:
@@ -125,11 +136,20 @@ def accounts_link(*, school: School) -> LinkResult:
 
     Set-based: a handful of queries whatever the size of the school, then one bulk update. An account that
     matches two people, or a person two accounts match, is linked to nobody and counted as ambiguous.
-    Manual links and unlinks (`link_manual`) are kept as they are.
+    Manual links and unlinks (`link_manual`) are kept as they are. Accounts of a platform without roles (MAX)
+    are matched by their chats alone, then take their role and status from the link (`activation.roles`).
     """
     accounts = list(
         SferumAccount.objects.filter(school=school).only(
-            "id", "last_name", "first_name", "role_code", "staff_id", "student_id", "parent_id", "link_manual"
+            "id",
+            "backend",
+            "last_name",
+            "first_name",
+            "role_code",
+            "staff_id",
+            "student_id",
+            "parent_id",
+            "link_manual",
         )
     )
     memberships = _memberships(school=school)
@@ -184,6 +204,7 @@ def accounts_link(*, school: School) -> LinkResult:
     with transaction.atomic():
         for fields, group in sorted(changed.items()):
             SferumAccount.objects.bulk_update(group, list(fields), batch_size=200)
+        accounts_roles_derive(school=school)
     return LinkResult(
         linked=linked,
         unlinked=len(accounts) - linked - len(ambiguous),
