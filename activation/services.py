@@ -135,7 +135,8 @@ def accounts_link(*, school: School) -> LinkResult:
     """Link the school's Sferum accounts to roster people where role, class and name agree (sferum-api.md).
 
     Set-based: a handful of queries whatever the size of the school, then one bulk update. An account that
-    matches two people, or a person two accounts match, is linked to nobody and counted as ambiguous.
+    matches two people, or a person two accounts of one platform match, is linked to nobody and counted as
+    ambiguous (a school that moved from VK to MAX has one account of each for a person: both link).
     Manual links and unlinks (`link_manual`) are kept as they are. Accounts of a platform without roles (MAX)
     are matched by their chats alone, then take their role and status from the link (`activation.roles`).
     """
@@ -157,12 +158,12 @@ def accounts_link(*, school: School) -> LinkResult:
 
     wanted: dict[int, Person | None] = {}
     ambiguous: set[int] = set()
-    claims: dict[Person, list[int]] = defaultdict(list)
+    claims: dict[tuple[str, Person], list[int]] = defaultdict(list)  # by platform: one account each on vk and max
     for account in accounts:
         if account.link_manual:
             person = _person_of(account)
             if person is not None:
-                claims[person].append(account.pk)
+                claims[(account.backend, person)].append(account.pk)
             continue
         found = _candidates(account, memberships.get(account.pk, []), students, parents, staff)
         if len(found) > 1:
@@ -171,11 +172,11 @@ def accounts_link(*, school: School) -> LinkResult:
         elif found:
             person = next(iter(found))
             wanted[account.pk] = person
-            claims[person].append(account.pk)
+            claims[(account.backend, person)].append(account.pk)
         else:
             wanted[account.pk] = None
     for account_ids in claims.values():
-        if len(account_ids) > 1:  # two accounts for one person: link none of the automatic ones
+        if len(account_ids) > 1:  # two accounts of one platform for one person: link none of the automatic ones
             for account_id in account_ids:
                 if account_id in wanted:
                     wanted[account_id] = None

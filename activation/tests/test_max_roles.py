@@ -3,9 +3,11 @@
 from datetime import date
 
 import pytest
+from django.contrib.admin import site
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from activation.admin import SferumAccountAdmin
 from activation.models import Backend, SferumAccount
 from activation.roles import accounts_roles_derive
 from activation.services import accounts_link
@@ -205,3 +207,30 @@ def test_the_number_of_queries_does_not_grow_with_the_school(world):
         ChatMembershipFactory(chat=world.staff_chat, account=account)
     # then
     assert run() == small
+
+
+def test_a_school_that_moved_from_vk_to_max_links_both_accounts_of_a_person(world):
+    # given: the student's old VK account and new MAX account, each in the class's students chat
+    student = world.student("5А", "Белова", "Ева")
+    on_vk = world.account("Белова", "Ева", "student", world.students_chat["5А"], backend=Backend.VK)
+    on_max = world.max_account("Белова", "Ева", world.students_chat["5А"])
+    twin_on_max = world.max_account("Белова", "Ева", world.students_chat["5А"])
+    # when
+    result = accounts_link(school=world.school)
+    # then: one account per platform links; two on one platform are ambiguous
+    assert [a.person for a in _reload(on_vk, on_max, twin_on_max)] == [student, None, None]
+    assert result.ambiguous == 2
+
+
+def test_an_administrator_s_link_in_the_admin_sets_the_role_at_once(world, rf, admin_user):
+    # given: a MAX account in the 5А students chat whose name does not match
+    student = world.student("5А", "Белова", "Ева")
+    account = world.max_account("Eva", "B", world.students_chat["5А"])
+    accounts_link(school=world.school)
+    assert _roles(account) == [("", PENDING)]
+    # when: an administrator links it by hand in the admin
+    account.student, account.link_manual = student, True
+    model_admin = SferumAccountAdmin(SferumAccount, site)
+    model_admin.save_model(rf.post("/"), account, form=None, change=True)
+    # then
+    assert _roles(account) == [("student", ACTIVE)]
