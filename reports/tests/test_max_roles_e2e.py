@@ -22,7 +22,8 @@ from classes.tests.factories import (
     StaffFactory,
     StudentFactory,
 )
-from reports.selectors import STAFF_ROLES, activation_compute
+from reports.selectors import STAFF_ROLES
+from reports.services import metrics_compute
 from sferum_api.http import RetryPolicy
 from sferum_api.max import MaxBackend
 from sferum_api.testing import (
@@ -44,6 +45,7 @@ TODAY = date(2026, 11, 30)
 TOKEN = "SECRET-loopback-token"
 RETRY = RetryPolicy(max_attempts=3, backoff_base=0.001, backoff_cap=0.002)
 DAY = 86_400
+GROUPS = ("staff", "students", "parents")
 BASE = int(datetime(2026, 11, 23, 8, tzinfo=UTC).timestamp())
 
 NO_ACCOUNT = "no account"  # a roster person who is not on the platform
@@ -198,11 +200,9 @@ def _activated(*, school: School) -> set[str]:
 
 
 def _rates(*, school: School) -> dict[str, tuple[int, int]]:
-    activation = activation_compute(schools=[school], day=TODAY)[school.pk]
-    return {
-        group: (getattr(activation, group).numerator, getattr(activation, group).denominator)
-        for group in ("staff", "students", "parents")
-    }
+    """Return the school's activation as `metrics_compute` reports it: {group: (numerator, denominator)}."""
+    activation = metrics_compute(school=school)["activation"]
+    return {group: (activation[group]["numerator"], activation[group]["denominator"]) for group in GROUPS}
 
 
 def _options(server_url: str) -> dict:
