@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import InviteLink, SferumAccount
+from .roles import ROLELESS_BACKENDS, accounts_roles_derive
 
 
 @admin.register(SferumAccount)
@@ -10,6 +11,12 @@ class SferumAccountAdmin(admin.ModelAdmin):
     search_fields = ["last_name", "first_name", "platform_user_id"]
     list_select_related = ["school", "staff", "student", "parent"]
     autocomplete_fields = ["staff", "student", "parent"]
+
+    def save_model(self, request, obj, form, change):
+        """Save the account; on a platform without roles (MAX) its role follows the person linked at once."""
+        super().save_model(request, obj, form, change)
+        if obj.backend in ROLELESS_BACKENDS:
+            accounts_roles_derive(school=obj.school)
 
 
 @admin.register(InviteLink)

@@ -12,6 +12,7 @@ from classes.models import Enrollment, Parent, School, Staff, enrollment_current
 from classes.names import name_key
 
 from .models import SferumAccount
+from .roles import ROLELESS_BACKENDS, accounts_roles_derive
 
 STAFF_ROLE_CODES = frozenset({"admin", "employee", "teacher"})
 
@@ -98,6 +99,16 @@ def _candidates(
     found: set[Person] = set()
     if not chats or not any(key):
         return found
+    if account.backend in ROLELESS_BACKENDS:
+        # No role from the platform: the chats decide. Staff from any school chat, students from their class's
+        # students chat, parents from their child's class's parents chat (a stored role is derived, not used).
+        found |= staff.get(key, set())
+        for kind, class_id in chats:
+            if kind == _CLASS_CHAT and class_id is not None:
+                found |= students.get(class_id, {}).get(key, set())
+            elif kind == _PARENTS_CHAT and class_id is not None:
+                found |= parents.get(class_id, {}).get(key, set())
+        return found
     if role in STAFF_ROLE_CODES:
         found |= staff.get(key, set())
     for kind, class_id in chats:
@@ -124,12 +135,22 @@ def accounts_link(*, school: School) -> LinkResult:
     """Link the school's Sferum accounts to roster people where role, class and name agree (sferum-api.md).
 
     Set-based: a handful of queries whatever the size of the school, then one bulk update. An account that
-    matches two people, or a person two accounts match, is linked to nobody and counted as ambiguous.
-    Manual links and unlinks (`link_manual`) are kept as they are.
+    matches two people, or a person two accounts of one platform match, is linked to nobody and counted as
+    ambiguous (a school that moved from VK to MAX has one account of each for a person: both link).
+    Manual links and unlinks (`link_manual`) are kept as they are. Accounts of a platform without roles (MAX)
+    are matched by their chats alone, then take their role and status from the link (`activation.roles`).
     """
     accounts = list(
         SferumAccount.objects.filter(school=school).only(
-            "id", "last_name", "first_name", "role_code", "staff_id", "student_id", "parent_id", "link_manual"
+            "id",
+            "backend",
+            "last_name",
+            "first_name",
+            "role_code",
+            "staff_id",
+            "student_id",
+            "parent_id",
+            "link_manual",
         )
     )
     memberships = _memberships(school=school)
@@ -137,12 +158,12 @@ def accounts_link(*, school: School) -> LinkResult:
 
     wanted: dict[int, Person | None] = {}
     ambiguous: set[int] = set()
-    claims: dict[Person, list[int]] = defaultdict(list)
+    claims: dict[tuple[str, Person], list[int]] = defaultdict(list)  # by platform: one account each on vk and max
     for account in accounts:
         if account.link_manual:
             person = _person_of(account)
             if person is not None:
-                claims[person].append(account.pk)
+                claims[(account.backend, person)].append(account.pk)
             continue
         found = _candidates(account, memberships.get(account.pk, []), students, parents, staff)
         if len(found) > 1:
@@ -151,11 +172,11 @@ def accounts_link(*, school: School) -> LinkResult:
         elif found:
             person = next(iter(found))
             wanted[account.pk] = person
-            claims[person].append(account.pk)
+            claims[(account.backend, person)].append(account.pk)
         else:
             wanted[account.pk] = None
     for account_ids in claims.values():
-        if len(account_ids) > 1:  # two accounts for one person: link none of the automatic ones
+        if len(account_ids) > 1:  # two accounts of one platform for one person: link none of the automatic ones
             for account_id in account_ids:
                 if account_id in wanted:
                     wanted[account_id] = None
@@ -184,6 +205,7 @@ def accounts_link(*, school: School) -> LinkResult:
     with transaction.atomic():
         for fields, group in sorted(changed.items()):
             SferumAccount.objects.bulk_update(group, list(fields), batch_size=200)
+        accounts_roles_derive(school=school)
     return LinkResult(
         linked=linked,
         unlinked=len(accounts) - linked - len(ambiguous),

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from activation.models import SferumAccount
+from activation.roles import ROLELESS_BACKENDS
 from activation.services import accounts_link
 from classes import clock
 from classes.models import AcademicYear, School, SchoolClass
@@ -206,7 +207,7 @@ def accounts_upsert(*, school: School, backend: Backend, profiles: dict[str, Pro
     """Create or update the accounts of the profiles seen (names, role, status); return {user id: account id}.
 
     A role confirmed on the platform makes an account active, none makes it pending; a blocked account
-    stays blocked.
+    stays blocked. On a platform without roles (MAX) an account keeps the role linking gave it.
     """
     existing = {
         account.platform_user_id: account
@@ -233,6 +234,8 @@ def accounts_upsert(*, school: School, backend: Backend, profiles: dict[str, Pro
                 )
             )
             continue
+        if backend.name in ROLELESS_BACKENDS:  # the role comes from linking (activation.roles), not the platform
+            role_code, status = account.role_code, account.status
         if account.status == SferumAccount.Status.BLOCKED:
             status = SferumAccount.Status.BLOCKED
         seen = (last_name, first_name, role_code, status)
