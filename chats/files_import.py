@@ -5,9 +5,10 @@ roster reader (`classes.roster.reading.table_read`); headers match case-insensit
 and any other header needs a column mapping ({header in the file: column}). Every bad row is reported with its
 row number (the header is row 1); a file with any bad row writes nothing.
 
-- A member list (`member_list_import`) is a full snapshot of the chats it lists, one row per chat member; it is
-  synced through the `files` backend (`sferum_api.files.FilesBackend`) by the logged sync service, so members
-  missing from a newer file leave their chats (with the safety hold on mass removals).
+- A member list (`member_list_read` here, `chats.member_lists.member_list_import` to sync it) is a full snapshot of
+  the chats it lists, one row per chat member; it is synced through the `files` backend
+  (`sferum_api.files.FilesBackend`) by the logged sync service, so members missing from a newer file leave their
+  chats (with the safety hold on mass removals).
 - A weekly activity report (`activity_report_import`) gives, for a school whose only source is such a report,
   each staff member's messages of a week; the counts are stored as `ReportedActivity`, one row per person and
   week, and a later report for the same week replaces them.
@@ -20,7 +21,7 @@ import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path, PurePath
+from pathlib import PurePath
 from typing import Any
 
 from django.db import transaction
@@ -34,11 +35,9 @@ from classes.names import name_key
 from classes.roster.columns import Column, header_normalize
 from classes.roster.reading import Cell, RosterReadError, Table, cell_text, table_read
 from classes.roster.validation import RowError, columns_resolve
-from sferum_api.files import CLASS_CHAT_KINDS, FilesBackend, MemberRow, chat_id_for_title, chat_title_for
+from sferum_api.files import CLASS_CHAT_KINDS, MemberRow, chat_id_for_title, chat_title_for
 
-from .models import Chat, ReportedActivity, SyncRun
-from .services import IntegrationError, SyncAlreadyRunning, school_sync_run
-from .sync import SyncResult
+from .models import ReportedActivity
 
 BATCH_SIZE = 500
 MAX_MESSAGES = 2_147_483_647  # the largest PositiveIntegerField value every database accepts
@@ -485,103 +484,6 @@ class _MemberReader(_Rows):
                 return False
         self.in_chat[(chat_id, user_id)] = seen
         return True
-
-
-@dataclass
-class MemberListImportResult:
-    """What a member-list import did: the sync's result and log row (ok or held), or why it did nothing (failed)."""
-
-    status: str  # "ok" | "held" | "failed"
-    errors: list[RowError] = field(default_factory=list)
-    members: int = 0  # rows read
-    chats: int = 0
-    run: SyncRun | None = None
-    sync: SyncResult | None = None
-
-    @property
-    def error(self) -> str | None:
-        """Return the first reason the import failed, or None."""
-        if self.errors:
-            return self.errors[0].message
-        return self.sync.error if self.sync is not None else None
-
-    def to_json(self, school_code: str, file: str) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "school": school_code,
-            "status": self.status,
-            "file": file,
-            "members": self.members,
-            "chats": self.chats,
-            "errors": [error.as_dict() for error in self.errors],
-        }
-        if self.sync is not None:
-            data["sync"] = self.sync.to_json(school_code, FilesBackend.name)
-        return data
-
-
-def member_list_import(
-    *,
-    school: School,
-    content: bytes,
-    filename: str,
-    mapping: dict[str, str] | None = None,
-    confirm_removals: bool = False,
-    user: User | None = None,
-) -> MemberListImportResult:
-    """Sync the school's chats and their members from a member-list file (a full snapshot of the chats it lists).
-
-    A file with any bad row writes nothing (failed, every bad row listed). Otherwise the rows run through the
-    logged sync service as the `files` backend: members missing from the file leave their chats (those of a
-    chat the file no longer lists too), unless that would remove too many at once (held until
-    `confirm_removals`). A sync already running fails the import.
-    """
-    rows, errors = member_list_read(content=content, filename=filename, mapping=mapping, tz=school.tz)
-    if errors:
-        return MemberListImportResult(status="failed", errors=errors)
-    known_chats = dict(
-        Chat.objects.filter(school=school, backend=FilesBackend.name).values_list("platform_id", "title").order_by()
-    )
-    backend = FilesBackend(rows=rows, known_chats=known_chats)
-    chats = len({chat_id_for_title(row.title) for row in rows})
-    try:
-        run, sync = school_sync_run(school=school, backend=backend, confirm_removals=confirm_removals, user=user)
-    except SyncAlreadyRunning as exc:
-        return MemberListImportResult(status="failed", errors=[RowError(row=None, column="", message=str(exc))])
-    return MemberListImportResult(status=sync.status, members=len(rows), chats=chats, run=run, sync=sync)
-
-
-def files_backend_from_folder(
-    folder: str, *, mapping: dict[str, str] | None = None, tz: zoneinfo.ZoneInfo | str | None = None
-) -> FilesBackend:
-    """Return the files backend of the newest member list (CSV or XLSX) in the folder.
-
-    The newest file is the snapshot: older files in the folder are not read. Raise IntegrationError when the
-    folder has no member list or the newest one has bad rows.
-    """
-    path = Path(folder) if folder else None
-    files = (
-        sorted(
-            (item for item in path.iterdir() if item.is_file() and item.suffix.lower() in (".csv", ".xlsx")),
-            key=lambda item: (item.stat().st_mtime, item.name),
-        )
-        if path is not None and path.is_dir()
-        else []
-    )
-    if not files:
-        raise IntegrationError(
-            _("The folder «%(folder)s» holds no member list (CSV or XLSX); put the school's export there.")
-            % {"folder": folder}
-        )
-    newest = files[-1]
-    rows, errors = member_list_read(content=newest.read_bytes(), filename=newest.name, mapping=mapping, tz=tz)
-    if errors:
-        first = errors[0]
-        where = _("row %(row)d") % {"row": first.row} if first.row else _("the file")
-        raise IntegrationError(
-            _("The member list «%(file)s» has %(count)d errors; the first, in %(where)s: %(message)s")
-            % {"file": newest.name, "count": len(errors), "where": where, "message": first.message}
-        )
-    return FilesBackend(rows=rows)
 
 
 # ----- weekly activity reports ----------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Writes of the chats layer: connecting a school to Sferum and running its sync with a log and a lock."""
+"""Writes of the chats layer: running a school's sync with a log and a lock (connecting it: `chats.integrations`)."""
 
 from __future__ import annotations
 
@@ -10,104 +10,20 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from activation.models import Backend as BackendName
 from classes import clock
 from classes.models import School
 from sferum_api import Backend
-from sferum_api.http import RetryPolicy
-from sferum_api.max import MaxBackend
-from sferum_api.simulator import SimulatedSchool
-from sferum_api.vk import VkBackend
 
+from .integrations import IntegrationError, backend_build
 from .models import Integration, SyncRun
-from .sync import SyncResult, message_hash_key, school_sync
-from .tokens import TokenKeyError, token_decrypt, token_encrypt
+from .sync import SyncResult, school_sync
+from .tokens import TokenKeyError
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_RPS = {BackendName.VK: 3.0, BackendName.MAX: 30.0}
-
-
-class IntegrationError(Exception):
-    """The school's integration is missing or incomplete; the message says what to do."""
 
 
 class SyncAlreadyRunning(Exception):
     """Another sync of the same school is running; one run at a time per school."""
-
-
-def integration_connect(
-    *,
-    school: School,
-    backend: str,
-    base_url: str = "",
-    token: str | None = None,
-    chat_ids: list[str] | None = None,
-    rps: float | None = None,
-    options: dict | None = None,
-) -> Integration:
-    """Create or update the school's integration; the token is stored encrypted and never returned."""
-    if backend not in BackendName.values:
-        raise IntegrationError(
-            _("«%(backend)s» is not a backend; use one of: %(choices)s.")
-            % {"backend": backend, "choices": ", ".join(BackendName.values)}
-        )
-    if rps is not None and rps < 0:
-        raise IntegrationError(_("The request pace cannot be negative; use 0 for no pacing."))
-    if backend in (BackendName.VK, BackendName.MAX) and not token:
-        raise IntegrationError(
-            _("The %(backend)s backend needs a token; pass the name of the environment variable holding it.")
-            % {"backend": backend}
-        )
-    if backend == BackendName.MAX and not chat_ids:
-        raise IntegrationError(_("The max backend needs the school's chat ids (--chat-ids); MAX no longer lists them."))
-    with transaction.atomic():
-        integration = Integration.objects.select_for_update().filter(school=school).first() or Integration(
-            school=school
-        )
-        integration.backend = backend
-        integration.base_url = base_url
-        integration.token_encrypted = token_encrypt(token) if token else ""
-        integration.chat_ids = [str(chat_id) for chat_id in (chat_ids or [])]
-        integration.rps = rps
-        integration.options = options or {}
-        integration.enabled = True
-        integration.full_clean()
-        integration.save()
-    return integration
-
-
-def backend_build(*, integration: Integration) -> Backend:
-    """Return a backend instance for the integration (the token decrypted only here, in memory)."""
-    key = message_hash_key()
-    rps = integration.rps if integration.rps is not None else DEFAULT_RPS.get(integration.backend, 0)
-    if integration.backend == BackendName.SIMULATOR:
-        return SimulatedSchool(
-            seed=int(integration.options.get("seed", 42)),
-            school_index=int(integration.options.get("school_index", 0)),
-            today=clock.today(integration.school.tz),
-            hash_key=key,
-        )
-    kwargs = {
-        "retry": RetryPolicy(**settings.SFERUM_HTTP_RETRY),
-        "timeout": settings.SFERUM_HTTP_TIMEOUT,
-        **({"base_url": integration.base_url} if integration.base_url else {}),
-    }
-    if integration.backend == BackendName.VK:
-        return VkBackend(token=token_decrypt(integration.token_encrypted), hash_key=key, rps=rps, **kwargs)
-    if integration.backend == BackendName.MAX:
-        return MaxBackend(
-            token=token_decrypt(integration.token_encrypted),
-            chat_ids=list(integration.chat_ids),
-            hash_key=key,
-            rps=rps,
-            **kwargs,
-        )
-    if integration.backend == BackendName.FILES:
-        from .files_import import files_backend_from_folder  # the files backend reads the school's folder
-
-        return files_backend_from_folder(integration.base_url)
-    raise IntegrationError(_("The integration's backend is unknown; connect the school again."))
 
 
 def _stale_runs_release(*, school: School) -> None:

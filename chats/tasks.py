@@ -8,7 +8,8 @@ from celery import shared_task
 
 from classes.models import Municipality, School
 
-from .services import IntegrationError, SyncAlreadyRunning, school_sync_run, sync_held_confirm
+from .integrations import IntegrationError
+from .services import SyncAlreadyRunning, school_sync_run, sync_held_confirm
 
 logger = logging.getLogger(__name__)
 

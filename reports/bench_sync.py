@@ -5,7 +5,8 @@ from __future__ import annotations
 import secrets
 import time
 
-from chats.services import integration_connect, school_sync_run
+from chats.integrations import integration_connect
+from chats.services import school_sync_run
 from chats.sync import message_hash_key
 from classes import clock
 from classes.roster.importer import roster_import

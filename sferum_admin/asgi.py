@@ -11,6 +11,8 @@ import os
 
 from django.core.asgi import get_asgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sferum_admin.settings.base")
+# A server started without DJANGO_SETTINGS_MODULE runs the production settings (which refuse to start without
+# a secret key), never the development ones; `manage.py runserver` keeps the development default.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sferum_admin.settings.production")
 
 application = get_asgi_application()

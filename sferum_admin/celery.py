@@ -4,7 +4,9 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sferum_admin.settings.base")
+# A worker started without DJANGO_SETTINGS_MODULE runs the production settings, never the development ones;
+# `make run` passes the development settings to its worker explicitly.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sferum_admin.settings.production")
 
 app = Celery("sferum_admin")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -20,13 +20,12 @@ from chats.files_import import (
     activity_report_import,
     activity_report_read,
     datetime_parse,
-    files_backend_from_folder,
-    member_list_import,
     member_list_read,
     week_start_parse,
 )
+from chats.integrations import IntegrationError, files_backend_from_folder
+from chats.member_lists import member_list_import
 from chats.models import Chat, ChatMembership, ReportedActivity, SyncRun
-from chats.services import IntegrationError
 from chats.titles import propose_mapping
 from classes.models import DEFAULT_TIMEZONE
 from classes.tests.factories import AcademicYearFactory, SchoolClassFactory, SchoolFactory, StaffFactory

@@ -13,14 +13,9 @@ from django.core.management.base import CommandError
 
 from activation.models import SferumAccount
 from chats import tasks
+from chats.integrations import IntegrationError, integration_connect
 from chats.models import Chat, ChatMembership, Integration, Message, SyncRun
-from chats.services import (
-    IntegrationError,
-    SyncAlreadyRunning,
-    integration_connect,
-    school_sync_run,
-    sync_held_confirm,
-)
+from chats.services import SyncAlreadyRunning, school_sync_run, sync_held_confirm
 from chats.sync import message_hash_key
 from chats.tests.test_sync import FakeBackend
 from classes.models import School

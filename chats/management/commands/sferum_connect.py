@@ -6,7 +6,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
-from chats.services import IntegrationError, integration_connect
+from chats.integrations import IntegrationError, integration_connect
 from chats.tokens import TokenKeyError
 from classes.models import School
 

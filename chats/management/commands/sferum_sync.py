@@ -8,7 +8,8 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from chats.services import IntegrationError, SyncAlreadyRunning, school_sync_run
+from chats.integrations import IntegrationError
+from chats.services import SyncAlreadyRunning, school_sync_run
 from classes.models import School
 
 EXIT_HELD = 3

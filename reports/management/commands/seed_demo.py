@@ -16,8 +16,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from activation.models import SferumAccount
+from chats.integrations import integration_connect
 from chats.models import Chat, ChatMembership, Message
-from chats.services import integration_connect, school_sync_run
+from chats.services import school_sync_run
 from chats.sync import message_hash_key
 from classes import clock
 from classes.models import (

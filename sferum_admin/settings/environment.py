@@ -1,0 +1,38 @@
+"""Strict readers of environment variables for the settings: a value that means nothing stops the start.
+
+A typo such as `DJANGO_DEBUG=ture` raises ImproperlyConfigured naming the variable and the accepted values,
+instead of quietly reading as False (or as the default).
+"""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Return the boolean value of an environment variable; unset or empty gives the default.
+
+    Accept 1/true/yes/on and 0/false/no/off in any case; raise ImproperlyConfigured for anything else.
+    """
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if value.lower() in TRUE_WORDS:
+        return True
+    if value.lower() in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is not a yes/no value; set it to one of {', '.join(TRUE_WORDS + FALSE_WORDS)} "
+        "(any case), or leave it empty for the default."
+    )
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    """Return a comma-separated environment variable as a list; unset or empty gives the default."""
+    value = os.environ.get(name)
+    if not value:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
