@@ -207,6 +207,7 @@ def _login_entry(*, login: User, by: User | None, action: str, description: str)
     )
 
 
+@transaction.atomic(savepoint=False)
 def staff_logins_deactivate(*, staff: Iterable[Staff], by: User | None, source: str) -> list[User]:
     """Deactivate the active logins of these staff members, whose employment ended; audit each; return them.
 
@@ -238,6 +239,7 @@ def staff_logins_deactivate(*, staff: Iterable[Staff], by: User | None, source: 
     return logins
 
 
+@transaction.atomic(savepoint=False)
 def staff_logins_reactivate(*, staff: Iterable[Staff], by: User | None, source: str) -> list[User]:
     """Reactivate the logins of these staff members, employed again, that their departure deactivated; audit
     each; return them. A login an administrator deactivated by hand stays as it is.
@@ -274,11 +276,12 @@ def staff_logins_reactivate(*, staff: Iterable[Staff], by: User | None, source: 
     return logins
 
 
+@transaction.atomic(savepoint=False)
 def staff_logins_follow_roster(
     *, left: Iterable[Staff], returned: Iterable[Staff], by: User | None, file_name: str
 ) -> tuple[list[User], list[User]]:
     """Deactivate the logins of the staff a roster import ended, reactivate those of the staff it brought back;
-    return (deactivated, reactivated). Runs inside the import's transaction.
+    return (deactivated, reactivated).
     """
     source = _("roster import «%(file)s»") % {"file": file_name}
     return (
@@ -291,10 +294,9 @@ def staff_logins_follow_employment(*, staff: Staff, on: date, by: User | None, s
     """Make the staff member's login follow their employment on the day: deactivate it when they are not
     employed, reactivate it (if their departure deactivated it) when they are; return the logins changed.
     """
-    with transaction.atomic():
-        if staff.is_employed_on(on):
-            return staff_logins_reactivate(staff=[staff], by=by, source=source)
-        return staff_logins_deactivate(staff=[staff], by=by, source=source)
+    if staff.is_employed_on(on):
+        return staff_logins_reactivate(staff=[staff], by=by, source=source)
+    return staff_logins_deactivate(staff=[staff], by=by, source=source)
 
 
 def login_activation_record(*, login: User, by: User | None) -> AuditEntry:

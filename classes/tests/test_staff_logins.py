@@ -9,6 +9,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import translation
 
+from classes.logins import staff_logins_deactivate, staff_logins_follow_employment
 from classes.models import AuditEntry, Staff, User
 from classes.tests.factories import SchoolFactory, UserFactory
 from classes.tests.test_roster_import import LATER, PEOPLE, run, without
@@ -178,3 +179,19 @@ def test_an_end_date_in_the_future_keeps_the_login_until_then(school_with_teache
     login.refresh_from_db()
     assert login.is_active
     assert not AuditEntry.objects.filter(login=login).exists()
+
+
+def test_the_services_called_directly_leave_staff_without_a_login_alone(school_with_teacher):
+    # given
+    school, login = school_with_teacher
+    without_login = Staff.objects.get(school=school, person_id="T-002")
+    Staff.objects.filter(pk=login.staff_id).update(employed_to=date(2026, 11, 1))
+    login.staff.refresh_from_db()
+    # when
+    changed = staff_logins_follow_employment(staff=login.staff, on=date(2026, 11, 18), by=None, source="test")
+    untouched = staff_logins_deactivate(staff=[without_login], by=None, source="test")
+    # then
+    assert changed == [login] and untouched == []
+    login.refresh_from_db()
+    assert not login.is_active
+    assert login_entries(login) == [("login.deactivate.departure", "")]
