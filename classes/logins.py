@@ -299,6 +299,20 @@ def staff_logins_follow_employment(*, staff: Staff, on: date, by: User | None, s
     return staff_logins_deactivate(staff=[staff], by=by, source=source)
 
 
+def staff_logins_sweep() -> list[User]:
+    """Deactivate the active logins of staff whose employment ended before today in their school's time zone
+    (an end date set ahead of time), audited; return them.
+    """
+    latest_today = clock.today("Etc/GMT-14")  # no school's today is later than this
+    candidates = (
+        Staff.objects.filter(user__is_active=True, employed_to__isnull=False, employed_to__lt=latest_today)
+        .select_related("school")
+        .order_by("pk")
+    )
+    ended = [staff for staff in candidates if staff.employed_to < clock.today(staff.school.tz)]
+    return staff_logins_deactivate(staff=ended, by=None, source=_("the scheduled employment check"))
+
+
 def login_activation_record(*, login: User, by: User | None) -> AuditEntry:
     """Write to the audit log that an administrator activated or deactivated the login by hand."""
     if login.is_active:

@@ -2,7 +2,7 @@
 deactivates the login, the one that brings them back reactivates it, and each change is in the audit log.
 """
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
@@ -11,6 +11,7 @@ from django.utils import translation
 
 from classes.logins import staff_logins_deactivate, staff_logins_follow_employment
 from classes.models import AuditEntry, Staff, User
+from classes.tasks import staff_logins_sweep as staff_logins_sweep_task
 from classes.tests.factories import SchoolFactory, UserFactory
 from classes.tests.test_roster_import import LATER, PEOPLE, run, without
 
@@ -194,4 +195,24 @@ def test_the_services_called_directly_leave_staff_without_a_login_alone(school_w
     assert changed == [login] and untouched == []
     login.refresh_from_db()
     assert not login.is_active
+    assert login_entries(login) == [("login.deactivate.departure", "")]
+
+
+def test_the_hourly_check_deactivates_a_login_whose_employment_ended_ahead_of_time(school_with_teacher, client):
+    # given: the employment was set (in the admin) to end on 31 December
+    school, login = school_with_teacher
+    still = Staff.objects.get(school=school, person_id="T-002")
+    colleague = UserFactory(username="petrova", role=User.Role.TEACHER, school=school, staff=still)
+    Staff.objects.filter(pk=login.staff_id).update(employed_to=date(2026, 12, 31))
+    # when: the task runs on the last day, then on the first day after it (Moscow time)
+    with time_machine.travel(datetime(2026, 12, 31, 20, 59, tzinfo=UTC), tick=False):
+        on_the_last_day = staff_logins_sweep_task()
+    with time_machine.travel(datetime(2026, 12, 31, 21, 1, tzinfo=UTC), tick=False):
+        after = staff_logins_sweep_task()
+        again = staff_logins_sweep_task()
+    # then
+    assert (on_the_last_day, after, again) == (0, 1, 0)
+    login.refresh_from_db()
+    colleague.refresh_from_db()
+    assert not login.is_active and colleague.is_active
     assert login_entries(login) == [("login.deactivate.departure", "")]

@@ -253,6 +253,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=50, hour=SYNC_HOURS),
         "options": {"expires": 50 * 60},
     },
+    # Hourly at :15 Europe/Moscow; deactivates the logins of staff whose employment ended yesterday (in
+    # their school's time zone) when the end was set ahead of time (a roster import deactivates at once).
+    "classes-staff-logins-sweep": {
+        "task": "classes.staff_logins_sweep",
+        "schedule": crontab(minute=15),
+        "options": {"expires": 50 * 60},
+    },
     # Hourly at :00 Europe/Moscow; queues the daily activation snapshot of each municipality whose
     # time is 06:xx (one task per municipality: its schools, classes and itself).
     "reports-activation-snapshot": {
