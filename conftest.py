@@ -11,3 +11,13 @@ def web_now():
 
     with time_machine.travel(NOW, tick=False):
         yield NOW
+
+
+@pytest.fixture(autouse=True)
+def _cache_cleared():
+    """Start and end every test with an empty cache: login throttling counts in it (settings.test: local memory)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -13,7 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
-from .models import School, SchoolClass, User
+from . import clock
+from .models import School, SchoolClass, Staff, User
 
 Role = User.Role
 
@@ -36,11 +37,30 @@ def role_required(*roles: str) -> Callable:
     return decorator
 
 
+def teacher_employed_today(*, user: User) -> bool:
+    """Return True when the teacher's staff member is employed today (in their school's time zone).
+
+    A teacher whose employment ended (or has not begun) sees nothing of the school, whatever their
+    classes and teaching assignments say: access ends with employment.
+    """
+    if not user.staff_id:
+        return False
+    staff = (
+        Staff.objects.select_related("school")
+        .only("employed_from", "employed_to", "school__timezone")
+        .filter(pk=user.staff_id)
+        .first()
+    )
+    return staff is not None and staff.is_employed_on(clock.today(staff.school.tz))
+
+
 def schools_for_user(*, user: User) -> QuerySet[School]:
-    """Return the schools a login may see (a municipality's, one school's, a teacher's own)."""
+    """Return the schools a login may see (a municipality's, one school's, a teacher's own while employed)."""
     schools = School.objects.select_related("municipality")
     if user.role == Role.MUNICIPAL_ADMIN:
         return schools.filter(municipality_id=user.municipality_id)
+    if user.role == Role.TEACHER and not teacher_employed_today(user=user):
+        return schools.none()
     if user.role in (Role.SCHOOL_ADMIN, Role.TEACHER):
         return schools.filter(pk=user.school_id)
     if user.is_superuser:
@@ -64,10 +84,12 @@ def school_admin_school_or_404(*, user: User, school_id: int) -> School:
 
 
 def classes_for_user(*, user: User) -> QuerySet[SchoolClass]:
-    """Return the classes a login may see: a teacher's own (led or taught), an administrator's school's."""
+    """Return the classes a login may see: a teacher's own (led or taught) while employed, an administrator's
+    school's.
+    """
     classes = SchoolClass.objects.select_related("school__municipality", "year", "class_teacher")
     if user.role == Role.TEACHER:
-        if not user.staff_id:
+        if not teacher_employed_today(user=user):
             return classes.none()
         return classes.filter(Q(class_teacher_id=user.staff_id) | Q(assignments__staff_id=user.staff_id)).distinct()
     return classes.filter(school__in=schools_for_user(user=user))

@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from . import clock
+from .logins import login_activation_record, staff_logins_follow_employment
 from .models import (
     AcademicYear,
     AuditEntry,
@@ -90,6 +94,15 @@ class StaffAdmin(admin.ModelAdmin):
     search_fields = ["last_name", "first_name", "person_id"]
     list_select_related = ["school"]
 
+    def save_model(self, request, obj, form, change) -> None:
+        """Save the staff member; their login follows a change of employment (deactivated or reactivated)."""
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if change and {"employed_from", "employed_to"} & set(form.changed_data):
+                staff_logins_follow_employment(
+                    staff=obj, on=clock.today(obj.school.tz), by=request.user, source=gettext("the admin site")
+                )
+
 
 @admin.register(TeachingAssignment)
 class TeachingAssignmentAdmin(admin.ModelAdmin):
@@ -142,6 +155,13 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ["municipality", "school", "staff"]
     autocomplete_fields = ["staff"]
     fieldsets = (*DjangoUserAdmin.fieldsets, (_("Role"), {"fields": ["role", "municipality", "school", "staff"]}))
+
+    def save_model(self, request, obj, form, change) -> None:
+        """Save the login; activating or deactivating it by hand goes to the audit log."""
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if change and "is_active" in form.changed_data:
+                login_activation_record(login=obj, by=request.user)
 
 
 @admin.register(RosterImport)

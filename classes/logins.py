@@ -8,6 +8,9 @@ apply as for «Forgot your password?».
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
+
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
@@ -21,7 +24,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from classes import clock
-from classes.models import School, Staff, User
+from classes.models import AuditEntry, School, Staff, User
 
 Role = User.Role
 
@@ -178,3 +181,146 @@ def login_password_email_send(*, by: User, user: User, request: HttpRequest | No
                 "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
             },
         )
+
+
+# ---------------------------------------------------------------------------
+# A login follows its staff member's employment
+# ---------------------------------------------------------------------------
+
+LOGIN_DEACTIVATE_DEPARTURE = "login.deactivate.departure"
+LOGIN_REACTIVATE_RETURN = "login.reactivate.return"
+LOGIN_DEACTIVATE_MANUAL = "login.deactivate.manual"
+LOGIN_ACTIVATE_MANUAL = "login.activate.manual"
+_LOGIN_ACTIONS = (LOGIN_DEACTIVATE_DEPARTURE, LOGIN_REACTIVATE_RETURN, LOGIN_DEACTIVATE_MANUAL, LOGIN_ACTIVATE_MANUAL)
+
+
+def _login_entry(*, login: User, by: User | None, action: str, description: str) -> AuditEntry:
+    school = login.school
+    return AuditEntry(
+        user=by if getattr(by, "pk", None) else None,
+        username=getattr(by, "username", "") or "",
+        action=action,
+        description=description[: AuditEntry._meta.get_field("description").max_length],
+        school=school,
+        municipality=school.municipality if school is not None else login.municipality,
+        login=login,
+    )
+
+
+@transaction.atomic(savepoint=False)
+def staff_logins_deactivate(*, staff: Iterable[Staff], by: User | None, source: str) -> list[User]:
+    """Deactivate the active logins of these staff members, whose employment ended; audit each; return them.
+
+    An inactive login cannot log in, and its open sessions stop counting at their next request. `source` says
+    what ended the employment (like «roster import «file.csv»»); `by` is who did it (None: a command).
+    """
+    staff_ids = [member.pk for member in staff]
+    if not staff_ids:
+        return []
+    logins = list(
+        User.objects.select_for_update()
+        .filter(staff_id__in=staff_ids, is_active=True)
+        .select_related("staff", "school__municipality", "municipality")
+        .order_by("pk")
+    )
+    if not logins:
+        return []
+    User.objects.filter(pk__in=[login.pk for login in logins]).update(is_active=False)
+    entries = []
+    for login in logins:
+        login.is_active = False
+        description = _("Login «%(username)s» of %(name)s deactivated: their employment ended (%(source)s).") % {
+            "username": login.username,
+            "name": login.staff.full_name,
+            "source": source,
+        }
+        entries.append(_login_entry(login=login, by=by, action=LOGIN_DEACTIVATE_DEPARTURE, description=description))
+    AuditEntry.objects.bulk_create(entries)
+    return logins
+
+
+@transaction.atomic(savepoint=False)
+def staff_logins_reactivate(*, staff: Iterable[Staff], by: User | None, source: str) -> list[User]:
+    """Reactivate the logins of these staff members, employed again, that their departure deactivated; audit
+    each; return them. A login an administrator deactivated by hand stays as it is.
+    """
+    staff_ids = [member.pk for member in staff]
+    if not staff_ids:
+        return []
+    inactive = list(
+        User.objects.select_for_update()
+        .filter(staff_id__in=staff_ids, is_active=False)
+        .select_related("staff", "school__municipality", "municipality")
+        .order_by("pk")
+    )
+    if not inactive:
+        return []
+    last_action: dict[int, str] = {}
+    entries = AuditEntry.objects.filter(login__in=inactive, action__in=_LOGIN_ACTIONS).order_by("-pk")
+    for login_id, action in entries.values_list("login_id", "action"):
+        last_action.setdefault(login_id, action)
+    logins = [login for login in inactive if last_action.get(login.pk) == LOGIN_DEACTIVATE_DEPARTURE]
+    if not logins:
+        return []
+    User.objects.filter(pk__in=[login.pk for login in logins]).update(is_active=True)
+    new_entries = []
+    for login in logins:
+        login.is_active = True
+        description = _("Login «%(username)s» of %(name)s reactivated: they are employed again (%(source)s).") % {
+            "username": login.username,
+            "name": login.staff.full_name,
+            "source": source,
+        }
+        new_entries.append(_login_entry(login=login, by=by, action=LOGIN_REACTIVATE_RETURN, description=description))
+    AuditEntry.objects.bulk_create(new_entries)
+    return logins
+
+
+@transaction.atomic(savepoint=False)
+def staff_logins_follow_roster(
+    *, left: Iterable[Staff], returned: Iterable[Staff], by: User | None, file_name: str
+) -> tuple[list[User], list[User]]:
+    """Deactivate the logins of the staff a roster import ended, reactivate those of the staff it brought back;
+    return (deactivated, reactivated).
+    """
+    source = _("roster import «%(file)s»") % {"file": file_name}
+    return (
+        staff_logins_deactivate(staff=left, by=by, source=source),
+        staff_logins_reactivate(staff=returned, by=by, source=source),
+    )
+
+
+def staff_logins_follow_employment(*, staff: Staff, on: date, by: User | None, source: str) -> list[User]:
+    """Make the staff member's login follow their employment on the day: deactivate it when they are not
+    employed, reactivate it (if their departure deactivated it) when they are; return the logins changed.
+    """
+    if staff.is_employed_on(on):
+        return staff_logins_reactivate(staff=[staff], by=by, source=source)
+    return staff_logins_deactivate(staff=[staff], by=by, source=source)
+
+
+def staff_logins_sweep() -> list[User]:
+    """Deactivate the active logins of staff whose employment ended before today in their school's time zone
+    (an end date set ahead of time), audited; return them.
+    """
+    latest_today = clock.today("Etc/GMT-14")  # no school's today is later than this
+    candidates = (
+        Staff.objects.filter(user__is_active=True, employed_to__isnull=False, employed_to__lt=latest_today)
+        .select_related("school")
+        .order_by("pk")
+    )
+    ended = [staff for staff in candidates if staff.employed_to < clock.today(staff.school.tz)]
+    return staff_logins_deactivate(staff=ended, by=None, source=_("the scheduled employment check"))
+
+
+def login_activation_record(*, login: User, by: User | None) -> AuditEntry:
+    """Write to the audit log that an administrator activated or deactivated the login by hand."""
+    if login.is_active:
+        action = LOGIN_ACTIVATE_MANUAL
+        description = _("Login «%(username)s» activated by hand.") % {"username": login.username}
+    else:
+        action = LOGIN_DEACTIVATE_MANUAL
+        description = _("Login «%(username)s» deactivated by hand.") % {"username": login.username}
+    entry = _login_entry(login=login, by=by, action=action, description=description)
+    entry.save()
+    return entry

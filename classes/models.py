@@ -545,7 +545,7 @@ class RosterImport(models.Model):
 
 
 class AuditEntry(models.Model):
-    """One export (or other disclosure) of personal data: who, when, what (152-ФЗ)."""
+    """An export (or other disclosure) of personal data, or a change of a login's access: who, when, what."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -566,6 +566,15 @@ class AuditEntry(models.Model):
     )
     description = models.CharField(_("what"), max_length=500)
     rows = models.PositiveIntegerField(_("rows"), default=0)
+    login = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("login concerned"),
+        help_text=_("The login a deactivation or reactivation concerns."),
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -4,6 +4,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from classes.accounts import AdminLoginForm
+
+# The admin's login counts wrong passwords with the site's login (allauth's throttle, in the shared cache).
+admin.site.login_form = AdminLoginForm
+
 urlpatterns = [
     path("", include("reports.urls")),
     path("", include("classes.urls")),

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from classes import clock
 from classes.class_names import class_name_format
+from classes.logins import staff_logins_follow_roster
 from classes.models import Enrollment, Parent, RosterImport, School, SchoolClass, Staff, Student, User
 from classes.roster.reading import RosterReadError, table_read
 from classes.roster.validation import PersonRow, Roster, RowError, roster_validate
@@ -154,8 +155,12 @@ def roster_import(
     try:
         with transaction.atomic():
             locked = School.objects.select_for_update().get(pk=school.pk)
-            result = _RosterApply(school=locked, roster=roster, on=on).run(confirm_removals=confirm_removals)
+            apply = _RosterApply(school=locked, roster=roster, on=on)
+            result = apply.run(confirm_removals=confirm_removals)
             roster_changes_confirm_from_roster(school=locked, on=on, user=user)
+            staff_logins_follow_roster(
+                left=apply.staff_leaving, returned=apply.staff_returning, by=user, file_name=log_fields["file_name"]
+            )
             return _logged(result, log_fields)
     except _Held as held:
         return _logged(held.result, log_fields)
@@ -266,6 +271,7 @@ class _RosterApply:
         self.staff_new: list[Staff] = []
         self.staff_changed: dict[str, Staff] = {}
         self.staff_update_fields: set[str] = set()
+        self.staff_returning: list[Staff] = []
         in_file = set()
         for row in self.roster.staff:
             in_file.add(row.person_id)
@@ -280,6 +286,7 @@ class _RosterApply:
             if not self._employed(staff):  # they left and are back
                 staff.employed_to = None
                 changed.add("employed_to")
+                self.staff_returning.append(staff)
             if changed:
                 self.staff_changed[row.person_id] = staff
                 self.staff_update_fields |= changed

@@ -42,6 +42,7 @@ def test_production_settings_pass_the_deploy_check_without_warnings():
             "DJANGO_SETTINGS_MODULE": "sferum_admin.settings.production",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
             "DJANGO_ALLOWED_HOSTS": "dashboard.example.org",
+            "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
         },
     )
     assert result.returncode == 0, result.stderr

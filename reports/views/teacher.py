@@ -328,6 +328,8 @@ def teacher_activity(request: HttpRequest) -> HttpResponse:
     staff = Staff.objects.select_related("school__municipality").get(pk=request.user.staff_id)
     school = staff.school
     today = clock.today(school.tz)
+    if not staff.is_employed_on(today):  # access ends with employment
+        raise Http404
     rows = _week_rows(staff=staff, school=school, today=today)
     chosen = rows[0].week_start if rows else week_start(today)
     if request.GET.get("week"):

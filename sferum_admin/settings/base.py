@@ -110,7 +110,15 @@ ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_ADAPTER = "classes.accounts.ClosedSignupAccountAdapter"
 ACCOUNT_EMAIL_VERIFICATION = "none"
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Wrong passwords (the site's login and the admin's alike) are counted per client address and per account
+# (allauth's rate syntax, like "10/m/ip,5/5m/key"), in the shared cache (CACHES below).
+ACCOUNT_RATE_LIMITS = {"login_failed": os.environ.get("LOGIN_FAILED_RATE_LIMIT", "10/m/ip,5/5m/key")}
+# The client's address behind a reverse proxy: believed only from TRUSTED_PROXY_ADDRESSES (addresses or
+# networks); from there, the address the proxy set in TRUSTED_CLIENT_IP_HEADER (like X-Real-IP), or else the
+# TRUSTED_PROXY_COUNT-th address from the right of X-Forwarded-For. Default: no proxy, the peer's address.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER") or None
+TRUSTED_PROXY_ADDRESSES = env_list("TRUSTED_PROXY_ADDRESSES", ["127.0.0.1", "::1"])
 LOGIN_REDIRECT_URL = "home"
 LOGIN_URL = "account_login"
 SOCIALACCOUNT_ADAPTER = "classes.accounts.ClosedSignupSocialAccountAdapter"
@@ -169,6 +177,24 @@ else:
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
+
+
+def cache_settings(*, redis_url: str) -> dict:
+    """Return CACHES: Redis, shared by every worker process, when redis_url is set; else local memory
+    (one process: the demo's `make run` only; production requires REDIS_URL).
+    """
+    if redis_url:
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": redis_url,
+                "KEY_PREFIX": "sferum",
+            }
+        }
+    return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sferum"}}
+
+
+CACHES = cache_settings(redis_url=REDIS_URL)
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -211,6 +237,13 @@ CELERY_BEAT_SCHEDULE = {
     "reports-roster-changes-confirm": {
         "task": "reports.roster_changes_confirm_dispatch",
         "schedule": crontab(minute=50, hour=SYNC_HOURS),
+        "options": {"expires": 50 * 60},
+    },
+    # Hourly at :15 Europe/Moscow; deactivates the logins of staff whose employment ended yesterday (in
+    # their school's time zone) when the end was set ahead of time (a roster import deactivates at once).
+    "classes-staff-logins-sweep": {
+        "task": "classes.staff_logins_sweep",
+        "schedule": crontab(minute=15),
         "options": {"expires": 50 * 60},
     },
     # Hourly at :00 Europe/Moscow; queues the daily activation snapshot of each municipality whose

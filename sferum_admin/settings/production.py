@@ -5,11 +5,18 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
+from .base import REDIS_URL
 from .environment import env_bool, env_list
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY is not set; production needs a long random secret key.")
+
+if not REDIS_URL:
+    raise ImproperlyConfigured(
+        "REDIS_URL is not set; production needs Redis for the Celery broker and the shared cache "
+        "(login throttling counts there, across every worker process)."
+    )
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 SFERUM_TOKEN_KEY_DEV_FALLBACK = False
