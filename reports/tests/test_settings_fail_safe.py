@@ -71,7 +71,11 @@ def test_a_misspelt_boolean_stops_the_settings_from_loading():
 @pytest.mark.parametrize("module", ["sferum_admin.wsgi", "sferum_admin.asgi", "sferum_admin.celery"])
 def test_servers_and_the_worker_default_to_the_production_settings(module):
     # given no DJANGO_SETTINGS_MODULE, a configured production host
-    env = {"DJANGO_SECRET_KEY": "x" * 64, "DJANGO_ALLOWED_HOSTS": "dashboard.example.org"}
+    env = {
+        "DJANGO_SECRET_KEY": "x" * 64,
+        "DJANGO_ALLOWED_HOSTS": "dashboard.example.org",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+    }
     # when
     result = run_python("-W", "ignore", "-c", SHOW_SETTINGS, module, env=env)
     # then
