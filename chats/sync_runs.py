@@ -39,6 +39,7 @@ from .models import SyncRun
 logger = logging.getLogger(__name__)
 
 PROC = Path("/proc")
+monotonic = time.monotonic  # the deadline's clock (a test may replace it)
 
 
 class SyncAlreadyRunning(Exception):
@@ -181,7 +182,7 @@ class GuardedBackend:
         self.name = backend.name
         self.stats = backend.stats
         self.seconds = seconds
-        self.ends = time.monotonic() + seconds
+        self.ends = monotonic() + seconds
         self.ended_by_hand = False
         stop_at = getattr(backend, "stop_at", None)
         if callable(stop_at):
@@ -192,7 +193,7 @@ class GuardedBackend:
 
     @property
     def expired(self) -> bool:
-        return time.monotonic() >= self.ends
+        return monotonic() >= self.ends
 
     def _check(self, *, run: bool = False) -> None:
         if self.expired:

@@ -80,51 +80,57 @@ def test_a_dripping_platform_fails_the_sync_cleanly_at_the_calls_deadline(vk_sch
     assert not SyncRun.objects.filter(school=school, status="running").exists()
 
 
-def test_a_sync_stops_at_its_own_deadline_keeping_the_chats_it_finished(vk_school, settings):
-    # given: each history call takes 0.25 s; the whole sync may take 0.6 s
+def test_a_sync_over_http_stops_at_its_own_deadline_even_inside_a_call(vk_school, settings):
+    # given: each history call takes 0.4 s (well inside the call's deadline); the whole sync may take 1 s
     school, server = vk_school
-    settings.SYNC_DEADLINE_SECONDS = 0.6
-    server.slow(0.25, endpoint=GET_HISTORY, times=1000)
+    settings.SYNC_DEADLINE_SECONDS = 1.0
+    server.slow(0.4, endpoint=GET_HISTORY, times=1000)
     chats = len(server.data.chats)
     # when
     started = time.monotonic()
     run, _result = school_sync_run(school=school, since=SINCE)
     elapsed = time.monotonic() - started
-    # then
+    # then: it ends at its deadline, not after every chat's 0.4 s
     assert run.status == "failed"
-    assert "ran out of its time (0.6 s)" in run.error
-    assert elapsed < 2.0
-    finished = Chat.objects.filter(school=school, last_synced_at__isnull=False).count()
-    assert 1 <= finished < chats
+    assert "ran out of its time (1 s)" in run.error
+    assert elapsed < 1.0 + 0.6
+    assert Chat.objects.filter(school=school, last_synced_at__isnull=False).count() < chats
     assert_nothing_half_written(school)
 
 
 class SlowBackend(FakeBackend):
-    """A backend without HTTP whose every chat takes `pause` seconds to read."""
+    """A backend without HTTP whose every chat takes `pause` seconds of the virtual `clock` to read."""
 
-    def __init__(self, pause: float):
+    def __init__(self, pause: float, clock: list[float]):
         super().__init__()
         self.pause = pause
+        self.clock = clock
 
     def iter_messages(self, chat_id, **options):
-        time.sleep(self.pause)
+        self.clock[0] += self.pause
         yield from super().iter_messages(chat_id, **options)
 
 
-def test_the_sync_deadline_holds_for_a_backend_without_http(small_school, settings):
-    # given
+def test_the_sync_deadline_holds_for_a_backend_without_http_and_keeps_the_chats_it_finished(
+    small_school, settings, monkeypatch
+):
+    # given: five chats of 0.2 s each (virtual time), and 0.3 s for the whole sync
+    virtual = [1000.0]
+    monkeypatch.setattr("chats.sync_runs.monotonic", lambda: virtual[0])
     settings.SYNC_DEADLINE_SECONDS = 0.3
-    backend = SlowBackend(pause=0.2)
+    backend = SlowBackend(pause=0.2, clock=virtual)
     for number in range(5):
         backend.chat(str(number), f"Кружок {number}")
         backend.member(str(number), "1", "Иванов", "Иван", "teacher")
         backend.post(str(number), 10 + number, "1")
     # when
     run, _result = school_sync_run(school=small_school, backend=backend)
-    # then
+    # then: the first chat is written whole, the second (read past the deadline) not at all
     assert run.status == "failed"
-    assert "ran out of its time" in run.error
-    assert 1 <= Chat.objects.filter(school=small_school, last_synced_at__isnull=False).count() < 5
+    assert "ran out of its time (0.3 s)" in run.error
+    assert Chat.objects.filter(school=small_school, last_synced_at__isnull=False).count() == 1
+    assert Message.objects.filter(chat__school=small_school).count() == 1
+    assert run.counts["messages"]["added"] == 1
     assert_nothing_half_written(small_school)
 
 

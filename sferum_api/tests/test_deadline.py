@@ -67,3 +67,16 @@ def test_a_call_within_its_deadline_is_untouched(vk_server, make_vk):
 def test_a_deadline_must_be_positive(make_vk):
     with pytest.raises(ValueError, match="positive"):
         make_vk(deadline=0)
+
+
+def test_the_max_backend_shares_the_deadline(max_server, make_max):
+    # given
+    max_server.drip(DRIP, times=100)
+    backend = make_max(deadline=DEADLINE)
+    # when
+    started = time.monotonic()
+    with pytest.raises(DeadlineError):
+        list(backend.list_chats())
+    # then
+    assert time.monotonic() - started < DEADLINE + 0.5
+    assert max_server.count() == 1
