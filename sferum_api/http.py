@@ -267,6 +267,8 @@ class HttpClient:
             self._network.ends = ends
             response, reason, fatal = self._send(method, path, params=params, data=data, headers=headers)
             self._network.ends = None
+            if response is None and ends is not None and time.monotonic() >= ends:
+                raise self._past_deadline(what, reason)
             if fatal:
                 raise UnavailableError(f"{self.service} {what}: the request could not be sent ({fatal}).")
             retry_after = None

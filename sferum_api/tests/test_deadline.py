@@ -7,6 +7,7 @@ import time
 import pytest
 
 from sferum_api import DeadlineError, UnavailableError
+from sferum_api.http import RetryPolicy
 from sferum_api.testing.vk_server import GET_CONVERSATIONS, GET_HISTORY
 
 DRIP = 0.05  # seconds between bytes: every read gets a byte long before the 2 s per-read timeout
@@ -80,3 +81,12 @@ def test_the_max_backend_shares_the_deadline(max_server, make_max):
     # then
     assert time.monotonic() - started < DEADLINE + 0.5
     assert max_server.count() == 1
+
+
+def test_the_deadline_ending_the_last_attempt_is_still_a_deadline_error(vk_server, make_vk):
+    # given: a single attempt, cut by the deadline
+    vk_server.drip(DRIP, endpoint=GET_CONVERSATIONS)
+    backend = make_vk(deadline=DEADLINE, retry=RetryPolicy(max_attempts=1))
+    # when / then
+    with pytest.raises(DeadlineError, match="deadline"):
+        list(backend.list_chats())
