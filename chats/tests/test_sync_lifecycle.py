@@ -11,6 +11,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import connection
 
 from chats import tasks
@@ -131,6 +132,18 @@ def test_the_sync_deadline_holds_for_a_backend_without_http_and_keeps_the_chats_
     assert Chat.objects.filter(school=small_school, last_synced_at__isnull=False).count() == 1
     assert Message.objects.filter(chat__school=small_school).count() == 1
     assert run.counts["messages"]["added"] == 1
+    assert_nothing_half_written(small_school)
+
+
+def test_the_tasks_soft_time_limit_ends_the_run_cleanly_with_a_clear_error(small_school):
+    # given: Celery's soft time limit strikes while the second chat is read
+    backend = crowded_backend()
+    backend.errors[("messages", "2")] = SoftTimeLimitExceeded()
+    # when
+    run, _result = school_sync_run(school=small_school, backend=backend)
+    # then
+    assert run.status == "failed"
+    assert "ran past its task's time limit" in run.error
     assert_nothing_half_written(small_school)
 
 
