@@ -34,7 +34,14 @@ class IntegrationError(Exception):
     """The school's integration is missing or incomplete; the message says what to do."""
 
 
-__all__ = ["IntegrationError", "SyncAlreadyRunning", "integration_connect", "school_sync_run", "sync_held_confirm"]
+__all__ = [
+    "IntegrationError",
+    "SyncAlreadyRunning",
+    "backend_build",
+    "integration_connect",
+    "school_sync_run",
+    "sync_held_confirm",
+]
 
 
 def integration_connect(
