@@ -90,6 +90,7 @@ def backend_build(*, integration: Integration) -> Backend:
     kwargs = {
         "retry": RetryPolicy(**settings.SFERUM_HTTP_RETRY),
         "timeout": settings.SFERUM_HTTP_TIMEOUT,
+        "deadline": settings.SFERUM_HTTP_CALL_DEADLINE,
         **({"base_url": integration.base_url} if integration.base_url else {}),
     }
     if integration.backend == BackendName.VK:

@@ -199,6 +199,19 @@ class SyncRun(models.Model):
         verbose_name=_("confirmed by"),
     )
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    # Who runs it: a run whose process is gone (same host, the pid absent or another process's) frees its
+    # school at once; otherwise the lock holds until `hard_limit_at` and the lock timeout have both passed.
+    worker_host = models.CharField(_("worker host"), max_length=255, blank=True)
+    worker_pid = models.PositiveIntegerField(_("worker process id"), null=True, blank=True)
+    worker_process = models.CharField(
+        _("worker process start"),
+        max_length=64,
+        blank=True,
+        help_text=_("Tells the process from a later one with its id."),
+    )
+    hard_limit_at = models.DateTimeField(
+        _("hard time limit"), null=True, blank=True, help_text=_("The run cannot be alive after this moment.")
+    )
 
     class Meta:
         ordering = ["-started_at", "-pk"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import date, timedelta
+from datetime import date
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from classes import clock
@@ -17,41 +17,19 @@ from sferum_api import Backend
 from .integrations import IntegrationError, backend_build
 from .models import Integration, SyncRun
 from .sync import SyncResult, school_sync
+from .sync_runs import GuardedBackend, SyncAlreadyRunning, guarded_failure, run_save, run_start
 from .tokens import TokenKeyError
 
 logger = logging.getLogger(__name__)
 
 
-class SyncAlreadyRunning(Exception):
-    """Another sync of the same school is running; one run at a time per school."""
-
-
-def _stale_runs_release(*, school: School) -> None:
-    """Mark runs that have been 'running' for too long as failed: their worker died, the lock is free."""
-    limit = clock.now() - timedelta(minutes=settings.SYNC_LOCK_TIMEOUT_MINUTES)
-    SyncRun.objects.filter(school=school, status=SyncRun.Status.RUNNING, started_at__lt=limit).update(
-        status=SyncRun.Status.FAILED,
-        finished_at=clock.now(),
-        error=_("The run stopped without finishing (the worker died); the next run starts again."),
-    )
-
-
-def _run_start(*, school: School, backend_name: str, since: date | None, confirm_removals: bool) -> SyncRun:
-    _stale_runs_release(school=school)
-    try:
-        with transaction.atomic():
-            return SyncRun.objects.create(
-                school=school,
-                backend=backend_name,
-                status=SyncRun.Status.RUNNING,
-                started_at=clock.now(),
-                since=since,
-                confirm_removals=confirm_removals,
-            )
-    except IntegrityError:
-        raise SyncAlreadyRunning(
-            _("A sync of %(school)s is already running; wait for it to finish.") % {"school": school.code}
-        ) from None
+__all__ = [
+    "IntegrationError",
+    "SyncAlreadyRunning",
+    "backend_build",
+    "school_sync_run",
+    "sync_held_confirm",
+]
 
 
 def _run_finish(*, run: SyncRun, result: SyncResult, started: float) -> None:
@@ -66,8 +44,9 @@ def _run_finish(*, run: SyncRun, result: SyncResult, started: float) -> None:
     run.error = result.error or ""
     run.held_removals = result.held_removals
     run.held_reason = result.held_reason
-    run.save(
-        update_fields=[
+    run_save(
+        run=run,
+        fields=[
             "status",
             "finished_at",
             "duration_seconds",
@@ -78,8 +57,17 @@ def _run_finish(*, run: SyncRun, result: SyncResult, started: float) -> None:
             "error",
             "held_removals",
             "held_reason",
-        ]
+        ],
     )
+
+
+def _stop_message(exc: Exception) -> str:
+    """Return the run's error for an exception the sync did not handle (never its text: it may hold a token)."""
+    if isinstance(exc, IntegrationError | TokenKeyError):
+        return str(exc)
+    if isinstance(exc, SoftTimeLimitExceeded):
+        return _("The sync ran past its task's time limit and was stopped; the chats finished so far are kept.")
+    return _("The sync stopped on an unexpected error (%(error)s); see the server log.") % {"error": type(exc).__name__}
 
 
 def school_sync_run(
@@ -101,13 +89,16 @@ def school_sync_run(
             _("%(school)s is not connected to Sferum; connect it with sferum_connect first.") % {"school": school.code}
         )
     backend_name = backend.name if backend is not None else integration.backend
-    run = _run_start(school=school, backend_name=backend_name, since=since, confirm_removals=confirm_removals)
+    run = run_start(school=school, backend_name=backend_name, since=since, confirm_removals=confirm_removals)
     started = time.perf_counter()
     result = SyncResult()
     try:
         if backend is None:
             backend = backend_build(integration=integration)
-        result = school_sync(school=school, backend=backend, since=since, confirm_removals=confirm_removals)
+        guard = GuardedBackend(backend, run=run, seconds=settings.SYNC_DEADLINE_SECONDS)
+        result = school_sync(school=school, backend=guard, since=since, confirm_removals=confirm_removals)
+        if result.status == SyncRun.Status.FAILED:
+            result.error = guarded_failure(guard=guard) or result.error
         for chat_id, reason in sorted(getattr(backend, "skipped_chats", {}).items()):
             if not any(item["chat"] == chat_id for item in result.chats_skipped):
                 result.chats_skipped.append({"chat": chat_id, "reason": reason})
@@ -115,17 +106,14 @@ def school_sync_run(
         # Whatever stopped the run is logged as its error: by type only, so no token can leak through.
         logger.exception("Sync of school %s stopped: %s", school.code, type(exc).__name__)
         result.status = SyncRun.Status.FAILED
-        result.error = (
-            str(exc)
-            if isinstance(exc, IntegrationError | TokenKeyError)
-            else _("The sync stopped on an unexpected error (%(error)s); see the server log.")
-            % {"error": type(exc).__name__}
-        )
+        result.error = _stop_message(exc)
     finally:
         close = getattr(backend, "close", None)
         if callable(close):
             close()
         _run_finish(run=run, result=result, started=started)
+        if run.status != result.status:  # ended by an administrator meanwhile: the log row says how
+            result.status, result.error = run.status, run.error
     if confirm_removals and user is not None and result.status == SyncRun.Status.OK:
         SyncRun.objects.filter(school=school, status=SyncRun.Status.HELD, confirmed_at__isnull=True).update(
             confirmed_by=user, confirmed_at=clock.now()

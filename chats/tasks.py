@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.conf import settings
 
 from classes.models import Municipality, School
 
@@ -13,13 +14,25 @@ from .services import SyncAlreadyRunning, school_sync_run, sync_held_confirm
 
 logger = logging.getLogger(__name__)
 
+# A sync task's time limits (its hard one below the sync lock's timeout); every other task takes the
+# project's defaults (CELERY_TASK_SOFT_TIME_LIMIT, CELERY_TASK_TIME_LIMIT). Late acknowledgement with
+# CELERY_TASK_REJECT_ON_WORKER_LOST puts the task of a worker that died back in the queue.
+SYNC_LIMITS = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "soft_time_limit": settings.SYNC_TASK_SOFT_TIME_LIMIT,
+    "time_limit": settings.SYNC_TASK_TIME_LIMIT,
+}
+ALREADY_RUNNING = "already_running"
 
-@shared_task(name="chats.sync_school", acks_late=True)
+
+@shared_task(name="chats.sync_school", **SYNC_LIMITS)
 def sync_school(school_id: int) -> str | None:
     """Run one sync of the school; quietly do nothing when the school or its integration is gone or off.
 
     Idempotent: a second run over unchanged data adds nothing. One run at a time per school: when another
-    run holds the school, this one is skipped (the next beat tick tries again).
+    run holds the school, this one writes nothing and returns "already_running" (the next beat tick tries
+    again).
     """
     school = School.objects.filter(pk=school_id, integration__enabled=True).first()
     if school is None:
@@ -27,8 +40,8 @@ def sync_school(school_id: int) -> str | None:
     try:
         run, _result = school_sync_run(school=school)
     except SyncAlreadyRunning:
-        logger.info("Sync of school %s skipped: another run is in progress.", school.code)
-        return "skipped"
+        logger.info("Sync of school %s not started: another run of it is already running.", school.code)
+        return ALREADY_RUNNING
     return run.status
 
 
@@ -52,7 +65,7 @@ def sync_all_schools() -> int:
     return len(municipality_ids)
 
 
-@shared_task(name="chats.sync_held_confirm", acks_late=True)
+@shared_task(name="chats.sync_held_confirm", **SYNC_LIMITS)
 def sync_held_confirm_task(run_id: int, user_id: int | None) -> str | None:
     """Sync the school of a held run again with its removals allowed; quietly stop when the run is gone,
     no longer held, or another sync holds the school (the administrator sees the outcome in the sync log)."""
@@ -66,7 +79,10 @@ def sync_held_confirm_task(run_id: int, user_id: int | None) -> str | None:
     user = User.objects.filter(pk=user_id).first() if user_id else None
     try:
         confirmed, _result = sync_held_confirm(run=run, user=user)
-    except (IntegrationError, SyncAlreadyRunning) as exc:
+    except SyncAlreadyRunning:
+        logger.info("Confirmed sync of school %s not started: another run of it is already running.", run.school.code)
+        return ALREADY_RUNNING
+    except IntegrationError as exc:
         logger.info("Confirmed sync of school %s not run: %s", run.school.code, type(exc).__name__)
         return "skipped"
     return confirmed.status

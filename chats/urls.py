@@ -11,4 +11,5 @@ urlpatterns = [
     path("schools/<int:school_id>/syncs/", views.sync_list, name="sync-list"),
     path("schools/<int:school_id>/syncs/run/", views.sync_now, name="sync-now"),
     path("syncs/<int:run_id>/confirm/", views.sync_confirm, name="sync-confirm"),
+    path("syncs/<int:run_id>/end/", views.sync_end, name="sync-end"),
 ]

@@ -34,6 +34,7 @@ from .mapping import (
     moderator_names,
 )
 from .models import Chat, Integration, SyncRun
+from .sync_runs import sync_run_end, task_enqueue
 from .tasks import sync_held_confirm_task, sync_school
 
 Role = User.Role
@@ -223,7 +224,10 @@ def sync_now(request: HttpRequest, school_id: int) -> HttpResponse:
     if not Integration.objects.filter(school=school, enabled=True).exists():
         messages.error(request, _("The school is not connected to Sferum; connect it first, then sync."))
         return redirect(_next_or(request, fallback))
-    sync_school.delay_on_commit(school.pk)
+    error = task_enqueue(sync_school, school.pk)
+    if error:
+        messages.error(request, error)
+        return redirect(_next_or(request, fallback))
     messages.success(
         request,
         _("A sync of %(school)s is queued; it runs in the background, reload the page in a minute.")
@@ -248,9 +252,31 @@ def sync_confirm(request: HttpRequest, run_id: int) -> HttpResponse:
         messages.error(request, _("Only a held sync waits for confirmation."))
         return redirect(_next_or(request, fallback))
     # A real backend's sync can take minutes: the worker runs it, the sync log shows how it ended.
-    sync_held_confirm_task.delay_on_commit(run.pk, request.user.pk)
+    error = task_enqueue(sync_held_confirm_task, run.pk, request.user.pk)
+    if error:
+        messages.error(request, error)
+        return redirect(_next_or(request, fallback))
     messages.success(
         request,
         _("The removals are confirmed; the sync runs in the background, reload the sync log in a minute."),
     )
+    return redirect(_next_or(request, fallback))
+
+
+@role_required(Role.SCHOOL_ADMIN)
+@require_POST
+def sync_end(request: HttpRequest, run_id: int) -> HttpResponse:
+    """End a running sync by hand (its worker is stuck or gone) so the school can sync again; audited."""
+    run = (
+        SyncRun.objects.select_related("school__municipality")
+        .filter(pk=run_id, school__in=schools_for_user(user=request.user))
+        .first()
+    )
+    if run is None:
+        raise Http404
+    fallback = reverse("sync-list", kwargs={"school_id": run.school_id})
+    if sync_run_end(run=run, user=request.user):
+        messages.success(request, _("The run is ended; the school can sync again."))
+    else:
+        messages.error(request, _("This run is not running any more; nothing was changed."))
     return redirect(_next_or(request, fallback))

@@ -1,8 +1,10 @@
 """The Celery application: configuration from Django settings (CELERY_*), tasks from each app."""
 
 import os
+from pathlib import Path
 
 from celery import Celery
+from celery.signals import beat_init, worker_init
 
 # A worker started without DJANGO_SETTINGS_MODULE runs the production settings, never the development ones;
 # `make run` passes the development settings to its worker explicitly.
@@ -11,3 +13,22 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sferum_admin.settings.productio
 app = Celery("sferum_admin")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+BROKER_FOLDERS = ("data_folder_in", "data_folder_out", "processed_folder", "control_folder")
+
+
+def broker_folders_ensure(**_signal) -> None:
+    """Create the filesystem broker's folders when they are missing: kombu fails on a missing one.
+
+    Called before the web queues a task, and when a worker or beat starts.
+    """
+    if not str(app.conf.broker_url or "").startswith("filesystem:"):
+        return
+    options = app.conf.broker_transport_options or {}
+    for key in BROKER_FOLDERS:
+        if options.get(key):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+worker_init.connect(broker_folders_ensure, weak=False)
+beat_init.connect(broker_folders_ensure, weak=False)

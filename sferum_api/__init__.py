@@ -6,6 +6,7 @@ Nothing in this package imports Django or the project's apps.
 from .errors import (
     AuthError,
     ChatAccessError,
+    DeadlineError,
     InvalidRequestError,
     SferumError,
     UnavailableError,
@@ -17,6 +18,7 @@ __all__ = [
     "Backend",
     "ChatAccessError",
     "ChatInfo",
+    "DeadlineError",
     "InvalidRequestError",
     "Member",
     "MessageInfo",

@@ -24,5 +24,9 @@ class UnavailableError(SferumError):
     """Server trouble (5xx, timeouts, rate limits) that outlasted the bounded retries."""
 
 
+class DeadlineError(UnavailableError):
+    """A call (retries included) or the caller's whole run outlasted its total deadline."""
+
+
 class InvalidRequestError(SferumError):
     """The service rejected the parameters (VK error 100): a bug; fail with method and parameters."""

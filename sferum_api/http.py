@@ -19,7 +19,8 @@ from urllib.parse import quote, quote_plus, urlsplit
 
 import httpx
 
-from .errors import SferumError, UnavailableError
+from .deadline import DeadlineNetwork, deadline_transport
+from .errors import DeadlineError, SferumError, UnavailableError
 from .types import RequestStats
 
 logger = logging.getLogger(__name__)
@@ -122,7 +123,12 @@ def _retry_after(response: httpx.Response) -> float | None:
 
 
 class HttpClient:
-    """Send requests for one backend: paced, retried on transient faults, counted, never showing the token."""
+    """Send requests for one backend: paced, retried on transient faults, counted, never showing the token.
+
+    `timeout` bounds each socket read; `deadline` (seconds, None for none) bounds a whole call, its retries
+    included, however slowly the server answers; `stop_at` (a `time.monotonic()` value the caller may set,
+    e.g. the end of a sync's own deadline) ends every call at that moment at the latest.
+    """
 
     def __init__(
         self,
@@ -134,6 +140,7 @@ class HttpClient:
         rps: float = 0.0,
         timeout: float = 10.0,
         connect_timeout: float = 5.0,
+        deadline: float | None = None,
         retry: RetryPolicy | None = None,
         retry_statuses: Iterable[int] = RETRY_STATUSES,
         sleep: Callable[[float], None] = time.sleep,
@@ -144,9 +151,14 @@ class HttpClient:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError("base_url must be an http:// or https:// URL.")
-        if timeout <= 0 or connect_timeout <= 0:
+        if timeout <= 0 or connect_timeout <= 0 or (deadline is not None and deadline <= 0):
             raise ValueError("timeouts must be positive.")
         self.service = service
+        self.deadline = deadline
+        self.stop_at: float | None = None
+        self._network = DeadlineNetwork()
+        if transport is None:
+            transport = deadline_transport(ssl_context=_tls_context(), network=self._network)
         self.base_url = base_url.rstrip("/")
         self.stats = stats
         self.retry = retry or RetryPolicy()
@@ -192,8 +204,41 @@ class HttpClient:
         """Send the request until `handle` accepts a response, retrying transient faults; return its value.
 
         `what` names the call in logs and errors (no parameters, no token). Raise UnavailableError when the
-        attempts run out or the request cannot be sent at all; errors from `handle` pass through, redacted.
+        attempts run out or the request cannot be sent at all, DeadlineError (an UnavailableError) when the
+        call's deadline or `stop_at` passes; errors from `handle` pass through, redacted.
         """
+        ends = self._call_ends()
+        try:
+            return self._request(
+                method, path, what=what, handle=handle, ends=ends, params=params, data=data, headers=headers
+            )
+        finally:
+            self._network.ends = None
+
+    def _call_ends(self) -> float | None:
+        """Return the `time.monotonic()` moment the call must end by, or None."""
+        moments = [moment for moment in (self.stop_at,) if moment is not None]
+        if self.deadline is not None:
+            moments.append(time.monotonic() + self.deadline)
+        return min(moments, default=None)
+
+    def _past_deadline(self, what: str, reason: str) -> DeadlineError:
+        last = f" (last: {reason})" if reason else ""
+        limit = f"its {self.deadline:g} s deadline" if self.deadline is not None else "the caller's deadline"
+        return DeadlineError(f"{self.service} {what}: no complete answer within {limit}{last}; try again later.")
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        what: str,
+        handle: Callable[[httpx.Response], T],
+        ends: float | None,
+        params: Mapping[str, Any] | None,
+        data: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+    ) -> T:
         policy = self.retry
         reason = ""
         retry_after: float | None = None
@@ -202,6 +247,8 @@ class HttpClient:
                 delay = policy.delay(attempt - 1, self._rng)
                 if retry_after is not None:
                     delay = max(delay, min(retry_after, policy.backoff_cap))
+                if ends is not None and time.monotonic() + delay >= ends:
+                    raise self._past_deadline(what, reason)
                 self.stats.retries += 1
                 logger.warning(
                     "%s %s: %s; retry %d of %d in %.3f s",
@@ -214,8 +261,14 @@ class HttpClient:
                 )
                 self._sleep(delay)
             self._pacer.wait()
+            if ends is not None and time.monotonic() >= ends:
+                raise self._past_deadline(what, reason)
             self.stats.requests += 1
+            self._network.ends = ends
             response, reason, fatal = self._send(method, path, params=params, data=data, headers=headers)
+            self._network.ends = None
+            if response is None and ends is not None and time.monotonic() >= ends:
+                raise self._past_deadline(what, reason)
             if fatal:
                 raise UnavailableError(f"{self.service} {what}: the request could not be sent ({fatal}).")
             retry_after = None
@@ -280,6 +333,7 @@ class HttpBackend:
         rps: float | None = None,
         timeout: float = 10.0,
         connect_timeout: float = 5.0,
+        deadline: float | None = None,
         retry: RetryPolicy | None = None,
         page_size: int | None = None,
         sleep: Callable[[float], None] = time.sleep,
@@ -306,6 +360,7 @@ class HttpBackend:
             rps=self.default_rps if rps is None else rps,
             timeout=timeout,
             connect_timeout=connect_timeout,
+            deadline=deadline,
             retry=retry,
             retry_statuses=self.retry_statuses,
             sleep=sleep,
@@ -316,6 +371,10 @@ class HttpBackend:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._http.redact(self._http.base_url)!r}, rps={self._http.rps})"
+
+    def stop_at(self, moment: float | None) -> None:
+        """End every later call at this `time.monotonic()` moment at the latest (None: no such limit)."""
+        self._http.stop_at = moment
 
     def close(self) -> None:
         self._http.close()

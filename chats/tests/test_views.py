@@ -45,10 +45,11 @@ def pages(data, run, chat) -> dict[str, tuple[str, str]]:
         "syncs": ("get", reverse("sync-list", kwargs={"school_id": school_id})),
         "sync-now": ("post", reverse("sync-now", kwargs={"school_id": school_id})),
         "sync-confirm": ("post", reverse("sync-confirm", kwargs={"run_id": run.pk})),
+        "sync-end": ("post", reverse("sync-end", kwargs={"run_id": run.pk})),
     }
 
 
-@pytest.mark.parametrize("page", ["registry", "confirm", "update", "syncs", "sync-now", "sync-confirm"])
+@pytest.mark.parametrize("page", ["registry", "confirm", "update", "syncs", "sync-now", "sync-confirm", "sync-end"])
 def test_denials(client, page):
     # given
     data, other = school_build(), school_build()
@@ -68,7 +69,7 @@ def test_denials(client, page):
     assert call(url).status_code in (403, 404)
 
 
-@pytest.mark.parametrize("page", ["confirm", "update", "sync-now", "sync-confirm"])
+@pytest.mark.parametrize("page", ["confirm", "update", "sync-now", "sync-confirm", "sync-end"])
 def test_the_municipal_administrator_may_not_write(client, page):
     # given
     data = school_build()
@@ -334,7 +335,7 @@ def test_the_confirm_task_skips_quietly_while_a_sync_runs():
     data = school_build()
     held = sync_runs_add(data.school)[1]
     with mock.patch("chats.tasks.sync_held_confirm", side_effect=SyncAlreadyRunning("A sync is already running.")):
-        assert sync_held_confirm_task.delay(held.pk, None).get() == "skipped"
+        assert sync_held_confirm_task.delay(held.pk, None).get() == "already_running"
 
 
 def test_confirming_a_run_that_is_not_held_is_refused(client):

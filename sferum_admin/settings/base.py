@@ -174,6 +174,7 @@ else:
         "data_folder_in": str(CELERY_DATA_DIR / "queue"),
         "data_folder_out": str(CELERY_DATA_DIR / "queue"),
         "processed_folder": str(CELERY_DATA_DIR / "processed"),
+        "control_folder": str(CELERY_DATA_DIR / "control"),  # else kombu writes ./control
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
@@ -200,7 +201,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker process dies (killed, out of memory) goes back to the queue instead of being lost.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Every task has time limits (seconds): at the soft one it is told to stop, at the hard one its process is
+# killed. The sync tasks have their own (SYNC_TASK_*), below the sync lock's timeout.
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("TASK_SOFT_TIME_LIMIT", "1500"))
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("TASK_TIME_LIMIT", "1800"))
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Sync: hours of the school day (Europe/Moscow, crontab syntax) when every school is synced hourly;
 # a run that would end more than this share of a school's memberships is held for confirmation;
@@ -208,9 +215,17 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 SYNC_HOURS = os.environ.get("SYNC_HOURS", "7-19")
 SYNC_HOLD_REMOVAL_SHARE = float(os.environ.get("SYNC_HOLD_REMOVAL_SHARE", "0.10"))
 SYNC_LOCK_TIMEOUT_MINUTES = int(os.environ.get("SYNC_LOCK_TIMEOUT_MINUTES", "120"))
-# HTTP to Sferum: bounded exponential backoff with jitter, and the read timeout in seconds.
+# A sync stops itself (status failed, finished chats kept) after SYNC_DEADLINE_SECONDS; the sync task's
+# soft and hard time limits come after it, and the hard one before the lock timeout (a system check holds
+# SYNC_DEADLINE_SECONDS < SYNC_TASK_SOFT_TIME_LIMIT < SYNC_TASK_TIME_LIMIT < SYNC_LOCK_TIMEOUT_MINUTES).
+SYNC_DEADLINE_SECONDS = float(os.environ.get("SYNC_DEADLINE_SECONDS", "3600"))
+SYNC_TASK_SOFT_TIME_LIMIT = int(os.environ.get("SYNC_TASK_SOFT_TIME_LIMIT", "4200"))
+SYNC_TASK_TIME_LIMIT = int(os.environ.get("SYNC_TASK_TIME_LIMIT", "4800"))
+# HTTP to Sferum: bounded exponential backoff with jitter, the read timeout in seconds, and the total
+# deadline of one call (its retries included) however slowly the server answers.
 SFERUM_HTTP_RETRY = {"max_attempts": 5, "backoff_base": 0.5, "backoff_cap": 30.0}
 SFERUM_HTTP_TIMEOUT = 20.0
+SFERUM_HTTP_CALL_DEADLINE = float(os.environ.get("SFERUM_HTTP_CALL_DEADLINE", "60"))
 CELERY_BEAT_SCHEDULE = {
     # Europe/Moscow (CELERY_TIMEZONE): sync every school hourly during the school day.
     "sync-all-schools-hourly": {

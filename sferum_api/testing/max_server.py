@@ -39,8 +39,8 @@ def _error(status: int, message: str) -> Reply:
 
 class MaxServer(LoopbackServer):
     """The max wire format over loopback. Faults: `error(503)` (an HTTP status with a JSON error body),
-    `deny_chat(id, 403)`, `http_status(502)`, `slow(1.0)`, `drop()`, `reset()`, `insert_message_while_paging(...)`,
-    `page_limit`, `unknown_fields`; a wrong or "Bearer" token answers 401."""
+    `deny_chat(id, 403)`, `http_status(502)`, `slow(1.0)`, `drip(0.05)`, `drop()`, `reset()`,
+    `insert_message_while_paging(...)`, `page_limit`, `unknown_fields`; a wrong or "Bearer" token answers 401."""
 
     def _endpoint(self, http_method: str, path: str) -> str:
         parts = path.strip("/").split("/")

@@ -26,7 +26,7 @@ from .data import MessageData, SchoolData
 logger = logging.getLogger(__name__)
 
 UNKNOWN_FIELD = "x_future_field"
-FAULT_KINDS = frozenset({"error", "status", "slow", "drop", "reset"})
+FAULT_KINDS = frozenset({"error", "status", "slow", "drip", "drop", "reset"})
 
 
 @dataclass
@@ -46,11 +46,11 @@ class RecordedRequest:
 class Fault:
     """An injected fault: answer the next `times` matching requests with it instead of the normal response."""
 
-    kind: str  # "error" (the service's error format), "status" (a bare HTTP status), "slow", "drop", "reset"
+    kind: str  # "error" (the service's error format), "status" (a bare HTTP status), "slow", "drip", "drop", "reset"
     times: int = 1
     endpoint: str | None = None  # None: any endpoint
     code: int = 0  # the service error code (vk) or HTTP status
-    seconds: float = 0.0  # "slow": how long to wait before answering normally
+    seconds: float = 0.0  # "slow": how long to wait before answering normally; "drip": the pause between bytes
 
     def matches(self, endpoint: str) -> bool:
         return self.times > 0 and (self.endpoint is None or self.endpoint == endpoint)
@@ -229,6 +229,13 @@ class LoopbackServer:
         """Wait `seconds` (or until the server stops) before answering normally."""
         return self.inject("slow", times=times, endpoint=endpoint, seconds=seconds)
 
+    def drip(self, seconds: float, *, times: int = 1, endpoint: str | None = None) -> Fault:
+        """Answer normally, but send the response (status line, headers, body) one byte every `seconds`.
+
+        Every read of the client gets a byte well within its per-read timeout: only a total deadline ends it.
+        """
+        return self.inject("drip", times=times, endpoint=endpoint, seconds=seconds)
+
     def drop(self, *, times: int = 1, endpoint: str | None = None) -> Fault:
         """Read the request, then close the connection without a response."""
         return self.inject("drop", times=times, endpoint=endpoint)
@@ -351,7 +358,24 @@ class LoopbackServer:
             logger.exception("loopback server: error answering %s", endpoint)
             reply = Reply(500, {"error": "server bug"})
         record.item_ids = reply.item_ids
+        if fault is not None and fault.kind == "drip":
+            self._drip(handler, reply, fault.seconds)
+            return
         self._send(handler, reply)
+
+    def _drip(self, handler: BaseHTTPRequestHandler, reply: Reply, seconds: float) -> None:
+        """Send the reply one byte at a time, `seconds` apart, until done, the client leaves or the server stops."""
+        handler.close_connection = True
+        payload = _decorate(reply.payload) if self.unknown_fields else reply.payload
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        head = f"HTTP/1.1 {reply.status} {handler.responses.get(reply.status, ('',))[0]}\r\n"
+        head += "Content-Type: application/json; charset=utf-8\r\n"
+        head += f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        raw = head.encode("latin-1") + body
+        for index in range(len(raw)):
+            handler.connection.sendall(raw[index : index + 1])
+            if self._stopping.wait(seconds):
+                return
 
     def _send(
         self,

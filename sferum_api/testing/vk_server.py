@@ -38,8 +38,8 @@ ATTACHMENT_TYPES = {"document": "doc", "photo": "photo", "video": "video", "link
 
 class VkServer(LoopbackServer):
     """The vk wire format over loopback. Faults: `error(6)`, `error(917, endpoint=GET_MEMBERS)`, `deny_chat(id, 917)`,
-    `http_status(503)`, `slow(1.0)`, `drop()`, `reset()`, `insert_message_while_paging(...)`, `page_limit`,
-    `unknown_fields`; a wrong token answers error 5."""
+    `http_status(503)`, `slow(1.0)`, `drip(0.05)`, `drop()`, `reset()`, `insert_message_while_paging(...)`,
+    `page_limit`, `unknown_fields`; a wrong token answers error 5."""
 
     def _endpoint(self, http_method: str, path: str) -> str:
         return path.removeprefix("/method/")
