@@ -155,6 +155,10 @@ ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_ADAPTER = "classes.accounts.ClosedSignupAccountAdapter"
 ACCOUNT_EMAIL_VERIFICATION = "none"
+# A password-reset request for an address no login uses sends nothing (allauth would mail "no account here"),
+# and the page after it reads the same either way (ACCOUNT_PREVENT_ENUMERATION, allauth's default, kept).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 LOGIN_REDIRECT_URL = "home"
 LOGIN_URL = "account_login"
@@ -280,3 +284,10 @@ LOGGING = {
 }
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "sferum-demo")
+
+# Invite links (i/<key>/) redirect only to these hosts and their subdomains (VK/Sferum and MAX); a pasted link
+# to any other host is refused, and a stored one is not followed.
+INVITE_LINK_HOSTS = [
+    host.lower().strip(".")
+    for host in env_list("INVITE_LINK_HOSTS", ["sferum.ru", "vk.me", "vk.com", "vk.ru", "web.vk.me", "max.ru"])
+]
