@@ -137,7 +137,19 @@ def main_pages(client) -> dict[str, str]:
     led = data.classes[0]
     pages = {}
     client.force_login(school_admin(data.school))
-    for name in ("school-dashboard", "class-list", "chat-registry", "school-teacher-activity", "roster-upload"):
+    for name in (
+        "school-dashboard",
+        "class-list",
+        "class-create",
+        "chat-registry",
+        "school-teacher-activity",
+        "roster-upload",
+        "roster-changes",
+        "reconciliation",
+        "staff-logins",
+        "school-profile",
+        "sync-list",
+    ):
         pages[name] = reverse(name, kwargs={"school_id": data.school.pk})
     pages["class-detail"] = reverse("class-detail", kwargs={"class_id": led.pk})
     pages["export-html"] = reverse("school-classes-export", kwargs={"school_id": data.school.pk}) + "?format=html"
@@ -148,10 +160,12 @@ def main_pages(client) -> dict[str, str]:
         reverse("teacher-class", kwargs={"class_id": led.pk}),
         reverse("qr-sheet", kwargs={"class_id": led.pk}),
         reverse("teacher-activity"),
+        reverse("roster-change-report", kwargs={"class_id": led.pk}),
     ):
         found[path] = client.get(path)
     client.force_login(municipal_admin(data.school.municipality))
-    found[reverse("municipal-overview")] = client.get(reverse("municipal-overview"))
+    for path in (reverse("municipal-overview"), reverse("admin-logins")):
+        found[path] = client.get(path)
     client.logout()
     found[reverse("account_login")] = client.get(reverse("account_login"))
     found[reverse("account_reset_password")] = client.get(reverse("account_reset_password"))
