@@ -24,6 +24,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -324,7 +325,8 @@ def report_export(
     if renderer is None:
         raise ExportFormatError(
             _("«%(format)s» is not an export format; use one of: %(choices)s.")
-            % {"format": fmt, "choices": ", ".join(RENDERERS)}
+            # Shortened: the page echoes the address, so a stranger's link cannot make it say much of their own.
+            % {"format": Truncator(fmt).chars(20), "choices": ", ".join(RENDERERS)}
         )
     response = renderer.render(report, request)
     if report.personal_data or report.audited:
