@@ -17,6 +17,7 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 
 import segno
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -80,8 +81,26 @@ def invite_link_can_manage(*, user: User, school_class: SchoolClass) -> bool:
     return False
 
 
+def invite_url_host_allowed(url: str) -> bool:
+    """Return True when the URL is https, names no login and leads to a platform host (INVITE_LINK_HOSTS).
+
+    A host is allowed when it is one of the settings' hosts or a subdomain of one (web.vk.me under vk.me),
+    never a name that merely ends like one (evilsferum.ru) or contains one (sferum.ru.evil.example).
+    """
+    if "\\" in url or any(ord(character) < 33 for character in url):
+        return False  # browsers read a backslash as a slash: the host they see may not be the one parsed here
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").rstrip(".").lower()
+    except ValueError:
+        return False
+    if parts.scheme != "https" or parts.username or parts.password or not host:
+        return False
+    return any(host == allowed or host.endswith("." + allowed) for allowed in settings.INVITE_LINK_HOSTS)
+
+
 def invite_url_clean(url: str) -> str:
-    """Return the Sferum invite URL stripped; raise ValidationError unless it is an https URL without a password."""
+    """Return the invite URL stripped; raise ValidationError unless it is an https URL of the platform's hosts."""
     url = (url or "").strip()
     message = _("Paste the invite link Sferum gave you; it starts with https://.")
     try:
@@ -90,6 +109,15 @@ def invite_url_clean(url: str) -> str:
         raise ValidationError({"url": message}) from None
     if urlsplit(url).username or urlsplit(url).password:
         raise ValidationError({"url": message})
+    if not invite_url_host_allowed(url):
+        raise ValidationError(
+            {
+                "url": _(
+                    "%(host)s is not a Sferum or MAX address; paste the invite link exactly as Sferum or MAX gave it."
+                )
+                % {"host": urlsplit(url).hostname}
+            }
+        )
     return url
 
 

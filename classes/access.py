@@ -8,10 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from . import clock
 from .models import School, SchoolClass, Staff, User
@@ -19,8 +22,27 @@ from .models import School, SchoolClass, Staff, User
 Role = User.Role
 
 
+def superuser_without_role(user: User) -> bool:
+    """Return True for a superuser login that has no school or municipal role (the app's pages are per role)."""
+    return bool(user.is_authenticated and user.is_superuser and not user.role)
+
+
+def superuser_to_admin(request: HttpRequest) -> HttpResponse:
+    """Send a superuser without a role to the Django admin, saying why and what to do."""
+    messages.info(
+        request,
+        _(
+            "Your login is a superuser with no school or municipal role, so the dashboards have nothing to show it; "
+            "manage the data here, or give your login a role to use the dashboards."
+        ),
+    )
+    return redirect("admin:index")
+
+
 def role_required(*roles: str) -> Callable:
-    """Decorate a view: anonymous users go to the login page, users of other roles get 403."""
+    """Decorate a view: anonymous users go to the login page, a superuser without a role to the Django admin,
+    users of other roles get 403.
+    """
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
@@ -29,6 +51,8 @@ def role_required(*roles: str) -> Callable:
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if user.role not in roles:
+                if superuser_without_role(user):
+                    return superuser_to_admin(request)
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

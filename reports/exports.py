@@ -24,6 +24,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -34,6 +35,7 @@ from classes.models import Municipality, School
 from classes.services import audit_record
 from reports.rates import Rate
 from reports.selectors import ACTIVATION_GROUPS, ClassRow, SchoolMetrics, TeacherStatus, TeacherWeekRow
+from reports.spreadsheet_cells import cell_value_neutralise, xlsx_cell_write
 
 TEACHER_STATUS_LABELS = {
     TeacherStatus.ACTIVE: gettext_lazy("active"),
@@ -41,8 +43,6 @@ TEACHER_STATUS_LABELS = {
     TeacherStatus.EXCUSED: gettext_lazy("excused"),
     TeacherStatus.NOT_EVALUATED: gettext_lazy("not evaluated"),
 }
-# Text that a spreadsheet would take for a formula when it starts a cell (CSV/formula injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ExportFormatError(ValueError):
@@ -150,15 +150,13 @@ def _local(value: datetime, tz) -> datetime:
     return timezone.localtime(value, tz) if timezone.is_aware(value) else value
 
 
-def _safe_text(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
 class CSVRenderer:
     extension = "csv"
     content_type = "text/csv; charset=utf-8"
 
     def cell(self, column: Column, value, report: Report) -> str:
+        """Return the cell's text; text from people or the platform is neutralised (see spreadsheet_cells)."""
+        value = cell_value_neutralise(value)
         if value is None:
             return ""
         if column.kind == "percent":
@@ -174,13 +172,13 @@ class CSVRenderer:
             return _local(value, report.tz).strftime("%Y-%m-%d %H:%M")
         if column.kind == "int":
             return str(value)
-        return _safe_text(str(value))
+        return cell_value_neutralise(str(value))
 
     def render(self, report: Report, request: HttpRequest | None = None) -> HttpResponse:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         columns = report.get_columns()
-        writer.writerow([str(column.label) for column in columns])
+        writer.writerow([cell_value_neutralise(str(column.label)) for column in columns])
         totals = report.get_totals()
         for row in [*report.rows, *([totals] if totals else [])]:
             writer.writerow([self.cell(column, row.get(column.key), report) for column in columns])
@@ -224,15 +222,15 @@ class XLSXRenderer:
         book = Workbook()
         sheet = book.active
         sheet.title = report.code[:31]
-        sheet["A1"] = str(report.title)
-        sheet["A1"].font = Font(bold=True, size=14)
-        sheet["A2"] = report.subtitle()
-        sheet["A3"] = _("Exported %(when)s") % {"when": _local(clock.now(), report.tz).strftime("%d.%m.%Y %H:%M")}
-        sheet["A3"].font = Font(italic=True, color="555555")
+        # Every cell goes through xlsx_cell_write: the title's school name (A2) comes from people too.
+        xlsx_cell_write(sheet, row=1, column=1, value=str(report.title)).font = Font(bold=True, size=14)
+        xlsx_cell_write(sheet, row=2, column=1, value=report.subtitle())
+        exported = _("Exported %(when)s") % {"when": _local(clock.now(), report.tz).strftime("%d.%m.%Y %H:%M")}
+        xlsx_cell_write(sheet, row=3, column=1, value=exported).font = Font(italic=True, color="555555")
         header_row = 5
         thin = Side(style="thin", color="999999")
         for index, column in enumerate(columns, start=1):
-            cell = sheet.cell(row=header_row, column=index, value=str(column.label))
+            cell = xlsx_cell_write(sheet, row=header_row, column=index, value=str(column.label))
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="DDE5F5")
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -244,10 +242,9 @@ class XLSXRenderer:
             row_number += 1
             for index, column in enumerate(columns, start=1):
                 value = self.value(column, row.get(column.key), report)
-                cell = sheet.cell(row=row_number, column=index, value=value)
-                if isinstance(value, str):
-                    cell.data_type = "s"  # never a formula, whatever the text starts with
-                    widths[index - 1] = max(widths[index - 1], len(value))
+                cell = xlsx_cell_write(sheet, row=row_number, column=index, value=value)
+                if isinstance(cell.value, str):
+                    widths[index - 1] = max(widths[index - 1], len(cell.value))
                 elif value is not None:
                     widths[index - 1] = max(widths[index - 1], 10)
                 if column.kind in self.formats and value is not None:
@@ -328,7 +325,8 @@ def report_export(
     if renderer is None:
         raise ExportFormatError(
             _("«%(format)s» is not an export format; use one of: %(choices)s.")
-            % {"format": fmt, "choices": ", ".join(RENDERERS)}
+            # Shortened: the page echoes the address, so a stranger's link cannot make it say much of their own.
+            % {"format": Truncator(fmt).chars(20), "choices": ", ".join(RENDERERS)}
         )
     response = renderer.render(report, request)
     if report.personal_data or report.audited:

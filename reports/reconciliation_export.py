@@ -28,6 +28,7 @@ from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, 
 from classes.models import User
 from classes.services import audit_record
 from reports.models import Reconciliation, ReconciliationItem
+from reports.spreadsheet_cells import xlsx_row_append
 
 REPORT_LANGUAGE = "ru"
 FONT = "DejaVuSans"
@@ -124,24 +125,25 @@ def reconciliation_xlsx(*, reconciliation: Reconciliation) -> bytes:
     sheet = workbook.active
     sheet.title = _("Reconciliation")[:31]
     bold = Font(bold=True)
-    sheet.append([text.title])
+    # Every row goes through xlsx_row_append: names, notes and the school come from people and the platform.
+    xlsx_row_append(sheet, [text.title])
     sheet["A1"].font = Font(bold=True, size=14)
     for label, value in text.meta:
-        sheet.append([label, value])
+        xlsx_row_append(sheet, [label, value])
         sheet.cell(row=sheet.max_row, column=1).font = bold
-    sheet.append([])
-    sheet.append(text.summary_header)
+    xlsx_row_append(sheet, [])
+    xlsx_row_append(sheet, text.summary_header)
     for cell in sheet[sheet.max_row]:
         cell.font = bold
     for label, count in text.summary:
-        sheet.append([label, count])
-    sheet.append([])
-    sheet.append(text.items_header)
+        xlsx_row_append(sheet, [label, count])
+    xlsx_row_append(sheet, [])
+    xlsx_row_append(sheet, text.items_header)
     header_row = sheet.max_row
     for cell in sheet[header_row]:
         cell.font = bold
     for row in text.items:
-        sheet.append(row)
+        xlsx_row_append(sheet, row)
     for column, width in zip("ABCDEFGHIJ", (22, 12, 12, 36, 10, 12, 14, 60, 18, 30), strict=True):
         sheet.column_dimensions[column].width = width
     for row in sheet.iter_rows(min_row=header_row + 1):

@@ -110,3 +110,57 @@ def test_the_short_url_page_query_count_is_one(client, world, django_assert_num_
     )
     with django_assert_num_queries(1):
         client.get(reverse("invite-open", kwargs={"key": link.key}))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://vk.me/join/abc",
+        "https://web.vk.me/join/abc",
+        "https://vk.com/join/abc",
+        "https://sferum.ru/?invite=abc",
+        "https://web.sferum.ru/?invite=abc",
+        "https://max.ru/join/abc",
+    ],
+)
+def test_the_short_url_sends_to_the_platforms_hosts(client, world, url):
+    # given
+    link = invite_link_create(by=world.teacher, school_class=world.school_class, audience="parents", url=url)
+    # when
+    response = client.get(reverse("invite-open", kwargs={"key": link.key}))
+    # then
+    assert (response.status_code, response["Location"]) == (302, url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil.example/?invite=abc",
+        "https://sferum.ru.evil.example/join",
+        "https://evilsferum.ru/join",
+        "https://evil.example\\@sferum.ru/join",
+    ],
+)
+def test_a_stored_link_to_another_host_is_not_followed(client, world, url):
+    # given: a link stored before hosts were checked
+    link = invite_link_create(
+        by=world.teacher, school_class=world.school_class, audience="parents", url="https://sferum.ru/?invite=p"
+    )
+    InviteLink.objects.filter(pk=link.pk).update(url=url)
+    # when
+    response = client.get(reverse("invite-open", kwargs={"key": link.key}))
+    # then
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Location" not in response
+    assert "does not lead to Sferum or MAX" in body
+    assert "evil" not in body
+
+
+def test_pasting_a_link_to_another_host_is_refused_with_a_sentence(client, world):
+    # when
+    response = paste(client, world, url="https://evil.example/?invite=abc")
+    # then
+    assert response.status_code == 400
+    assert "is not a Sferum or MAX address" in response.content.decode()
+    assert not InviteLink.objects.exists()

@@ -112,3 +112,23 @@ def test_no_vk_id_button_unless_configured(client):
     html = client.get(reverse("account_login")).content.decode()
     assert "VK ID" not in html
     assert reverse("account_reset_password") in html
+
+
+def main_text(response) -> str:
+    html = response.content.decode()
+    return html[html.index("<main") : html.index("</main>")]
+
+
+def test_a_reset_request_for_an_unknown_address_sends_nothing_and_reads_the_same(client):
+    # given
+    UserFactory(username="olga", email="olga@example.org")
+    # when: a known address, then an unknown one
+    known = client.post(reverse("account_reset_password"), {"email": "olga@example.org"}, follow=True)
+    sent = len(mail.outbox)
+    unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"}, follow=True)
+    # then: one mail, to the known address only; the page says the same thing both times
+    assert sent == 1 and len(mail.outbox) == 1
+    assert [message.to for message in mail.outbox] == [["olga@example.org"]]
+    assert known.redirect_chain == unknown.redirect_chain
+    assert main_text(known) == main_text(unknown)
+    assert "If a login uses this address" in main_text(unknown)

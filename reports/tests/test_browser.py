@@ -60,9 +60,12 @@ def demo(transactional_db, time_machine, settings) -> School:
     return School.objects.get(code="DEMO-1")
 
 
-def log_in(browser, live_server, username: str, *, width: int = 1280):
-    """Return a page of a new browser context, logged in through the login form."""
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
+def log_in(browser, live_server, username: str, *, width: int = 1280, bypass_csp: bool = False):
+    """Return a page of a new browser context, logged in through the login form.
+
+    `bypass_csp` lets the test inject axe-core (an inline script) into pages whose policy forbids inline code.
+    """
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU", bypass_csp=bypass_csp)
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.goto(f"{live_server.url}{reverse('account_login')}")
@@ -229,7 +232,7 @@ def test_the_main_pages_pass_an_accessibility_check_and_ask_no_outside_host(brow
     found, outside = [], []
     for username, paths in pages.items():
         for width in (360, 1280):
-            page = log_in(browser, live_server, username, width=width)
+            page = log_in(browser, live_server, username, width=width, bypass_csp=True)
             # schools' networks are closed: every request goes to the product's own host
             page.on(
                 "request",
@@ -246,3 +249,144 @@ def test_the_main_pages_pass_an_accessibility_check_and_ask_no_outside_host(brow
                     found.append(f"{username} {width}px {path} overflows by {overflow}px")
             page.context.close()
     assert (found, outside) == ([], [])
+
+
+# Reports every Content-Security-Policy violation of the page into window.__cspViolations (an init script runs
+# outside the page's policy).
+CSP_WATCH = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.__cspViolations.push(event.violatedDirective + " " + (event.blockedURI || "inline") + " at "
+                              + (event.sourceFile || "?") + ":" + event.lineNumber);
+});
+"""
+
+
+def csp_watch(page) -> list[str]:
+    """Start collecting the page's CSP violations (events and console errors); return the list they go to."""
+    found: list[str] = []
+    page.context.add_init_script(CSP_WATCH)
+    page.on(
+        "console",
+        lambda message: (
+            found.append(f"{page.url} console: {message.text}")
+            if message.type == "error" and ("Content Security Policy" in message.text or "Refused to" in message.text)
+            else None
+        ),
+    )
+    return found
+
+
+def csp_violations(page) -> list[str]:
+    return [f"{page.url} {item}" for item in page.evaluate("window.__cspViolations || []")]
+
+
+def test_the_main_pages_work_under_the_content_security_policy(browser, live_server, demo):
+    # given
+    teacher = User.objects.get(username="demo_teacher")
+    led = SchoolClass.objects.filter(class_teacher=teacher.staff).first()
+    pages = {
+        "demo_admin": [
+            reverse("school-dashboard", kwargs={"school_id": demo.pk}),
+            reverse("chat-registry", kwargs={"school_id": demo.pk}),
+            reverse("school-teacher-activity", kwargs={"school_id": demo.pk}),
+            reverse("school-classes-export", kwargs={"school_id": demo.pk}) + "?format=html",
+        ],
+        "demo_teacher": [
+            reverse("teacher-home"),
+            reverse("teacher-class", kwargs={"class_id": led.pk}),
+            reverse("qr-sheet", kwargs={"class_id": led.pk}),
+        ],
+        "demo_municipal": [reverse("municipal-overview")],
+    }
+    found = []
+    for username, paths in pages.items():
+        page = log_in(browser, live_server, username)
+        found += csp_watch(page)
+        for path in paths:
+            response = page.goto(f"{live_server.url}{path}")
+            # then: the policy is there, nothing is blocked, and the styles are applied
+            assert "'unsafe-inline'" not in response.headers["content-security-policy"]
+            page.wait_for_load_state("networkidle")
+            found += csp_violations(page)
+            background = page.evaluate("getComputedStyle(document.querySelector('.topbar')).backgroundColor")
+            assert background not in ("rgba(0, 0, 0, 0)", "transparent"), f"{path}: app.css is not applied"
+        if username == "demo_admin":
+            # htmx still swaps the classes table under the policy (no eval, no injected styles)
+            page.goto(f"{live_server.url}{pages['demo_admin'][0]}")
+            page.locator("#class-filter select").first.select_option(index=1)
+            page.wait_for_load_state("networkidle")
+            found += csp_violations(page)
+            screenshot(page, "demo_admin-dashboard-csp")
+        if username == "demo_teacher":
+            # the copy button and the print button are shown by static/js/app.js
+            page.goto(f"{live_server.url}{reverse('teacher-class', kwargs={'class_id': led.pk})}")
+            page.fill("#id_parents_url", "https://sferum.ru/?invite=parents-csp")
+            page.locator("form:has(#id_parents_url) button[type=submit]").click()
+            page.wait_for_load_state("load")
+            assert page.locator("[data-copy=short-parents]").is_visible()
+            page.locator("[data-copy=short-parents]").click()
+            page.wait_for_function("document.getElementById('short-parents-status').textContent !== ''")
+            page.goto(f"{live_server.url}{reverse('qr-sheet', kwargs={'class_id': led.pk})}")
+            assert page.locator("[data-print]").is_visible()
+            found += csp_violations(page)
+        page.context.close()
+    # the language switch submits on change (it had an inline onchange before)
+    page = log_in(browser, live_server, "demo_admin")
+    found += csp_watch(page)
+    page.select_option("#language", "en")
+    page.wait_for_load_state("load")
+    assert page.locator("html").get_attribute("lang") == "en"
+    found += csp_violations(page)
+    page.context.close()
+    assert found == []
+
+
+def test_the_django_admin_works_under_the_content_security_policy(browser, live_server, demo):
+    # given
+    User.objects.create_superuser(username="root", email="root@example.org", password="sferum-demo")
+    school_class = SchoolClass.objects.filter(school=demo).first()
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    found = csp_watch(page)
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "root")
+    page.fill("#id_password", "sferum-demo")
+    page.locator("#login-form [type=submit]").click()
+    page.wait_for_load_state("load")
+    failed: list[str] = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+    # when
+    for path in (
+        "/admin/",
+        "/admin/classes/school/",
+        f"/admin/classes/school/{demo.pk}/change/",
+        f"/admin/classes/schoolclass/{school_class.pk}/change/",
+        "/admin/classes/staffabsence/add/",
+        "/admin/reports/reconciliation/",
+    ):
+        response = page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("networkidle")
+        # then
+        assert response.status == 200, path
+        found += csp_violations(page)
+        assert page.locator("#content").count() == 1, path
+    # the autocomplete widget (select2, jQuery) opens and searches under the policy
+    page.goto(f"{live_server.url}/admin/classes/schoolclass/{school_class.pk}/change/")
+    page.locator(".select2-selection").first.click()
+    page.locator(".select2-search__field").fill("а")
+    page.wait_for_selector(".select2-results__option")
+    found += csp_violations(page)
+    # the date widget's calendar opens
+    page.goto(f"{live_server.url}/admin/classes/staffabsence/add/")
+    page.locator(".datetimeshortcuts a[id^=calendarlink]").first.click()
+    assert page.locator(".calendarbox").first.is_visible()
+    found += csp_violations(page)
+    # the admin's own styles are applied
+    header = page.evaluate("getComputedStyle(document.querySelector('#header')).backgroundColor")
+    screenshot(page, "admin-under-csp")
+    page.context.close()
+    assert (found, failed) == ([], [])
+    assert header not in ("rgba(0, 0, 0, 0)", "transparent")

@@ -78,7 +78,7 @@ def test_xlsx_keeps_numbers_as_numbers_and_text_as_text():
     assert sheet["A1"].value == "Small"
     assert [cell.value for cell in sheet[5]] == ["Name", "Share, %", "Change", "Count", "OK", "Day"]
     name, share, change, count, ok, day = sheet[6]
-    assert name.value == '=HYPERLINK("http://x")' and name.data_type == "s"
+    assert name.value == '\'=HYPERLINK("http://x")' and name.data_type == "s"
     assert share.value == pytest.approx(26 / 29) and share.number_format == "0.00%"
     assert change.value == pytest.approx(1.25)
     assert count.value == 3 and ok.value == "yes"

@@ -103,28 +103,53 @@ def test_home_sends_a_teacher_to_their_page(client):
 
 
 def test_home_shows_a_login_without_a_role_what_it_can_see(client):
-    # given: a superuser without a role sees every school; a plain login none
-    mine = SchoolFactory(short_name="Моя школа")
-    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    # given: a plain login without a role sees no school
+    SchoolFactory(short_name="Моя школа")
+    client.force_login(UserFactory())
     # when
     response = client.get(reverse("home"))
     # then
     assert response.status_code == 200
-    assert [s.pk for s in response.context["scope"].schools] == [mine.pk]
-    client.force_login(UserFactory())
-    assert client.get(reverse("home")).context["scope"].schools == []
+    assert response.context["scope"].schools == []
+
+
+def superuser_pages() -> list[str]:
+    school = SchoolFactory()
+    school_class = SchoolClassFactory(school=school)
+    return [
+        reverse("home"),
+        reverse("school-dashboard", kwargs={"school_id": school.pk}),
+        reverse("class-detail", kwargs={"class_id": school_class.pk}),
+        reverse("class-list", kwargs={"school_id": school.pk}),
+        reverse("municipal-overview"),
+        reverse("teacher-home"),
+        reverse("teacher-activity"),
+    ]
+
+
+def test_a_superuser_without_a_role_is_sent_to_the_admin_with_a_message(client):
+    # given
+    pages = superuser_pages()
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    for path in pages:
+        # when
+        response = client.get(path, follow=True)
+        # then
+        assert response.redirect_chain == [(reverse("admin:index"), 302)], path
+        assert response.status_code == 200
+        assert "no school or municipal role" in response.content.decode(), path
 
 
 def test_home_query_count_does_not_grow_with_schools(client, django_assert_num_queries):
     municipality = MunicipalityFactory()
     SchoolFactory(municipality=municipality)
-    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    client.force_login(UserFactory())  # a login without a role: the superuser is sent to the admin
     client.get(reverse("home"))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         client.get(reverse("home"))
     for _number in range(5):
         SchoolClassFactory(school=SchoolFactory(municipality=municipality))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         client.get(reverse("home"))
 
 

@@ -7,7 +7,9 @@ administrator or their municipality's; a teacher 403; another school 404.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from chats.mapping import chat_registry
@@ -27,11 +29,16 @@ from reports.selectors import school_metrics_compute, weekly_activity_table
 from reports.views.school import ADMINS, class_table, school_today
 
 
-def _export(request: HttpRequest, report: Report, school) -> HttpResponse:
+def export_error_page(request: HttpRequest, error: ExportFormatError, *, back_url: str) -> HttpResponse:
+    """Return the 400 page of an export that cannot be made: the error's sentence, escaped like any text."""
+    return render(request, "reports/export_error.html", {"message": str(error), "back_url": back_url}, status=400)
+
+
+def _export(request: HttpRequest, report: Report, school, *, page: str) -> HttpResponse:
     try:
         return report_export(request=request, report=report, fmt=request.GET.get("format", "xlsx"), school=school)
-    except ExportFormatError as exc:
-        return HttpResponseBadRequest(str(exc))
+    except ExportFormatError as error:
+        return export_error_page(request, error, back_url=reverse(page, kwargs={"school_id": school.pk}))
 
 
 @role_required(*ADMINS)
@@ -41,7 +48,7 @@ def school_classes_export(request: HttpRequest, school_id: int) -> HttpResponse:
     school = school_admin_school_or_404(user=request.user, school_id=school_id)
     metrics = school_metrics_compute(schools=[school], today=school_today)[school.pk]
     _filterset, rows, _sort = class_table(request, metrics)
-    return _export(request, ClassesReport(metrics=metrics, rows=rows), school)
+    return _export(request, ClassesReport(metrics=metrics, rows=rows), school, page="school-dashboard")
 
 
 @role_required(*ADMINS)
@@ -52,7 +59,12 @@ def teacher_activity_export(request: HttpRequest, school_id: int) -> HttpRespons
     form = WeekRangeForm(request.GET or None, last_week=last_complete_week(school_today(school)))
     mondays = form.mondays()
     rows = weekly_activity_table(school=school, mondays=mondays)
-    return _export(request, TeacherActivityReport(school=school, mondays=mondays, rows=rows), school)
+    return _export(
+        request,
+        TeacherActivityReport(school=school, mondays=mondays, rows=rows),
+        school,
+        page="school-teacher-activity",
+    )
 
 
 @role_required(*ADMINS)
@@ -63,4 +75,4 @@ def chat_registry_export(request: HttpRequest, school_id: int) -> HttpResponse:
     day = school_today(school)
     filterset = ChatRegistryFilter(request.GET or None, queryset=chat_registry(school=school), school=school, day=day)
     chats = list(filterset.qs) if (not filterset.is_bound or filterset.is_valid()) else []
-    return _export(request, ChatRegistryReport(school=school, chats=chats, day=day), school)
+    return _export(request, ChatRegistryReport(school=school, chats=chats, day=day), school, page="chat-registry")

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
+from classes.access import superuser_to_admin, superuser_without_role
 from classes.models import User
 from reports.selectors import scope_for_user
 
@@ -18,8 +19,12 @@ ROLE_HOME = {
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Send the user to their role's main page; without one, show who they are and what they can see."""
+    """Send the user to their role's main page (a superuser without a role to the Django admin); without one,
+    show who they are and what they can see.
+    """
     user = request.user
+    if superuser_without_role(user):
+        return superuser_to_admin(request)
     if user.role in ROLE_HOME:
         name, needs_school = ROLE_HOME[user.role]
         try:

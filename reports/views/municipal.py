@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -34,6 +34,7 @@ from reports.selectors import (
     school_metrics_compute,
     sync_runs_last,
 )
+from reports.views.exports import export_error_page
 from reports.views.panels import ReconciliationPanel, reconciliation_panels
 from reports.views.school import (
     TREND_DAYS,
@@ -219,5 +220,5 @@ def municipal_export(request: HttpRequest) -> HttpResponse:
             fmt=request.GET.get("format", "xlsx"),
             municipality=overview.municipality,
         )
-    except ExportFormatError as exc:
-        return HttpResponseBadRequest(str(exc))
+    except ExportFormatError as error:
+        return export_error_page(request, error, back_url=reverse("municipal-overview"))

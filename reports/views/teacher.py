@@ -31,6 +31,7 @@ from activation.invites import (
     invite_link_expire,
     invite_link_from_key,
     invite_qr_svg,
+    invite_url_host_allowed,
 )
 from activation.models import InviteLink
 from activation.selectors import class_roster, invite_links_current, teacher_classes
@@ -238,6 +239,9 @@ def invite_open(request: HttpRequest, key: str) -> HttpResponse:
             410 if error.error_type in (InviteKeyError.ErrorType.EXPIRED, InviteKeyError.ErrorType.REVOKED) else 404
         )
         return render(request, "activation/invite_dead.html", {"error": error, "link": error.link}, status=status)
+    if not invite_url_host_allowed(link.url):
+        # A link stored before the hosts were checked, or hosts changed since: never send anyone elsewhere.
+        return render(request, "activation/invite_foreign.html", {"link": link}, status=400)
     return redirect(link.url)
 
 

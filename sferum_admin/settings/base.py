@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from .environment import env_bool, env_list
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_filters",
     "django_htmx",
+    "csp",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -45,6 +47,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "sferum_admin.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sferum_admin.middleware.DefaultLanguageMiddleware",
@@ -58,6 +62,33 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "sferum_admin.urls"
+
+# Security headers of every response. Nothing a user or the platform sends may run in a browser: the pages
+# load scripts and styles only from static files (no inline <script>, <style>, style= or on…= attributes;
+# htmx is told not to inject styles nor to evaluate code, see templates/base.html), and no page may be framed.
+# django-csp 4 reads CONTENT_SECURITY_POLICY["DIRECTIVES"]; the Django admin works under the same policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+# Browser features no page of the product uses (sferum_admin.middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), midi=(), payment=(), usb=()"
+)
 
 TEMPLATES = [
     {
@@ -119,6 +150,10 @@ ACCOUNT_RATE_LIMITS = {"login_failed": os.environ.get("LOGIN_FAILED_RATE_LIMIT",
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER") or None
 TRUSTED_PROXY_ADDRESSES = env_list("TRUSTED_PROXY_ADDRESSES", ["127.0.0.1", "::1"])
+# A password-reset request for an address no login uses sends nothing (allauth would mail "no account here"),
+# and the page after it reads the same either way (ACCOUNT_PREVENT_ENUMERATION, allauth's default, kept).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_PREVENT_ENUMERATION = True
 LOGIN_REDIRECT_URL = "home"
 LOGIN_URL = "account_login"
 SOCIALACCOUNT_ADAPTER = "classes.accounts.ClosedSignupSocialAccountAdapter"
@@ -129,6 +164,8 @@ SOCIALACCOUNT_PROVIDERS: dict = {}
 if VK_ID_CLIENT_ID and VK_ID_SECRET:
     INSTALLED_APPS.append("allauth.socialaccount.providers.vk")
     SOCIALACCOUNT_PROVIDERS["vk"] = {"APPS": [{"client_id": VK_ID_CLIENT_ID, "secret": VK_ID_SECRET, "key": ""}]}
+    # The VK ID login form posts here and is redirected to VK ID: the policy's form-action must allow it.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append("https://id.vk.ru")
 
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
@@ -281,3 +318,10 @@ LOGGING = {
 }
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "sferum-demo")
+
+# Invite links (i/<key>/) redirect only to these hosts and their subdomains (VK/Sferum and MAX); a pasted link
+# to any other host is refused, and a stored one is not followed.
+INVITE_LINK_HOSTS = [
+    host.lower().strip(".")
+    for host in env_list("INVITE_LINK_HOSTS", ["sferum.ru", "vk.me", "vk.com", "vk.ru", "web.vk.me", "max.ru"])
+]
