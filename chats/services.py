@@ -19,6 +19,7 @@ from sferum_api.max import MaxBackend
 from sferum_api.simulator import SimulatedSchool
 from sferum_api.vk import VkBackend
 
+from .horizon import history_first_sync_notify
 from .models import Integration, SyncRun
 from .sync import SyncResult, message_hash_key, school_sync
 from .tokens import TokenKeyError, token_decrypt, token_encrypt
@@ -210,6 +211,7 @@ def school_sync_run(
         if callable(close):
             close()
         _run_finish(run=run, result=result, started=started)
+    history_first_sync_notify(school=school, run=run)  # the weekly history is built on the first success
     if confirm_removals and user is not None and result.status == SyncRun.Status.OK:
         SyncRun.objects.filter(school=school, status=SyncRun.Status.HELD, confirmed_at__isnull=True).update(
             confirmed_by=user, confirmed_at=clock.now()

@@ -255,6 +255,7 @@ class WeekRow:
     teacher: TeacherWeek | None
     current: bool
     stored: bool
+    reason: str | None = None  # why the week is not evaluated: no_school_day, no_history
 
     @property
     def label(self) -> str:
@@ -303,7 +304,16 @@ def _week_rows(*, staff: Staff, school: School, today: date) -> list[WeekRow]:
             continue
         computed = weekly_activity_compute(schools=[school], week_start=monday)[school.pk]
         teacher = next((t for t in computed.teachers if t.staff_id == staff.pk), None)
-        rows.append(WeekRow(monday, computed.threshold, teacher, current=monday == this_week, stored=False))
+        rows.append(
+            WeekRow(
+                monday,
+                computed.threshold,
+                teacher,
+                current=monday == this_week,
+                stored=False,
+                reason=computed.reason,
+            )
+        )
     return rows
 
 
