@@ -200,3 +200,15 @@ def test_a_school_whose_roster_is_imported_today_has_exact_counts_for_its_three_
         assert {t["person_id"]: (t["messages"], t["status"]) for t in report["teachers"]} == {
             person_id: (row["messages"], row["status"]) for person_id, row in oracle["teachers"].items()
         }
+
+
+def test_the_municipal_overview_says_no_data_for_teachers_before_the_history(client, settings):
+    # given
+    settings.LANGUAGE_CODE = "ru"
+    school, _staff = school_with_horizon(datetime(2026, 11, 30, tzinfo=MOSCOW))
+    client.force_login(UserFactory(role=User.Role.MUNICIPAL_ADMIN, municipality=school.municipality))
+    # when
+    page = client.get(reverse("municipal-overview")).content.decode()
+    # then
+    assert "<small>нет данных</small>" in page
+    assert "<small>не оценивается</small>" not in page
