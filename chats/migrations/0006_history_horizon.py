@@ -28,7 +28,10 @@ class Migration(migrations.Migration):
             name="history_from",
             field=models.DateTimeField(
                 blank=True,
-                help_text="The school's history horizon: every message of every readable chat from this moment on is stored. Weeks that start earlier are not evaluated.",
+                help_text=(
+                    "The school's history horizon: every message of every readable chat from this moment on is "
+                    "stored. Weeks that start earlier are not evaluated."
+                ),
                 null=True,
                 verbose_name="message history from",
             ),
