@@ -22,6 +22,7 @@ from classes.roster.importer import roster_import
 from classes.services import school_create
 from classes.tests.factories import AcademicYearFactory, SchoolFactory, StaffFactory, UserFactory
 from reports.models import WeeklyActivity
+from reports.tasks import weekly_history_build
 from reports.tests.independent_count import independent_count
 from sferum_api.simulator import SimulatedSchool
 from sferum_api.testing import VkServer
@@ -212,3 +213,28 @@ def test_the_municipal_overview_says_no_data_for_teachers_before_the_history(cli
     # then
     assert "<small>нет данных</small>" in page
     assert "<small>не оценивается</small>" not in page
+
+
+# ----- the worker's task ------------------------------------------------------------------------------------
+
+
+def test_the_history_task_builds_every_complete_week_from_the_first_week_after_the_horizon():
+    # given: the history begins on Wednesday 11 November, so that week is not complete in the history
+    school, _staff = school_with_horizon(datetime(2026, 11, 11, 8, tzinfo=MOSCOW))
+    # when
+    built = weekly_history_build.delay(school.pk).get()
+    # then
+    assert built == 2
+    stored = sorted(set(WeeklyActivity.objects.filter(school=school).values_list("week_start", flat=True)))
+    assert stored == [date(2026, 11, 16), date(2026, 11, 23)]
+
+
+def test_without_a_horizon_the_history_task_starts_at_the_academic_year():
+    school, _staff = school_with_horizon(None)
+    assert weekly_history_build.delay(school.pk).get() == 13  # 31 August to 23 November
+    weeks = set(WeeklyActivity.objects.filter(school=school).values_list("week_start", flat=True))
+    assert min(weeks) == date(2026, 8, 31) and date(2026, 10, 26) not in weeks  # the holiday week stores nothing
+
+
+def test_the_history_task_returns_quietly_when_the_school_is_gone():
+    assert weekly_history_build.delay(987654).get() is None
