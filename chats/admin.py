@@ -11,6 +11,7 @@ class ChatAdmin(admin.ModelAdmin):
     list_filter = ["school", "backend", "kind", "mapping_confirmed"]
     search_fields = ["title", "platform_id"]
     list_select_related = ["school", "school_class"]
+    readonly_fields = ["history_from", "history_from_start"]  # recorded by the sync (chats.horizon)
 
 
 @admin.register(ChatMembership)
@@ -36,10 +37,10 @@ class MessageAdmin(admin.ModelAdmin):
 class IntegrationAdmin(admin.ModelAdmin):
     """The token is never shown; set it with the sferum_connect command."""
 
-    list_display = ["school", "backend", "base_url", "has_token", "rps", "enabled", "updated_at"]
+    list_display = ["school", "backend", "base_url", "has_token", "rps", "enabled", "history_from", "updated_at"]
     list_filter = ["backend", "enabled"]
     list_select_related = ["school"]
-    readonly_fields = ["has_token", "created_at", "updated_at"]
+    readonly_fields = ["has_token", "history_from", "created_at", "updated_at"]
 
     @admin.display(boolean=True, description=_("token stored"))
     def has_token(self, obj: Integration) -> bool:

@@ -48,6 +48,14 @@ class Chat(models.Model):
         help_text=_("The newest message cursor stored with every message above it; the next sync reads on from it."),
     )
     last_synced_at = models.DateTimeField(_("last synced"), null=True, blank=True)
+    # The chat's history horizon (DESIGN.md): every message from this moment on is stored. Set on the chat's
+    # first read: the sync's `since`, or its oldest message when the read reached its first message.
+    history_from = models.DateTimeField(_("complete history from"), null=True, blank=True)
+    history_from_start = models.BooleanField(
+        _("history read from its first message"),
+        default=False,
+        help_text=_("The first read reached the chat's first message: every message it ever had is stored."),
+    )
 
     class Meta:
         ordering = ["school", "title", "platform_id"]
@@ -147,6 +155,15 @@ class Integration(models.Model):
     rps = models.FloatField(_("requests per second"), null=True, blank=True)
     options = models.JSONField(_("options"), default=dict, blank=True)
     enabled = models.BooleanField(_("enabled"), default=True)
+    history_from = models.DateTimeField(
+        _("message history from"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The school's history horizon: every message of every readable chat from this moment on is stored. "
+            "Weeks that start earlier are not evaluated."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

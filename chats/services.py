@@ -14,6 +14,7 @@ from classes import clock
 from classes.models import School
 from sferum_api import Backend
 
+from .horizon import history_first_sync_notify
 from .integrations import IntegrationError, backend_build
 from .models import Integration, SyncRun
 from .sync import SyncResult, school_sync
@@ -114,6 +115,7 @@ def school_sync_run(
         _run_finish(run=run, result=result, started=started)
         if run.status != result.status:  # ended by an administrator meanwhile: the log row says how
             result.status, result.error = run.status, run.error
+    history_first_sync_notify(school=school, run=run)  # the weekly history is built on the first success
     if confirm_removals and user is not None and result.status == SyncRun.Status.OK:
         SyncRun.objects.filter(school=school, status=SyncRun.Status.HELD, confirmed_at__isnull=True).update(
             confirmed_by=user, confirmed_at=clock.now()

@@ -38,6 +38,7 @@ from sferum_api import (
 )
 from sferum_api.types import ROLE_CODES
 
+from .horizon import chat_history_mark, school_history_record
 from .models import Chat, ChatMembership, Message
 from .titles import propose_mapping
 
@@ -367,12 +368,13 @@ def _chat_sync(
     """
     chat = plan.chat
     infos = list(backend.iter_messages(chat.platform_id, after_cursor=chat.cursor, since=since))
+    marked = chat_history_mark(chat=chat, infos=infos, since=since)  # the chat's history horizon, on a first read
     with transaction.atomic():
         joined, left = _memberships_apply(plan)
         _authors_ensure(school=school, backend_name=backend.name, infos=infos, accounts=accounts)
         added, duplicates = messages_store(chat=chat, infos=infos, accounts=accounts)
         chat.last_synced_at = clock.now()
-        chat.save(update_fields=["cursor", "last_synced_at"])
+        chat.save(update_fields=["cursor", "last_synced_at", *marked])
     return joined, left, added, duplicates
 
 
@@ -473,6 +475,7 @@ def school_sync(
             for chat_plan in plan.chats:
                 chat_plan.removals = []
         sync_apply(school=school, backend=backend, plan=plan, since=since_at, result=result)
+        school_history_record(school=school, chats=[p.chat for p in plan.chats], skipped=result.chats_skipped)
         if reason:
             result.status = "held"
     except SferumError as exc:  # AuthError, UnavailableError, InvalidRequestError; a chat error while listing

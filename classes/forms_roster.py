@@ -52,6 +52,15 @@ class ColumnMappingForm(forms.Form):
 
 
 class RosterImportForm(forms.Form):
+    as_of = forms.DateField(
+        label=_("The file shows the school on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_(
+            "Arrivals and departures are dated from this day; leave it empty for today. "
+            "A day of this academic year, not in the future."
+        ),
+    )
     confirm_removals = forms.BooleanField(
         label=_("I have checked the file: these people really leave the school."),
         required=False,

@@ -31,6 +31,7 @@ from classes.forms_roster import (
 )
 from classes.models import Enrollment, RosterChange, RosterImport, RosterMapping, RosterUpload, School, Student, User
 from classes.roster.columns import column_for_header, header_normalize
+from classes.roster.dating import RosterDateError, roster_as_of_check
 from classes.roster.importer import roster_import
 from classes.roster.reading import RosterReadError, table_read
 from classes.roster_changes import (
@@ -202,13 +203,24 @@ def roster_upload_import(request: HttpRequest, school_id: int, upload_id: int) -
     school = school_admin_school_or_404(user=request.user, school_id=school_id)
     upload = _upload_or_404(request=request, school=school, upload_id=upload_id)
     form = RosterImportForm(request.POST)
-    confirm = form.is_valid() and form.cleaned_data["confirm_removals"]
+    if not form.is_valid():
+        messages.error(request, _("Nothing was imported: write the day as YYYY-MM-DD or pick it in the calendar."))
+        return redirect("roster-upload-preview", school_id=school.pk, upload_id=upload.pk)
+    confirm = form.cleaned_data["confirm_removals"]
+    as_of = form.cleaned_data["as_of"]
+    if as_of is not None:
+        try:
+            roster_as_of_check(school=school, as_of=as_of)
+        except RosterDateError as error:
+            messages.error(request, _("Nothing was imported: %(reason)s") % {"reason": error})
+            return redirect("roster-upload-preview", school_id=school.pk, upload_id=upload.pk)
     result = roster_import(
         school=school,
         content=bytes(upload.content),
         filename=upload.file_name,
         mapping=upload.mapping,
         confirm_removals=confirm,
+        on=as_of,
         user=request.user,
     )
     if result.status == RosterImport.Status.OK:

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reports"
+
+    def ready(self) -> None:
+        # The chats layer says when a school's first sync succeeded; the weekly history is built then.
+        from chats.horizon import history_ready
+        from reports.tasks import history_ready_received
+
+        history_ready.connect(history_ready_received, dispatch_uid="reports.weekly_history_build")

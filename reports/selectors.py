@@ -30,6 +30,7 @@ from django.db.models.functions import Coalesce, Lag, Lead
 from django.utils.translation import gettext as _
 
 from activation.models import SferumAccount
+from chats.horizon import history_horizons
 from chats.models import Chat, ChatMembership, Message, ReportedActivity, SyncRun
 from classes.access import classes_for_user, schools_for_user
 from classes.calendar import school_days, week_bounds, week_days, week_label
@@ -50,6 +51,7 @@ from classes.models import (
 )
 from reports.models import ActivationSnapshot, WeeklyActivity
 from reports.rates import Rate
+from reports.week_status import week_not_evaluated_reason
 
 
 @dataclass
@@ -146,15 +148,23 @@ class SchoolWeek:
     threshold: int
     school_days: list[date]
     teachers: list[TeacherWeek]
+    history_from: datetime | None = None  # the school's history horizon (chats.horizon); None: no bound
 
     @property
     def week(self) -> str:
         return week_label(self.week_start)
 
     @property
+    def reason(self) -> str | None:
+        """Return why the week is not evaluated (`no_school_day`, `no_history`), or None when it is."""
+        return week_not_evaluated_reason(
+            school_days=self.school_days, week_start=self.week_start, tz=self.school.tz, history_from=self.history_from
+        )
+
+    @property
     def evaluated(self) -> bool:
-        """Return False for a week with no school day (every Monday to Friday inside holidays)."""
-        return bool(self.school_days)
+        """Return False for a week with no school day, or one that starts before the school's message history."""
+        return self.reason is None
 
     @property
     def active_teachers(self) -> Rate:
@@ -281,12 +291,15 @@ def teachers_of_week(*, days_by_school: dict[int, list[date]], monday: date) -> 
     )
 
 
-def weekly_activity_compute(*, schools: Sequence[School], week_start: date) -> dict[int, SchoolWeek]:
+def weekly_activity_compute(
+    *, schools: Sequence[School], week_start: date, horizons: dict[int, datetime] | None = None
+) -> dict[int, SchoolWeek]:
     """Return {school id: SchoolWeek} of the ISO week that starts on `week_start`, computed live.
 
-    Set-based: one query each for holidays, teachers, absences and reported counts, and one aggregate query of
-    messages per time zone among the schools, whatever their numbers of classes and teachers.
-    Schools come with their municipality (for the inherited threshold).
+    Set-based: one query each for holidays, teachers, absences, history horizons and reported counts, and one
+    aggregate query of messages per time zone among the schools, whatever their numbers of classes and teachers.
+    Schools come with their municipality (for the inherited threshold). `horizons` ({school id: history
+    horizon}, from chats.horizon.history_horizons) saves its query when a caller computes several weeks.
     """
     monday = iso_week_start(week_start)
     friday = monday + timedelta(days=4)
@@ -323,6 +336,8 @@ def weekly_activity_compute(*, schools: Sequence[School], week_start: date) -> d
         .values_list("staff_id", "messages")
     )
 
+    if horizons is None:
+        horizons = history_horizons(school_ids=school_ids)
     weeks = {
         school.pk: SchoolWeek(
             school=school,
@@ -330,6 +345,7 @@ def weekly_activity_compute(*, schools: Sequence[School], week_start: date) -> d
             threshold=school.effective_activity_threshold,
             school_days=days_by_school[school.pk],
             teachers=[],
+            history_from=horizons.get(school.pk),
         )
         for school in schools
     }

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 
+from chats.horizon import history_horizons
 from classes import clock
 from classes.calendar import last_complete_week
 from classes.calendar import week_start as iso_week_start
 from classes.models import AcademicYear, Municipality, School
+from classes.services import academic_year_current
 from reports.models import ActivationSnapshot, WeeklyActivity
 from reports.rates import Rate
 from reports.selectors import (
@@ -212,12 +214,17 @@ def metrics_compute(*, school: School, week_start: date | None = None) -> dict:
 
 
 def metrics_report(*, week: SchoolWeek, activation: SchoolActivation) -> dict:
-    """Return the CLI.md `metrics_compute --json` object of a computed week and activation."""
+    """Return the CLI.md `metrics_compute --json` object of a computed week and activation.
+
+    A week that is not evaluated also says why: `"reason": "no_school_day"` or `"no_history"`.
+    """
+    reason = {} if week.evaluated else {"reason": week.reason}
     return {
         "school": week.school.code,
         "week": week.week,
         "week_start": week.week_start.isoformat(),
         "evaluated": week.evaluated,
+        **reason,
         "threshold": week.threshold,
         "teachers": [
             {
@@ -249,6 +256,33 @@ def metrics_report(*, week: SchoolWeek, activation: SchoolActivation) -> dict:
             ],
         },
     }
+
+
+def weekly_history_build(*, school: School) -> int:
+    """Build the stored weekly activity of every complete week since the school's history horizon; return how many.
+
+    The first week is the one that starts on or after the horizon (DESIGN.md, "History horizon"), or the academic
+    year's first week, whichever is later; without a recorded horizon, the year's first week. The last is the
+    last complete week. Weeks already stored are computed again (idempotent).
+    """
+    today = clock.today(school.tz)
+    year = academic_year_current(school=school, on=today)
+    first = iso_week_start(year.starts_on)
+    horizon = history_horizons(school_ids=[school.pk]).get(school.pk)
+    if horizon is not None:
+        local = horizon.astimezone(school.tz)
+        horizon_week = iso_week_start(local.date())
+        if local != datetime.combine(horizon_week, time.min, tzinfo=school.tz):
+            horizon_week += timedelta(days=7)  # a week that starts before the horizon is not evaluated
+        first = max(first, horizon_week)
+    last = last_complete_week(today)
+    built = 0
+    monday = first
+    while monday <= last:
+        weekly_activity_build(school=school, week_start=monday)
+        monday += timedelta(days=7)
+        built += 1
+    return built
 
 
 def weekly_activity_ensure(*, school: School, weeks: int = 8) -> int:

@@ -34,6 +34,23 @@ def weekly_activity_build(school_id: int, week: str) -> None:
     services.weekly_activity_build(school=school, week_start=monday)
 
 
+@shared_task(name="reports.weekly_history_build", acks_late=True)
+def weekly_history_build(school_id: int) -> int | None:
+    """Build the school's weekly history since its message history horizon; return how many weeks.
+
+    Queued by `history_ready_received` after a school's first successful sync (chats.horizon).
+    """
+    school = School.objects.select_related("municipality").filter(pk=school_id).first()
+    if school is None:
+        return None
+    return services.weekly_history_build(school=school)
+
+
+def history_ready_received(sender, *, school_id: int, **kwargs) -> None:
+    """Queue the weekly history of a school whose first sync has just succeeded (connected in ReportsConfig)."""
+    weekly_history_build.delay_on_commit(school_id)
+
+
 @shared_task(name="reports.weekly_activity_dispatch", acks_late=True)
 def weekly_activity_dispatch() -> int:
     """Queue the week that ended for every school whose own time is Monday 06:xx; return how many."""

@@ -34,6 +34,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("children", "Дети"),
     Column("phone", "Телефон"),
     Column("email", "Эл. почта", ("e-mail", "эл.почта", "электронная почта")),
+    # Optional: since when a person counts (DESIGN.md, "Since when people count"); staff and students only.
+    Column("employed_from", "Работает с", ("дата приема",)),
+    Column("enrolled_from", "Зачислен с", ("зачислена с", "дата зачисления")),
 )
 COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
 

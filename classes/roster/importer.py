@@ -14,6 +14,7 @@ from classes import clock
 from classes.class_names import class_name_format
 from classes.logins import staff_logins_follow_roster
 from classes.models import Enrollment, Parent, RosterImport, School, SchoolClass, Staff, Student, User
+from classes.roster.dating import person_since, roster_dates_check
 from classes.roster.reading import RosterReadError, table_read
 from classes.roster.validation import PersonRow, Roster, RowError, roster_validate
 from classes.roster_changes import roster_changes_confirm_from_roster
@@ -115,6 +116,9 @@ def roster_import(
 ) -> RosterImportResult:
     """Import a roster file into the school as of `on` (default: today in the school's time zone).
 
+    Since when people count (DESIGN.md): people of the school's first roster from the start of the academic
+    year, or from the file's «Работает с» / «Зачислен с» days; later arrivals and departures from `on`.
+
     A file with any bad row writes nothing (failed, every bad row listed); a file that would make more
     than 10% of the school's current people leave, or empty a class, writes nothing unless
     `confirm_removals` (held). Every call leaves one RosterImport row; an import that wrote confirms the
@@ -137,6 +141,8 @@ def roster_import(
         failed = RosterImportResult(status=RosterImport.Status.FAILED.value, errors=errors, dry_run=dry_run)
         return failed if dry_run else _logged(failed, log_fields)
     roster, errors = roster_validate(table=table, mapping=mapping)
+    if roster is not None and (errors := roster_dates_check(roster=roster, on=on)):
+        roster = None
     if roster is None:
         failed = RosterImportResult(status=RosterImport.Status.FAILED.value, errors=errors, dry_run=dry_run)
         return failed if dry_run else _logged(failed, log_fields)
@@ -255,6 +261,8 @@ class _RosterApply:
         links = Parent.children.through.objects.filter(parent__school=school)
         for link_pk, parent_pk, student_pk in links.values_list("pk", "parent_id", "student_id"):
             self.links.setdefault(parent_pk, {})[student_pk] = link_pk
+        # The school's first roster: nobody on it yet, so its people count from the start of the year.
+        self.first = not (self.staff or self.students or self.parents)
         self.current_people = (
             sum(1 for staff in self.staff.values() if self._employed(staff))
             + len(self.open_enrollments)
@@ -262,6 +270,9 @@ class _RosterApply:
         )
 
     # Planning: decide every change in memory; nothing is written yet.
+
+    def _since(self, row: PersonRow) -> date:
+        return person_since(person=row, first=self.first, year_start=self.year.starts_on, on=self.on)
 
     def _employed(self, staff: Staff) -> bool:
         return staff.employed_to is None or staff.employed_to >= self.on
@@ -278,7 +289,7 @@ class _RosterApply:
             staff = self.staff.get(row.person_id)
             if staff is None:
                 self.staff_new.append(
-                    Staff(school=self.school, person_id=row.person_id, employed_from=self.on, **row.values)
+                    Staff(school=self.school, person_id=row.person_id, employed_from=self._since(row), **row.values)
                 )
                 counts["added"] += 1
                 continue
@@ -303,7 +314,7 @@ class _RosterApply:
         self.student_new: list[Student] = []
         self.student_changed: list[Student] = []
         self.student_update_fields: set[str] = set()
-        self.enroll: list[tuple[str, ClassKey]] = []  # (person_id, class): a new enrollment from `on`
+        self.enroll: list[tuple[str, ClassKey, date]] = []  # (person_id, class, first day): a new enrollment
         self.enroll_close: list[Enrollment] = []
         self.enroll_reclass: list[tuple[Enrollment, ClassKey]] = []
         self.enroll_reopen: list[tuple[Enrollment, ClassKey]] = []
@@ -316,7 +327,7 @@ class _RosterApply:
             student = self.students.get(row.person_id)
             if student is None:
                 self.student_new.append(Student(school=self.school, person_id=row.person_id, **row.values))
-                self.enroll.append((row.person_id, key))
+                self.enroll.append((row.person_id, key, self._since(row)))
                 counts["added"] += 1
                 self.class_events.append((key, "added", _row_name(row)))
                 continue
@@ -330,7 +341,7 @@ class _RosterApply:
                 if reopened is not None:
                     self.enroll_reopen.append((reopened, key))
                 else:
-                    self.enroll.append((row.person_id, key))
+                    self.enroll.append((row.person_id, key, self.on))
                 counts["updated"] += 1
                 self.class_events.append((key, "added", _row_name(row)))
                 continue
@@ -350,7 +361,7 @@ class _RosterApply:
             else:
                 enrollment.ends_on = _left_on(on=self.on, started=enrollment.starts_on)
                 self.enroll_close.append(enrollment)
-                self.enroll.append((row.person_id, key))
+                self.enroll.append((row.person_id, key, self.on))
         for student_pk, enrollment in self.open_enrollments.items():
             if self.student_ids_by_pk[student_pk] not in in_file:
                 enrollment.ends_on = _left_on(on=self.on, started=enrollment.starts_on)
@@ -505,8 +516,8 @@ class _RosterApply:
             [e for e, _key in self.enroll_reopen], ["school_class", "ends_on"], batch_size=_BATCH
         )
         new = [
-            Enrollment(student_id=self.student_pks[person_id], school_class_id=self.class_pks[key], starts_on=self.on)
-            for person_id, key in self.enroll
+            Enrollment(student_id=self.student_pks[person_id], school_class_id=self.class_pks[key], starts_on=starts_on)
+            for person_id, key, starts_on in self.enroll
         ]
         Enrollment.objects.bulk_create(new, batch_size=_BATCH)
 

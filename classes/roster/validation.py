@@ -38,6 +38,7 @@ _ROLE_FIELDS = {
     STUDENT: ("birth_date", "phone", "email"),
     PARENT: ("birth_date", "phone", "email"),
 }
+SINCE_COLUMNS = {STAFF: "employed_from", STUDENT: "enrolled_from"}
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ class PersonRow:
     school_class: tuple[int, str] | None = None
     class_teacher_of: list[tuple[int, str]] = field(default_factory=list)
     children: list[str] = field(default_factory=list)
+    # The day the file says the person counts from («Работает с» / «Зачислен с»); None when it does not say.
+    since: date | None = None
 
 
 @dataclass
@@ -241,6 +244,8 @@ class _RowChecker:
             if key in self.indexes:
                 values[key] = self._text(cells, key)
         person = PersonRow(row=row, role=role or "", person_id=person_id, values=values)
+        if SINCE_COLUMNS.get(role or "") in self.indexes:
+            person.since = self._date(row, cells, SINCE_COLUMNS[role])
         if role == STUDENT:
             person.school_class = self._class(row, cells)
         elif role == STAFF:

@@ -30,6 +30,7 @@ pytestmark = pytest.mark.django_db
 
 FILES = Path(__file__).parent / "files"
 ON = date(2026, 10, 5)
+YEAR_START = date(2026, 9, 1)  # the first roster's people count from the start of the academic year
 LATER = date(2026, 11, 16)
 HEADER = [
     "role",
@@ -125,6 +126,12 @@ def run(school, people_or_content, *, on=ON, **kwargs):
     return roster_import(school=school, content=content, on=on, **kwargs)
 
 
+def arrive_on(school, on=ON):
+    """Import a first roster of one staff member, then PEOPLE as a later import: everyone else arrives on `on`."""
+    run(school, [PEOPLE[0]], on=YEAR_START)
+    return run(school, PEOPLE, on=on)
+
+
 def roster_dump() -> dict[str, list[dict]]:
     """Return every row of the roster tables (the import log aside)."""
     models = [
@@ -179,7 +186,7 @@ def test_a_cp1251_file_with_semicolons_and_russian_headers_imports_everyone():
     assert Staff.objects.get(person_id="T-003").teaches is True  # empty means yes
     assert Staff.objects.get(person_id="T-002").position == "учитель математики; информатики"
     assert Staff.objects.get(person_id="T-001").email == "ivanova.mp@school17.ru"
-    assert set(Staff.objects.values_list("employed_from", flat=True)) == {ON}
+    assert set(Staff.objects.values_list("employed_from", flat=True)) == {YEAR_START}
     namesakes = Student.objects.filter(school=school, last_name="Смирнов", first_name="Пётр").order_by("person_id")
     assert [(s.person_id, s.birth_date, class_of(s.person_id)) for s in namesakes] == [
         ("S-1001", date(2015, 3, 12), "5А"),
@@ -187,7 +194,7 @@ def test_a_cp1251_file_with_semicolons_and_russian_headers_imports_everyone():
     ]
     assert class_of("S-1004") == "5Б"  # «5Б класс»
     assert class_of("S-1005") == "6А"  # «6 «А»»
-    assert set(Enrollment.objects.values_list("starts_on", flat=True)) == {ON}
+    assert set(Enrollment.objects.values_list("starts_on", flat=True)) == {YEAR_START}
     assert sorted(Parent.objects.get(person_id="P-2001").children.values_list("person_id", flat=True)) == ["S-1001"]
     assert Parent.objects.get(person_id="P-2006").full_name == "Зайцева Наталья Юрьевна"  # законный представитель
 
@@ -481,14 +488,14 @@ def test_a_move_keeps_the_history():
     assert result.students == {"added": 0, "updated": 0, "left": 0, "moved": 1}
     history = Enrollment.objects.filter(student__person_id="S-1003").order_by("starts_on")
     assert [(e.school_class.name, e.starts_on, e.ends_on) for e in history] == [
-        ("5А", ON, date(2026, 11, 15)),
+        ("5А", YEAR_START, date(2026, 11, 15)),
         ("5Б", LATER, None),
     ]
 
 
 def test_a_move_on_the_day_of_enrollment_changes_the_class():
     school = SchoolFactory()
-    run(school, PEOPLE)
+    arrive_on(school)
     result = run(school, edited(PEOPLE, "S-1003", **{"class": "5Б"}))
     assert result.students["moved"] == 1
     history = Enrollment.objects.filter(student__person_id="S-1003")
@@ -508,7 +515,11 @@ def test_people_missing_from_the_file_leave_and_keep_their_history():
     assert {model: model.objects.count() for model in before} == before  # nothing deleted
     assert Staff.objects.get(person_id="T-004").employed_to == date(2026, 11, 15)
     enrollment = Enrollment.objects.get(student__person_id="S-1006")
-    assert (enrollment.school_class.name, enrollment.starts_on, enrollment.ends_on) == ("6А", ON, date(2026, 11, 15))
+    assert (enrollment.school_class.name, enrollment.starts_on, enrollment.ends_on) == (
+        "6А",
+        YEAR_START,
+        date(2026, 11, 15),
+    )
     assert Parent.objects.get(person_id="P-2007").left_on == LATER
     assert Parent.objects.get(person_id="P-2007").children.get().person_id == "S-1006"
     assert Staff.objects.get(person_id="T-001").employed_to is None
@@ -516,7 +527,7 @@ def test_people_missing_from_the_file_leave_and_keep_their_history():
 
 def test_leaving_on_the_first_day_ends_no_earlier_than_it_began():
     school = SchoolFactory()
-    run(school, PEOPLE)
+    arrive_on(school)
     run(school, without(PEOPLE, "T-004"), confirm_removals=True)
     staff = Staff.objects.get(person_id="T-004")
     assert (staff.employed_from, staff.employed_to) == (ON, ON)
@@ -539,13 +550,13 @@ def test_a_person_who_left_comes_back():
     }
     assert Staff.objects.get(person_id="T-004").employed_to is None
     history = Enrollment.objects.filter(student__person_id="S-1006").order_by("starts_on")
-    assert [(e.starts_on, e.ends_on) for e in history] == [(ON, date(2026, 11, 15)), (back_on, None)]
+    assert [(e.starts_on, e.ends_on) for e in history] == [(YEAR_START, date(2026, 11, 15)), (back_on, None)]
     assert Parent.objects.get(person_id="P-2007").left_on is None
 
 
 def test_a_student_who_left_and_came_back_the_same_day_has_one_enrollment():
     school = SchoolFactory()
-    run(school, PEOPLE)
+    arrive_on(school)
     run(school, without(PEOPLE, "S-1006", "P-2007"), confirm_removals=True)
     result = run(school, PEOPLE)
     assert result.students["updated"] == 1

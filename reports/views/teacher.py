@@ -35,6 +35,7 @@ from activation.invites import (
 )
 from activation.models import InviteLink
 from activation.selectors import class_roster, invite_links_current, teacher_classes
+from chats.horizon import history_horizons
 from chats.models import Chat, Message
 from classes import clock
 from classes.access import (
@@ -259,6 +260,7 @@ class WeekRow:
     teacher: TeacherWeek | None
     current: bool
     stored: bool
+    reason: str | None = None  # why the week is not evaluated: no_school_day, no_history
 
     @property
     def label(self) -> str:
@@ -300,14 +302,24 @@ def _week_rows(*, staff: Staff, school: School, today: date) -> list[WeekRow]:
             row.week_start: row for row in weekly_activity_history(staff=staff, year=year).filter(week_start__in=weeks)
         }
     rows = []
+    horizons = history_horizons(school_ids=[school.pk])
     for monday in weeks:
         row = stored.get(monday) if monday != this_week else None
         if row is not None:
             rows.append(WeekRow(monday, row.threshold, _stored_week(row, staff), current=False, stored=True))
             continue
-        computed = weekly_activity_compute(schools=[school], week_start=monday)[school.pk]
+        computed = weekly_activity_compute(schools=[school], week_start=monday, horizons=horizons)[school.pk]
         teacher = next((t for t in computed.teachers if t.staff_id == staff.pk), None)
-        rows.append(WeekRow(monday, computed.threshold, teacher, current=monday == this_week, stored=False))
+        rows.append(
+            WeekRow(
+                monday,
+                computed.threshold,
+                teacher,
+                current=monday == this_week,
+                stored=False,
+                reason=computed.reason,
+            )
+        )
     return rows
 
 

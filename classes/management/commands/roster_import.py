@@ -1,16 +1,21 @@
-"""`roster_import --school C FILE [--map "Header=column" ...] [--confirm-removals] [--json]`."""
+"""`roster_import --school C FILE [--map "Header=column" ...] [--as-of YYYY-MM-DD] [--confirm-removals] [--json]`.
+
+Without `--map`, the column mapping saved for the school (the one chosen on the upload page) is used.
+"""
 
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from classes.models import RosterImport, School
+from classes.models import RosterImport, RosterMapping, School
 from classes.roster.columns import mapping_parse
+from classes.roster.dating import RosterDateError, roster_as_of_check
 from classes.roster.importer import RosterImportResult, roster_import
 from classes.roster.validation import RowError
 
@@ -30,6 +35,11 @@ class Command(BaseCommand):
             default=[],
             metavar="HEADER=COLUMN",
             help='Read a header of the file as a roster column, like --map "Ф.И.О.=full_name"; repeatable.',
+        )
+        parser.add_argument(
+            "--as-of",
+            metavar="YYYY-MM-DD",
+            help="Date arrivals and departures from this day (the day the file shows); default: today.",
         )
         parser.add_argument(
             "--confirm-removals",
@@ -59,6 +69,23 @@ class Command(BaseCommand):
                 as_json,
                 _("There is no school with the code «%(code)s»; create it with school_create first.") % {"code": code},
             )
+        if not options["map"]:
+            saved = RosterMapping.objects.filter(school=school).first()
+            mapping = dict(saved.mapping) if saved is not None else {}
+        as_of = None
+        if options["as_of"]:
+            try:
+                as_of = roster_as_of_check(school=school, as_of=date.fromisoformat(options["as_of"]))
+            except RosterDateError as exc:
+                self._fail(code, path.name, as_json, str(exc))
+            except ValueError:
+                self._fail(
+                    code,
+                    path.name,
+                    as_json,
+                    _("«%(value)s» is not a day; write it as YYYY-MM-DD, like 2026-11-16.")
+                    % {"value": options["as_of"]},
+                )
         try:
             content = path.read_bytes()
         except OSError as exc:
@@ -75,6 +102,7 @@ class Command(BaseCommand):
             filename=path.name,
             mapping=mapping,
             confirm_removals=options["confirm_removals"],
+            on=as_of,
         )
         if as_json:
             self.stdout.write(json.dumps(result.to_json(school.code, path.name), ensure_ascii=False))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from classes.calendar import WeekFormatError, week_parse
 from classes.models import School
 from reports.services import metrics_compute
+from reports.week_status import NO_HISTORY
 
 EXIT_FAILED = 1
 
@@ -50,7 +51,14 @@ class Command(BaseCommand):
             _("School %(school)s, week %(week)s (from %(start)s).")
             % {"school": report["school"], "week": report["week"], "start": report["week_start"]}
         )
-        if not report["evaluated"]:
+        if report.get("reason") == NO_HISTORY:
+            self.stdout.write(
+                _(
+                    "No data for this week: the school's message history in Sferum begins later; "
+                    "teachers are not evaluated."
+                )
+            )
+        elif not report["evaluated"]:
             self.stdout.write(_("The week has no school day; teachers are not evaluated."))
         else:
             active = report["active_teachers"]

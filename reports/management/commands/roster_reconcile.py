@@ -1,4 +1,8 @@
-"""`roster_reconcile --school C [--roster FILE] [--json]`: the official roster against Sferum membership."""
+"""`roster_reconcile --school C [--roster FILE] [--json]`: the official roster against Sferum membership.
+
+On failure it exits 1 with one line on stderr; with `--json` it also prints
+`{"school": C, "status": "failed", "error": "..."}` on stdout, like the other commands.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         code: str = options["school"]
+        self._code, self._json = code, options["json"]
         school = School.objects.filter(code=code).first()
         if school is None:
             self._fail(
@@ -50,6 +55,10 @@ class Command(BaseCommand):
             self._summary(result)
 
     def _fail(self, message: str) -> NoReturn:
+        if self._json:
+            self.stdout.write(
+                json.dumps({"school": self._code, "status": "failed", "error": message}, ensure_ascii=False)
+            )
         raise CommandError(message, returncode=EXIT_FAILED)
 
     def _summary(self, result: ReconciliationResult) -> None:
