@@ -14,8 +14,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from activation.models import SferumAccount
+from chats.integrations import integration_connect
 from chats.models import Integration
-from chats.services import integration_connect, school_sync_run
+from chats.services import school_sync_run
 from chats.sync import message_hash_key
 from classes.models import Holiday, User
 from classes.roster.importer import roster_import
