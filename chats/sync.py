@@ -37,7 +37,9 @@ from sferum_api import (
 )
 from sferum_api.types import ROLE_CODES
 
+from .chat_listing import chats_gone, chats_list
 from .models import Chat, ChatMembership, Message
+from .sync_report import cursor_past_skipped, skipped_items_json, skipped_items_since
 from .titles import propose_mapping
 
 BATCH_SIZE = 500
@@ -57,6 +59,8 @@ class SyncResult:
     chats_seen: int = 0
     chats_added: int = 0
     chats_skipped: list[dict[str, str]] = field(default_factory=list)
+    chats_gone: list[dict[str, str]] = field(default_factory=list)  # chats that went away (chat_listing)
+    skipped_items: dict[str, int] = field(default_factory=dict)  # unreadable items by reason (sync_report)
     members_added: int = 0
     members_removed: int = 0
     accounts_linked: int = 0
@@ -76,7 +80,12 @@ class SyncResult:
             "school": school_code,
             "status": self.status,
             "backend": backend_name,
-            "chats": {"seen": self.chats_seen, "added": self.chats_added, "skipped": list(self.chats_skipped)},
+            "chats": {
+                "seen": self.chats_seen,
+                "added": self.chats_added,
+                "skipped": list(self.chats_skipped),
+                "gone": list(self.chats_gone),
+            },
             "members": {"added": self.members_added, "removed": self.members_removed},
             "accounts": {
                 "linked": self.accounts_linked,
@@ -84,6 +93,7 @@ class SyncResult:
                 "ambiguous": self.accounts_ambiguous,
             },
             "messages": {"added": self.messages_added, "duplicates": self.messages_duplicates},
+            "skipped_items": skipped_items_json(self.skipped_items),
             "requests": self.requests,
             "retries": self.retries,
             "error": self.error,
@@ -100,6 +110,7 @@ class ChatPlan:
     removals: list[ChatMembership] = field(default_factory=list)
     admin_changes: list[ChatMembership] = field(default_factory=list)
     current_count: int = 0  # members before this sync
+    gone: bool = False  # the chat went away: only its removals are written, no history is read
 
 
 @dataclass
@@ -363,11 +374,12 @@ def _chat_sync(
     Return (members added, members removed, messages added, duplicates), or None when the chat refused access.
     """
     chat = plan.chat
-    infos = list(backend.iter_messages(chat.platform_id, after_cursor=chat.cursor, since=since))
+    infos = [] if plan.gone else list(backend.iter_messages(chat.platform_id, after_cursor=chat.cursor, since=since))
     with transaction.atomic():
         joined, left = _memberships_apply(plan)
         _authors_ensure(school=school, backend_name=backend.name, infos=infos, accounts=accounts)
         added, duplicates = messages_store(chat=chat, infos=infos, accounts=accounts)
+        cursor_past_skipped(chat=chat, stats=backend.stats)
         chat.last_synced_at = clock.now()
         chat.save(update_fields=["cursor", "last_synced_at"])
     return joined, left, added, duplicates
@@ -375,12 +387,15 @@ def _chat_sync(
 
 def sync_plan(*, school: School, backend: Backend, result: SyncResult) -> SyncPlan:
     """Read chats and members from the backend, write chats and accounts, and plan the membership changes."""
-    infos = list(backend.list_chats())
+    infos, unlisted = chats_list(school=school, backend=backend)
     result.chats_seen = len(infos)
     chats, result.chats_added = chats_upsert(school=school, backend_name=backend.name, infos=infos)
     members, profiles = _members_read(backend, infos, result)
     accounts = accounts_upsert(school=school, backend=backend, profiles=profiles)
-    return SyncPlan(chats=memberships_plan(chats=chats, members=members, accounts=accounts), accounts=accounts)
+    plans = memberships_plan(chats=chats, members=members, accounts=accounts)
+    gone, result.chats_gone = chats_gone(unlisted=unlisted, read=(chats, members), skipped=result.chats_skipped)
+    plans += [ChatPlan(chat=chat, removals=ended, current_count=len(ended), gone=True) for chat, ended in gone]
+    return SyncPlan(chats=plans, accounts=accounts)
 
 
 def sync_apply(*, school: School, backend: Backend, plan: SyncPlan, since: datetime | None, result: SyncResult) -> None:
@@ -458,7 +473,7 @@ def school_sync(
     nothing written).
     """
     result = SyncResult()
-    requests, retries = backend.stats.requests, backend.stats.retries
+    requests, retries, skipped = backend.stats.requests, backend.stats.retries, dict(backend.stats.skipped_items)
     since_at = datetime.combine(since, time(0), tzinfo=school.tz) if since is not None else None
     try:
         plan = sync_plan(school=school, backend=backend, result=result)
@@ -478,5 +493,6 @@ def school_sync(
     finally:
         result.requests = backend.stats.requests - requests
         result.retries = backend.stats.retries - retries
+        result.skipped_items = skipped_items_since(stats=backend.stats, before=skipped)
         result.unknown_role_codes = sorted(backend.stats.unknown_role_codes)
     return result
