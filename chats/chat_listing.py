@@ -18,8 +18,9 @@ from .models import Chat, ChatMembership
 NOT_LISTED = "no longer listed"
 
 
-def chats_list(*, school, backend: Backend) -> tuple[list[ChatInfo], list[Chat]]:
-    """Return the chats to read (listed, or found by id) and the known chats the platform no longer shows.
+def chats_list(*, school, backend: Backend) -> tuple[list[ChatInfo], list[tuple[Chat, str]]]:
+    """Return the chats to read (listed, or found by id) and the known chats the platform no longer shows, each
+    with the reason (the backend's, e.g. "chat not found (404)", else "no longer listed").
 
     A backend without `chats_by_id` (simulator, files) lists every chat it has; nothing is taken as gone.
     """
@@ -36,11 +37,14 @@ def chats_list(*, school, backend: Backend) -> tuple[list[ChatInfo], list[Chat]]
     found = [info for info in by_id([chat.platform_id for chat in unlisted]) if info.chat_id not in listed]
     infos.extend(found)
     found_ids = {info.chat_id for info in found}
-    return infos, [chat for chat in unlisted if chat.platform_id not in found_ids]
+    reasons = getattr(backend, "skipped_chats", {})
+    return infos, [
+        (chat, reasons.get(chat.platform_id, NOT_LISTED)) for chat in unlisted if chat.platform_id not in found_ids
+    ]
 
 
 def chats_gone(
-    *, unlisted: list[Chat], read: tuple[dict[str, Chat], dict[str, Any]], skipped: list[dict[str, str]]
+    *, unlisted: list[tuple[Chat, str]], read: tuple[dict[str, Chat], dict[str, Any]], skipped: list[dict[str, str]]
 ) -> tuple[list[tuple[Chat, list[ChatMembership]]], list[dict[str, str]]]:
     """Return the current memberships to end in every chat that went away, and the report of those chats.
 
@@ -50,8 +54,8 @@ def chats_gone(
     """
     listed, members = read
     lost = [chat for chat_id, chat in listed.items() if chat_id not in members]
-    reasons = {item["chat"]: item["reason"] for item in skipped}
-    chats = {chat.pk: chat for chat in [*unlisted, *lost]}
+    reasons = {chat.platform_id: reason for chat, reason in unlisted} | {i["chat"]: i["reason"] for i in skipped}
+    chats = {chat.pk: chat for chat in [*(chat for chat, _reason in unlisted), *lost]}
     ended: dict[int, list[ChatMembership]] = {pk: [] for pk in chats}
     for membership in ChatMembership.objects.filter(chat_id__in=list(chats), left_at__isnull=True):
         ended[membership.chat_id].append(membership)

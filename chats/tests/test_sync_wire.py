@@ -169,5 +169,20 @@ def test_a_max_chat_dropped_from_the_school_list_goes_away(max_, settings):
 
     # then
     assert run.status == "ok", run.held_reason
-    assert [item["chat"] for item in result.chats_gone] == [MAX_IDS[2]]
+    assert result.chats_gone == [
+        {"chat": MAX_IDS[2], "title": "Новости школы", "reason": "chat not found (404, not.found)"}
+    ]
     assert not ChatMembership.objects.filter(chat__platform_id=MAX_IDS[2], left_at__isnull=True).exists()
+
+
+def test_the_plain_sferum_sync_output_names_skipped_items(vk):
+    # given
+    school, server = vk
+    server.data.chat(CLASS).messages.append(MessageData(id=2999, date=NEWEST, from_id=201, extra={"date": -1}))
+    out = io.StringIO()
+
+    # when
+    call_command("sferum_sync", "--school", school.code, stdout=out)
+
+    # then
+    assert "Skipped 1 unreadable items: message.date: out of range (1)." in out.getvalue()
