@@ -302,6 +302,6 @@ class MaxBackend(HttpBackend):
         except ValueError:
             return "", ""
         body = _dict(body)
-        code = self._http.redact(str(body.get("code") or ""))[:100]
-        message = self._http.redact(str(body.get("message") or ""))[:300]
+        code = self._http.redact(clean_text(body.get("code")))[:100]
+        message = self._http.redact(clean_text(body.get("message")))[:300]
         return code, message

@@ -324,7 +324,7 @@ class VkBackend(HttpBackend):
         self, error: dict[str, Any], *, method: str, params: Mapping[str, Any], chat_id: str | None
     ) -> Exception:
         code = optional_int(error.get("error_code"))
-        text = self._http.redact(str(error.get("error_msg") or ""))[:300]
+        text = self._http.redact(clean_text(error.get("error_msg")))[:300]
         if code in RETRY_CODES:
             return RetryableResponse(f"VK error {code}")
         if code == AUTH_CODE:

@@ -26,7 +26,7 @@ from sferum_api.testing import FakeClock, MaxServer, VkServer, sample_school
 from sferum_api.tests.wire_schemas import SCHEMAS, bodies
 from sferum_api.vk import VkBackend
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 EXAMPLES = 100  # per endpoint; see settings.register_profile below
 settings.register_profile(
@@ -83,7 +83,7 @@ def sync_once(backend) -> None:
             assert result.status in ("ok", "failed"), result.status
             if result.status == "failed":
                 assert result.error and result.error.startswith(ADAPTER_MESSAGES), result.error
-            json.dumps(result.to_json(school.code, backend.name))
+            json.dumps(result.to_json(school.code, backend.name), ensure_ascii=False).encode("utf-8")
         finally:
             backend.close()
             transaction.set_rollback(True)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from sferum_api.errors import InvalidRequestError
 from sferum_api.testing import MessageData
 from sferum_api.testing.max_server import MESSAGES
 from sferum_api.testing.vk_server import GET_BY_ID, GET_CONVERSATIONS, GET_HISTORY, GET_MEMBERS
@@ -176,3 +177,16 @@ def test_max_fetches_chats_by_id(make_max, max_server):
 
     # then
     assert [chat.chat_id for chat in found] == [str(MAX_CHAT_IDS[0])]
+
+
+def test_an_error_message_with_a_lone_surrogate_comes_back_clean(make_vk, vk_server):
+    # given
+    vk_server.serve_bodies(GET_HISTORY, {"error": {"error_code": 100, "error_msg": "bad \ud800 param"}})
+    backend = make_vk()
+
+    # when
+    with pytest.raises(InvalidRequestError) as caught:
+        list(backend.iter_messages(CLASS))
+
+    # then
+    str(caught.value).encode("utf-8")
