@@ -38,7 +38,7 @@ def _run_finish(*, run: SyncRun, result: SyncResult, started: float) -> None:
     run.status = result.status
     run.finished_at = clock.now()
     run.duration_seconds = round(time.perf_counter() - started, 3)
-    run.counts = {key: data[key] for key in ("chats", "members", "accounts", "messages")}
+    run.counts = {key: data[key] for key in ("chats", "members", "accounts", "messages", "skipped_items")}
     run.requests = result.requests
     run.retries = result.retries
     run.skipped_chats = list(result.chats_skipped)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from fractions import Fraction
 
@@ -38,8 +37,11 @@ from sferum_api import (
 )
 from sferum_api.types import ROLE_CODES
 
+from .chat_listing import chats_gone, chats_list
 from .horizon import chat_history_mark, school_history_record
 from .models import Chat, ChatMembership, Message
+from .sync_report import cursor_past_skipped, skipped_items_since
+from .sync_result import ChatPlan, SyncPlan, SyncResult
 from .titles import propose_mapping
 
 BATCH_SIZE = 500
@@ -48,70 +50,6 @@ BATCH_SIZE = 500
 def message_hash_key() -> bytes:
     """Return the key of the keyed hashes of message texts, derived from the server secret."""
     return hmac.new(settings.SECRET_KEY.encode("utf-8"), b"sferum-message-text", hashlib.sha256).digest()
-
-
-@dataclass
-class SyncResult:
-    """What one sync run did; `to_json()` gives the `sferum_sync --json` object (CLI.md)."""
-
-    status: str = "ok"  # ok | held | failed
-    error: str | None = None
-    chats_seen: int = 0
-    chats_added: int = 0
-    chats_skipped: list[dict[str, str]] = field(default_factory=list)
-    members_added: int = 0
-    members_removed: int = 0
-    accounts_linked: int = 0
-    accounts_unlinked: int = 0
-    accounts_ambiguous: int = 0
-    messages_added: int = 0
-    messages_duplicates: int = 0
-    requests: int = 0
-    retries: int = 0
-    unknown_role_codes: list[str] = field(default_factory=list)
-    held_removals: int = 0  # removals a safety hold kept back (status "held")
-    held_reason: str = ""
-
-    def to_json(self, school_code: str, backend_name: str) -> dict:
-        """Return the run as the JSON-ready dict of `sferum_sync --json`."""
-        return {
-            "school": school_code,
-            "status": self.status,
-            "backend": backend_name,
-            "chats": {"seen": self.chats_seen, "added": self.chats_added, "skipped": list(self.chats_skipped)},
-            "members": {"added": self.members_added, "removed": self.members_removed},
-            "accounts": {
-                "linked": self.accounts_linked,
-                "unlinked": self.accounts_unlinked,
-                "ambiguous": self.accounts_ambiguous,
-            },
-            "messages": {"added": self.messages_added, "duplicates": self.messages_duplicates},
-            "requests": self.requests,
-            "retries": self.retries,
-            "error": self.error,
-            **({"held": {"removals": self.held_removals, "reason": self.held_reason}} if self.status == "held" else {}),
-        }
-
-
-@dataclass
-class ChatPlan:
-    """The membership changes of one chat, computed before anything is written."""
-
-    chat: Chat
-    joins: list[ChatMembership] = field(default_factory=list)
-    removals: list[ChatMembership] = field(default_factory=list)
-    admin_changes: list[ChatMembership] = field(default_factory=list)
-    current_count: int = 0  # members before this sync
-
-
-@dataclass
-class SyncPlan:
-    chats: list[ChatPlan]
-    accounts: dict[str, int]  # platform user id -> SferumAccount id
-
-    @property
-    def removals(self) -> list[ChatMembership]:
-        return [membership for plan in self.chats for membership in plan.removals]
 
 
 # ----- reading the platform ---------------------------------------------------------------------------------
@@ -367,12 +305,13 @@ def _chat_sync(
     Return (members added, members removed, messages added, duplicates), or None when the chat refused access.
     """
     chat = plan.chat
-    infos = list(backend.iter_messages(chat.platform_id, after_cursor=chat.cursor, since=since))
-    marked = chat_history_mark(chat=chat, infos=infos, since=since)  # the chat's history horizon, on a first read
+    infos = [] if plan.gone else list(backend.iter_messages(chat.platform_id, after_cursor=chat.cursor, since=since))
+    marked = [] if plan.gone else chat_history_mark(chat=chat, infos=infos, since=since)  # first read: horizon
     with transaction.atomic():
         joined, left = _memberships_apply(plan)
         _authors_ensure(school=school, backend_name=backend.name, infos=infos, accounts=accounts)
         added, duplicates = messages_store(chat=chat, infos=infos, accounts=accounts)
+        cursor_past_skipped(chat=chat, stats=backend.stats)
         chat.last_synced_at = clock.now()
         chat.save(update_fields=["cursor", "last_synced_at", *marked])
     return joined, left, added, duplicates
@@ -380,12 +319,15 @@ def _chat_sync(
 
 def sync_plan(*, school: School, backend: Backend, result: SyncResult) -> SyncPlan:
     """Read chats and members from the backend, write chats and accounts, and plan the membership changes."""
-    infos = list(backend.list_chats())
+    infos, unlisted = chats_list(school=school, backend=backend)
     result.chats_seen = len(infos)
     chats, result.chats_added = chats_upsert(school=school, backend_name=backend.name, infos=infos)
     members, profiles = _members_read(backend, infos, result)
     accounts = accounts_upsert(school=school, backend=backend, profiles=profiles)
-    return SyncPlan(chats=memberships_plan(chats=chats, members=members, accounts=accounts), accounts=accounts)
+    plans = memberships_plan(chats=chats, members=members, accounts=accounts)
+    gone, result.chats_gone = chats_gone(unlisted=unlisted, read=(chats, members), skipped=result.chats_skipped)
+    plans += [ChatPlan(chat=chat, removals=ended, current_count=len(ended), gone=True) for chat, ended in gone]
+    return SyncPlan(chats=plans, accounts=accounts)
 
 
 def sync_apply(*, school: School, backend: Backend, plan: SyncPlan, since: datetime | None, result: SyncResult) -> None:
@@ -463,7 +405,7 @@ def school_sync(
     nothing written).
     """
     result = SyncResult()
-    requests, retries = backend.stats.requests, backend.stats.retries
+    requests, retries, skipped = backend.stats.requests, backend.stats.retries, dict(backend.stats.skipped_items)
     since_at = datetime.combine(since, time(0), tzinfo=school.tz) if since is not None else None
     try:
         plan = sync_plan(school=school, backend=backend, result=result)
@@ -484,5 +426,6 @@ def school_sync(
     finally:
         result.requests = backend.stats.requests - requests
         result.retries = backend.stats.retries - retries
+        result.skipped_items = skipped_items_since(stats=backend.stats, before=skipped)
         result.unknown_role_codes = sorted(backend.stats.unknown_role_codes)
     return result

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from typing import Any
 from urllib.parse import quote
@@ -24,6 +24,18 @@ from .errors import AuthError, ChatAccessError, InvalidRequestError, Unavailable
 from .http import HttpBackend, json_body
 from .text import text_digest
 from .types import ChatInfo, Member, MessageInfo, Profile
+from .wire import (
+    Malformed,
+    as_dict,
+    as_list,
+    clean_text,
+    item_skip,
+    optional_int,
+    optional_millis,
+    read_int,
+    read_key,
+    read_millis,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -45,29 +57,18 @@ ATTACHMENT_KINDS = {
 RECONNECT = "reconnect the school's MAX bot in the settings"
 
 
-def _from_ms(value: Any) -> datetime | None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        return None
-    return datetime.fromtimestamp(value / 1000, tz=UTC)
-
-
 def _require_aware(since: datetime | None) -> datetime | None:
     if since is not None and (since.tzinfo is None or since.utcoffset() is None):
         raise ValueError("since must be an aware datetime.")
     return since
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
+_dict, _list = as_dict, as_list
 
 
 def _attachment_kind(attachments: Any) -> str | None:
     for attachment in _list(attachments):
-        kind = ATTACHMENT_KINDS.get(_dict(attachment).get("type"))
+        kind = ATTACHMENT_KINDS.get(clean_text(_dict(attachment).get("type")))
         if kind:
             return kind
     return None
@@ -77,7 +78,7 @@ def message_kind(item: Mapping[str, Any]) -> str:
     """Return the kind of a MAX message from its attachments (or a forwarded message's), else text."""
     kind = _attachment_kind(_dict(item.get("body")).get("attachments"))
     link = _dict(item.get("link"))
-    if kind is None and link.get("type") == "forward":
+    if kind is None and clean_text(link.get("type")) == "forward":
         kind = _attachment_kind(_dict(link.get("message")).get("attachments"))
     return kind or "text"
 
@@ -113,28 +114,36 @@ class MaxBackend(HttpBackend):
     def list_chats(self) -> Iterator[ChatInfo]:
         """Yield the configured chats and channels the bot can read; skip (and record) the others."""
         for chat_id in self.chat_ids:
-            try:
-                chat = self._get(f"/chats/{quote(chat_id, safe='')}", None, what="GET /chats/{id}", chat_id=chat_id)
-            except ChatAccessError as exc:
-                self._skip(chat_id, exc.reason)
-                continue
-            chat_type = chat.get("type")
-            status = chat.get("status")
-            if chat_type == "dialog":
-                continue  # a personal dialog, not a group chat
-            if status in GONE_STATUSES:
-                self._skip(chat_id, f"chat status {status}")
-                continue
-            self.skipped_chats.pop(chat_id, None)
-            owner_id = chat.get("owner_id")
-            count = chat.get("participants_count")
-            yield ChatInfo(
-                chat_id=chat_id,
-                title=str(chat.get("title") or ""),
-                is_channel=chat_type == "channel",
-                owner_id=str(owner_id) if isinstance(owner_id, int) and not isinstance(owner_id, bool) else None,
-                members_count=count if isinstance(count, int) and not isinstance(count, bool) else None,
-            )
+            info = self._chat_fetch(chat_id)
+            if info is not None:
+                yield info
+
+    def chats_by_id(self, chat_ids: Iterable[str]) -> list[ChatInfo]:
+        """Return those of the chats the bot can still read (GET /chats/{id} each)."""
+        return [info for chat_id in dict.fromkeys(chat_ids) if (info := self._chat_fetch(chat_id)) is not None]
+
+    def _chat_fetch(self, chat_id: str) -> ChatInfo | None:
+        try:
+            chat = self._get(f"/chats/{quote(chat_id, safe='')}", None, what="GET /chats/{id}", chat_id=chat_id)
+        except ChatAccessError as exc:
+            self._skip(chat_id, exc.reason)
+            return None
+        chat_type = clean_text(chat.get("type"))
+        status = clean_text(chat.get("status"))
+        if chat_type == "dialog":
+            return None  # a personal dialog, not a group chat
+        if status in GONE_STATUSES:
+            self._skip(chat_id, f"chat status {status}")
+            return None
+        self.skipped_chats.pop(chat_id, None)
+        owner_id = optional_int(chat.get("owner_id"))
+        return ChatInfo(
+            chat_id=chat_id,
+            title=clean_text(chat.get("title")),
+            is_channel=chat_type == "channel",
+            owner_id=str(owner_id) if owner_id is not None else None,
+            members_count=optional_int(chat.get("participants_count"), minimum=0),
+        )
 
     def list_members(self, chat_id: str) -> list[Member]:
         """Return the chat's human members (bots left out); MAX has no educational roles, so role_code is None."""
@@ -150,21 +159,27 @@ class MaxBackend(HttpBackend):
             )
             for item in _list(page.get("members")):
                 item = _dict(item)
-                user_id = item.get("user_id")
-                if item.get("is_bot") or user_id is None or isinstance(user_id, bool) or str(user_id) in members:
+                try:
+                    user_id = read_int(item.get("user_id"), what="member", field="user_id", minimum=1)
+                except Malformed as exc:
+                    item_skip(self.stats, backend=self.name, endpoint="GET /chats/{id}/members", error=exc)
+                    continue
+                if item.get("is_bot") is True or str(user_id) in members:
                     continue
                 members[str(user_id)] = Member(
                     profile=Profile(
                         user_id=str(user_id),
-                        first_name=str(item.get("first_name") or ""),
-                        last_name=str(item.get("last_name") or ""),
+                        first_name=clean_text(item.get("first_name")),
+                        last_name=clean_text(item.get("last_name")),
                     ),
-                    joined_at=_from_ms(item.get("join_time")),
-                    is_admin=bool(item.get("is_admin")),
-                    is_owner=bool(item.get("is_owner")),
+                    joined_at=optional_millis(item.get("join_time")),
+                    is_admin=item.get("is_admin") is True,
+                    is_owner=item.get("is_owner") is True,
                 )
             marker = page.get("marker")
-            if marker is None or not isinstance(marker, int | str):
+            if isinstance(marker, str):
+                marker = clean_text(marker)
+            if marker is None or isinstance(marker, bool) or not isinstance(marker, int | str) or marker == "":
                 break
             if marker in markers:
                 raise UnavailableError("max GET /chats/{id}/members: the server repeated a paging marker.")
@@ -191,13 +206,21 @@ class MaxBackend(HttpBackend):
             oldest = to
             for item in _list(page.get("messages")):
                 item = _dict(item)
-                timestamp = item.get("timestamp")
-                mid = _dict(item.get("body")).get("mid")
-                sent_at = _from_ms(timestamp)
-                if sent_at is None or not isinstance(mid, str) or not mid:
-                    continue  # nothing to store it by
-                cursor = int(timestamp)
+                try:
+                    sent_at = read_millis(item.get("timestamp"), what="message", field="timestamp")
+                except Malformed as exc:
+                    item_skip(self.stats, backend=self.name, endpoint="GET /messages", error=exc)
+                    continue
+                cursor = item["timestamp"]
                 oldest = cursor if oldest is None else min(oldest, cursor)
+                try:
+                    mid = read_key(_dict(item.get("body")).get("mid"), what="message", field="body.mid")
+                except Malformed as exc:
+                    item_skip(self.stats, backend=self.name, endpoint="GET /messages", error=exc)
+                    if after_cursor is not None and cursor <= after_cursor:
+                        return
+                    self.stats.cursor_skip(chat_id, cursor)
+                    continue
                 if mid in seen:
                     continue
                 seen.add(mid)
@@ -222,12 +245,12 @@ class MaxBackend(HttpBackend):
         from_bot = False
         author_id = None
         if isinstance(sender, dict):
-            from_bot = bool(sender.get("is_bot"))
-            user_id = sender.get("user_id")
-            if not from_bot and user_id is not None and not isinstance(user_id, bool):
+            from_bot = sender.get("is_bot") is True
+            user_id = optional_int(sender.get("user_id"), minimum=1)
+            if not from_bot and user_id is not None:
                 author_id = str(user_id)
-        text = _dict(item.get("body")).get("text")
-        length, emoji_only, digest = text_digest(text if isinstance(text, str) else "", key=self._hash_key)
+        text = clean_text(_dict(item.get("body")).get("text"))
+        length, emoji_only, digest = text_digest(text, key=self._hash_key)
         return MessageInfo(
             message_id=mid,
             cursor=cursor,
@@ -279,6 +302,6 @@ class MaxBackend(HttpBackend):
         except ValueError:
             return "", ""
         body = _dict(body)
-        code = self._http.redact(str(body.get("code") or ""))[:100]
-        message = self._http.redact(str(body.get("message") or ""))[:300]
+        code = self._http.redact(clean_text(body.get("code")))[:100]
+        message = self._http.redact(clean_text(body.get("message")))[:300]
         return code, message

@@ -69,11 +69,22 @@ class MessageInfo:
 
 @dataclass
 class RequestStats:
-    """Requests made and retries spent by one backend instance."""
+    """Requests made and retries spent by one backend instance, and the items it could not read.
+
+    `skipped_items` counts unreadable items by reason (`sferum_api.wire`); `skipped_cursors` holds, per chat, the
+    highest cursor of a message that was skipped although its cursor could be read, so the sync's cursor moves
+    past it and the next sync does not read it again.
+    """
 
     requests: int = 0
     retries: int = 0
     unknown_role_codes: set[str] = field(default_factory=set)
+    skipped_items: dict[str, int] = field(default_factory=dict)
+    skipped_cursors: dict[str, int] = field(default_factory=dict)
+
+    def cursor_skip(self, chat_id: str, cursor: int) -> None:
+        """Note a skipped message's cursor so the chat's cursor can move past it."""
+        self.skipped_cursors[chat_id] = max(cursor, self.skipped_cursors.get(chat_id, cursor))
 
 
 @runtime_checkable

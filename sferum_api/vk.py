@@ -7,8 +7,8 @@ in memory only, through `text_digest`, and dropped.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -18,6 +18,17 @@ from .errors import AuthError, ChatAccessError, InvalidRequestError, Unavailable
 from .http import HttpBackend, RetryableResponse, json_body
 from .text import text_digest
 from .types import ROLE_CODES, ChatInfo, Member, MessageInfo, Profile
+from .wire import (
+    Malformed,
+    as_dict,
+    as_list,
+    clean_text,
+    item_skip,
+    optional_int,
+    optional_seconds,
+    read_int,
+    read_seconds,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -41,12 +52,36 @@ ATTACHMENT_KINDS = {
 CALL_ACTIONS = frozenset({"call", "group_call_in_progress"})
 
 RECONNECT = "reconnect the school's Sferum account in the settings"
+PEER_CHAT_MIN = 2_000_000_001  # group chats' peer ids are 2e9 + local id
+GONE_STATES = frozenset({"kicked", "left", "out"})  # the account is no longer in the chat
+BY_ID_BATCH = 100  # peer ids per messages.getConversationsById call
+LISTING_PASSES = 3  # list the conversations again (at most this often) until a pass finds no new chat
+STALE_PAGES = 3  # stop paging after this many pages in a row bring nothing new (a server ignoring offset)
 
 
-def _from_seconds(value: Any) -> datetime | None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+def chat_info(conversation: Any) -> ChatInfo | None:
+    """Return a VK conversation as a ChatInfo; None for a personal dialog or a chat the account is out of.
+
+    Raise Malformed when the peer id cannot be read.
+    """
+    conversation = _dict(conversation)
+    peer = _dict(conversation.get("peer"))
+    if peer.get("type") != "chat":
         return None
-    return datetime.fromtimestamp(value, tz=UTC)
+    peer_id = read_int(peer.get("id"), what="conversation", field="peer.id", minimum=PEER_CHAT_MIN)
+    settings = _dict(conversation.get("chat_settings"))
+    if clean_text(settings.get("state")) in GONE_STATES:
+        return None
+    owner_id = optional_int(settings.get("owner_id"))
+    admin_ids = (optional_int(a) for a in _list(settings.get("admin_ids")))
+    return ChatInfo(
+        chat_id=str(peer_id),
+        title=clean_text(settings.get("title")),
+        is_channel=settings.get("is_group_channel") is True,
+        owner_id=str(owner_id) if owner_id is not None else None,
+        admin_ids=tuple(str(a) for a in admin_ids if a is not None),
+        members_count=optional_int(settings.get("members_count"), minimum=0),
+    )
 
 
 def _require_aware(since: datetime | None) -> datetime | None:
@@ -55,25 +90,16 @@ def _require_aware(since: datetime | None) -> datetime | None:
     return since
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
+_dict, _list = as_dict, as_list
 
 
 def message_kind(item: Mapping[str, Any]) -> str:
     """Return a VK message's kind: service event, call, publication (first known attachment) or text."""
     action = item.get("action")
     if action:
-        return "call" if _dict(action).get("type") in CALL_ACTIONS else "service"
+        return "call" if clean_text(_dict(action).get("type")) in CALL_ACTIONS else "service"
     for attachment in _list(item.get("attachments")):
-        kind = ATTACHMENT_KINDS.get(_dict(attachment).get("type"))
+        kind = ATTACHMENT_KINDS.get(clean_text(_dict(attachment).get("type")))
         if kind:
             return kind
     return "text"
@@ -90,82 +116,131 @@ class VkBackend(HttpBackend):
     # -- the Backend protocol -------------------------------------------------------------------------
 
     def list_chats(self) -> Iterator[ChatInfo]:
-        """Yield the group chats and channels; personal dialogs are skipped."""
-        seen: set[int] = set()
-        for items, _page in self._pages("messages.getConversations", {"extended": 1, "filter": "all"}):
-            for item in items:
-                conversation = _dict(_dict(item).get("conversation"))
-                peer = _dict(conversation.get("peer"))
-                peer_id = _int(peer.get("id"))
-                if peer.get("type") != "chat" or peer_id is None or peer_id in seen:
-                    continue
-                seen.add(peer_id)
-                settings = _dict(conversation.get("chat_settings"))
-                owner_id = _int(settings.get("owner_id"))
-                yield ChatInfo(
-                    chat_id=str(peer_id),
-                    title=str(settings.get("title") or ""),
-                    is_channel=bool(settings.get("is_group_channel")),
-                    owner_id=str(owner_id) if owner_id is not None else None,
-                    admin_ids=tuple(str(a) for a in _list(settings.get("admin_ids")) if _int(a) is not None),
-                    members_count=_int(settings.get("members_count")),
+        """Yield the group chats and channels; personal dialogs and chats the account left are skipped.
+
+        The list is ordered by last message, so a chat that moves while the client pages can be missed: when
+        the list took more than one page, it is read again until a pass finds no new chat (at most
+        LISTING_PASSES passes). A chat still missed is fetched by id by the sync (`chats_by_id`).
+        """
+        seen: set[str] = set()
+        for _pass in range(LISTING_PASSES):
+            fresh = 0
+            pages = 0
+            for items, _page in self._pages("messages.getConversations", {"extended": 1, "filter": "all"}):
+                pages += 1
+                for item in items:
+                    info = self._chat_read(_dict(item).get("conversation"), "messages.getConversations")
+                    if info is None or info.chat_id in seen:
+                        continue
+                    seen.add(info.chat_id)
+                    fresh += 1
+                    yield info
+            if pages <= 1 or (_pass and not fresh):
+                return
+
+    def chats_by_id(self, chat_ids: Iterable[str]) -> list[ChatInfo]:
+        """Return those of the chats that still exist and still have the account (messages.getConversationsById)."""
+        ids = [chat_id for chat_id in dict.fromkeys(chat_ids) if chat_id.isdigit()]
+        found: dict[str, ChatInfo] = {}
+        for start in range(0, len(ids), BY_ID_BATCH):
+            batch = ids[start : start + BY_ID_BATCH]
+            try:
+                page = self._call(
+                    "messages.getConversationsById",
+                    {"peer_ids": ",".join(batch), "extended": 1},
+                    chat_id=",".join(batch),
                 )
+            except ChatAccessError:
+                if len(batch) > 1:  # one chat refused the whole batch: ask for each alone
+                    for chat_id in batch:
+                        found.update((info.chat_id, info) for info in self.chats_by_id([chat_id]))
+                continue
+            for item in _list(page.get("items")):
+                info = self._chat_read(item, "messages.getConversationsById")
+                if info is not None and info.chat_id in batch:
+                    found[info.chat_id] = info
+        return list(found.values())
 
     def list_members(self, chat_id: str) -> list[Member]:
         """Return the chat's human members with their educational role (None: not confirmed)."""
         members: dict[str, Member] = {}
         params = {"peer_id": chat_id, "extended": 1, "fields": "educational_profile"}
-        for items, page in self._pages("messages.getConversationMembers", params, chat_id=chat_id):
+        method = "messages.getConversationMembers"
+        for items, page in self._pages(method, params, chat_id=chat_id, key="member_id"):
             profiles = {}
             for profile in _list(page.get("profiles")):
-                profile_id = _int(_dict(profile).get("id"))
+                profile_id = optional_int(_dict(profile).get("id"))
                 if profile_id is not None:
                     profiles[profile_id] = profile
             for item in items:
                 item = _dict(item)
-                member_id = _int(item.get("member_id"))
-                if member_id is None or member_id <= 0 or str(member_id) in members:
+                try:
+                    member_id = read_int(item.get("member_id"), what="member", field="member_id")
+                except Malformed as exc:
+                    item_skip(self.stats, backend=self.name, endpoint=method, error=exc)
+                    continue
+                if member_id <= 0 or str(member_id) in members:
                     continue  # a community or bot, or seen on an earlier page
-                profile = profiles.get(member_id, {})
+                profile = _dict(profiles.get(member_id))
                 members[str(member_id)] = Member(
                     profile=Profile(
                         user_id=str(member_id),
-                        first_name=str(profile.get("first_name") or ""),
-                        last_name=str(profile.get("last_name") or ""),
+                        first_name=clean_text(profile.get("first_name")),
+                        last_name=clean_text(profile.get("last_name")),
                         role_code=self._role_code(profile),
                     ),
-                    joined_at=_from_seconds(item.get("join_date")),
-                    is_admin=bool(item.get("is_admin")),
-                    is_owner=bool(item.get("is_owner")),
+                    joined_at=optional_seconds(item.get("join_date")),
+                    is_admin=item.get("is_admin") is True,
+                    is_owner=item.get("is_owner") is True,
                 )
         return list(members.values())
 
     def iter_messages(
         self, chat_id: str, *, after_cursor: int | None = None, since: datetime | None = None
     ) -> Iterator[MessageInfo]:
-        """Yield messages newest first, stopping at the first one at or below after_cursor or before since."""
+        """Yield messages newest first, stopping at the first one at or below after_cursor or before since.
+
+        A message whose id or date cannot be read is skipped and counted; when its id can be read, it still
+        stops the paging at the cursor, and its id is noted so the chat's cursor moves past it.
+        """
         since = _require_aware(since)
         seen: set[int] = set()
-        for items, _page in self._pages("messages.getHistory", {"peer_id": chat_id, "rev": 0}, chat_id=chat_id):
+        method = "messages.getHistory"
+        for items, _page in self._pages(method, {"peer_id": chat_id, "rev": 0}, chat_id=chat_id, key="id"):
             for item in items:
                 item = _dict(item)
-                message_id = _int(item.get("id"))
-                sent_at = _from_seconds(item.get("date"))
-                if message_id is None or sent_at is None or message_id in seen:
-                    continue  # unusable, or already yielded from the previous page
+                try:
+                    message_id = read_int(item.get("id"), what="message", field="id", minimum=1)
+                except Malformed as exc:
+                    item_skip(self.stats, backend=self.name, endpoint=method, error=exc)
+                    continue
+                if message_id in seen:
+                    continue  # already read from the previous page
                 seen.add(message_id)
                 if after_cursor is not None and message_id <= after_cursor:
                     return
+                try:
+                    sent_at = read_seconds(item.get("date"), what="message", field="date")
+                except Malformed as exc:
+                    item_skip(self.stats, backend=self.name, endpoint=method, error=exc)
+                    self.stats.cursor_skip(chat_id, message_id)
+                    continue
                 if since is not None and sent_at < since:
                     return
                 yield self._message(item, chat_id=chat_id, message_id=message_id, sent_at=sent_at)
 
     # -- internals -----------------------------------------------------------------------------------
 
+    def _chat_read(self, conversation: Any, method: str) -> ChatInfo | None:
+        try:
+            return chat_info(conversation)
+        except Malformed as exc:
+            item_skip(self.stats, backend=self.name, endpoint=method, error=exc)
+            return None
+
     def _message(self, item: dict[str, Any], *, chat_id: str, message_id: int, sent_at: datetime) -> MessageInfo:
-        from_id = _int(item.get("from_id"))
-        text = item.get("text")
-        length, emoji_only, digest = text_digest(text if isinstance(text, str) else "", key=self._hash_key)
+        from_id = optional_int(item.get("from_id"))
+        length, emoji_only, digest = text_digest(clean_text(item.get("text")), key=self._hash_key)
         return MessageInfo(
             message_id=str(message_id),
             cursor=message_id,
@@ -181,10 +256,9 @@ class VkBackend(HttpBackend):
 
     def _role_code(self, profile: Mapping[str, Any]) -> str | None:
         roles = _dict(_dict(profile.get("educational_profile")).get("edu_roles"))
-        code = roles.get("main_role_code")
-        if code is None or code == "":
-            return None  # a plain account: the role is not confirmed
-        code = str(code)
+        code = clean_text(roles.get("main_role_code"))
+        if not code:
+            return None  # a plain account (or an unreadable role): the role is not confirmed
         if code in ROLE_CODES:
             return code
         if code not in self.stats.unknown_role_codes:
@@ -193,10 +267,16 @@ class VkBackend(HttpBackend):
         return None
 
     def _pages(
-        self, method: str, params: Mapping[str, Any], *, chat_id: str | None = None
+        self, method: str, params: Mapping[str, Any], *, chat_id: str | None = None, key: str | None = None
     ) -> Iterator[tuple[list[Any], dict[str, Any]]]:
-        """Yield (items, response) pages, advancing offset by the items received until count or an empty page."""
+        """Yield (items, response) pages, advancing offset by the items received until count or an empty page.
+
+        With `key` (the items' id field), paging also stops after STALE_PAGES pages in a row bring no new id:
+        a server that ignores the offset cannot keep the sync paging for ever.
+        """
         offset = 0
+        keys: set[Any] = set()
+        stale = 0
         while True:
             page = self._call(method, {**params, "offset": offset, "count": self.page_size}, chat_id=chat_id)
             items = _list(page.get("items"))
@@ -204,9 +284,16 @@ class VkBackend(HttpBackend):
                 return
             yield items, page
             offset += len(items)
-            total = _int(page.get("count"))
+            total = optional_int(page.get("count"))
             if total is not None and offset >= total:
                 return
+            if key is not None:
+                new = {optional_int(_dict(item).get(key)) for item in items} - keys - {None}
+                keys |= new
+                stale = 0 if new else stale + 1
+                if stale >= STALE_PAGES:
+                    logger.warning("vk %s: the server repeats its pages; paging stopped.", method)
+                    return
 
     def _call(self, method: str, params: Mapping[str, Any], *, chat_id: str | None = None) -> dict[str, Any]:
         data = {**{key: str(value) for key, value in params.items()}, "access_token": self._token, "v": API_VERSION}
@@ -236,14 +323,14 @@ class VkBackend(HttpBackend):
     def _error(
         self, error: dict[str, Any], *, method: str, params: Mapping[str, Any], chat_id: str | None
     ) -> Exception:
-        code = _int(error.get("error_code"))
-        text = self._http.redact(str(error.get("error_msg") or ""))[:300]
+        code = optional_int(error.get("error_code"))
+        text = self._http.redact(clean_text(error.get("error_msg")))[:300]
         if code in RETRY_CODES:
             return RetryableResponse(f"VK error {code}")
         if code == AUTH_CODE:
             return AuthError(f"The Sferum token is invalid or expired (VK error 5); {RECONNECT}.")
         if code in ACCESS_CODES:
-            if chat_id is not None:
+            if chat_id:
                 return ChatAccessError(chat_id, f"no access ({code})")
             return AuthError(f"The Sferum token has no access to the chat list (VK error {code}); {RECONNECT}.")
         shown = self._http.redact(repr(dict(params)))

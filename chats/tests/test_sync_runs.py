@@ -388,9 +388,11 @@ def test_sferum_sync_json_has_the_cli_shape_and_no_token_is_ever_printed(vk_scho
     assert code == 0, err
     data = json.loads(out)
     assert set(data) == {
-        "school", "status", "backend", "chats", "members", "accounts", "messages", "requests", "retries", "error",
+        "school", "status", "backend", "chats", "members", "accounts", "messages", "skipped_items", "requests",
+        "retries", "error",
     }  # fmt: skip
-    assert set(data["chats"]) == {"seen", "added", "skipped"}
+    assert set(data["chats"]) == {"seen", "added", "skipped", "gone"}
+    assert data["skipped_items"] == {"count": 0, "reasons": {}}
     assert set(data["members"]) == {"added", "removed"}
     assert set(data["accounts"]) == {"linked", "unlinked", "ambiguous"}
     assert set(data["messages"]) == {"added", "duplicates"}

@@ -130,6 +130,15 @@ def _decorate(value: Any) -> Any:
     return value
 
 
+def _json_bytes(payload: Any) -> bytes:
+    """Return the payload as JSON in UTF-8; a lone surrogate goes out as a `\\udXXX` escape, as JSON allows."""
+    text = json.dumps(payload, ensure_ascii=False)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(payload, ensure_ascii=True).encode("ascii")
+
+
 class LoopbackServer:
     """Serve a `SchoolData` over loopback HTTP; subclasses implement the wire format."""
 
@@ -143,6 +152,7 @@ class LoopbackServer:
         self.denied: dict[str, int] = {}  # chat id → the error code (vk) or HTTP status (max) it answers with
         self._faults: list[Fault] = []
         self._insertions: list[_Insertion] = []
+        self._bodies: dict[str, list[Any]] = {}  # endpoint → bodies to serve instead of the data, in order
         self._lock = threading.RLock()
         self._stopping = threading.Event()
         self._connections: set[socket.socket] = set()
@@ -254,6 +264,20 @@ class LoopbackServer:
         with self._lock:
             self._insertions.append(_Insertion(str(chat_id), message, after_pages))
 
+    def serve_bodies(self, endpoint: str, *bodies: Any) -> None:
+        """Answer the next requests to `endpoint` with these JSON bodies (HTTP 200), one each, then from the data."""
+        with self._lock:
+            self._bodies[endpoint] = list(bodies)
+
+    def clear(self) -> None:
+        """Forget recorded requests, pending faults, insertions, denied chats and bodies to serve."""
+        with self._lock:
+            self.requests.clear()
+            self._faults.clear()
+            self._insertions.clear()
+            self._bodies.clear()
+            self.denied.clear()
+
     # -- recorded requests ----------------------------------------------------------------------------
 
     def calls(self, endpoint: str | None = None) -> list[RecordedRequest]:
@@ -352,7 +376,11 @@ class LoopbackServer:
             return
         try:
             with self._lock:
-                reply = self._route(endpoint, split.path, params)
+                canned = self._bodies.get(endpoint)
+                if canned:
+                    reply = Reply(200, canned.pop(0))
+                else:
+                    reply = self._route(endpoint, split.path, params)
         except Exception:
             self.errors.append(traceback.format_exc())
             logger.exception("loopback server: error answering %s", endpoint)
@@ -386,7 +414,7 @@ class LoopbackServer:
         content_type: str = "application/json; charset=utf-8",
     ) -> None:
         payload = _decorate(reply.payload) if self.unknown_fields else reply.payload
-        body = raw if raw is not None else json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        body = raw if raw is not None else _json_bytes(payload)
         handler.send_response(reply.status)
         handler.send_header("Content-Type", content_type)
         handler.send_header("Content-Length", str(len(body)))

@@ -1,6 +1,8 @@
 """A loopback server speaking the `vk` wire format: `POST /method/{method}`, form-encoded, `access_token` and `v`.
 
-Serves messages.getConversations, messages.getConversationMembers and messages.getHistory from a `SchoolData`.
+Serves messages.getConversations, messages.getConversationsById, messages.getConversationMembers and
+messages.getHistory from a `SchoolData`. A chat's `status` shows as `chat_settings.state`: "active" is "in",
+"left" is "left", anything else "kicked".
 Stricter than the real service where it helps tests: it checks the token (error 5), `v` (error 8), and the
 count limits (error 100); an unknown chat answers error 917.
 """
@@ -15,6 +17,9 @@ from .server import LoopbackServer, Reply
 GET_CONVERSATIONS = "messages.getConversations"
 GET_MEMBERS = "messages.getConversationMembers"
 GET_HISTORY = "messages.getHistory"
+GET_BY_ID = "messages.getConversationsById"
+BY_ID_LIMIT = 100
+STATES = {"active": "in", "left": "left"}
 COUNT_LIMITS = {GET_CONVERSATIONS: 200, GET_MEMBERS: 1000, GET_HISTORY: 200}
 
 ERROR_MESSAGES = {
@@ -57,6 +62,8 @@ class VkServer(LoopbackServer):
         return Reply(200, {"error": {**error, "request_params": request_params}})
 
     def _route(self, endpoint: str, path: str, params: dict[str, str]) -> Reply:
+        if endpoint == GET_BY_ID and params.get("v"):
+            return self._by_id(params)
         if endpoint not in COUNT_LIMITS:
             return self._service_error(3, endpoint, params)
         if not params.get("v"):
@@ -94,6 +101,20 @@ class VkServer(LoopbackServer):
         if params.get("extended") == "1":
             response |= {"profiles": [], "groups": []}
         return Reply(200, {"response": response}, item_ids=tuple(chat.chat_id for chat in page))
+
+    def _by_id(self, params: dict[str, str]) -> Reply:
+        peer_ids = [p for p in params.get("peer_ids", "").split(",") if p]
+        if not peer_ids or len(peer_ids) > BY_ID_LIMIT or not all(p.lstrip("-").isdigit() for p in peer_ids):
+            return self._service_error(100, GET_BY_ID, params)
+        denied = [self.denied[p] for p in peer_ids if p in self.denied]
+        if denied:
+            return self._service_error(denied[0], GET_BY_ID, params)
+        chats = [chat for p in peer_ids if (chat := self.data.chat(p)) is not None]
+        items = [self._conversation(chat)["conversation"] for chat in chats]
+        response: dict[str, Any] = {"count": len(items), "items": items}
+        if params.get("extended") == "1":
+            response |= {"profiles": [], "groups": []}
+        return Reply(200, {"response": response}, item_ids=tuple(chat.chat_id for chat in chats))
 
     def _members(self, chat: ChatData, params: dict[str, str], offset: int, count: int) -> Reply:
         page = self._page(chat.members, offset, count)
@@ -147,7 +168,7 @@ class VkServer(LoopbackServer):
                 "admin_ids": list(chat.admin_ids),
                 "members_count": len(chat.members) if chat.members_count is None else chat.members_count,
                 "is_group_channel": chat.kind == "channel",
-                "state": "in",
+                "state": STATES.get(chat.status, "kicked"),
                 "active_ids": [],
             }
         item: dict[str, Any] = {"conversation": {**conversation, **chat.extra}}

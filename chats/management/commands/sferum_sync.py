@@ -50,6 +50,14 @@ class Command(BaseCommand):
                 f"-{data['members']['removed']}, messages +{data['messages']['added']}, "
                 f"requests {data['requests']}, retries {data['retries']}, {run.duration_seconds:.1f} s."
             )
+            if data["skipped_items"]["count"]:
+                reasons = ", ".join(f"{reason} ({n})" for reason, n in data["skipped_items"]["reasons"].items())
+                self.stdout.write(f"Skipped {data['skipped_items']['count']} unreadable items: {reasons}.")
+            if data["chats"]["gone"]:
+                gone = ", ".join(
+                    f"{item['title'] or item['chat']} ({item['reason']})" for item in data["chats"]["gone"]
+                )
+                self.stdout.write(f"Chats that went away: {gone}.")
             if result.status == "held":
                 self.stdout.write(f"Held: {result.held_reason} Run again with --confirm-removals to apply them.")
         if result.status == "failed":
