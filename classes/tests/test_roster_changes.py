@@ -19,7 +19,7 @@ from classes.roster_changes import (
 )
 from classes.tests.factories import UserFactory
 from reports import tasks
-from reports.reconciliation import roster_changes_confirm_from_sync
+from reports.reconciliation.roster_changes import roster_changes_confirm_from_sync
 from reports.tests.reconciliation_world import World
 
 pytestmark = pytest.mark.django_db
