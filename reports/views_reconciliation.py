@@ -67,6 +67,7 @@ def _page_context(
         list(reconciliation_items(reconciliation=reconciliation, category=category or None)) if reconciliation else []
     )
     summary = reconciliation.summary if reconciliation else {}
+    staff_counts = summary.get("roles", {}).get(ReconciliationItem.Role.STAFF, {})
     unresolved = sum(1 for item in items if not item.resolution) if not category else None
     return {
         "school": school,
@@ -80,7 +81,7 @@ def _page_context(
         "class_rows": [
             (name, [counts.get(key, 0) for key in CATEGORIES]) for name, counts in summary.get("classes", {}).items()
         ],
-        "staff_row": [summary.get("roles", {}).get("staff", {}).get(key, 0) for key in CATEGORIES],
+        "staff_row": [staff_counts.get(key, 0) for key in CATEGORIES],
         "unresolved": unresolved,
         "history": reconciliations_for_school(school=school),
         "can_write": _can_write(request.user) and reconciliation is not None and not reconciliation.signed_off,

@@ -12,7 +12,7 @@ from datetime import date
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from classes.models import School
+from classes.models import RosterChange, School
 from classes.roster_changes import roster_changes_for_school, roster_changes_overdue
 from reports.models import Reconciliation
 from reports.reconciliation.selectors import reconciliation_statuses
@@ -80,7 +80,7 @@ class RosterChangesPanel:
     url: str | None = None
 
 
-OPEN_STATES = ("reported", "processed")
+OPEN_STATES = (RosterChange.State.REPORTED, RosterChange.State.PROCESSED)
 
 
 def roster_changes_panel(*, school: School, day: date) -> RosterChangesPanel:
