@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from . import data
+import sferum_api.simulator.data as data
+
 from .records import (
     MOSCOW,
     STAFF_ROLE_ADMIN,

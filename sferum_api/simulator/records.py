@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+import sferum_api.simulator.data as data
+
 from ..types import ChatInfo, Profile
-from . import data
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 LETTERS = "АБВ"

@@ -6,7 +6,8 @@ import csv
 import io
 from datetime import date, timedelta
 
-from . import data
+import sferum_api.simulator.data as data
+
 from .records import (
     ROSTER_COLUMNS,
     SimAssignment,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
-from . import data
+import sferum_api.simulator.data as data
+
 from .messages import MessagesBuilder
 from .platform import PlatformBuilder
 from .records import (
