@@ -16,7 +16,7 @@ Categories, for students (staff the same, with the class fields empty and no `mo
 A name one letter off (or a part of a double surname, or last and first name swapped) is only proposed: the
 note of both items shows the difference, like «Смирнов ≠ Смернов»; nothing is linked.
 
-Set-based: a fixed handful of queries whatever the size of the school, then dictionaries.
+Loading both sides (`comparison`) is set-based: a fixed handful of queries whatever the size of the school.
 
 This module holds the comparison itself (no queries, no writes): the two sides' records and the matcher.
 """

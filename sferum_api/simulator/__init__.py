@@ -30,6 +30,9 @@ A VK client reading that server with the same `hash_key` yields the same `Messag
 Tests can change the platform between two syncs: `member_remove`, `member_add`, `message_add`, and make a
 call fail with `fault_inject(method, chat_id, error)`; `page_overlap` re-serves the last messages of a page at
 the top of the next one, as a live chat does while it is paged.
+
+The generator (`school.GeneratedSchool`, built by `roster`, `platform` and `messages` over the plain records of
+`records` and the word lists of `data`) knows nothing of serving; `backend.SimulatedSchool` serves it.
 """
 
 from .backend import SimulatedSchool
