@@ -50,13 +50,6 @@ def roster_change_overdue_cutoff(*, school: School, day: date, calendar: SchoolC
     return datetime.combine(first_not_overdue, time.min, tzinfo=school.tz)
 
 
-def roster_change_deadline(*, school: School, change: RosterChange, calendar: SchoolCalendar | None = None) -> date:
-    """Return the last school day on which the change can be processed without being overdue."""
-    calendar = calendar or SchoolCalendar.for_school(school)
-    reported_on = change.reported_at.astimezone(school.tz).date()
-    return calendar.school_day_after(reported_on, school.effective_roster_change_overdue_days)
-
-
 def roster_changes_for_school(*, school: School, day: date, states: tuple[str, ...] | None = None) -> QuerySet:
     """Return the school's changes, newest first, annotated `overdue`, with class, student and users."""
     cutoff = roster_change_overdue_cutoff(school=school, day=day)

@@ -168,6 +168,18 @@ class Reconciliation(models.Model):
         IN_PROGRESS = "in_progress", _("in progress")
         SIGNED_OFF = "signed_off", _("signed off")
 
+    class State(models.TextChoices):
+        """The current quarter's reconciliation as a school's pages and the dashboards show it (not stored)."""
+
+        DUE = "due", _("due: not started")
+        IN_PROGRESS = "in_progress", _("in progress")
+        DONE = "done", _("done: signed off")
+        OVERDUE = "overdue", _("overdue: the quarter ended without a sign-off")
+
+    class Source(models.TextChoices):
+        ROSTER = "roster", _("the school's roster")
+        FILE = "file", _("a roster file")
+
     school = models.ForeignKey(
         School, on_delete=models.PROTECT, related_name="reconciliations", verbose_name=_("school")
     )
@@ -180,7 +192,7 @@ class Reconciliation(models.Model):
     opened_at = models.DateTimeField(_("opened"))
     notified_at = models.DateTimeField(_("administrators notified"), null=True, blank=True)
     computed_at = models.DateTimeField(_("compared"), null=True, blank=True)
-    source = models.CharField(_("source"), max_length=16, default="roster")
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.ROSTER)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -227,6 +239,9 @@ class ReconciliationItem(models.Model):
     """One person of a reconciliation who is not simply matched, and how an administrator resolved it."""
 
     class Category(models.TextChoices):
+        """Where a person of the comparison stands; a matched person is counted, never stored as an item."""
+
+        MATCHED = "matched", _("matched")
         MOVED = "moved", _("in another class's chat")
         MISSING_IN_SFERUM = "missing_in_sferum", _("missing in Sferum")
         NOT_ON_ROSTER = "not_on_roster", _("not on the roster")

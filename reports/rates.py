@@ -30,6 +30,17 @@ class Rate:
         return Fraction(self.numerator, self.denominator) if self.denominator else None
 
     @property
+    def sort_key(self) -> tuple[bool, Fraction | int]:
+        """Return a key that sorts by rate, "no data" after every rate whichever the direction."""
+        return (self.exact is None, self.exact or 0)
+
+    def change_since(self, before: Rate | None) -> Fraction | None:
+        """Return this rate minus the earlier one (an exact fraction), or None unless both have data."""
+        if before is None or before.exact is None or self.exact is None:
+            return None
+        return self.exact - before.exact
+
+    @property
     def passes(self) -> bool | None:
         """Return whether numerator ≥ target × denominator exactly; None without data or target."""
         if not self.denominator or self.target is None:

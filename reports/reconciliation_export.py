@@ -57,9 +57,7 @@ class ReportText:
 
 
 def _category_labels() -> dict[str, str]:
-    labels = {"matched": _("matched")}
-    labels.update({value: str(label) for value, label in ReconciliationItem.Category.choices})
-    return labels
+    return {value: str(label) for value, label in ReconciliationItem.Category.choices}
 
 
 def report_text(*, reconciliation: Reconciliation) -> ReportText:

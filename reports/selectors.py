@@ -33,7 +33,7 @@ from activation.models import SferumAccount
 from chats.horizon import history_horizons
 from chats.models import Chat, ChatMembership, Message, ReportedActivity, SyncRun
 from classes.access import classes_for_user, schools_for_user
-from classes.calendar import school_days, week_bounds, week_days, week_label
+from classes.calendar import last_complete_week, school_days, week_bounds, week_days, week_label
 from classes.calendar import week_start as iso_week_start
 from classes.models import (
     AcademicYear,
@@ -401,15 +401,6 @@ def weekly_activity_history(*, staff: Staff, year: AcademicYear) -> QuerySet[Wee
     ).order_by("week_start")
 
 
-def weekly_activity_for_school(*, school: School, week_start: date) -> QuerySet[WeeklyActivity]:
-    """Return the school's stored rows of the week with their teachers, by teacher name."""
-    return (
-        WeeklyActivity.objects.filter(school=school, week_start=iso_week_start(week_start))
-        .select_related("staff")
-        .order_by("staff__last_name", "staff__first_name", "staff__patronymic", "staff__person_id")
-    )
-
-
 # ---------------------------------------------------------------------------
 # Activation rates and chat coverage (DESIGN.md, "Definitions": activated profile, rates)
 # ---------------------------------------------------------------------------
@@ -626,25 +617,17 @@ def activation_compute(*, schools: Sequence[School], day: date) -> dict[int, Sch
     return result
 
 
-def chat_coverage(*, school: School, day: date) -> QuerySet[SchoolClass]:
-    """Return the school's classes on the day with their chat coverage annotations, by name."""
-    return classes_of_day(school_ids=[school.pk], day=day)
-
-
-def classes_without_class_teacher(*, school: School, day: date) -> QuerySet[SchoolClass]:
-    """Return the school's classes on the day that have no class teacher, by name."""
-    return classes_of_day(school_ids=[school.pk], day=day).filter(class_teacher__isnull=True)
-
-
 def municipality_timezones() -> dict[int, str]:
     """Return {municipality id: the time zone most of its schools use} (its day and its 06:00), in one query."""
     zones: dict[int, Counter] = defaultdict(Counter)
     for municipality_id, zone in School.objects.order_by().values_list("municipality_id", "timezone"):
         zones[municipality_id][zone] += 1
-    return {
-        municipality_id: sorted(counter.items(), key=lambda item: (-item[1], item[0]))[0][0]
-        for municipality_id, counter in zones.items()
-    }
+    return {municipality_id: timezone_most_used(counter) for municipality_id, counter in zones.items()}
+
+
+def timezone_most_used(zones: Counter) -> str:
+    """Return the time zone most schools use ({zone: schools}, not empty); on a tie, the first by name."""
+    return sorted(zones.items(), key=lambda item: (-item[1], item[0]))[0][0]
 
 
 # ---------------------------------------------------------------------------
@@ -694,11 +677,7 @@ class SchoolMetrics:
 
     def change(self, group: str) -> Fraction | None:
         """Return today's rate minus the rate of seven days earlier (a fraction), or None without both."""
-        before = self.week_ago.get(group)
-        now = getattr(self, group).exact
-        if before is None or before.exact is None or now is None:
-            return None
-        return now - before.exact
+        return getattr(self, group).change_since(self.week_ago.get(group))
 
     @property
     def changes(self) -> dict[str, Fraction | None]:
@@ -713,10 +692,6 @@ class SchoolMetrics:
     @cached_property
     def _statuses(self) -> dict[int, TeacherStatus]:
         return {teacher.staff_id: teacher.status for teacher in self.week.teachers}
-
-
-def _last_complete_monday(day: date) -> date:
-    return iso_week_start(day) - timedelta(days=7)
 
 
 def activation_snapshots_of_days(*, scope: str, days_by_id: dict[int, date]) -> dict[int, dict[str, Rate]]:
@@ -755,7 +730,7 @@ def school_metrics_compute(*, schools: Sequence[School], today: Callable[[School
     by_week: dict[date, list[School]] = defaultdict(list)
     for day, day_schools in by_day.items():
         activation.update(activation_compute(schools=day_schools, day=day))
-        by_week[_last_complete_monday(day)].extend(day_schools)
+        by_week[last_complete_week(day)].extend(day_schools)
     for monday, week_schools in by_week.items():
         weeks.update(weekly_activity_compute(schools=week_schools, week_start=monday))
     before = activation_snapshots_of_days(
@@ -791,16 +766,11 @@ class ClassRow:
         return int(self.activation.has_students_chat) + int(self.activation.has_parents_chat)
 
 
-def _rate_key(rate: Rate) -> tuple:
-    # No data sorts after every rate, whichever the direction.
-    return (rate.exact is None, rate.exact or 0)
-
-
 CLASS_ROW_SORTS: dict[str, Callable[[ClassRow], tuple]] = {
     "class": lambda row: (row.grade, row.letter),
     "class_teacher": lambda row: (row.class_teacher_name is None, row.class_teacher_name or ""),
-    "students": lambda row: _rate_key(row.students),
-    "parents": lambda row: _rate_key(row.parents),
+    "students": lambda row: row.students.sort_key,
+    "parents": lambda row: row.parents.sort_key,
     "chats": lambda row: (row.chats_present, row.class_teacher_is_admin),
     "teacher_active": lambda row: (TEACHER_STATUS_ORDER[row.teacher_status],),
 }

@@ -10,7 +10,7 @@ from chats.horizon import history_horizons
 from classes import clock
 from classes.calendar import last_complete_week
 from classes.calendar import week_start as iso_week_start
-from classes.models import AcademicYear, Municipality, School
+from classes.models import Municipality, School
 from classes.services import academic_year_current
 from reports.models import ActivationSnapshot, WeeklyActivity
 from reports.rates import Rate
@@ -98,18 +98,6 @@ def weekly_activity_build_many(*, schools: list[School], week_start: date) -> di
             update_fields=WEEKLY_ACTIVITY_UPDATE_FIELDS,
         )
     return weeks
-
-
-def weekly_activity_backfill(*, school: School, year: AcademicYear) -> int:
-    """Build every complete week of the academic year up to the last complete one; return how many weeks."""
-    last = min(last_complete_week(clock.today(school.tz)), iso_week_start(year.ends_on))
-    monday = iso_week_start(year.starts_on)
-    built = 0
-    while monday <= last:
-        weekly_activity_build(school=school, week_start=monday)
-        monday += timedelta(days=7)
-        built += 1
-    return built
 
 
 def _snapshot(

@@ -12,9 +12,12 @@ from classes import clock
 from classes.calendar import WeekFormatError, last_complete_week, week_label, week_parse
 from classes.models import Holiday, Municipality, Quarter, RosterChange, School
 from classes.school_days import SchoolCalendar
-from reports import reconciliation as recon
 from reports import services
 from reports.models import Reconciliation
+from reports.reconciliation import notification as recon_notification
+from reports.reconciliation import roster_changes as recon_roster_changes
+from reports.reconciliation import selectors as recon_selectors
+from reports.reconciliation import services as recon_services
 from reports.selectors import municipality_timezones
 
 # The local hour (in the school's or municipality's own time zone) at which the jobs run.
@@ -101,10 +104,10 @@ def reconciliation_open(school_id: int, quarter_id: int) -> None:
     quarter = Quarter.objects.select_related("year").filter(pk=quarter_id, year__school_id=school_id).first()
     if school is None or quarter is None:
         return
-    reconciliation, _opened = recon.reconciliation_open(school=school, quarter=quarter)
+    reconciliation, _opened = recon_services.reconciliation_open(school=school, quarter=quarter)
     if reconciliation.computed_at is None and not reconciliation.signed_off:
-        reconciliation = recon.reconciliation_run(reconciliation=reconciliation, user=None)
-    recon.reconciliation_notify_admins(reconciliation=reconciliation)
+        reconciliation = recon_services.reconciliation_run(reconciliation=reconciliation, user=None)
+    recon_notification.reconciliation_notify_admins(reconciliation=reconciliation)
 
 
 @shared_task(name="reports.reconciliation_open_dispatch", acks_late=True)
@@ -144,7 +147,7 @@ def reconciliation_open_dispatch() -> int:
         day = local_days[school_id]
         if (school_id, quarter.pk) in opened or not calendar.is_school_day(day):
             continue
-        if day >= recon.first_school_day(quarter=quarter, calendar=calendar):
+        if day >= recon_selectors.first_school_day(quarter=quarter, calendar=calendar):
             reconciliation_open.delay_on_commit(school_id, quarter.pk)
             queued += 1
     return queued
@@ -156,7 +159,7 @@ def roster_changes_confirm(school_id: int) -> int:
     school = School.objects.filter(pk=school_id).first()
     if school is None:
         return 0
-    return recon.roster_changes_confirm_from_sync(school=school)
+    return recon_roster_changes.roster_changes_confirm_from_sync(school=school)
 
 
 @shared_task(name="reports.roster_changes_confirm_dispatch", acks_late=True)

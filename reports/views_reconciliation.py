@@ -15,17 +15,19 @@ from classes import clock
 from classes.access import role_required, school_admin_school_or_404
 from classes.models import School, User
 from reports.models import Reconciliation, ReconciliationItem
-from reports.reconciliation import (
-    CATEGORIES,
-    ReconciliationError,
+from reports.reconciliation.errors import ReconciliationError
+from reports.reconciliation.matching import CATEGORIES, ITEM_CATEGORIES
+from reports.reconciliation.selectors import (
     quarter_current,
-    reconciliation_item_resolve,
     reconciliation_items,
+    reconciliation_status,
+    reconciliations_for_school,
+)
+from reports.reconciliation.services import (
+    reconciliation_item_resolve,
     reconciliation_open,
     reconciliation_run,
     reconciliation_sign_off,
-    reconciliation_status,
-    reconciliations_for_school,
 )
 from reports.reconciliation_export import CONTENT_TYPES, ReconciliationExportError, reconciliation_export
 
@@ -52,20 +54,20 @@ def _can_write(user: User) -> bool:
 
 
 def _category_labels() -> list[tuple[str, str]]:
-    labels = dict(ReconciliationItem.Category.choices)
-    return [(category, labels.get(category, _("matched"))) for category in CATEGORIES]
+    return [(category.value, category.label) for category in CATEGORIES]
 
 
 def _page_context(
     request: HttpRequest, *, school: School, reconciliation: Reconciliation | None, status: str = ""
 ) -> dict:
     category = request.GET.get("category", "")
-    if category not in ReconciliationItem.Category.values:
+    if category not in ITEM_CATEGORIES:
         category = ""
     items = (
         list(reconciliation_items(reconciliation=reconciliation, category=category or None)) if reconciliation else []
     )
     summary = reconciliation.summary if reconciliation else {}
+    staff_counts = summary.get("roles", {}).get(ReconciliationItem.Role.STAFF, {})
     unresolved = sum(1 for item in items if not item.resolution) if not category else None
     return {
         "school": school,
@@ -74,12 +76,12 @@ def _page_context(
         "items": items,
         "category": category,
         "categories": _category_labels(),
-        "item_categories": ReconciliationItem.Category.choices,
+        "item_categories": [(category.value, category.label) for category in ITEM_CATEGORIES],
         "total_rows": [(key, label, summary.get("total", {}).get(key, 0)) for key, label in _category_labels()],
         "class_rows": [
             (name, [counts.get(key, 0) for key in CATEGORIES]) for name, counts in summary.get("classes", {}).items()
         ],
-        "staff_row": [summary.get("roles", {}).get("staff", {}).get(key, 0) for key in CATEGORIES],
+        "staff_row": [staff_counts.get(key, 0) for key in CATEGORIES],
         "unresolved": unresolved,
         "history": reconciliations_for_school(school=school),
         "can_write": _can_write(request.user) and reconciliation is not None and not reconciliation.signed_off,

@@ -21,7 +21,7 @@ from classes.tests.factories import (
 )
 from reports.models import ActivationSnapshot
 from reports.rates import Rate
-from reports.selectors import activation_compute, chat_coverage, classes_without_class_teacher
+from reports.selectors import activation_compute
 from reports.services import activation_snapshot_build, activation_snapshot_build_municipality
 
 pytestmark = pytest.mark.django_db
@@ -389,9 +389,8 @@ def test_classes_without_a_class_teacher_are_listed():
     covered = covered_class(school, letter="А")
     orphan = SchoolClassFactory(school=school, year=covered.year, letter="Б")
     # when
-    without = list(classes_without_class_teacher(school=school, day=TODAY))
-    coverage = {c.pk: (c.has_students_chat, c.has_parents_chat) for c in chat_coverage(school=school, day=TODAY)}
+    activation = computed(school)
+    coverage = {c.class_id: (c.has_students_chat, c.has_parents_chat) for c in activation.classes}
     # then
-    assert without == [orphan]
-    assert [c.class_id for c in computed(school).classes_without_class_teacher] == [orphan.pk]
+    assert [c.class_id for c in activation.classes_without_class_teacher] == [orphan.pk]
     assert coverage == {covered.pk: (True, True), orphan.pk: (False, False)}

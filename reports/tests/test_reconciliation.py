@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from activation.models import SferumAccount
 from classes.models import Enrollment
-from reports.reconciliation import reconciliation_compute
+from reports.reconciliation.comparison import reconciliation_compute
 from reports.tests.reconciliation_world import NOW, World
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.urls import reverse
 from classes.models import AuditEntry, User
 from classes.tests.factories import MunicipalityFactory, SchoolFactory, UserFactory
 from reports.models import Reconciliation
-from reports.reconciliation import reconciliation_item_resolve, reconciliation_open, reconciliation_run
+from reports.reconciliation.services import reconciliation_item_resolve, reconciliation_open, reconciliation_run
 from reports.tests.reconciliation_world import NOW, World
 
 pytestmark = pytest.mark.django_db

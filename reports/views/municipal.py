@@ -33,6 +33,7 @@ from reports.selectors import (
     activation_snapshots_of_days,
     school_metrics_compute,
     sync_runs_last,
+    timezone_most_used,
 )
 from reports.views.exports import export_error_page
 from reports.views.panels import ReconciliationPanel, reconciliation_panels
@@ -73,19 +74,11 @@ class MunicipalOverview:
 
     def change(self, group: str) -> Fraction | None:
         """Return the municipality's rate today minus seven days earlier, or None without both."""
-        before = self.week_ago.get(group)
-        now = getattr(self.totals, group).exact
-        if before is None or before.exact is None or now is None:
-            return None
-        return now - before.exact
+        return getattr(self.totals, group).change_since(self.week_ago.get(group))
 
     @property
     def changes(self) -> dict[str, Fraction | None]:
         return {group: self.change(group) for group in ACTIVATION_GROUPS}
-
-
-def _rate_key(rate: Rate) -> tuple:
-    return (rate.exact is None, rate.exact or 0)
 
 
 def _change_key(value: Fraction | None) -> tuple:
@@ -94,10 +87,10 @@ def _change_key(value: Fraction | None) -> tuple:
 
 OVERVIEW_SORTS: dict[str, Callable[[OverviewRow], tuple]] = {
     "school": lambda row: (row.school.short_name.lower(), row.school.code),
-    "staff": lambda row: _rate_key(row.metrics.staff),
-    "students": lambda row: _rate_key(row.metrics.students),
-    "parents": lambda row: _rate_key(row.metrics.parents),
-    "teachers": lambda row: _rate_key(row.metrics.active_teachers),
+    "staff": lambda row: row.metrics.staff.sort_key,
+    "students": lambda row: row.metrics.students.sort_key,
+    "parents": lambda row: row.metrics.parents.sort_key,
+    "teachers": lambda row: row.metrics.active_teachers.sort_key,
     "staff_change": lambda row: _change_key(row.metrics.change("staff")),
     "students_change": lambda row: _change_key(row.metrics.change("students")),
     "parents_change": lambda row: _change_key(row.metrics.change("parents")),
@@ -116,7 +109,7 @@ def municipal_overview_compute(*, user: User) -> MunicipalOverview:
     schools = list(schools_for_user(user=user))
     metrics = school_metrics_compute(schools=schools, today=school_today)
     zones = Counter(school.timezone for school in schools)
-    zone = sorted(zones.items(), key=lambda item: (-item[1], item[0]))[0][0] if zones else None
+    zone = timezone_most_used(zones) if zones else None
     day = clock.today(zone)
     syncs = sync_runs_last(school_ids=[school.pk for school in schools])
     reconciliation = reconciliation_panels(schools=schools, days={pk: m.day for pk, m in metrics.items()})

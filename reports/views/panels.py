@@ -12,9 +12,10 @@ from datetime import date
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from classes.models import School
+from classes.models import RosterChange, School
 from classes.roster_changes import roster_changes_for_school, roster_changes_overdue
-from reports.reconciliation import reconciliation_statuses
+from reports.models import Reconciliation
+from reports.reconciliation.selectors import reconciliation_statuses
 
 ROSTER_CHANGES_SHOWN = 5
 
@@ -27,24 +28,9 @@ def url_or_none(name: str, **kwargs) -> str | None:
         return None
 
 
-def _reconciliation_labels() -> dict[str, str]:
-    return {
-        "due": _("due: not started"),
-        "in_progress": _("in progress"),
-        "done": _("done: signed off"),
-        "overdue": _("overdue: the quarter ended without a sign-off"),
-    }
-
-
+State = Reconciliation.State
 # The CSS state of each reconciliation status (colour goes with the words, never alone).
-RECONCILIATION_STATES = {"done": "ok", "overdue": "bad", "due": "warn", "in_progress": "warn"}
-
-
-def _label(status) -> str:
-    label = getattr(status, "label", None)
-    if label:
-        return str(label)
-    return _reconciliation_labels().get(str(status), str(status).replace("_", " "))
+RECONCILIATION_STATES = {State.DONE: "ok", State.OVERDUE: "bad", State.DUE: "warn", State.IN_PROGRESS: "warn"}
 
 
 @dataclass
@@ -65,7 +51,9 @@ def _reconciliation_panel(school: School, found: tuple | None, url: str | None) 
     if found is None:
         return ReconciliationPanel(status="", label=_("no data"), url=url)
     status, reconciliation = found
-    return ReconciliationPanel(status=str(status), label=_label(status), reconciliation=reconciliation, url=url)
+    return ReconciliationPanel(
+        status=str(status), label=str(State(status).label), reconciliation=reconciliation, url=url
+    )
 
 
 def reconciliation_panels(*, schools: Sequence[School], days: dict[int, date]) -> dict[int, ReconciliationPanel]:
@@ -92,7 +80,7 @@ class RosterChangesPanel:
     url: str | None = None
 
 
-OPEN_STATES = ("reported", "processed")
+OPEN_STATES = (RosterChange.State.REPORTED, RosterChange.State.PROCESSED)
 
 
 def roster_changes_panel(*, school: School, day: date) -> RosterChangesPanel:

@@ -18,7 +18,7 @@ from sferum_api.simulator import (
     SimulatedSchool,
     message_text,
 )
-from sferum_api.simulator_data import surname_feminine
+from sferum_api.simulator.data import surname_feminine
 from sferum_api.text import text_digest
 
 TODAY = date(2026, 11, 30)

@@ -14,7 +14,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from classes.models import School
-from reports.reconciliation import CATEGORIES, ReconciliationError, ReconciliationResult, reconciliation_compute
+from reports.reconciliation.comparison import reconciliation_compute
+from reports.reconciliation.errors import ReconciliationError
+from reports.reconciliation.matching import CATEGORIES, ReconciliationResult
 
 EXIT_FAILED = 1
 

@@ -1,0 +1,102 @@
+"""Reads of the reconciliation for pages, the dashboard and the opening job: quarters, states, items."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db.models import QuerySet
+
+from classes.models import Quarter, School
+from classes.school_days import SchoolCalendar
+from reports.models import Reconciliation, ReconciliationItem
+
+
+def quarter_current(*, school: School, day: date) -> Quarter | None:
+    """Return the school's quarter containing the day, or in holidays the last one that started before it."""
+    return (
+        Quarter.objects.filter(year__school=school, starts_on__lte=day)
+        .select_related("year")
+        .order_by("-starts_on")
+        .first()
+    )
+
+
+def quarter_label(quarter: Quarter | None) -> str:
+    """Return the quarter's label, like «2026/2027-Q2» (empty without a quarter)."""
+    return f"{quarter.year.name}-Q{quarter.number}" if quarter is not None else ""
+
+
+def reconciliation_for_quarter(*, school: School, quarter: Quarter) -> Reconciliation | None:
+    return Reconciliation.objects.filter(school=school, quarter=quarter).select_related("signed_by").first()
+
+
+State = Reconciliation.State
+
+
+def _status_of(quarter: Quarter | None, reconciliation: Reconciliation | None, day: date) -> State:
+    if reconciliation is not None and reconciliation.signed_off:
+        return State.DONE
+    if quarter is not None and day > quarter.ends_on:
+        return State.OVERDUE
+    if reconciliation is not None and reconciliation.status == Reconciliation.Status.IN_PROGRESS:
+        return State.IN_PROGRESS
+    return State.DUE
+
+
+def reconciliation_status(*, school: School, day: date) -> tuple[State, Reconciliation | None]:
+    """Return the current quarter's reconciliation state, "due" | "in_progress" | "done" | "overdue", and it.
+
+    The current quarter contains the day, or (in holidays) is the last that started before it. Due: not
+    started (or opened but not worked on); overdue: the quarter ended without a sign-off.
+    """
+    quarter = quarter_current(school=school, day=day)
+    reconciliation = reconciliation_for_quarter(school=school, quarter=quarter) if quarter is not None else None
+    return _status_of(quarter, reconciliation, day), reconciliation
+
+
+def reconciliation_statuses(*, schools: Iterable[School], day: date) -> dict[int, tuple[State, Reconciliation | None]]:
+    """Return {school id: (status, reconciliation)} for many schools in two queries (the municipal overview)."""
+    school_ids = [school.pk for school in schools]
+    latest: dict[int, Quarter] = {}
+    quarters = (
+        Quarter.objects.filter(year__school_id__in=school_ids, starts_on__lte=day)
+        .select_related("year")
+        .order_by("year__school_id", "-starts_on")
+    )
+    for quarter in quarters:
+        latest.setdefault(quarter.year.school_id, quarter)
+    reconciliations = {
+        reconciliation.school_id: reconciliation
+        for reconciliation in Reconciliation.objects.filter(quarter__in=[q.pk for q in latest.values()])
+    }
+    return {
+        school_id: (
+            _status_of(latest.get(school_id), reconciliations.get(school_id), day),
+            reconciliations.get(school_id),
+        )
+        for school_id in school_ids
+    }
+
+
+def reconciliations_for_school(*, school: School) -> QuerySet[Reconciliation]:
+    """Return the school's reconciliations, newest quarter first."""
+    return Reconciliation.objects.filter(school=school).select_related("quarter").order_by("-quarter__starts_on")
+
+
+def reconciliation_items(*, reconciliation: Reconciliation, category: str | None = None) -> QuerySet:
+    """Return the reconciliation's items in report order (students by class, then staff), optionally of one category."""
+    items = ReconciliationItem.objects.filter(reconciliation=reconciliation)
+    if category:
+        items = items.filter(category=category)
+    return items.order_by("-role", "pk")
+
+
+# ---------------------------------------------------------------------------
+# The opening job and its e-mail
+# ---------------------------------------------------------------------------
+
+
+def first_school_day(*, quarter: Quarter, calendar: SchoolCalendar) -> date:
+    """Return the quarter's first school day (its first Monday to Friday outside holidays)."""
+    return calendar.first_school_day_from(quarter.starts_on)

@@ -1,0 +1,148 @@
+"""Stored reconciliations: open, run (compare and store the items), resolve an item, sign the quarter off."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from classes import clock
+from classes.models import Quarter, School, User
+from reports.models import Reconciliation, ReconciliationItem
+from reports.reconciliation.comparison import reconciliation_compute
+from reports.reconciliation.errors import ReconciliationError
+from reports.reconciliation.selectors import quarter_label
+
+
+def _locked_message() -> str:
+    return _("This reconciliation is signed off; it can no longer be changed.")
+
+
+def reconciliation_for_quarter(*, school: School, quarter: Quarter) -> Reconciliation | None:
+    return Reconciliation.objects.filter(school=school, quarter=quarter).select_related("signed_by").first()
+
+
+def reconciliation_open(*, school: School, quarter: Quarter) -> tuple[Reconciliation, bool]:
+    """Return the school's reconciliation of the quarter, opening it if there is none; (reconciliation, opened)."""
+    with transaction.atomic():
+        existing = Reconciliation.objects.select_for_update().filter(school=school, quarter=quarter).first()
+        if existing is not None:
+            return existing, False
+        reconciliation = Reconciliation(
+            school=school,
+            quarter=quarter,
+            quarter_label=quarter_label(quarter),
+            school_name=school.full_name,
+            opened_at=clock.now(),
+        )
+        reconciliation.full_clean()
+        reconciliation.save()
+    return reconciliation, True
+
+
+def _user_name(user: User | None) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
+
+
+def reconciliation_run(*, reconciliation: Reconciliation, user: User | None, day: date | None = None) -> Reconciliation:
+    """Compare again and store the items; an item that is still there keeps its resolution.
+
+    Run by an administrator (`user`), it puts the reconciliation in progress; the opening job runs it with no
+    user and leaves it open. A signed-off reconciliation raises ReconciliationError.
+    """
+    school = reconciliation.school
+    result = reconciliation_compute(school=school, day=day)
+    with transaction.atomic():
+        locked = Reconciliation.objects.select_for_update().get(pk=reconciliation.pk)
+        if locked.signed_off:
+            raise ReconciliationError(_locked_message())
+        kept = {
+            (key, category): values
+            for key, category, *values in ReconciliationItem.objects.filter(reconciliation=locked)
+            .exclude(resolution="")
+            .values_list(
+                "key", "category", "resolution", "resolution_note", "resolved_by_id", "resolved_by_name", "resolved_at"
+            )
+        }
+        ReconciliationItem.objects.filter(reconciliation=locked).delete()
+        items = []
+        for item in result.items:
+            resolution, note, by_id, by_name, at = kept.get((item.key, item.category), ("", "", None, "", None))
+            items.append(
+                ReconciliationItem(
+                    reconciliation=locked,
+                    key=item.key[:200],
+                    category=item.category,
+                    role=item.role,
+                    person_id=item.person_id,
+                    name=item.name[:500],
+                    roster_class=item.roster_class,
+                    sferum_class=item.sferum_class[:200],
+                    sferum_user_id="" if item.sferum_user_id is None else str(item.sferum_user_id),
+                    note=item.note,
+                    probable=item.probable,
+                    resolution=resolution,
+                    resolution_note=note,
+                    resolved_by_id=by_id,
+                    resolved_by_name=by_name,
+                    resolved_at=at,
+                )
+            )
+        ReconciliationItem.objects.bulk_create(items, batch_size=500)
+        locked.summary = result.stored_summary()
+        locked.source = result.source
+        locked.computed_at = clock.now()
+        fields = ["summary", "source", "computed_at"]
+        if user is not None and locked.status == Reconciliation.Status.OPEN:
+            locked.status = Reconciliation.Status.IN_PROGRESS
+            fields.append("status")
+        locked.save(update_fields=fields)
+    return locked
+
+
+def reconciliation_item_resolve(
+    *, item: ReconciliationItem, resolution: str, user: User | None, note: str = ""
+) -> ReconciliationItem:
+    """Mark the item resolved with how (or, with an empty resolution, not resolved again)."""
+    if resolution not in ReconciliationItem.Resolution.values:
+        raise ReconciliationError(_("Choose how the item was resolved."))
+    with transaction.atomic():
+        reconciliation = Reconciliation.objects.select_for_update().get(pk=item.reconciliation_id)
+        if reconciliation.signed_off:
+            raise ReconciliationError(_locked_message())
+        locked = ReconciliationItem.objects.select_for_update().get(pk=item.pk)
+        locked.resolution = resolution
+        locked.resolution_note = note.strip()[:500] if resolution else ""
+        locked.resolved_by = user if resolution else None
+        locked.resolved_by_name = _user_name(user) if resolution else ""
+        locked.resolved_at = clock.now() if resolution else None
+        locked.save(update_fields=["resolution", "resolution_note", "resolved_by", "resolved_by_name", "resolved_at"])
+        if reconciliation.status == Reconciliation.Status.OPEN:
+            reconciliation.status = Reconciliation.Status.IN_PROGRESS
+            reconciliation.save(update_fields=["status"])
+    return locked
+
+
+def reconciliation_sign_off(*, reconciliation: Reconciliation, user: User) -> Reconciliation:
+    """Sign the quarter off: every item must be resolved; afterwards nothing of it changes."""
+    with transaction.atomic():
+        locked = Reconciliation.objects.select_for_update().get(pk=reconciliation.pk)
+        if locked.signed_off:
+            raise ReconciliationError(_locked_message())
+        if locked.computed_at is None:
+            raise ReconciliationError(_("Run the comparison before signing the quarter off."))
+        unresolved = ReconciliationItem.objects.filter(reconciliation=locked, resolution="").count()
+        if unresolved:
+            raise ReconciliationError(
+                _("%(count)d items are not resolved yet; mark each one resolved before signing off.")
+                % {"count": unresolved}
+            )
+        locked.status = Reconciliation.Status.SIGNED_OFF
+        locked.signed_by = user
+        locked.signed_by_name = _user_name(user)
+        locked.signed_at = clock.now()
+        locked.save(update_fields=["status", "signed_by", "signed_by_name", "signed_at"])
+    return locked
