@@ -10,8 +10,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from chats.integrations import integration_connect
 from chats.models import Chat, ChatMembership, Message
-from chats.services import integration_connect, school_sync_run
+from chats.services import school_sync_run
 from classes.tests.factories import SchoolFactory
 from reports.tests.web_data import school_admin
 from sferum_api.testing import MaxServer, MessageData, VkServer, sample_school

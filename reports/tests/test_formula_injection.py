@@ -21,7 +21,7 @@ from django.urls import reverse
 from chats.models import Chat
 from classes.models import School, User
 from classes.tests.factories import UserFactory
-from reports.reconciliation import (
+from reports.reconciliation.services import (
     reconciliation_item_resolve,
     reconciliation_open,
     reconciliation_run,
