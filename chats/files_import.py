@@ -32,8 +32,8 @@ from classes.class_names import class_name_format, parse_class_name
 from classes.models import DEFAULT_TIMEZONE, School, Staff, User
 from classes.names import name_key
 from classes.roster.columns import Column, header_normalize
-from classes.roster.reading import Cell, RosterReadError, Table, cell_text, table_read
-from classes.roster.validation import RowError, columns_resolve
+from classes.roster.reading import Cell, RosterReadError, Table, cell_text, file_read, table_read
+from classes.roster.validation import RowError, columns_resolve, nul_errors
 from sferum_api.files import CLASS_CHAT_KINDS, FilesBackend, MemberRow, chat_id_for_title, chat_title_for
 
 from .models import Chat, ReportedActivity, SyncRun
@@ -313,6 +313,7 @@ def member_list_read(
         return [], errors
     reader = _MemberReader(columns=columns, zone=zone)
     rows = reader.read(table)
+    reader.errors += nul_errors(table)
     if reader.errors:
         return [], reader.sorted_errors()
     if not rows:
@@ -573,7 +574,14 @@ def files_backend_from_folder(
             % {"folder": folder}
         )
     newest = files[-1]
-    rows, errors = member_list_read(content=newest.read_bytes(), filename=newest.name, mapping=mapping, tz=tz)
+    try:
+        content = file_read(newest)
+    except OSError as exc:
+        raise IntegrationError(
+            _("The file %(file)s cannot be read (%(reason)s); check its path.")
+            % {"file": newest, "reason": exc.strerror or exc}
+        ) from exc
+    rows, errors = member_list_read(content=content, filename=newest.name, mapping=mapping, tz=tz)
     if errors:
         first = errors[0]
         where = _("row %(row)d") % {"row": first.row} if first.row else _("the file")
@@ -656,6 +664,7 @@ def _activity_read(
         return [], errors, columns.headers
     reader = _ActivityReader(columns=columns)
     rows = [row for row in (reader.activity(number, cells) for number, cells in table.rows) if row is not None]
+    reader.errors += nul_errors(table)
     if reader.errors:
         return [], reader.sorted_errors(), columns.headers
     if not rows:

@@ -4,10 +4,6 @@ departures (a class teacher's report form, the administrators' queue) and a stud
 
 from __future__ import annotations
 
-import hashlib
-from datetime import timedelta
-from pathlib import PurePath
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -33,6 +29,7 @@ from classes.models import Enrollment, RosterChange, RosterImport, RosterMapping
 from classes.roster.columns import column_for_header, header_normalize
 from classes.roster.importer import roster_import
 from classes.roster.reading import RosterReadError, table_read
+from classes.roster.uploads import RosterUploadError, roster_upload_create, roster_uploads_expire
 from classes.roster_changes import (
     OPEN_STATES,
     RosterChangeError,
@@ -47,28 +44,12 @@ from classes.roster_changes import (
 
 Role = User.Role
 ADMINS = (Role.SCHOOL_ADMIN, Role.MUNICIPAL_ADMIN)
-UPLOAD_KEPT = timedelta(days=1)
 IMPORTS_PER_PAGE = 25
 
 
 # ---------------------------------------------------------------------------
 # Upload, mapping, preview, import
 # ---------------------------------------------------------------------------
-
-
-def _saved_mapping(school: School) -> dict[str, str]:
-    saved = RosterMapping.objects.filter(school=school).first()
-    return saved.mapping if saved is not None else {}
-
-
-def _mapping_for_headers(saved: dict[str, str], headers: list[str]) -> dict[str, str]:
-    """Return the saved mapping's entries for the file's headers (compared as the import compares headers)."""
-    by_normalized = {header_normalize(header): column for header, column in saved.items()}
-    return {
-        header: by_normalized[header_normalize(header)]
-        for header in headers
-        if header_normalize(header) in by_normalized
-    }
 
 
 @role_required(*ADMINS)
@@ -82,8 +63,17 @@ def roster_upload(request: HttpRequest, school_id: int) -> HttpResponse:
             raise PermissionDenied
         form = RosterUploadForm(request.POST, request.FILES)
         if form.is_valid():
-            upload = _upload_create(school=school, user=request.user, file=form.cleaned_data["file"])
-            return redirect("roster-upload-preview", school_id=school.pk, upload_id=upload.pk)
+            file = form.cleaned_data["file"]
+            try:
+                upload = roster_upload_create(
+                    school=school, user=request.user, file_name=file.name, content=file.read()
+                )
+            except (RosterReadError, RosterUploadError) as exc:
+                form.add_error("file", str(exc))
+            else:
+                return redirect("roster-upload-preview", school_id=school.pk, upload_id=upload.pk)
+    else:
+        roster_uploads_expire()
     imports = RosterImport.objects.filter(school=school).select_related("user")
     page = Paginator(imports, IMPORTS_PER_PAGE).get_page(request.GET.get("page"))
     pending = RosterUpload.objects.filter(school=school, user=request.user).defer("content")[:5]
@@ -98,27 +88,8 @@ def _can_write(user: User) -> bool:
     return user.role == Role.SCHOOL_ADMIN
 
 
-def _upload_create(*, school: School, user: User, file) -> RosterUpload:
-    content = file.read()
-    with transaction.atomic():
-        RosterUpload.objects.filter(school=school, created_at__lt=clock.now() - UPLOAD_KEPT).delete()
-        try:
-            headers = table_read(content=content, filename=file.name).header
-        except RosterReadError:
-            headers = []
-        upload = RosterUpload(
-            school=school,
-            user=user,
-            file_name=PurePath(file.name).name[:255],
-            file_hash=hashlib.sha256(content).hexdigest(),
-            content=content,
-            mapping=_mapping_for_headers(_saved_mapping(school), headers),
-        )
-        upload.save()
-    return upload
-
-
 def _upload_or_404(*, request: HttpRequest, school: School, upload_id: int) -> RosterUpload:
+    roster_uploads_expire()
     return get_object_or_404(RosterUpload, pk=upload_id, school=school, user=request.user)
 
 

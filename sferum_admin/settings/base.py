@@ -196,6 +196,20 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 SYNC_HOURS = os.environ.get("SYNC_HOURS", "7-19")
 SYNC_HOLD_REMOVAL_SHARE = float(os.environ.get("SYNC_HOLD_REMOVAL_SHARE", "0.10"))
 SYNC_LOCK_TIMEOUT_MINUTES = int(os.environ.get("SYNC_LOCK_TIMEOUT_MINUTES", "120"))
+# Tabular files read from outside (rosters, member lists, activity reports): a file over any of these is
+# refused before it is parsed further. XLSX: the unpacked size, packing ratio and parts its zip directory declares.
+IMPORT_FILE_MAX_BYTES = int(os.environ.get("IMPORT_FILE_MAX_BYTES", str(10 * 1024 * 1024)))
+IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "100"))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000"))
+IMPORT_MAX_CELL_CHARS = int(os.environ.get("IMPORT_MAX_CELL_CHARS", "1000"))
+IMPORT_XLSX_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_XLSX_MAX_UNPACKED_BYTES", str(50 * 1024 * 1024)))
+IMPORT_XLSX_MAX_RATIO = int(os.environ.get("IMPORT_XLSX_MAX_RATIO", "100"))
+IMPORT_XLSX_MAX_MEMBERS = int(os.environ.get("IMPORT_XLSX_MAX_MEMBERS", "200"))
+# Roster uploads waiting for their preview to be confirmed: at most this many per user, removed after this
+# many hours; a file larger than ROSTER_READ_INLINE_MAX_BYTES is read by the worker, its progress on the page.
+ROSTER_UPLOADS_PER_USER = int(os.environ.get("ROSTER_UPLOADS_PER_USER", "5"))
+ROSTER_UPLOAD_KEEP_HOURS = int(os.environ.get("ROSTER_UPLOAD_KEEP_HOURS", "24"))
+ROSTER_READ_INLINE_MAX_BYTES = int(os.environ.get("ROSTER_READ_INLINE_MAX_BYTES", str(1024 * 1024)))
 # HTTP to Sferum: bounded exponential backoff with jitter, and the read timeout in seconds.
 SFERUM_HTTP_RETRY = {"max_attempts": 5, "backoff_base": 0.5, "backoff_cap": 30.0}
 SFERUM_HTTP_TIMEOUT = 20.0

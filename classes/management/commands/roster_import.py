@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from classes.models import RosterImport, School
 from classes.roster.columns import mapping_parse
 from classes.roster.importer import RosterImportResult, roster_import
+from classes.roster.reading import file_read
 from classes.roster.validation import RowError
 
 EXIT_FAILED = 1
@@ -60,7 +61,7 @@ class Command(BaseCommand):
                 _("There is no school with the code «%(code)s»; create it with school_create first.") % {"code": code},
             )
         try:
-            content = path.read_bytes()
+            content = file_read(path)
         except OSError as exc:
             self._fail(
                 code,

@@ -1,0 +1,73 @@
+"""Roster uploads waiting for their preview to be confirmed: read once on upload, a few per user, kept a day."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from classes import clock
+from classes.models import RosterMapping, RosterUpload, School, User
+from classes.roster.columns import header_normalize
+from classes.roster.reading import table_read
+
+
+class RosterUploadError(Exception):
+    """The upload is refused; the message says why and what to do."""
+
+
+def roster_uploads_expire() -> int:
+    """Delete every upload older than ROSTER_UPLOAD_KEEP_HOURS; return how many were deleted."""
+    cutoff = clock.now() - timedelta(hours=settings.ROSTER_UPLOAD_KEEP_HOURS)
+    deleted, _by_model = RosterUpload.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+def saved_mapping(*, school: School) -> dict[str, str]:
+    """Return the school's saved column mapping {header: column}."""
+    saved = RosterMapping.objects.filter(school=school).first()
+    return saved.mapping if saved is not None else {}
+
+
+def _mapping_for_headers(saved: dict[str, str], headers: list[str]) -> dict[str, str]:
+    """Return the saved mapping's entries for the file's headers (compared as the import compares headers)."""
+    by_normalized = {header_normalize(header): column for header, column in saved.items()}
+    return {
+        header: by_normalized[header_normalize(header)]
+        for header in headers
+        if header_normalize(header) in by_normalized
+    }
+
+
+def roster_upload_create(*, school: School, user: User, file_name: str, content: bytes) -> RosterUpload:
+    """Read the file and keep it for its preview; raise RosterReadError if it cannot be read (nothing is kept).
+
+    Raise RosterUploadError when the user already has ROSTER_UPLOADS_PER_USER uploads waiting. The file is read
+    before any transaction starts, so a slow file never holds the database's write lock.
+    """
+    roster_uploads_expire()
+    limit = settings.ROSTER_UPLOADS_PER_USER
+    if RosterUpload.objects.filter(user=user).count() >= limit:
+        raise RosterUploadError(
+            _(
+                "You have %(count)d uploaded files waiting for their preview; import or cancel one of them, then "
+                "upload again."
+            )
+            % {"count": limit}
+        )
+    headers = table_read(content=content, filename=file_name).header
+    with transaction.atomic():
+        upload = RosterUpload(
+            school=school,
+            user=user,
+            file_name=PurePath(file_name).name[:255],
+            file_hash=hashlib.sha256(content).hexdigest(),
+            content=content,
+            mapping=_mapping_for_headers(saved_mapping(school=school), headers),
+        )
+        upload.save()
+    return upload
