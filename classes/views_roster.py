@@ -41,6 +41,7 @@ from classes.roster_changes import (
     roster_changes_for_student,
     students_of_class,
 )
+from classes.tasks import roster_upload_read_task
 
 Role = User.Role
 ADMINS = (Role.SCHOOL_ADMIN, Role.MUNICIPAL_ADMIN)
@@ -71,6 +72,8 @@ def roster_upload(request: HttpRequest, school_id: int) -> HttpResponse:
             except (RosterReadError, RosterUploadError) as exc:
                 form.add_error("file", str(exc))
             else:
+                if upload.state == RosterUpload.State.READING:
+                    roster_upload_read_task.delay_on_commit(upload.pk)
                 return redirect("roster-upload-preview", school_id=school.pk, upload_id=upload.pk)
     else:
         roster_uploads_expire()
@@ -94,8 +97,14 @@ def _upload_or_404(*, request: HttpRequest, school: School, upload_id: int) -> R
 
 
 def _preview_context(*, school: School, upload: RosterUpload, form: ColumnMappingForm | None = None) -> dict:
+    context: dict = {"school": school, "upload": upload, "import_form": RosterImportForm(), "reading": False}
+    if upload.state == RosterUpload.State.READING:
+        context.update(reading=True, read_error="", mapping_form=None, result=None)
+        return context
+    if upload.state == RosterUpload.State.FAILED:
+        context.update(read_error=upload.read_error, mapping_form=None, result=None)
+        return context
     content = bytes(upload.content)
-    context: dict = {"school": school, "upload": upload, "import_form": RosterImportForm()}
     try:
         headers = table_read(content=content, filename=upload.file_name).header
     except RosterReadError as exc:
@@ -119,7 +128,7 @@ def roster_upload_preview(request: HttpRequest, school_id: int, upload_id: int) 
     school = school_admin_school_or_404(user=request.user, school_id=school_id)
     upload = _upload_or_404(request=request, school=school, upload_id=upload_id)
     form = None
-    if request.method == "POST":
+    if request.method == "POST" and upload.state == RosterUpload.State.READY:
         try:
             headers = table_read(content=bytes(upload.content), filename=upload.file_name).header
         except RosterReadError:
@@ -172,6 +181,9 @@ def roster_upload_import(request: HttpRequest, school_id: int, upload_id: int) -
     """Import the uploaded file with its mapping; a held file needs the removals confirmed on the form."""
     school = school_admin_school_or_404(user=request.user, school_id=school_id)
     upload = _upload_or_404(request=request, school=school, upload_id=upload_id)
+    if upload.state != RosterUpload.State.READY:
+        messages.error(request, _("Nothing was imported: the file is not read yet, or cannot be read."))
+        return redirect("roster-upload-preview", school_id=school.pk, upload_id=upload.pk)
     form = RosterImportForm(request.POST)
     confirm = form.is_valid() and form.cleaned_data["confirm_removals"]
     result = roster_import(

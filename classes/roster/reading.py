@@ -72,18 +72,35 @@ def table_read(
     """
     limits = limits or table_limits()
     try:
-        size_check(size=len(content), limits=limits)
-        if not content or not content.strip():
-            raise RosterReadError(_("The file is empty; upload the roster with its header row."))
-        if content.startswith(_OLE_MAGIC) or filename.lower().endswith(".xls"):
-            raise RosterReadError(_("The file is an old .xls workbook; save it as XLSX or CSV and upload it again."))
-        if content.startswith(_ZIP_MAGIC) or filename.lower().endswith(".xlsx"):
-            records = _xlsx_records(content, limits)
-        else:
-            records = _csv_records(content, limits)
+        xlsx = _kind_check(content, filename, limits)
+        records = _xlsx_records(content, limits) if xlsx else _csv_records(content, limits)
         return _table(records, limits, progress)
     except TableLimitError as exc:
         raise RosterReadError(str(exc)) from exc
+
+
+def table_check(*, content: bytes, filename: str, limits: TableLimits | None = None) -> None:
+    """Raise RosterReadError when the file fails a check that parses nothing: its size and kind, an XLSX's zip
+    directory, a CSV's encoding and the width of its header line. Quick for any file within the size limit.
+    """
+    limits = limits or table_limits()
+    try:
+        if _kind_check(content, filename, limits):
+            _archive_check(content, limits)
+        else:
+            _csv_header(text_decode(content), limits)
+    except TableLimitError as exc:
+        raise RosterReadError(str(exc)) from exc
+
+
+def _kind_check(content: bytes, filename: str, limits: TableLimits) -> bool:
+    """Check the size and that the file is not empty nor an old .xls; return True for an XLSX."""
+    size_check(size=len(content), limits=limits)
+    if not content or not content.strip():
+        raise RosterReadError(_("The file is empty; upload the roster with its header row."))
+    if content.startswith(_OLE_MAGIC) or filename.lower().endswith(".xls"):
+        raise RosterReadError(_("The file is an old .xls workbook; save it as XLSX or CSV and upload it again."))
+    return content.startswith(_ZIP_MAGIC) or filename.lower().endswith(".xlsx")
 
 
 def file_read(path: Path) -> bytes:
@@ -189,13 +206,19 @@ def _first_line(text: str) -> str:
 
 def _csv_records(content: bytes, limits: TableLimits) -> Iterator[tuple[int, list[Cell]]]:
     text = text_decode(content)
+    separator = _csv_header(text, limits)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    return _csv_rows(reader, limits)
+
+
+def _csv_header(text: str, limits: TableLimits) -> str:
+    """Return the header line's separator; refuse a header line wider than the limit before it is split."""
     header_line = _first_line(text)
     separator = separator_sniff(header_line[:_SNIFF_CHARS])
     if '"' not in header_line:
-        # Refused before the header is split: 500,000 columns cost one count, not 500,000 cells.
+        # 500,000 columns cost one count, not 500,000 cells (a quoted header is checked as csv splits it).
         columns_check(count=header_line.count(separator) + 1, limits=limits)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-    return _csv_rows(reader, limits)
+    return separator
 
 
 def _csv_rows(reader: Iterator[list[str]], limits: TableLimits) -> Iterator[tuple[int, list[Cell]]]:
@@ -219,6 +242,15 @@ def _xlsx_unreadable() -> RosterReadError:
 
 def _xlsx_records(content: bytes, limits: TableLimits) -> Iterator[tuple[int, list[Cell]]]:
     """Check the archive's directory against the limits, then return the first sheet's rows as it reads them."""
+    _archive_check(content, limits)
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # a broken or hostile workbook can fail anywhere in the parser: entities, truncation
+        raise _xlsx_unreadable() from exc
+    return _xlsx_rows(workbook, limits)
+
+
+def _archive_check(content: bytes, limits: TableLimits) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             archive_check(archive=archive, limits=limits)
@@ -226,11 +258,6 @@ def _xlsx_records(content: bytes, limits: TableLimits) -> Iterator[tuple[int, li
         if isinstance(exc, TableLimitError):
             raise
         raise _xlsx_unreadable() from exc
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # a broken or hostile workbook can fail anywhere in the parser: entities, truncation
-        raise _xlsx_unreadable() from exc
-    return _xlsx_rows(workbook, limits)
 
 
 def _xlsx_rows(workbook, limits: TableLimits) -> Iterator[tuple[int, list[Cell]]]:

@@ -213,3 +213,52 @@ def test_an_expired_upload_is_gone_from_its_preview(client, admin, _clock):
     # then
     assert preview.status_code == 404
     assert RosterUpload.objects.count() == 0
+
+
+def test_a_large_file_is_read_by_the_worker_and_the_page_shows_its_progress(
+    client, admin, settings, django_capture_on_commit_callbacks
+):
+    # given
+    settings.ROSTER_READ_INLINE_MAX_BYTES = 1000
+    content = csv_many_rows(rows=1500)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = post_upload(client, admin, content, "large.csv")
+    upload = RosterUpload.objects.get()
+    # when: the worker has not read it yet
+    waiting = client.get(response["Location"], headers={"HX-Request": "true"})
+    # then
+    assert upload.state == RosterUpload.State.READING
+    assert len(callbacks) == 1
+    assert "Reading the file: 0 rows so far." in waiting.content.decode()
+    assert 'hx-trigger="every 2s"' in waiting.content.decode()
+    # when: the worker reads it (Celery runs eagerly in the tests)
+    callbacks[0]()
+    ready = client.get(response["Location"])
+    # then
+    upload.refresh_from_db()
+    assert (upload.state, upload.rows_read) == (RosterUpload.State.READY, 1501)
+    assert "Reading the file" not in ready.content.decode()
+    assert "What the import changes" in ready.content.decode()
+
+
+def test_a_large_hostile_file_fails_in_the_worker_with_its_message_and_cannot_be_imported(
+    client, admin, settings, django_capture_on_commit_callbacks
+):
+    # given
+    settings.ROSTER_READ_INLINE_MAX_BYTES = 1000
+    content, filename = hostile("declared-dimension.xlsx")
+    post_upload(client, admin, b"", "warm-up.csv")
+    # when
+    with within_bounds(), django_capture_on_commit_callbacks(execute=True):
+        response = post_upload(client, admin, content, filename)
+    preview = client.get(response["Location"])
+    upload = RosterUpload.objects.get()
+    imported = client.post(
+        reverse("roster-upload-import", kwargs={"school_id": admin.school.pk, "upload_id": upload.pk})
+    )
+    # then
+    upload.refresh_from_db()
+    assert (upload.state, bytes(upload.content)) == (RosterUpload.State.FAILED, b"")
+    assert "The file has more than 20000 rows besides the header" in preview.content.decode()
+    assert imported.status_code == 302
+    assert people() == 0 and RosterImport.objects.count() == 0
