@@ -262,3 +262,16 @@ def test_a_large_hostile_file_fails_in_the_worker_with_its_message_and_cannot_be
     assert "The file has more than 20000 rows besides the header" in preview.content.decode()
     assert imported.status_code == 302
     assert people() == 0 and RosterImport.objects.count() == 0
+
+
+@pytest.mark.parametrize("name", ["entities.xlsx", "truncated-sheet.xlsx", "truncated-archive.xlsx"])
+def test_broken_xlsx_xml_is_a_clear_russian_error_not_a_500(client, admin, settings, name):
+    # given: the product's language
+    settings.LANGUAGE_CODE = "ru"
+    content, filename = hostile(name)
+    # when
+    response = post_upload(client, admin, content, filename)
+    # then
+    assert response.status_code == 200
+    assert "Файл не удаётся прочитать как книгу XLSX; пересохраните его как XLSX или CSV." in response.content.decode()
+    assert RosterUpload.objects.count() == 0
