@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 MB = 1024 * 1024
 # Parts smaller than this are not judged by their packing ratio (a small XML part may pack very well).
 _RATIO_MIN_BYTES = 1 * MB
+# Sheets are read element by element; every other part (shared strings, styles, …) is read whole by openpyxl.
+_SHEETS = ("xl/worksheets/", "xl/chartsheets/")
 
 
 class TableLimitError(ValueError):
@@ -35,6 +37,7 @@ class TableLimits:
     max_unpacked_bytes: int = 50 * MB
     max_ratio: int = 100
     max_members: int = 200
+    max_part_bytes: int = 10 * MB  # any part but a sheet: shared strings, styles, …
 
 
 def table_limits() -> TableLimits:
@@ -47,6 +50,7 @@ def table_limits() -> TableLimits:
         max_unpacked_bytes=settings.IMPORT_XLSX_MAX_UNPACKED_BYTES,
         max_ratio=settings.IMPORT_XLSX_MAX_RATIO,
         max_members=settings.IMPORT_XLSX_MAX_MEMBERS,
+        max_part_bytes=settings.IMPORT_XLSX_MAX_PART_BYTES,
     )
 
 
@@ -101,7 +105,8 @@ def cell_check(*, text: str, row: int, column: int, limits: TableLimits) -> None
 
 
 def archive_check(*, archive: zipfile.ZipFile, limits: TableLimits) -> None:
-    """Raise TableLimitError when a workbook would unpack too large, packs too tightly or has too many parts.
+    """Raise TableLimitError when a workbook would unpack too large, packs too tightly or has too many parts,
+    or when a part read whole (any but a sheet) is too large.
 
     Only the archive's directory is read. The sizes it declares bound what unpacking yields: Python's zipfile
     reads no more than a part's declared size (and a part that unpacks to more fails its checksum).
@@ -125,6 +130,18 @@ def archive_check(*, archive: zipfile.ZipFile, limits: TableLimits) -> None:
             % {"size": _megabytes(unpacked), "limit": _megabytes(limits.max_unpacked_bytes)}
         )
     for member in members:
+        if member.file_size > limits.max_part_bytes and not member.filename.lower().startswith(_SHEETS):
+            raise TableLimitError(
+                _(
+                    "A part of the workbook (%(part)s) unpacks to %(size)s MB, more than %(limit)s MB; save the "
+                    "table again as XLSX or CSV and upload it again."
+                )
+                % {
+                    "part": member.filename[:100],
+                    "size": _megabytes(member.file_size),
+                    "limit": _megabytes(limits.max_part_bytes),
+                }
+            )
         if member.file_size >= _RATIO_MIN_BYTES and member.file_size > limits.max_ratio * max(member.compress_size, 1):
             raise TableLimitError(
                 _(

@@ -14,9 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
-import openpyxl
 from django.utils.translation import gettext as _
-from openpyxl.worksheet._reader import WorkSheetParser  # what read-only mode parses a sheet with (openpyxl 3.1)
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles.stylesheet import apply_stylesheet
+from openpyxl.worksheet._reader import CELL_TAG, ROW_TAG, WorkSheetParser  # read-only mode's cell reader (3.1)
+from openpyxl.worksheet._reader import DATA_TAG as _SHEET_DATA_TAG
+from openpyxl.xml.functions import iterparse  # defusedxml's when installed: no entity expansion
 
 from classes.roster.limits import (
     TableLimitError,
@@ -38,6 +41,7 @@ _SEPARATORS = (";", ",", "\t")
 _NUL = "\x00"
 _UTF16_SAMPLE = 4096
 _SNIFF_CHARS = 100_000
+_XLSX_MAX_COLUMNS = 16_384  # XFD: no valid sheet has more cells in a row
 # Call the progress callback every this many rows.
 PROGRESS_EVERY = 1000
 
@@ -244,10 +248,14 @@ def _xlsx_records(content: bytes, limits: TableLimits) -> Iterator[tuple[int, li
     """Check the archive's directory against the limits, then return the first sheet's rows as it reads them."""
     _archive_check(content, limits)
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        reader = ExcelReader(io.BytesIO(content), read_only=True, data_only=True, keep_links=False)
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)  # which number formats are dates
     except Exception as exc:  # a broken or hostile workbook can fail anywhere in the parser: entities, truncation
         raise _xlsx_unreadable() from exc
-    return _xlsx_rows(workbook, limits)
+    return _xlsx_rows(reader, limits)
 
 
 def _archive_check(content: bytes, limits: TableLimits) -> None:
@@ -260,43 +268,96 @@ def _archive_check(content: bytes, limits: TableLimits) -> None:
         raise _xlsx_unreadable() from exc
 
 
-def _xlsx_rows(workbook, limits: TableLimits) -> Iterator[tuple[int, list[Cell]]]:
+def _xlsx_rows(reader: ExcelReader, limits: TableLimits) -> Iterator[tuple[int, list[Cell]]]:
     """Yield (row number, cells) of the first sheet, trusting no declared dimension: rows the sheet does not hold
     are not made up, a row is as wide as its last filled cell, and a row or a filled cell past the limits is
     refused as soon as it is met.
+
+    The sheet is opened here rather than by `openpyxl.load_workbook`, whose read-only worksheets look for a
+    declared dimension first and, without one, parse the whole sheet into memory to find it.
     """
     try:
-        if not workbook.worksheets:
+        path = next(
+            (
+                rel.target
+                for _sheet, rel in reader.parser.find_sheets()
+                if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+            ),
+            None,
+        )
+        if path is None:
             raise RosterReadError(_("The workbook has no sheets; put the roster on its first sheet."))
-        sheet = workbook.worksheets[0]
-        with workbook._archive.open(sheet._worksheet_path) as source:
-            parser = WorkSheetParser(
+        workbook = reader.wb
+        with reader.archive.open(path) as source:
+            cells = WorkSheetParser(
                 source,
-                sheet._shared_strings,
+                reader.shared_strings,
                 data_only=True,
                 epoch=workbook.epoch,
                 date_formats=workbook._date_formats,
                 timedelta_formats=workbook._timedelta_formats,
             )
-            for number, cells in parser.parse():
-                rows_check(number=number, limits=limits)
-                yield number, _xlsx_cells(cells, limits)
+            yield from _sheet_rows(source, cells, limits)
     except (RosterReadError, TableLimitError):
         raise
     except Exception as exc:  # entities, a truncated part, a broken cell: the file is not readable
         raise _xlsx_unreadable() from exc
     finally:
-        workbook.close()
+        reader.archive.close()
 
 
-def _xlsx_cells(cells: list[dict], limits: TableLimits) -> list[Cell]:
-    filled = [(cell["column"], cell["value"]) for cell in cells if not _blank(cell["value"])]
-    if not filled:
+def _sheet_rows(source, cells: WorkSheetParser, limits: TableLimits) -> Iterator[tuple[int, list[Cell]]]:
+    """Stream the sheet's XML element by element, dropping each element once read (a sheet of millions of
+    cells, rows or other elements never sits in memory), and read each cell as openpyxl's read-only mode does.
+    """
+    stack: list = []
+    row_number, in_cell, count = 0, False, 0
+    values: dict[int, Cell] = {}
+    for event, element in iterparse(source, events=("start", "end")):
+        tag = element.tag
+        if event == "start":
+            stack.append(element)
+            if tag == CELL_TAG:
+                in_cell = True
+                count += 1
+                if count > _XLSX_MAX_COLUMNS:  # more cells than a sheet may have columns
+                    columns_check(count=count, limits=limits)
+            elif tag == ROW_TAG:
+                row_number = _row_number(element.get("r"), row_number)
+                rows_check(number=row_number, limits=limits)
+                cells.row_counter, cells.col_counter, count, values = row_number, 0, 0, {}
+            continue
+        stack.pop()
+        if tag == CELL_TAG:
+            cell = cells.parse_cell(element)
+            in_cell = False
+            if not _blank(cell["value"]):
+                columns_check(count=cell["column"], limits=limits)
+                values[cell["column"]] = cell["value"]
+        elif tag == ROW_TAG:
+            yield row_number, _row_cells(values)
+        elif tag == _SHEET_DATA_TAG:
+            return  # what follows the rows (merged cells, formatting, …) is never read
+        elif in_cell:
+            continue  # a cell's value or text: read when the cell ends
+        if stack:
+            del stack[-1][-1]  # the element that just ended is its parent's last child
+
+
+def _row_number(text: str | None, previous: int) -> int:
+    if text is None:
+        return previous + 1
+    number = float(text)
+    if not number.is_integer() or number < 1:
+        raise ValueError(text)
+    return int(number)
+
+
+def _row_cells(values: dict[int, Cell]) -> list[Cell]:
+    if not values:
         return []
-    width = max(column for column, _value in filled)
-    columns_check(count=width, limits=limits)
-    row: list[Cell] = [None] * width
-    for column, value in filled:
+    row: list[Cell] = [None] * max(values)
+    for column, value in values.items():
         row[column - 1] = value
     return row
 

@@ -152,6 +152,44 @@ def xlsx_truncated_archive() -> bytes:
     return whole[: len(whole) * 2 // 3]
 
 
+def xlsx_wide_row_without_references(*, cells: int = 200_000) -> bytes:
+    """A workbook whose second row holds `cells` numbers without cell references (each is one column further)."""
+    numbers = b"".join(b"<c><v>%d</v></c>" % (index * 7919 % 1_000_003) for index in range(cells))
+    return xlsx_pack(
+        [_SHEET_OPEN, b"<sheetData>", _header_row(), b'<row r="2">', numbers, b"</row></sheetData></worksheet>"]
+    )
+
+
+def xlsx_shared_strings(*, strings: int = 700_000) -> bytes:
+    """A workbook with a shared-strings part of `strings` distinct strings (over 10 MB unpacked)."""
+    buffer = io.BytesIO()
+    content_types = _CONTENT_TYPES.replace(
+        b"</Types>",
+        b'<Override PartName="/xl/sharedStrings.xml" '
+        b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+    )
+    workbook_rels = _WORKBOOK_RELS.replace(
+        b"</Relationships>",
+        b'<Relationship Id="rId2" '
+        b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+        b'Target="sharedStrings.xml"/></Relationships>',
+    )
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", content_types)
+        archive.writestr("_rels/.rels", _ROOT_RELS)
+        archive.writestr("xl/workbook.xml", _WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", workbook_rels)
+        archive.writestr(
+            "xl/worksheets/sheet1.xml", _SHEET_OPEN + b"<sheetData>" + _header_row() + b"</sheetData></worksheet>"
+        )
+        with archive.open("xl/sharedStrings.xml", "w") as part:
+            part.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+            for start in range(0, strings, 10_000):
+                part.write(b"".join(b"<si><t>%d</t></si>" % index for index in range(start, start + 10_000)))
+            part.write(b"</sst>")
+    return buffer.getvalue()
+
+
 def csv_wide_header(*, columns: int = 500_000) -> bytes:
     """A CSV whose header has `columns` columns (500,000: 3.9 MB) and one data row (finding 3)."""
     header = ";".join(f"h{index}" for index in range(columns))
@@ -201,6 +239,8 @@ def hostile(name: str) -> tuple[bytes, str]:
     makers = {
         "declared-dimension.xlsx": xlsx_declared_dimension,
         "wide-row.xlsx": xlsx_wide_row,
+        "wide-row-without-references.xlsx": xlsx_wide_row_without_references,
+        "shared-strings.xlsx": xlsx_shared_strings,
         "zip-bomb.xlsx": xlsx_zip_bomb,
         "entities.xlsx": xlsx_entity_expansion,
         "truncated-sheet.xlsx": xlsx_truncated_sheet,
@@ -217,6 +257,8 @@ def hostile(name: str) -> tuple[bytes, str]:
 REFUSED = [
     ("declared-dimension.xlsx", "The file has more than 20000 rows besides the header"),
     ("wide-row.xlsx", "The file has more than 100 columns"),
+    ("wide-row-without-references.xlsx", "The file has more than 100 columns"),
+    ("shared-strings.xlsx", "A part of the workbook (xl/sharedStrings.xml) unpacks to"),
     ("zip-bomb.xlsx", "MB, more than 50 MB; remove other sheets and formatting, or save the table as CSV"),
     ("entities.xlsx", "The file is not a readable XLSX workbook; save it again as XLSX or CSV."),
     ("truncated-sheet.xlsx", "The file is not a readable XLSX workbook; save it again as XLSX or CSV."),

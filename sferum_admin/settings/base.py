@@ -205,6 +205,7 @@ IMPORT_MAX_CELL_CHARS = int(os.environ.get("IMPORT_MAX_CELL_CHARS", "1000"))
 IMPORT_XLSX_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_XLSX_MAX_UNPACKED_BYTES", str(50 * 1024 * 1024)))
 IMPORT_XLSX_MAX_RATIO = int(os.environ.get("IMPORT_XLSX_MAX_RATIO", "100"))
 IMPORT_XLSX_MAX_MEMBERS = int(os.environ.get("IMPORT_XLSX_MAX_MEMBERS", "200"))
+IMPORT_XLSX_MAX_PART_BYTES = int(os.environ.get("IMPORT_XLSX_MAX_PART_BYTES", str(10 * 1024 * 1024)))
 # Roster uploads waiting for their preview to be confirmed: at most this many per user, removed after this
 # many hours; a file larger than ROSTER_READ_INLINE_MAX_BYTES is read by the worker, its progress on the page.
 ROSTER_UPLOADS_PER_USER = int(os.environ.get("ROSTER_UPLOADS_PER_USER", "5"))
