@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from classes.models import School
+from classes.roster.reading import file_read
 from reports.reconciliation import CATEGORIES, ReconciliationError, ReconciliationResult, reconciliation_compute
 
 EXIT_FAILED = 1
@@ -34,7 +35,7 @@ class Command(BaseCommand):
         if options["roster"]:
             path = Path(options["roster"])
             try:
-                roster_file = (path.read_bytes(), path.name)
+                roster_file = (file_read(path), path.name)
             except OSError as exc:
                 self._fail(
                     _("The file %(file)s cannot be read (%(reason)s); check its path.")
