@@ -34,7 +34,7 @@ from classes.models import DEFAULT_TIMEZONE, School, Staff, User
 from classes.names import name_key
 from classes.roster.columns import Column, header_normalize
 from classes.roster.reading import Cell, RosterReadError, Table, cell_text, table_read
-from classes.roster.validation import RowError, columns_resolve
+from classes.roster.validation import RowError, columns_resolve, nul_errors
 from sferum_api.files import CLASS_CHAT_KINDS, MemberRow, chat_id_for_title, chat_title_for
 
 from .models import ReportedActivity
@@ -312,6 +312,7 @@ def member_list_read(
         return [], errors
     reader = _MemberReader(columns=columns, zone=zone)
     rows = reader.read(table)
+    reader.errors += nul_errors(table)
     if reader.errors:
         return [], reader.sorted_errors()
     if not rows:
@@ -558,6 +559,7 @@ def _activity_read(
         return [], errors, columns.headers
     reader = _ActivityReader(columns=columns)
     rows = [row for row in (reader.activity(number, cells) for number, cells in table.rows) if row is not None]
+    reader.errors += nul_errors(table)
     if reader.errors:
         return [], reader.sorted_errors(), columns.headers
     if not rows:

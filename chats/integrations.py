@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from activation.models import Backend as BackendName
 from classes import clock
 from classes.models import School
+from classes.roster.reading import file_read
 from sferum_api import Backend
 from sferum_api.files import FilesBackend
 from sferum_api.http import RetryPolicy
@@ -131,7 +132,14 @@ def files_backend_from_folder(
             % {"folder": folder}
         )
     newest = files[-1]
-    rows, errors = member_list_read(content=newest.read_bytes(), filename=newest.name, mapping=mapping, tz=tz)
+    try:
+        content = file_read(newest)
+    except OSError as exc:
+        raise IntegrationError(
+            _("The file %(file)s cannot be read (%(reason)s); check its path.")
+            % {"file": newest, "reason": exc.strerror or exc}
+        ) from exc
+    rows, errors = member_list_read(content=content, filename=newest.name, mapping=mapping, tz=tz)
     if errors:
         first = errors[0]
         where = _("row %(row)d") % {"row": first.row} if first.row else _("the file")

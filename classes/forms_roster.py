@@ -6,8 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from classes.roster.columns import COLUMNS
-
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+from classes.roster.limits import TableLimitError, size_check, table_limits
 
 
 class RosterUploadForm(forms.Form):
@@ -18,8 +17,10 @@ class RosterUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 10 MB; upload the roster as CSV or XLSX only."))
+        try:
+            size_check(size=upload.size, limits=table_limits())
+        except TableLimitError as exc:
+            raise forms.ValidationError(str(exc)) from exc
         return upload
 
 

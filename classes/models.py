@@ -612,7 +612,15 @@ class RosterMapping(models.Model):
 
 
 class RosterUpload(models.Model):
-    """A roster file uploaded in the page and waiting for its preview to be confirmed; deleted once imported."""
+    """A roster file uploaded in the page and waiting for its preview to be confirmed; deleted once imported.
+
+    A large file is read by the worker: `reading` (with the rows read so far) until it is `ready` or `failed`.
+    """
+
+    class State(models.TextChoices):
+        READING = "reading", _("reading")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
 
     school = models.ForeignKey(
         School, on_delete=models.CASCADE, related_name="roster_uploads", verbose_name=_("school")
@@ -625,6 +633,9 @@ class RosterUpload(models.Model):
     file_hash = models.CharField(_("file SHA-256"), max_length=64)
     content = models.BinaryField(_("content"))
     mapping = models.JSONField(_("mapping"), default=dict, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.READY)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    read_error = models.TextField(_("read error"), blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -4,10 +4,6 @@ departures (a class teacher's report form, the administrators' queue) and a stud
 
 from __future__ import annotations
 
-import hashlib
-from datetime import timedelta
-from pathlib import PurePath
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -34,6 +30,7 @@ from classes.roster.columns import column_for_header, header_normalize
 from classes.roster.dating import RosterDateError, roster_as_of_check
 from classes.roster.importer import roster_import
 from classes.roster.reading import RosterReadError, table_read
+from classes.roster.uploads import RosterUploadError, roster_upload_create, roster_uploads_expire
 from classes.roster_changes import (
     OPEN_STATES,
     RosterChangeError,
@@ -45,31 +42,16 @@ from classes.roster_changes import (
     roster_changes_for_student,
     students_of_class,
 )
+from classes.tasks import roster_upload_read_task
 
 Role = User.Role
 ADMINS = (Role.SCHOOL_ADMIN, Role.MUNICIPAL_ADMIN)
-UPLOAD_KEPT = timedelta(days=1)
 IMPORTS_PER_PAGE = 25
 
 
 # ---------------------------------------------------------------------------
 # Upload, mapping, preview, import
 # ---------------------------------------------------------------------------
-
-
-def _saved_mapping(school: School) -> dict[str, str]:
-    saved = RosterMapping.objects.filter(school=school).first()
-    return saved.mapping if saved is not None else {}
-
-
-def _mapping_for_headers(saved: dict[str, str], headers: list[str]) -> dict[str, str]:
-    """Return the saved mapping's entries for the file's headers (compared as the import compares headers)."""
-    by_normalized = {header_normalize(header): column for header, column in saved.items()}
-    return {
-        header: by_normalized[header_normalize(header)]
-        for header in headers
-        if header_normalize(header) in by_normalized
-    }
 
 
 @role_required(*ADMINS)
@@ -83,8 +65,19 @@ def roster_upload(request: HttpRequest, school_id: int) -> HttpResponse:
             raise PermissionDenied
         form = RosterUploadForm(request.POST, request.FILES)
         if form.is_valid():
-            upload = _upload_create(school=school, user=request.user, file=form.cleaned_data["file"])
-            return redirect("roster-upload-preview", school_id=school.pk, upload_id=upload.pk)
+            file = form.cleaned_data["file"]
+            try:
+                upload = roster_upload_create(
+                    school=school, user=request.user, file_name=file.name, content=file.read()
+                )
+            except (RosterReadError, RosterUploadError) as exc:
+                form.add_error("file", str(exc))
+            else:
+                if upload.state == RosterUpload.State.READING:
+                    roster_upload_read_task.delay_on_commit(upload.pk)
+                return redirect("roster-upload-preview", school_id=school.pk, upload_id=upload.pk)
+    else:
+        roster_uploads_expire()
     imports = RosterImport.objects.filter(school=school).select_related("user")
     page = Paginator(imports, IMPORTS_PER_PAGE).get_page(request.GET.get("page"))
     pending = RosterUpload.objects.filter(school=school, user=request.user).defer("content")[:5]
@@ -99,33 +92,20 @@ def _can_write(user: User) -> bool:
     return user.role == Role.SCHOOL_ADMIN
 
 
-def _upload_create(*, school: School, user: User, file) -> RosterUpload:
-    content = file.read()
-    with transaction.atomic():
-        RosterUpload.objects.filter(school=school, created_at__lt=clock.now() - UPLOAD_KEPT).delete()
-        try:
-            headers = table_read(content=content, filename=file.name).header
-        except RosterReadError:
-            headers = []
-        upload = RosterUpload(
-            school=school,
-            user=user,
-            file_name=PurePath(file.name).name[:255],
-            file_hash=hashlib.sha256(content).hexdigest(),
-            content=content,
-            mapping=_mapping_for_headers(_saved_mapping(school), headers),
-        )
-        upload.save()
-    return upload
-
-
 def _upload_or_404(*, request: HttpRequest, school: School, upload_id: int) -> RosterUpload:
+    roster_uploads_expire()
     return get_object_or_404(RosterUpload, pk=upload_id, school=school, user=request.user)
 
 
 def _preview_context(*, school: School, upload: RosterUpload, form: ColumnMappingForm | None = None) -> dict:
+    context: dict = {"school": school, "upload": upload, "import_form": RosterImportForm(), "reading": False}
+    if upload.state == RosterUpload.State.READING:
+        context.update(reading=True, read_error="", mapping_form=None, result=None)
+        return context
+    if upload.state == RosterUpload.State.FAILED:
+        context.update(read_error=upload.read_error, mapping_form=None, result=None)
+        return context
     content = bytes(upload.content)
-    context: dict = {"school": school, "upload": upload, "import_form": RosterImportForm()}
     try:
         headers = table_read(content=content, filename=upload.file_name).header
     except RosterReadError as exc:
@@ -149,7 +129,7 @@ def roster_upload_preview(request: HttpRequest, school_id: int, upload_id: int) 
     school = school_admin_school_or_404(user=request.user, school_id=school_id)
     upload = _upload_or_404(request=request, school=school, upload_id=upload_id)
     form = None
-    if request.method == "POST":
+    if request.method == "POST" and upload.state == RosterUpload.State.READY:
         try:
             headers = table_read(content=bytes(upload.content), filename=upload.file_name).header
         except RosterReadError:
@@ -202,6 +182,9 @@ def roster_upload_import(request: HttpRequest, school_id: int, upload_id: int) -
     """Import the uploaded file with its mapping; a held file needs the removals confirmed on the form."""
     school = school_admin_school_or_404(user=request.user, school_id=school_id)
     upload = _upload_or_404(request=request, school=school, upload_id=upload_id)
+    if upload.state != RosterUpload.State.READY:
+        messages.error(request, _("Nothing was imported: the file is not read yet, or cannot be read."))
+        return redirect("roster-upload-preview", school_id=school.pk, upload_id=upload.pk)
     form = RosterImportForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Nothing was imported: write the day as YYYY-MM-DD or pick it in the calendar."))

@@ -94,6 +94,7 @@ def roster_validate(*, table: Table, mapping: dict[str, str] | None = None) -> t
         if key not in indexes and any(seen == role for _row, seen in checker.ids.values()):
             return None, [_missing_column(COLUMNS_BY_KEY[key])]
     checker.children_check()
+    checker.errors += nul_errors(table)
     if checker.errors:
         return None, sorted(checker.errors, key=lambda error: (error.row or 0, checker.column_order(error.column)))
     kept = [person for person in people if person is not None]
@@ -104,6 +105,21 @@ def roster_validate(*, table: Table, mapping: dict[str, str] | None = None) -> t
         parents=[person for person in kept if person.role == PARENT],
     )
     return roster, []
+
+
+def nul_errors(table: Table) -> list[RowError]:
+    """Return an error for each cell holding a NUL character (no database stores one; it is not a letter)."""
+    return [
+        RowError(
+            row=row,
+            column=table.header[index] if index < len(table.header) and table.header[index] else str(index + 1),
+            message=_(
+                "The cell holds a NUL character (an invisible control character); retype the value, or save the "
+                "file again as CSV (UTF-8) or XLSX."
+            ),
+        )
+        for row, index in table.nul_cells
+    ]
 
 
 def _missing_column(column: Column) -> RowError:

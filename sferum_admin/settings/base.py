@@ -252,6 +252,21 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 SYNC_HOURS = os.environ.get("SYNC_HOURS", "7-19")
 SYNC_HOLD_REMOVAL_SHARE = float(os.environ.get("SYNC_HOLD_REMOVAL_SHARE", "0.10"))
 SYNC_LOCK_TIMEOUT_MINUTES = int(os.environ.get("SYNC_LOCK_TIMEOUT_MINUTES", "120"))
+# Tabular files read from outside (rosters, member lists, activity reports): a file over any of these is
+# refused before it is parsed further. XLSX: the unpacked size, packing ratio and parts its zip directory declares.
+IMPORT_FILE_MAX_BYTES = int(os.environ.get("IMPORT_FILE_MAX_BYTES", str(10 * 1024 * 1024)))
+IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "100"))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000"))
+IMPORT_MAX_CELL_CHARS = int(os.environ.get("IMPORT_MAX_CELL_CHARS", "1000"))
+IMPORT_XLSX_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_XLSX_MAX_UNPACKED_BYTES", str(50 * 1024 * 1024)))
+IMPORT_XLSX_MAX_RATIO = int(os.environ.get("IMPORT_XLSX_MAX_RATIO", "100"))
+IMPORT_XLSX_MAX_MEMBERS = int(os.environ.get("IMPORT_XLSX_MAX_MEMBERS", "200"))
+IMPORT_XLSX_MAX_PART_BYTES = int(os.environ.get("IMPORT_XLSX_MAX_PART_BYTES", str(10 * 1024 * 1024)))
+# Roster uploads waiting for their preview to be confirmed: at most this many per user, removed after this
+# many hours; a file larger than ROSTER_READ_INLINE_MAX_BYTES is read by the worker, its progress on the page.
+ROSTER_UPLOADS_PER_USER = int(os.environ.get("ROSTER_UPLOADS_PER_USER", "5"))
+ROSTER_UPLOAD_KEEP_HOURS = int(os.environ.get("ROSTER_UPLOAD_KEEP_HOURS", "24"))
+ROSTER_READ_INLINE_MAX_BYTES = int(os.environ.get("ROSTER_READ_INLINE_MAX_BYTES", str(1024 * 1024)))
 # A sync stops itself (status failed, finished chats kept) after SYNC_DEADLINE_SECONDS; the sync task's
 # soft and hard time limits come after it, and the hard one before the lock timeout (a system check holds
 # SYNC_DEADLINE_SECONDS < SYNC_TASK_SOFT_TIME_LIMIT < SYNC_TASK_TIME_LIMIT < SYNC_LOCK_TIMEOUT_MINUTES).

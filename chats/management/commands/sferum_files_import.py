@@ -14,6 +14,7 @@ from chats.files_import import activity_report_import
 from chats.member_lists import member_list_import
 from classes.models import School
 from classes.roster.columns import mapping_parse
+from classes.roster.reading import file_read
 
 EXIT_FAILED, EXIT_HELD = 1, 3
 
@@ -48,7 +49,7 @@ class Command(BaseCommand):
                 % {"code": options["school"]}
             )
         try:
-            content = path.read_bytes()
+            content = file_read(path)
         except OSError as exc:
             raise CommandError(
                 _("The file %(file)s cannot be read (%(reason)s); check its path.")

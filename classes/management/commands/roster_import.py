@@ -17,6 +17,7 @@ from classes.models import RosterImport, RosterMapping, School
 from classes.roster.columns import mapping_parse
 from classes.roster.dating import RosterDateError, roster_as_of_check
 from classes.roster.importer import RosterImportResult, roster_import
+from classes.roster.reading import file_read
 from classes.roster.validation import RowError
 
 EXIT_FAILED = 1
@@ -87,7 +88,7 @@ class Command(BaseCommand):
                     % {"value": options["as_of"]},
                 )
         try:
-            content = path.read_bytes()
+            content = file_read(path)
         except OSError as exc:
             self._fail(
                 code,

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from classes.models import School
+from classes.roster.reading import file_read
 from reports.reconciliation.comparison import reconciliation_compute
 from reports.reconciliation.errors import ReconciliationError
 from reports.reconciliation.matching import CATEGORIES, ReconciliationResult
@@ -41,7 +42,7 @@ class Command(BaseCommand):
         if options["roster"]:
             path = Path(options["roster"])
             try:
-                roster_file = (path.read_bytes(), path.name)
+                roster_file = (file_read(path), path.name)
             except OSError as exc:
                 self._fail(
                     _("The file %(file)s cannot be read (%(reason)s); check its path.")
