@@ -11,9 +11,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from activation.models import SferumAccount
-from chats.files_import import files_backend_from_folder
+from chats.integrations import IntegrationError, files_backend_from_folder
 from chats.models import Chat, ChatMembership, ReportedActivity, SyncRun
-from chats.services import IntegrationError
 from classes.tests.factories import SchoolFactory
 from classes.tests.hostile_files import REFUSED, hostile, within_bounds
 
