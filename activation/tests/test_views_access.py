@@ -9,12 +9,12 @@ from django.urls import reverse
 
 from activation.invites import invite_link_create
 from activation.models import InviteLink
-from activation.tests.conftest import enrol
 from activation.tests.factories import SferumAccountFactory
+from activation.tests.world import NOW, enrol
 from chats.tests.factories import ChatFactory, MessageFactory
 from classes.tests.factories import SchoolClassFactory, StaffFactory, TeachingAssignmentFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 SECRET = "Секретова"  # a student of the class: must never show on a denied page
 

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from activation.invites import invite_link_create
 from activation.selectors import ActivationStatus
-from activation.tests.conftest import enrol
 from activation.tests.factories import SferumAccountFactory
+from activation.tests.world import NOW, enrol
 from chats.models import Chat, Message
 from chats.tests.factories import ChatFactory, MessageFactory
 from classes.tests.factories import (
@@ -19,7 +19,7 @@ from classes.tests.factories import (
 )
 from reports.models import WeeklyActivity
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 A = SferumAccountFactory._meta.model.Status
 

@@ -31,17 +31,10 @@ from classes.models import DEFAULT_TIMEZONE
 from classes.tests.factories import AcademicYearFactory, SchoolClassFactory, SchoolFactory, StaffFactory
 from sferum_api.files import chat_title_synthesize
 
-pytestmark = pytest.mark.django_db
-
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 W46 = date(2026, 11, 9)
 W47 = date(2026, 11, 16)
-
-
-@pytest.fixture(autouse=True)
-def clock(time_machine):
-    time_machine.move_to(NOW, tick=False)
-    return time_machine
 
 
 @pytest.fixture

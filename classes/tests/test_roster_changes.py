@@ -22,14 +22,8 @@ from reports import tasks
 from reports.reconciliation import roster_changes_confirm_from_sync
 from reports.tests.reconciliation_world import World
 
-pytestmark = pytest.mark.django_db
-
 MONDAY = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)  # Monday 16 November 2026, 09:00 in Moscow
-
-
-@pytest.fixture(autouse=True)
-def _clock(time_machine):
-    time_machine.move_to(MONDAY, tick=False)
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(MONDAY)]
 
 
 class School:

@@ -1,8 +1,7 @@
 import json
-from datetime import date, datetime
+from datetime import date
 from io import StringIO
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import ManagementUtility, call_command
@@ -12,7 +11,7 @@ from django.utils import translation
 from classes.models import Parent, RosterImport, Staff, Student
 from classes.tests.factories import SchoolFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock("2026-10-05T09:00:00+03:00")]  # a school day in October
 
 FILES = Path(__file__).parent / "files"
 CP1251_FILE = FILES / "roster_cp1251_semicolon.csv"
@@ -25,8 +24,7 @@ COUNT_KEYS = {
 
 
 @pytest.fixture(autouse=True)
-def _english_on_a_school_day(time_machine):
-    time_machine.move_to(datetime(2026, 10, 5, 9, 0, tzinfo=ZoneInfo("Europe/Moscow")), tick=False)
+def _english():
     with translation.override("en"):
         yield
 

@@ -20,14 +20,8 @@ from classes.tests.factories import (
 )
 from reports.tests.reconciliation_world import World
 
-pytestmark = pytest.mark.django_db
-
 NOW = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)  # Monday, 09:00 in Moscow
-
-
-@pytest.fixture(autouse=True)
-def _clock(time_machine):
-    time_machine.move_to(NOW, tick=False)
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 
 def roster_csv(students: list[tuple[str, str, str]], name_header: str = "ФИО") -> bytes:

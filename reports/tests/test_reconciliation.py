@@ -14,12 +14,7 @@ from classes.models import Enrollment
 from reports.reconciliation import reconciliation_compute
 from reports.tests.reconciliation_world import NOW, World
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _clock(time_machine):
-    time_machine.move_to(NOW, tick=False)
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 
 def by_person(result) -> dict:

@@ -11,12 +11,7 @@ from reports.models import Reconciliation
 from reports.reconciliation import reconciliation_item_resolve, reconciliation_open, reconciliation_run
 from reports.tests.reconciliation_world import NOW, World
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _clock(time_machine):
-    time_machine.move_to(NOW, tick=False)
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 
 class Site:
