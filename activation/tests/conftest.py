@@ -1,8 +1,8 @@
-"""Fixtures of the activation tests: the world of activation.tests.world (the clock: `pytest.mark.clock(NOW)`)."""
+"""Fixtures of the activation tests: the world of activation.tests.scenario (the clock: `pytest.mark.clock(NOW)`)."""
 
 import pytest
 
-from activation.tests.world import World, world_build
+from activation.tests.scenario import World, world_build
 
 
 @pytest.fixture

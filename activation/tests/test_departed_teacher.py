@@ -8,7 +8,7 @@ import pytest
 from django.http import Http404
 from django.urls import reverse
 
-from activation.tests.world import NOW, enrol
+from activation.tests.scenario import NOW, enrol
 from classes.access import class_for_user_or_404, classes_for_user, schools_for_user
 from classes.models import Staff
 

@@ -14,7 +14,7 @@ from activation.invites import (
     invite_qr_svg,
 )
 from activation.models import InviteLink, invite_key_new
-from activation.tests.world import NOW
+from activation.tests.scenario import NOW
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 

@@ -11,8 +11,7 @@ from activation.admin import SferumAccountAdmin
 from activation.models import Backend, SferumAccount
 from activation.roles import accounts_roles_derive
 from activation.services import accounts_link
-from activation.tests.chats_world import ChatsWorld, reload
-from chats.tests.factories import ChatMembershipFactory
+from activation.tests.linking_world import LinkingWorld, reload
 from classes.tests.factories import StaffFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(datetime(2026, 11, 30, 9, tzinfo=UTC))]
@@ -20,7 +19,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.clock(datetime(2026, 11, 30, 9,
 ACTIVE, PENDING, BLOCKED = SferumAccount.Status.ACTIVE, SferumAccount.Status.PENDING, SferumAccount.Status.BLOCKED
 
 
-class MaxWorld(ChatsWorld):
+class MaxWorld(LinkingWorld):
     def max_account(self, last_name, first_name, *chats, **fields):
         """Return a MAX account as the sync creates it: no role, pending, a member of the chats."""
         return self.account(last_name, first_name, None, *chats, backend=Backend.MAX, **fields)
@@ -206,7 +205,7 @@ def test_the_number_of_queries_does_not_grow_with_the_school(max_world):
         max_world.parent("Родитель", f"Имя{n}", [student])
         max_world.max_account("Ученик", f"Имя{n}", max_world.students_chat["6Б"])
         account = max_world.max_account("Родитель", f"Имя{n}", max_world.parents_chat["6Б"])
-        ChatMembershipFactory(chat=max_world.staff_chat, account=account)
+        max_world.membership(chat=max_world.staff_chat, account=account)
     # then
     assert run() == small
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from activation.invites import invite_link_create
 from activation.models import InviteLink
-from activation.tests.world import NOW
+from activation.tests.scenario import NOW
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 

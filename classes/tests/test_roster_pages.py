@@ -18,7 +18,7 @@ from classes.tests.factories import (
     TeachingAssignmentFactory,
     UserFactory,
 )
-from reports.tests.reconciliation_world import World
+from classes.tests.scenario import RosterWorld
 
 NOW = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)  # Monday, 09:00 in Moscow
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
@@ -285,7 +285,7 @@ def test_a_dry_run_writes_nothing_not_even_a_log_row(site):
 
 class ClassSite:
     def __init__(self):
-        self.world = World(classes=("5А", "5Б"))
+        self.world = RosterWorld(classes=("5А", "5Б"))
         self.school = self.world.school
         self.leader = self.world.staff("Иванова", "Мария")
         self.world.classes["5А"].class_teacher = self.leader
@@ -294,7 +294,7 @@ class ClassSite:
         subject_staff = self.world.staff("Петров", "Иван")
         TeachingAssignmentFactory(staff=subject_staff, school_class=self.world.classes["5А"])
         self.subject_teacher = UserFactory(role=User.Role.TEACHER, school=self.school, staff=subject_staff)
-        other_school = World(classes=("5А",))
+        other_school = RosterWorld(classes=("5А",))
         other_staff = other_school.staff("Сидорова", "Анна")
         other_school.classes["5А"].class_teacher = other_staff
         other_school.classes["5А"].save()

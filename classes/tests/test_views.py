@@ -9,7 +9,7 @@ from django.urls import reverse
 from classes.models import AcademicYear, SchoolClass, TeachingAssignment
 from classes.services import classes_create, school_profile_update, teaching_assignments_replace
 from classes.tests.factories import MunicipalityFactory, StaffFactory
-from classes.tests.school_data import (
+from classes.tests.scenario import (
     NOW,
     assert_constant_queries,
     class_data_add,

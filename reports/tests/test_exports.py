@@ -11,10 +11,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from chats.models import Chat
-from chats.tests.school_data import class_data_add, school_build
+from chats.tests.scenario import class_data_add, school_build
 from classes.models import AuditEntry
 from classes.tests.factories import MunicipalityFactory, UserFactory
-from classes.tests.school_data import (
+from classes.tests.scenario import (
     LAST_WEEK,
     NOW,
     assert_constant_queries,

@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from chats.tests.school_data import class_data_add, school_build, sync_runs_add
+from chats.tests.scenario import class_data_add, school_build, sync_runs_add
 from classes.tests.factories import MunicipalityFactory, UserFactory
-from classes.tests.school_data import (
+from classes.tests.scenario import (
     LAST_WEEK,
     NOW,
     assert_constant_queries,

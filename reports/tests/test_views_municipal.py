@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from chats.tests.school_data import class_data_add, school_build, sync_runs_add
+from chats.tests.scenario import class_data_add, school_build, sync_runs_add
 from classes.models import AuditEntry
 from classes.tests.factories import MunicipalityFactory, UserFactory
-from classes.tests.school_data import NOW, assert_constant_queries, municipal_admin, school_admin, teacher_user
+from classes.tests.scenario import NOW, assert_constant_queries, municipal_admin, school_admin, teacher_user
 from reports.rates import Rate
 from reports.services import activation_snapshot_build_municipality
 

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from chats.tests.school_data import class_data_add, school_build
+from chats.tests.scenario import class_data_add, school_build
 from classes.tests.factories import MunicipalityFactory
-from classes.tests.school_data import (
+from classes.tests.scenario import (
     LAST_WEEK,
     NOW,
     assert_constant_queries,

@@ -1,5 +1,5 @@
-"""Test data for the web pages, the Sferum part: classes.tests.school_data's school with accounts, chats, messages
-and syncs.
+"""Scenarios for tests, the Sferum part: classes.tests.scenario's schools with their accounts, chats, messages
+and syncs (ChatsWorld, school_build).
 """
 
 from __future__ import annotations
@@ -8,15 +8,15 @@ from datetime import UTC, datetime, timedelta
 
 from activation.models import SferumAccount
 from activation.tests.factories import SferumAccountFactory
-from chats.models import Chat, SyncRun
+from chats.models import Chat, ChatMembership, SyncRun
 from chats.tests.factories import ChatFactory, ChatMembershipFactory, MessageFactory
 from classes.models import School, SchoolClass
-from classes.tests import school_data as roster
-from classes.tests.school_data import NOW, SchoolData
+from classes.tests import scenario as roster
+from classes.tests.scenario import NOW, RosterWorld, SchoolData
 
 
 def class_data_add(data: SchoolData, *, grade: int, letter: str, students: int) -> SchoolClass:
-    """Add one class (classes.tests.school_data.class_data_add) whose class teacher is active in Sferum and wrote
+    """Add one class (classes.tests.scenario.class_data_add) whose class teacher is active in Sferum and wrote
     in the last complete week, every other student activated, the first one's parent activated, with a students
     chat, and a parents chat for every other class.
     """
@@ -69,3 +69,30 @@ def sync_runs_add(school: School, *, held: int = 1) -> list[SyncRun]:
             )
         )
     return runs
+
+
+class ChatsWorld(RosterWorld):
+    """A RosterWorld whose classes each have a students chat, with one staff chat; add accounts by name."""
+
+    def __init__(self, classes: tuple[str, ...] = ("5А", "5Б", "6А"), code: str | None = None) -> None:
+        self.chats: dict[str, Chat] = {}
+        super().__init__(classes=classes, code=code)
+        self.staff_chat = ChatFactory(school=self.school, kind=Chat.Kind.STAFF, title="Педагоги")
+
+    def class_add(self, name: str) -> SchoolClass:
+        """Add the class named like "5А" with its students chat."""
+        school_class = super().class_add(name)
+        self.chats[name] = ChatFactory(
+            school=self.school, kind=Chat.Kind.CLASS, school_class=school_class, title=f"{name} класс"
+        )
+        return school_class
+
+    def account(self, last_name: str, first_name: str, *where: str, role: str = "student", **links) -> SferumAccount:
+        """Return an account that is a current member of the named classes' chats ("staff": the staff chat)."""
+        account = SferumAccountFactory(
+            school=self.school, last_name=last_name, first_name=first_name, role_code=role, **links
+        )
+        for name in where:
+            chat = self.staff_chat if name == "staff" else self.chats[name]
+            ChatMembership.objects.create(chat=chat, account=account, joined_at=datetime(2026, 9, 1, tzinfo=UTC))
+        return account

@@ -113,3 +113,10 @@ def enrol(school_class: SchoolClass, *, student_status: str | None = None, paren
                 school=school, parent=parent, role_code=SferumAccount.RoleCode.PARENT, status=parent_status
             )
     return student
+
+
+def measure(client, django_assert_num_queries, url, expected):
+    """Assert the page answers with `expected` queries once the session and caches are warm."""
+    client.get(url)  # warm the session and caches
+    with django_assert_num_queries(expected):
+        assert client.get(url).status_code == 200

@@ -1,4 +1,9 @@
-"""A school whose classes have their Sferum chats, for the tests of linking accounts through chat memberships."""
+"""A school whose classes have their Sferum chats, for the tests of linking accounts through chat memberships.
+
+Linking reads the memberships through the reverse relation that chats.ChatMembership declares (activation
+does not import chats), so only this module of activation's tests builds chats: pyproject.toml's layers
+contract lets it alone import the chats app.
+"""
 
 from activation.models import SferumAccount
 from activation.tests.factories import SferumAccountFactory
@@ -14,7 +19,7 @@ from classes.tests.factories import (
 )
 
 
-class ChatsWorld:
+class LinkingWorld:
     """A school with classes 5А and 6Б, each with a students chat and a parents chat."""
 
     def __init__(self):
@@ -53,8 +58,12 @@ class ChatsWorld:
             **fields,
         )
         for chat in chats:
-            ChatMembershipFactory(chat=chat, account=account)
+            self.membership(chat, account)
         return account
+
+    def membership(self, chat, account, **fields):
+        """Return the account's membership of the chat (current unless `left_at` says otherwise)."""
+        return ChatMembershipFactory(chat=chat, account=account, **fields)
 
 
 def reload(*accounts):
