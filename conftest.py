@@ -8,7 +8,9 @@ import pytest
 def pytest_collection_modifyitems(items):
     """Pin the clock before any other fixture runs for every test marked `clock`."""
     for item in items:
-        if item.get_closest_marker("clock") and "clock" not in item.fixturenames[:1]:
+        if item.get_closest_marker("clock"):
+            if "clock" in item.fixturenames:
+                item.fixturenames.remove("clock")
             item.fixturenames.insert(0, "clock")
 
 

@@ -418,12 +418,12 @@ def test_importing_the_same_member_list_again_adds_nothing(school):
     assert written(school) == {**before, "runs": before["runs"] + 1}
 
 
-def test_a_member_missing_from_the_next_file_leaves(school, time_machine):
+def test_a_member_missing_from_the_next_file_leaves(school, clock):
     # given: twelve students in the chat
     header = "Класс;Тип чата;ID;Фамилия;Имя;Роль"
     lines = [f"5А;ученики;{300 + n};Ученик{n};Имя{n};ученик" for n in range(12)]
     member_list_import(school=school, content=csv_bytes(header, *lines), filename="week1.csv")
-    time_machine.move_to(datetime(2026, 12, 7, 9, tzinfo=UTC), tick=False)
+    clock.move_to(datetime(2026, 12, 7, 9, tzinfo=UTC), tick=False)
     # when: the next export lacks student 305
     content = csv_bytes(header, *(line for line in lines if ";305;" not in line))
     result = member_list_import(school=school, content=content, filename="week2.csv")
@@ -617,12 +617,12 @@ def test_a_staff_member_who_did_not_work_that_week_is_not_matched(school, teache
     assert "2026-W47" in result.errors[0].message
 
 
-def test_reimporting_changes_nothing_and_a_later_file_replaces_the_counts(school, teachers, time_machine):
+def test_reimporting_changes_nothing_and_a_later_file_replaces_the_counts(school, teachers, clock):
     # given
     first = csv_bytes("ФИО;Неделя;Сообщения", "Петров Иван;2026-W47;3", "Иванова Мария;2026-W47;1")
     activity_report_import(school=school, content=first, filename="week47.csv")
     imported_at = ReportedActivity.objects.get(staff=teachers["petrov"]).imported_at
-    time_machine.move_to(datetime(2026, 12, 1, 9, tzinfo=UTC), tick=False)
+    clock.move_to(datetime(2026, 12, 1, 9, tzinfo=UTC), tick=False)
     # when
     again = activity_report_import(school=school, content=first, filename="week47.csv")
     # then

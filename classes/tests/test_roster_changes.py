@@ -83,10 +83,10 @@ def test_an_arrival_is_reported_with_name_and_birth_date_once(school):
         )
 
 
-def test_processing_records_who_when_and_what_changed(school, time_machine):
+def test_processing_records_who_when_and_what_changed(school, clock):
     # given
     change = school.departure()
-    time_machine.move_to(MONDAY + timedelta(hours=2), tick=False)
+    clock.move_to(MONDAY + timedelta(hours=2), tick=False)
     # when
     change = roster_change_process(change=change, user=school.admin, in_sferum=True, in_roster=False, note="удалён")
     # then
@@ -110,11 +110,11 @@ def test_processing_needs_a_tick_and_happens_once(school):
         roster_change_process(change=change, user=school.admin, in_sferum=True, in_roster=True)
 
 
-def test_a_later_roster_import_without_the_student_confirms_the_departure(school, time_machine):
+def test_a_later_roster_import_without_the_student_confirms_the_departure(school, clock):
     # given
     change = school.departure()
     roster_change_process(change=change, user=school.admin, in_sferum=True, in_roster=True)
-    time_machine.move_to(MONDAY + timedelta(days=1), tick=False)
+    clock.move_to(MONDAY + timedelta(days=1), tick=False)
     content = school.roster(("S-2", "Орлова", "Анна", "2015-05-01", "5А"), ("S-3", "Волков", "Иван", "", "5Б"))
     # when
     result = roster_import(

@@ -397,12 +397,12 @@ def test_the_report_page_takes_the_same_queries_for_few_and_many_students_and_re
     assert small == big
 
 
-def test_the_queue_flags_overdue_reports_and_processes_in_place(client, class_site, time_machine):
+def test_the_queue_flags_overdue_reports_and_processes_in_place(client, class_site, clock):
     # given: reported last Monday, it is Friday of the week after
     change = roster_change_report_departure(
         school_class=class_site.class_a, student=class_site.petr, on=date(2026, 11, 13), reason="x", user=None
     )
-    time_machine.move_to(datetime(2026, 11, 20, 9, tzinfo=UTC), tick=False)
+    clock.move_to(datetime(2026, 11, 20, 9, tzinfo=UTC), tick=False)
     client.force_login(class_site.admin)
     # when
     queue = client.get(class_site.queue_url())

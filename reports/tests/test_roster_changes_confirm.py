@@ -25,7 +25,7 @@ def _sync_finished(school, at: datetime) -> None:
     SyncRun.objects.create(school=school, backend="simulator", status="ok", started_at=at, finished_at=at)
 
 
-def test_a_sync_after_processing_without_the_student_in_the_chat_confirms_the_departure(school, time_machine):
+def test_a_sync_after_processing_without_the_student_in_the_chat_confirms_the_departure(school):
     # given
     account = school.world.account("Смирнов", "Петр", "5А", student=school.petr)
     change = school.departure()
@@ -40,7 +40,7 @@ def test_a_sync_after_processing_without_the_student_in_the_chat_confirms_the_de
     assert (change.state, change.confirmed_source, change.confirmed_by) == ("confirmed", "sync", None)
 
 
-def test_a_sync_that_still_sees_the_student_or_ran_before_processing_does_not_confirm(school, time_machine):
+def test_a_sync_that_still_sees_the_student_or_ran_before_processing_does_not_confirm(school):
     # given
     school.world.account("Смирнов", "Петр", "5А")  # unlinked, same name: still in the chat
     change = school.departure()
