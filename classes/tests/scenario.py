@@ -39,13 +39,15 @@ from classes.tests.factories import (
     UserFactory,
 )
 
-# Thursday of ISO week 2026-W47: the last complete week is W46 (Monday 9 November 2026).
+# The web pages' moment (school_build): Thursday of ISO week 2026-W47; the last complete week is W46.
 NOW = datetime(2026, 11, 19, 9, 0, tzinfo=UTC)
 LAST_WEEK = date(2026, 11, 9)
 LETTERS = "АБВГДЕЖЗИК"
 
-ROSTER_CHANGES_MONDAY = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)  # Monday 16 November 2026, 09:00 in Moscow
-SECOND_QUARTER_MONDAY = datetime(2026, 11, 30, 9, tzinfo=UTC)  # the named people's world's moment
+# RosterWorld's moments: arrivals and departures reported on Monday 16 November 2026, 09:00 in Moscow
+# (RosterChangesSchool); the quarter's reconciliation on a Monday of the second quarter.
+ROSTER_CHANGES_MONDAY = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)
+SECOND_QUARTER_MONDAY = datetime(2026, 11, 30, 9, tzinfo=UTC)
 QUARTERS = [
     (1, date(2026, 9, 1), date(2026, 10, 24)),
     (2, date(2026, 11, 5), date(2026, 12, 28)),
@@ -118,15 +120,6 @@ class RosterWorld:
         )
 
 
-@dataclass
-class SchoolData:
-    school: School
-    year: AcademicYear
-    classes: list[SchoolClass] = field(default_factory=list)
-    teachers: list = field(default_factory=list)  # per class: its class teacher, then its subject teacher
-    pupils: list[tuple[Enrollment, Parent]] = field(default_factory=list)  # per class: its students' enrolments
-
-
 class RosterChangesSchool:
     """The world's class 5А led by Иванова Мария Петровна (login `teacher`) with Смирнов Пётр (S-1) and Орлова
     Анна (S-2), Волков Иван (S-3) in 5Б, a school administrator (`admin`); report a departure or an arrival.
@@ -173,6 +166,15 @@ class RosterChangesSchool:
             on=date(2026, 11, 16),
             user=self.teacher,
         )
+
+
+@dataclass
+class SchoolData:
+    school: School
+    year: AcademicYear
+    classes: list[SchoolClass] = field(default_factory=list)
+    teachers: list = field(default_factory=list)  # per class: its class teacher, then its subject teacher
+    pupils: list[tuple[Enrollment, Parent]] = field(default_factory=list)  # per class: its students' enrolments
 
 
 def class_data_add(data: SchoolData, *, grade: int, letter: str, students: int) -> SchoolClass:

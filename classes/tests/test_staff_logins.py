@@ -13,7 +13,7 @@ from classes.logins import staff_logins_deactivate, staff_logins_follow_employme
 from classes.models import AuditEntry, Staff, User
 from classes.tasks import staff_logins_sweep as staff_logins_sweep_task
 from classes.tests.factories import SchoolFactory, UserFactory
-from classes.tests.test_roster_import import LATER, PEOPLE, run, without
+from classes.tests.roster_files import LATER, PEOPLE, run, without
 
 pytestmark = pytest.mark.django_db
 
