@@ -1,4 +1,4 @@
-"""Project-wide pytest fixtures: the clock, an empty cache."""
+"""Project-wide pytest fixtures: the clock, English, an empty cache."""
 
 from datetime import datetime
 
@@ -29,6 +29,15 @@ def clock(request, time_machine):
         moment = datetime.fromisoformat(moment)
     time_machine.move_to(moment, tick=False)
     return time_machine
+
+
+@pytest.fixture
+def english():
+    """Translate into English outside requests too (services' and commands' messages): `usefixtures("english")`."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

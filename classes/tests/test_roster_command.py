@@ -6,12 +6,16 @@ from pathlib import Path
 import pytest
 from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
-from django.utils import translation
 
 from classes.models import Parent, RosterImport, Staff, Student
 from classes.tests.factories import SchoolFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.clock("2026-10-05T09:00:00+03:00")]  # a school day in October
+# A school day in October, in English.
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.clock("2026-10-05T09:00:00+03:00"),
+    pytest.mark.usefixtures("english"),
+]
 
 FILES = Path(__file__).parent / "files"
 CP1251_FILE = FILES / "roster_cp1251_semicolon.csv"
@@ -21,12 +25,6 @@ COUNT_KEYS = {
     "students": {"added", "updated", "left", "moved"},
     "parents": {"added", "updated", "left"},
 }
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 def roster_import(*args: str) -> tuple[int, str, str]:

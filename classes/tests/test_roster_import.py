@@ -5,7 +5,6 @@ from pathlib import Path
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
 
 from classes.models import (
     AcademicYear,
@@ -35,15 +34,9 @@ from classes.tests.roster_files import (
     xlsx_bytes,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 FILES = Path(__file__).parent / "files"
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 def roster_dump() -> dict[str, list[dict]]:

@@ -1,7 +1,6 @@
 from datetime import date
 
 import pytest
-from django.utils import translation
 
 from classes.models import Enrollment, Parent, RosterImport, SchoolClass, Staff, Student
 from classes.roster.importer import roster_import
@@ -9,7 +8,7 @@ from classes.roster.validation import date_parse
 from classes.tests.factories import SchoolFactory
 from classes.tests.roster_files import csv_bytes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 ON = date(2026, 10, 5)
 HEADER = [
@@ -46,12 +45,6 @@ BAD_ROWS = [
     ["student", "S-8", "Орлова", "Анна", "", "5А", "", "", "", ""],  # 19: fine (a namesake)
     ["parent", "P-4", "Зайцева", "Наталья", "", "", "", "", "S-3; S-8", ""],  # 20: S-3 is a (bad) student row
 ]
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 def test_every_bad_row_is_reported_with_its_row_number_and_nothing_is_written():
