@@ -1,9 +1,13 @@
-"""The activation tests' world: two schools of one municipality, a login of every role, and enrolling students."""
+"""Scenarios for tests, the activation part: two schools of one municipality with a login of every role (World),
+enrolling students with their accounts (enrol), and opening pages as a user (page_get, measure).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from django.urls import reverse
 
 from activation.models import SferumAccount
 from activation.tests.factories import SferumAccountFactory
@@ -120,3 +124,9 @@ def measure(client, django_assert_num_queries, url, expected):
     client.get(url)  # warm the session and caches
     with django_assert_num_queries(expected):
         assert client.get(url).status_code == 200
+
+
+def page_get(client, user, name, **kwargs):
+    """Log the user in and return the response to the page of the URL `name` (with `kwargs`)."""
+    client.force_login(user)
+    return client.get(reverse(name, kwargs=kwargs or None))

@@ -9,7 +9,7 @@ from django.urls import reverse
 from activation.invites import invite_link_create
 from activation.selectors import ActivationStatus
 from activation.tests.factories import SferumAccountFactory
-from activation.tests.scenario import NOW, enrol
+from activation.tests.scenario import NOW, enrol, page_get
 from classes.tests.factories import (
     AcademicYearFactory,
     ParentFactory,
@@ -20,11 +20,6 @@ from classes.tests.factories import (
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 A = SferumAccountFactory._meta.model.Status
-
-
-def get(client, user, name, **kwargs):
-    client.force_login(user)
-    return client.get(reverse(name, kwargs=kwargs or None))
 
 
 # ---------------------------------------------------------------------------
@@ -39,7 +34,7 @@ def test_my_classes_lists_the_led_class_first_then_the_taught_ones(client, world
     enrol(world.school_class, student_status=A.ACTIVE, parent_status=A.ACTIVE)
     enrol(world.school_class, student_status=None, parent_status=None)
     # when
-    response = get(client, world.teacher, "teacher-home")
+    response = page_get(client, world.teacher, "teacher-home")
     # then
     classes = [row["school_class"] for row in response.context["rows"]]
     assert [c.name for c in classes] == ["5А", "3В"]
@@ -59,7 +54,7 @@ def test_my_classes_leaves_out_last_years_classes(client, world):
     )
     SchoolClassFactory(school=world.school, year=old_year, grade=4, letter="А", class_teacher=world.teacher.staff)
     # when
-    response = get(client, world.teacher, "teacher-home")
+    response = page_get(client, world.teacher, "teacher-home")
     # then
     assert [row["school_class"].name for row in response.context["rows"]] == ["5А"]
 
@@ -78,7 +73,7 @@ def test_the_class_page_gives_each_student_a_status_and_what_to_do(client, world
     wrong_role = enrol(world.school_class, parent_status=None, last_name="Чужаяроль")
     SferumAccountFactory(school=world.school, student=wrong_role, role_code="parent", status=A.ACTIVE)
     # when
-    response = get(client, world.teacher, "teacher-class", class_id=world.school_class.pk)
+    response = page_get(client, world.teacher, "teacher-class", class_id=world.school_class.pk)
     # then
     rows = {row.student_id: row for row in response.context["roster"].students}
     assert rows[active.pk].status == ActivationStatus.ACTIVE
@@ -104,7 +99,7 @@ def test_a_current_invite_link_makes_the_not_linked_invited(client, world):
         by=world.teacher, school_class=world.school_class, audience="students", url="https://sferum.ru/?invite=1"
     )
     # when
-    response = get(client, world.teacher, "teacher-class", class_id=world.school_class.pk)
+    response = page_get(client, world.teacher, "teacher-class", class_id=world.school_class.pk)
     # then
     row = response.context["roster"].students[0]
     assert row.student_id == student.pk
@@ -118,7 +113,7 @@ def test_a_parent_who_left_the_roster_no_longer_counts(client, world):
     student.parents.update(left_on=date(2026, 11, 1))
     ParentFactory(school=world.school, children=[student], last_name="Новая")
     # when
-    response = get(client, world.teacher, "teacher-class", class_id=world.school_class.pk)
+    response = page_get(client, world.teacher, "teacher-class", class_id=world.school_class.pk)
     # then
     row = response.context["roster"].students[0]
     assert row.parents_status == ActivationStatus.NOT_INVITED
@@ -129,7 +124,7 @@ def test_a_student_who_left_the_class_is_not_listed(client, world):
     # given
     enrol(world.school_class, student_status=None, ends_on=date(2026, 10, 1), last_name="Ушедший")
     # when
-    response = get(client, world.teacher, "teacher-class", class_id=world.school_class.pk)
+    response = page_get(client, world.teacher, "teacher-class", class_id=world.school_class.pk)
     # then
     assert response.context["roster"].students == []
     assert "Ушедший" not in response.content.decode()
@@ -137,7 +132,7 @@ def test_a_student_who_left_the_class_is_not_listed(client, world):
 
 def test_a_subject_teacher_sees_the_class_but_cannot_manage_links(client, world):
     # when
-    response = get(client, world.subject_teacher, "teacher-class", class_id=world.school_class.pk)
+    response = page_get(client, world.subject_teacher, "teacher-class", class_id=world.school_class.pk)
     # then
     assert response.status_code == 200
     assert response.context["can_manage"] is False
@@ -145,20 +140,20 @@ def test_a_subject_teacher_sees_the_class_but_cannot_manage_links(client, world)
 
 
 def test_the_school_administrator_opens_any_class_of_the_school(client, world):
-    response = get(client, world.school_admin, "teacher-class", class_id=world.other_class.pk)
+    response = page_get(client, world.school_admin, "teacher-class", class_id=world.other_class.pk)
     assert response.status_code == 200
     assert response.context["can_manage"] is True
 
 
 def test_the_class_teacher_gets_the_arrival_and_departure_link(client, world):
-    response = get(client, world.teacher, "teacher-class", class_id=world.school_class.pk)
+    response = page_get(client, world.teacher, "teacher-class", class_id=world.school_class.pk)
     url = reverse("roster-change-report", kwargs={"class_id": world.school_class.pk})
     assert response.context["roster_change_url"] == url
     assert f'href="{url}"' in response.content.decode()
 
 
 def test_a_subject_teacher_gets_no_arrival_and_departure_link(client, world):
-    response = get(client, world.subject_teacher, "teacher-class", class_id=world.school_class.pk)
+    response = page_get(client, world.subject_teacher, "teacher-class", class_id=world.school_class.pk)
     assert response.context["roster_change_url"] is None
 
 
@@ -179,7 +174,7 @@ def test_the_qr_sheet_has_two_codes_and_no_child_data(client, world, settings):
             url=f"https://sferum.ru/?invite={audience}",
         )
     # when
-    response = get(client, world.teacher, "qr-sheet", class_id=world.school_class.pk)
+    response = page_get(client, world.teacher, "qr-sheet", class_id=world.school_class.pk)
     # then
     html = response.content.decode()
     assert html.count("<svg") == 2
@@ -197,7 +192,7 @@ def test_the_qr_sheet_asks_to_create_a_missing_link_first(client, world):
         by=world.teacher, school_class=world.school_class, audience="parents", url="https://sferum.ru/?invite=p"
     )
     # when
-    response = get(client, world.teacher, "qr-sheet", class_id=world.school_class.pk)
+    response = page_get(client, world.teacher, "qr-sheet", class_id=world.school_class.pk)
     # then
     html = response.content.decode()
     assert html.count("<svg") == 1
@@ -208,7 +203,7 @@ def test_the_qr_sheet_is_in_english_when_english_is_chosen(client, world):
     # given
     client.cookies["django_language"] = "en"
     # when
-    response = get(client, world.teacher, "qr-sheet", class_id=world.school_class.pk)
+    response = page_get(client, world.teacher, "qr-sheet", class_id=world.school_class.pk)
     # then
     html = response.content.decode()
     assert "How to join Sferum" in html
@@ -217,5 +212,5 @@ def test_the_qr_sheet_is_in_english_when_english_is_chosen(client, world):
 
 def test_the_pages_are_russian_by_default(client, world, settings):
     settings.LANGUAGE_CODE = "ru"
-    response = get(client, world.teacher, "teacher-home")
+    response = page_get(client, world.teacher, "teacher-home")
     assert response["Content-Language"] == "ru"

@@ -8,18 +8,13 @@ import pytest
 from django.urls import reverse
 
 from activation.tests.factories import SferumAccountFactory
-from activation.tests.scenario import NOW, World, measure, world_build
+from activation.tests.scenario import NOW, World, measure, page_get, world_build
 from chats.models import Chat, Message
 from chats.tests.factories import ChatFactory, MessageFactory
 from classes.tests.factories import StaffFactory
 from reports.models import WeeklyActivity
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
-
-
-def get(client, user, name, **kwargs):
-    client.force_login(user)
-    return client.get(reverse(name, kwargs=kwargs or None))
 
 
 @pytest.fixture
@@ -45,7 +40,7 @@ def teacher_messages(world):
 
 def test_my_activity_shows_eight_weeks_against_the_threshold(client, world, teacher_messages):
     # when
-    response = get(client, world.teacher, "teacher-activity")
+    response = page_get(client, world.teacher, "teacher-activity")
     # then
     rows = response.context["rows"]
     assert len(rows) == 8
@@ -58,7 +53,7 @@ def test_my_activity_shows_eight_weeks_against_the_threshold(client, world, teac
 
 def test_my_activity_lists_what_counted_without_any_text(client, world, teacher_messages):
     # when
-    response = get(client, world.teacher, "teacher-activity")
+    response = page_get(client, world.teacher, "teacher-activity")
     # then
     counted = response.context["counted"]
     assert len(counted) == 3  # the service event does not count
