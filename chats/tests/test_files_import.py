@@ -8,7 +8,6 @@ import os
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -29,6 +28,7 @@ from chats.models import Chat, ChatMembership, ReportedActivity, SyncRun
 from chats.titles import propose_mapping
 from classes.models import DEFAULT_TIMEZONE
 from classes.tests.factories import AcademicYearFactory, SchoolClassFactory, SchoolFactory, StaffFactory
+from classes.tests.roster_files import xlsx_bytes
 from sferum_api.files import chat_title_synthesize
 
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
@@ -48,16 +48,6 @@ def school():
 
 def csv_bytes(*lines: str, encoding: str = "utf-8") -> bytes:
     return ("\n".join(lines) + "\n").encode(encoding)
-
-
-def xlsx_bytes(*rows: list) -> bytes:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def written(school) -> dict[str, int]:
@@ -137,9 +127,11 @@ def test_a_cp1251_csv_with_semicolons_russian_headers_and_russian_roles_is_read(
 def test_an_xlsx_with_number_and_datetime_cells_is_read():
     # given
     content = xlsx_bytes(
-        ["Чат", "ID", "Фамилия", "Имя", "Роль", "Дата вступления"],
-        ["5А класс", 301, "Смирнов", "Пётр", "ученик", datetime(2026, 9, 2, 12, 15)],
-        ["5А класс", 302.0, "Орлова", "Анна", None, None],
+        [
+            ["Чат", "ID", "Фамилия", "Имя", "Роль", "Дата вступления"],
+            ["5А класс", 301, "Смирнов", "Пётр", "ученик", datetime(2026, 9, 2, 12, 15)],
+            ["5А класс", 302.0, "Орлова", "Анна", None, None],
+        ]
     )
     # when
     rows, errors = member_list_read(content=content, filename="members.xlsx")
@@ -527,9 +519,11 @@ def test_activity_is_matched_by_full_name_whatever_ё_or_е_and_the_patronymic(s
 def test_activity_from_an_xlsx_with_last_and_first_name_columns(school, teachers):
     # given
     content = xlsx_bytes(
-        ["Фамилия", "Имя", "Неделя", "Количество сообщений"],
-        ["Петров", "Иван", "2026-W46", 7],
-        ["Петров", "Иван", "2026-W47", 2.0],
+        [
+            ["Фамилия", "Имя", "Неделя", "Количество сообщений"],
+            ["Петров", "Иван", "2026-W46", 7],
+            ["Петров", "Иван", "2026-W47", 2.0],
+        ]
     )
     # when
     result = activity_report_import(school=school, content=content, filename="activity.xlsx")

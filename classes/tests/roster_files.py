@@ -1,4 +1,4 @@
-"""Roster files for tests: a small school's people, its rows as a CSV or Excel file, and importing them."""
+"""Roster files for tests: a small school's people, rows as a CSV or Excel file (any tabular upload), importing them."""
 
 import csv
 import io
