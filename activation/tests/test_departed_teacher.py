@@ -8,14 +8,14 @@ import pytest
 from django.http import Http404
 from django.urls import reverse
 
-from activation.tests.conftest import enrol
+from activation.tests.scenario import NOW, enrol
 from classes.access import class_for_user_or_404, classes_for_user, schools_for_user
 from classes.models import Staff
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 SECRET = "Секретова"  # a student of the class: must never show to a former teacher
-TODAY = date(2026, 11, 18)  # the pinned clock of activation/tests/conftest.py
+TODAY = date(2026, 11, 18)  # the day of activation.tests.scenario.NOW, the pinned clock
 
 
 def employment_end(user, on: date | None) -> None:

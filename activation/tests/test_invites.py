@@ -14,8 +14,9 @@ from activation.invites import (
     invite_qr_svg,
 )
 from activation.models import InviteLink, invite_key_new
+from activation.tests.scenario import NOW
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 URL = "https://sferum.ru/?invite=abc123"
@@ -117,11 +118,11 @@ def test_the_expiry_is_today_or_later_and_within_90_days(world, expires_on):
     assert "expires_on" in error.value.message_dict
 
 
-def test_an_expired_link_says_it_has_expired(world, pinned_clock):
+def test_an_expired_link_says_it_has_expired(world, clock):
     # given
     link = create(world, expires_on=date(2026, 11, 18))
     # when
-    pinned_clock.move_to(datetime(2026, 11, 19, 0, 0, 1, tzinfo=MOSCOW))
+    clock.move_to(datetime(2026, 11, 19, 0, 0, 1, tzinfo=MOSCOW))
     # then
     with pytest.raises(InviteKeyError) as error:
         invite_link_from_key(key=link.key)
@@ -146,13 +147,13 @@ def test_an_unknown_or_malformed_key_is_told_apart(world, key, error_type):
     assert error.value.link is None
 
 
-def test_expiring_twice_keeps_the_first_time(world, pinned_clock):
+def test_expiring_twice_keeps_the_first_time(world, clock):
     # given
     link = create(world)
     invite_link_expire(by=world.teacher, link=link)
     first = InviteLink.objects.get(pk=link.pk).expired_at
     # when
-    pinned_clock.shift(timedelta(hours=1))
+    clock.shift(timedelta(hours=1))
     invite_link_expire(by=world.teacher, link=link)
     # then
     assert InviteLink.objects.get(pk=link.pk).expired_at == first

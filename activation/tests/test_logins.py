@@ -11,11 +11,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import RequestFactory
 from django.urls import reverse
 
+from activation.tests.scenario import NOW
 from classes.logins import login_password_email_send, school_admin_login_create, teacher_login_create
 from classes.models import User
 from classes.tests.factories import SchoolFactory, StaffFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 
 @pytest.fixture

@@ -2,19 +2,16 @@
 data, or the login page; and each page's query count does not grow with the data.
 """
 
-from datetime import UTC, datetime
-
 import pytest
 from django.urls import reverse
 
 from activation.invites import invite_link_create
 from activation.models import InviteLink
-from activation.tests.conftest import enrol
 from activation.tests.factories import SferumAccountFactory
-from chats.tests.factories import ChatFactory, MessageFactory
-from classes.tests.factories import SchoolClassFactory, StaffFactory, TeachingAssignmentFactory
+from activation.tests.scenario import NOW, enrol, measure
+from classes.tests.factories import SchoolClassFactory, TeachingAssignmentFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 SECRET = "Секретова"  # a student of the class: must never show on a denied page
 
@@ -169,23 +166,6 @@ def grow_classes(world, classes: int, first: int = 0) -> None:
             enrol(taught, student_status="active", parent_status="active")
 
 
-def grow_messages(world, count: int) -> None:
-    account = SferumAccountFactory(school=world.school, staff=world.teacher.staff)
-    colleague = SferumAccountFactory(school=world.school, staff=StaffFactory(school=world.school))
-    chat = ChatFactory(school=world.school)
-    for index in range(count):
-        for author in (account, colleague):
-            MessageFactory(
-                chat=chat, author=author, sent_at=datetime(2026, 11, 2 + index % 16, 9, index % 60, tzinfo=UTC)
-            )
-
-
-def measure(client, django_assert_num_queries, url, expected):
-    client.get(url)  # warm the session and caches
-    with django_assert_num_queries(expected):
-        assert client.get(url).status_code == 200
-
-
 @pytest.mark.parametrize("with_links", [False, True])
 def test_the_class_page_query_count_does_not_grow(client, world, django_assert_num_queries, with_links):
     # given
@@ -228,12 +208,3 @@ def test_my_classes_query_count_does_not_grow(client, world, django_assert_num_q
     grow_classes(world, 8, first=1)
     grow_class(world, 20)
     measure(client, django_assert_num_queries, url, 10)
-
-
-def test_my_activity_query_count_does_not_grow(client, world, django_assert_num_queries):
-    client.force_login(world.teacher)
-    url = reverse("teacher-activity")
-    grow_messages(world, 3)
-    measure(client, django_assert_num_queries, url, 47)
-    grow_messages(world, 60)
-    measure(client, django_assert_num_queries, url, 47)

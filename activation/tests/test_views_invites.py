@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from activation.invites import invite_link_create
 from activation.models import InviteLink
+from activation.tests.scenario import NOW
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 
@@ -84,12 +85,12 @@ def test_the_short_url_sends_anyone_to_the_sferum_link_while_it_is_current(clien
     assert "no-store" in response["Cache-Control"]
 
 
-def test_the_short_url_of_a_link_past_its_day_has_expired(client, world, pinned_clock):
+def test_the_short_url_of_a_link_past_its_day_has_expired(client, world, clock):
     # given
     link = invite_link_create(
         by=world.teacher, school_class=world.school_class, audience="parents", url="https://sferum.ru/?invite=p"
     )
-    pinned_clock.move_to(datetime(2026, 12, 1, tzinfo=MOSCOW))
+    clock.move_to(datetime(2026, 12, 1, tzinfo=MOSCOW))
     # when
     response = client.get(reverse("invite-open", kwargs={"key": link.key}))
     # then

@@ -1,32 +1,25 @@
-"""The teacher's pages: my classes, who is not activated yet in a class, the QR sheet, my weekly messages."""
+"""The teacher's pages: my classes, who is not activated yet in a class, the QR sheet (my weekly messages:
+reports/tests/test_views_teacher_activity.py)."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from django.urls import reverse
 
 from activation.invites import invite_link_create
 from activation.selectors import ActivationStatus
-from activation.tests.conftest import enrol
 from activation.tests.factories import SferumAccountFactory
-from chats.models import Chat, Message
-from chats.tests.factories import ChatFactory, MessageFactory
+from activation.tests.scenario import NOW, enrol, page_get
 from classes.tests.factories import (
     AcademicYearFactory,
     ParentFactory,
     SchoolClassFactory,
     TeachingAssignmentFactory,
 )
-from reports.models import WeeklyActivity
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 A = SferumAccountFactory._meta.model.Status
-
-
-def get(client, user, name, **kwargs):
-    client.force_login(user)
-    return client.get(reverse(name, kwargs=kwargs or None))
 
 
 # ---------------------------------------------------------------------------
@@ -41,7 +34,7 @@ def test_my_classes_lists_the_led_class_first_then_the_taught_ones(client, world
     enrol(world.school_class, student_status=A.ACTIVE, parent_status=A.ACTIVE)
     enrol(world.school_class, student_status=None, parent_status=None)
     # when
-    response = get(client, world.teacher, "teacher-home")
+    response = page_get(client, world.teacher, "teacher-home")
     # then
     classes = [row["school_class"] for row in response.context["rows"]]
     assert [c.name for c in classes] == ["5А", "3В"]
@@ -61,7 +54,7 @@ def test_my_classes_leaves_out_last_years_classes(client, world):
     )
     SchoolClassFactory(school=world.school, year=old_year, grade=4, letter="А", class_teacher=world.teacher.staff)
     # when
-    response = get(client, world.teacher, "teacher-home")
+    response = page_get(client, world.teacher, "teacher-home")
     # then
     assert [row["school_class"].name for row in response.context["rows"]] == ["5А"]
 
@@ -80,7 +73,7 @@ def test_the_class_page_gives_each_student_a_status_and_what_to_do(client, world
     wrong_role = enrol(world.school_class, parent_status=None, last_name="Чужаяроль")
     SferumAccountFactory(school=world.school, student=wrong_role, role_code="parent", status=A.ACTIVE)
     # when
-    response = get(client, world.teacher, "teacher-class", class_id=world.school_class.pk)
+    response = page_get(client, world.teacher, "teacher-class", class_id=world.school_class.pk)
     # then
     rows = {row.student_id: row for row in response.context["roster"].students}
     assert rows[active.pk].status == ActivationStatus.ACTIVE
@@ -106,7 +99,7 @@ def test_a_current_invite_link_makes_the_not_linked_invited(client, world):
         by=world.teacher, school_class=world.school_class, audience="students", url="https://sferum.ru/?invite=1"
     )
     # when
-    response = get(client, world.teacher, "teacher-class", class_id=world.school_class.pk)
+    response = page_get(client, world.teacher, "teacher-class", class_id=world.school_class.pk)
     # then
     row = response.context["roster"].students[0]
     assert row.student_id == student.pk
@@ -120,7 +113,7 @@ def test_a_parent_who_left_the_roster_no_longer_counts(client, world):
     student.parents.update(left_on=date(2026, 11, 1))
     ParentFactory(school=world.school, children=[student], last_name="Новая")
     # when
-    response = get(client, world.teacher, "teacher-class", class_id=world.school_class.pk)
+    response = page_get(client, world.teacher, "teacher-class", class_id=world.school_class.pk)
     # then
     row = response.context["roster"].students[0]
     assert row.parents_status == ActivationStatus.NOT_INVITED
@@ -131,7 +124,7 @@ def test_a_student_who_left_the_class_is_not_listed(client, world):
     # given
     enrol(world.school_class, student_status=None, ends_on=date(2026, 10, 1), last_name="Ушедший")
     # when
-    response = get(client, world.teacher, "teacher-class", class_id=world.school_class.pk)
+    response = page_get(client, world.teacher, "teacher-class", class_id=world.school_class.pk)
     # then
     assert response.context["roster"].students == []
     assert "Ушедший" not in response.content.decode()
@@ -139,7 +132,7 @@ def test_a_student_who_left_the_class_is_not_listed(client, world):
 
 def test_a_subject_teacher_sees_the_class_but_cannot_manage_links(client, world):
     # when
-    response = get(client, world.subject_teacher, "teacher-class", class_id=world.school_class.pk)
+    response = page_get(client, world.subject_teacher, "teacher-class", class_id=world.school_class.pk)
     # then
     assert response.status_code == 200
     assert response.context["can_manage"] is False
@@ -147,20 +140,20 @@ def test_a_subject_teacher_sees_the_class_but_cannot_manage_links(client, world)
 
 
 def test_the_school_administrator_opens_any_class_of_the_school(client, world):
-    response = get(client, world.school_admin, "teacher-class", class_id=world.other_class.pk)
+    response = page_get(client, world.school_admin, "teacher-class", class_id=world.other_class.pk)
     assert response.status_code == 200
     assert response.context["can_manage"] is True
 
 
 def test_the_class_teacher_gets_the_arrival_and_departure_link(client, world):
-    response = get(client, world.teacher, "teacher-class", class_id=world.school_class.pk)
+    response = page_get(client, world.teacher, "teacher-class", class_id=world.school_class.pk)
     url = reverse("roster-change-report", kwargs={"class_id": world.school_class.pk})
     assert response.context["roster_change_url"] == url
     assert f'href="{url}"' in response.content.decode()
 
 
 def test_a_subject_teacher_gets_no_arrival_and_departure_link(client, world):
-    response = get(client, world.subject_teacher, "teacher-class", class_id=world.school_class.pk)
+    response = page_get(client, world.subject_teacher, "teacher-class", class_id=world.school_class.pk)
     assert response.context["roster_change_url"] is None
 
 
@@ -181,7 +174,7 @@ def test_the_qr_sheet_has_two_codes_and_no_child_data(client, world, settings):
             url=f"https://sferum.ru/?invite={audience}",
         )
     # when
-    response = get(client, world.teacher, "qr-sheet", class_id=world.school_class.pk)
+    response = page_get(client, world.teacher, "qr-sheet", class_id=world.school_class.pk)
     # then
     html = response.content.decode()
     assert html.count("<svg") == 2
@@ -199,7 +192,7 @@ def test_the_qr_sheet_asks_to_create_a_missing_link_first(client, world):
         by=world.teacher, school_class=world.school_class, audience="parents", url="https://sferum.ru/?invite=p"
     )
     # when
-    response = get(client, world.teacher, "qr-sheet", class_id=world.school_class.pk)
+    response = page_get(client, world.teacher, "qr-sheet", class_id=world.school_class.pk)
     # then
     html = response.content.decode()
     assert html.count("<svg") == 1
@@ -210,91 +203,14 @@ def test_the_qr_sheet_is_in_english_when_english_is_chosen(client, world):
     # given
     client.cookies["django_language"] = "en"
     # when
-    response = get(client, world.teacher, "qr-sheet", class_id=world.school_class.pk)
+    response = page_get(client, world.teacher, "qr-sheet", class_id=world.school_class.pk)
     # then
     html = response.content.decode()
     assert "How to join Sferum" in html
     assert "Как подключиться" not in html
 
 
-# ---------------------------------------------------------------------------
-# My messages per week
-# ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def teacher_messages(world):
-    """The teacher wrote 3 messages on Tuesday of 2026-W47 (one emoji-only) and a service event."""
-    account = SferumAccountFactory(school=world.school, staff=world.teacher.staff)
-    chat = ChatFactory(
-        school=world.school, kind=Chat.Kind.PARENTS, title="5А родители", school_class=world.school_class
-    )
-    for sent_at, emoji_only in (("09:00", False), ("09:30", True), ("10:00", False)):
-        hour, minute = map(int, sent_at.split(":"))
-        MessageFactory(
-            chat=chat, author=account, sent_at=datetime(2026, 11, 17, hour, minute, tzinfo=UTC), emoji_only=emoji_only
-        )
-    MessageFactory(chat=chat, author=account, kind=Message.Kind.SERVICE, sent_at=datetime(2026, 11, 17, 11, tzinfo=UTC))
-    return chat
-
-
-def test_my_activity_shows_eight_weeks_against_the_threshold(client, world, teacher_messages):
-    # when
-    response = get(client, world.teacher, "teacher-activity")
-    # then
-    rows = response.context["rows"]
-    assert len(rows) == 8
-    assert rows[0].week_start == date(2026, 11, 16) and rows[0].current
-    assert rows[0].teacher.messages == 3
-    assert rows[0].teacher.status == "active"
-    assert rows[0].threshold == 3
-    assert rows[-1].week_start == date(2026, 9, 28)
-
-
-def test_my_activity_lists_what_counted_without_any_text(client, world, teacher_messages):
-    # when
-    response = get(client, world.teacher, "teacher-activity")
-    # then
-    counted = response.context["counted"]
-    assert len(counted) == 3  # the service event does not count
-    assert {item.chat_title for item in counted} == {"5А родители"}
-    assert sum(item.emoji_only for item in counted) == 1
-    assert "5А родители" in response.content.decode()
-
-
-def test_my_activity_reads_a_stored_week_and_shows_its_flags(client, world):
-    # given
-    WeeklyActivity.objects.create(
-        school=world.school,
-        staff=world.teacher.staff,
-        week_start=date(2026, 11, 9),
-        messages=4,
-        threshold=3,
-        status="active",
-        emoji_only_messages=3,
-        suspicious=True,
-        computed_at=datetime(2026, 11, 16, 3, tzinfo=UTC),
-    )
-    # when
-    client.force_login(world.teacher)
-    response = client.get(reverse("teacher-activity"), {"week": "2026-W46"})
-    # then
-    row = next(row for row in response.context["rows"] if row.week_start == date(2026, 11, 9))
-    assert row.stored and row.teacher.messages == 4
-    assert row.teacher.flags == ["emoji_only"]
-    assert response.context["chosen"].week_start == date(2026, 11, 9)
-    assert "3 of 4 messages are emoji-only." in response.content.decode()
-
-
-def test_my_activity_ignores_a_week_outside_the_list(client, world):
-    client.force_login(world.teacher)
-    response = client.get(reverse("teacher-activity"), {"week": "2020-W01"})
-    assert response.context["chosen"].week_start == date(2026, 11, 16)
-    response = client.get(reverse("teacher-activity"), {"week": "nonsense"})
-    assert response.status_code == 200
-
-
 def test_the_pages_are_russian_by_default(client, world, settings):
     settings.LANGUAGE_CODE = "ru"
-    response = get(client, world.teacher, "teacher-home")
+    response = page_get(client, world.teacher, "teacher-home")
     assert response["Content-Language"] == "ru"

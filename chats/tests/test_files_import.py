@@ -8,7 +8,6 @@ import os
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -29,19 +28,13 @@ from chats.models import Chat, ChatMembership, ReportedActivity, SyncRun
 from chats.titles import propose_mapping
 from classes.models import DEFAULT_TIMEZONE
 from classes.tests.factories import AcademicYearFactory, SchoolClassFactory, SchoolFactory, StaffFactory
+from classes.tests.roster_files import xlsx_bytes
 from sferum_api.files import chat_title_synthesize
 
-pytestmark = pytest.mark.django_db
-
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 W46 = date(2026, 11, 9)
 W47 = date(2026, 11, 16)
-
-
-@pytest.fixture(autouse=True)
-def clock(time_machine):
-    time_machine.move_to(NOW, tick=False)
-    return time_machine
 
 
 @pytest.fixture
@@ -55,16 +48,6 @@ def school():
 
 def csv_bytes(*lines: str, encoding: str = "utf-8") -> bytes:
     return ("\n".join(lines) + "\n").encode(encoding)
-
-
-def xlsx_bytes(*rows: list) -> bytes:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def written(school) -> dict[str, int]:
@@ -144,9 +127,11 @@ def test_a_cp1251_csv_with_semicolons_russian_headers_and_russian_roles_is_read(
 def test_an_xlsx_with_number_and_datetime_cells_is_read():
     # given
     content = xlsx_bytes(
-        ["Чат", "ID", "Фамилия", "Имя", "Роль", "Дата вступления"],
-        ["5А класс", 301, "Смирнов", "Пётр", "ученик", datetime(2026, 9, 2, 12, 15)],
-        ["5А класс", 302.0, "Орлова", "Анна", None, None],
+        [
+            ["Чат", "ID", "Фамилия", "Имя", "Роль", "Дата вступления"],
+            ["5А класс", 301, "Смирнов", "Пётр", "ученик", datetime(2026, 9, 2, 12, 15)],
+            ["5А класс", 302.0, "Орлова", "Анна", None, None],
+        ]
     )
     # when
     rows, errors = member_list_read(content=content, filename="members.xlsx")
@@ -425,12 +410,12 @@ def test_importing_the_same_member_list_again_adds_nothing(school):
     assert written(school) == {**before, "runs": before["runs"] + 1}
 
 
-def test_a_member_missing_from_the_next_file_leaves(school, time_machine):
+def test_a_member_missing_from_the_next_file_leaves(school, clock):
     # given: twelve students in the chat
     header = "Класс;Тип чата;ID;Фамилия;Имя;Роль"
     lines = [f"5А;ученики;{300 + n};Ученик{n};Имя{n};ученик" for n in range(12)]
     member_list_import(school=school, content=csv_bytes(header, *lines), filename="week1.csv")
-    time_machine.move_to(datetime(2026, 12, 7, 9, tzinfo=UTC), tick=False)
+    clock.move_to(datetime(2026, 12, 7, 9, tzinfo=UTC), tick=False)
     # when: the next export lacks student 305
     content = csv_bytes(header, *(line for line in lines if ";305;" not in line))
     result = member_list_import(school=school, content=content, filename="week2.csv")
@@ -534,9 +519,11 @@ def test_activity_is_matched_by_full_name_whatever_ё_or_е_and_the_patronymic(s
 def test_activity_from_an_xlsx_with_last_and_first_name_columns(school, teachers):
     # given
     content = xlsx_bytes(
-        ["Фамилия", "Имя", "Неделя", "Количество сообщений"],
-        ["Петров", "Иван", "2026-W46", 7],
-        ["Петров", "Иван", "2026-W47", 2.0],
+        [
+            ["Фамилия", "Имя", "Неделя", "Количество сообщений"],
+            ["Петров", "Иван", "2026-W46", 7],
+            ["Петров", "Иван", "2026-W47", 2.0],
+        ]
     )
     # when
     result = activity_report_import(school=school, content=content, filename="activity.xlsx")
@@ -624,12 +611,12 @@ def test_a_staff_member_who_did_not_work_that_week_is_not_matched(school, teache
     assert "2026-W47" in result.errors[0].message
 
 
-def test_reimporting_changes_nothing_and_a_later_file_replaces_the_counts(school, teachers, time_machine):
+def test_reimporting_changes_nothing_and_a_later_file_replaces_the_counts(school, teachers, clock):
     # given
     first = csv_bytes("ФИО;Неделя;Сообщения", "Петров Иван;2026-W47;3", "Иванова Мария;2026-W47;1")
     activity_report_import(school=school, content=first, filename="week47.csv")
     imported_at = ReportedActivity.objects.get(staff=teachers["petrov"]).imported_at
-    time_machine.move_to(datetime(2026, 12, 1, 9, tzinfo=UTC), tick=False)
+    clock.move_to(datetime(2026, 12, 1, 9, tzinfo=UTC), tick=False)
     # when
     again = activity_report_import(school=school, content=first, filename="week47.csv")
     # then

@@ -16,14 +16,9 @@ from chats.models import Chat, ChatMembership, ReportedActivity, SyncRun
 from classes.tests.factories import SchoolFactory
 from classes.tests.hostile_files import REFUSED, hostile, within_bounds
 
-pytestmark = pytest.mark.django_db
-
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
 
-
-@pytest.fixture(autouse=True)
-def _clock(time_machine):
-    time_machine.move_to(NOW, tick=False)
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """The history horizon (DESIGN.md): per chat on its first read, per school as the latest of its readable chats,
-and the weekly history built by the worker after the school's first successful sync."""
+and the signal after the school's first successful sync (the weekly history it then builds is tested in
+reports.tests.test_history_horizon)."""
 
 from __future__ import annotations
 
@@ -13,39 +14,36 @@ from chats.models import Chat, Integration
 from chats.services import school_sync_run
 from chats.sync import school_sync
 from chats.tests.test_sync import FakeBackend
-from classes.tests.factories import AcademicYearFactory, SchoolFactory, StaffFactory
-from reports.models import WeeklyActivity
+from classes.tests.factories import AcademicYearFactory, SchoolFactory
 from sferum_api import ChatAccessError, UnavailableError
-
-pytestmark = pytest.mark.django_db
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)  # Monday
 SINCE = date(2026, 11, 9)
 SINCE_AT = datetime.combine(SINCE, time(0), tzinfo=MOSCOW)
 
-
-@pytest.fixture(autouse=True)
-def clock(time_machine):
-    time_machine.move_to(NOW, tick=False)
-    return time_machine
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 
-@pytest.fixture
-def school():
+def school_with_integration():
+    """Return a school with its academic year and a simulator integration."""
     school = SchoolFactory()
     AcademicYearFactory(school=school)
     Integration.objects.create(school=school, backend="simulator")
     return school
 
 
+@pytest.fixture
+def school():
+    return school_with_integration()
+
+
 def at(day: int, hour: int = 9) -> datetime:
     return datetime(2026, 11, day, hour, tzinfo=UTC)
 
 
-@pytest.fixture
-def backend() -> FakeBackend:
-    """Three chats: messages from 3, 12 and 20 November."""
+def backend_three_chats() -> FakeBackend:
+    """Return a backend of three chats: messages from 3, 12 and 20 November."""
     backend = FakeBackend()
     for chat_id, title in (("2000000001", "5А класс"), ("2000000002", "5А Родители"), ("2000000003", "Педагоги")):
         backend.chat(chat_id, title)
@@ -55,6 +53,11 @@ def backend() -> FakeBackend:
     backend.post("2000000002", 21, "100", sent_at=at(12))
     backend.post("2000000003", 31, "100", sent_at=at(20))
     return backend
+
+
+@pytest.fixture
+def backend() -> FakeBackend:
+    return backend_three_chats()
 
 
 def horizon_of(school) -> datetime | None:
@@ -152,23 +155,6 @@ def test_a_failed_sync_records_no_horizon(school, backend):
     result = school_sync(school=school, backend=backend, since=SINCE)
     assert result.status == "failed"
     assert horizon_of(school) is None
-
-
-# ----- the weekly history after the first sync --------------------------------------------------------------
-
-
-def test_the_first_successful_sync_builds_the_weekly_history_since_the_horizon(
-    school, backend, django_capture_on_commit_callbacks
-):
-    # given: a teacher of the school since September
-    StaffFactory(school=school, employed_from=date(2026, 9, 1))
-    # when
-    with django_capture_on_commit_callbacks(execute=True):
-        run, _result = school_sync_run(school=school, backend=backend, since=SINCE)
-    # then: every complete week since the horizon, nothing earlier, without anyone asking
-    assert run.status == "ok"
-    weeks = sorted(set(WeeklyActivity.objects.filter(school=school).values_list("week_start", flat=True)))
-    assert weeks == [date(2026, 11, 9), date(2026, 11, 16), date(2026, 11, 23)]
 
 
 def test_only_the_first_successful_sync_sends_history_ready(school, backend, django_capture_on_commit_callbacks):

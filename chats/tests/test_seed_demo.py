@@ -26,12 +26,7 @@ from classes.models import (
 )
 from sferum_api.simulator import SimulatedSchool
 
-pytestmark = [pytest.mark.slow]
-
-
-@pytest.fixture(autouse=True)
-def _clock(time_machine):
-    time_machine.move_to(datetime(2026, 11, 30, 9, tzinfo=UTC), tick=False)
+pytestmark = [pytest.mark.slow, pytest.mark.clock(datetime(2026, 11, 30, 9, tzinfo=UTC))]
 
 
 def _seed(*args: str) -> dict:

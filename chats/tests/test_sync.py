@@ -24,9 +24,8 @@ from sferum_api import (
     UnavailableError,
 )
 
-pytestmark = pytest.mark.django_db
-
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 JOINED = datetime(2026, 9, 1, 8, tzinfo=UTC)
 
 
@@ -91,12 +90,6 @@ class FakeBackend:
             yield info
             if index == 0 and chat_id in self.served_twice:
                 yield info
-
-
-@pytest.fixture(autouse=True)
-def clock(time_machine):
-    time_machine.move_to(NOW, tick=False)
-    return time_machine
 
 
 @pytest.fixture

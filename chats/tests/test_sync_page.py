@@ -11,11 +11,12 @@ from django.urls import reverse
 
 from chats.models import Integration, SyncRun
 from chats.tasks import sync_school
+from chats.tests.scenario import school_build
 from classes.models import AuditEntry
-from reports.tests.web_data import NOW, municipal_admin, school_admin, school_build, teacher_user
+from classes.tests.scenario import NOW, municipal_admin, school_admin, teacher_user
 from sferum_admin.celery import app as celery_app
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("web_now")]
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 
 def stuck_run(school) -> SyncRun:

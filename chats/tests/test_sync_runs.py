@@ -26,18 +26,11 @@ from sferum_api.simulator import SimulatedSchool
 from sferum_api.testing import VkServer
 from sferum_api.testing.vk_server import GET_HISTORY, GET_MEMBERS
 
-pytestmark = pytest.mark.django_db
-
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 TODAY = date(2026, 11, 30)
 SINCE = date(2026, 11, 16)  # two weeks of history keep the simulated school quick
 TOKEN = "vk1.a.TOPSECRET-token-0451"
-
-
-@pytest.fixture(autouse=True)
-def clock(time_machine):
-    time_machine.move_to(NOW, tick=False)
-    return time_machine
 
 
 @pytest.fixture

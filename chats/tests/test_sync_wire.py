@@ -14,11 +14,9 @@ from chats.integrations import integration_connect
 from chats.models import Chat, ChatMembership, Message
 from chats.services import school_sync_run
 from classes.tests.factories import SchoolFactory
-from reports.tests.web_data import school_admin
+from classes.tests.scenario import school_admin
 from sferum_api.testing import MaxServer, MessageData, VkServer, sample_school
 from sferum_api.testing.vk_server import GET_BY_ID
-
-pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
 TOKEN = "vk1.a.wire-token-0001"
@@ -26,10 +24,7 @@ PARENTS, CLASS, CHANNEL = "2000000001", "2000000002", "2000000003"
 MAX_IDS = ("-70000000000001", "-70000000000002", "-70000000000003")
 NEWEST = 1_763_366_400 + 10_000
 
-
-@pytest.fixture(autouse=True)
-def clock(time_machine):
-    time_machine.move_to(NOW, tick=False)
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 
 @pytest.fixture

@@ -10,19 +10,11 @@ from chats.services import SyncAlreadyRunning
 from chats.sync import SyncResult
 from chats.tasks import sync_held_confirm_task
 from chats.tests.factories import ChatFactory
+from chats.tests.scenario import class_data_add, school_build, sync_runs_add
 from classes.tests.factories import MunicipalityFactory
-from reports.tests.web_data import (
-    NOW,
-    assert_constant_queries,
-    class_data_add,
-    municipal_admin,
-    school_admin,
-    school_build,
-    sync_runs_add,
-    teacher_user,
-)
+from classes.tests.scenario import NOW, assert_constant_queries, municipal_admin, school_admin, teacher_user
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("web_now")]
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 
 def registry_url(school) -> str:

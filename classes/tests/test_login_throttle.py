@@ -14,24 +14,17 @@ import pytest
 from django.core.cache import caches
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import translation
 
 from classes.models import User
 from classes.tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "pass-word-123"
 RATES = {"login_failed": "10/m/ip,5/5m/key"}
 PROXY = "127.0.0.1"  # the reverse proxy in front of the application (trusted by default)
 TOO_MANY = "Too many failed login attempts"
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 def site_login(client, login: str, password: str, **headers):

@@ -5,79 +5,24 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 
-from chats.models import Chat, ChatMembership, SyncRun
-from classes.models import Holiday, RosterChange, User
+from classes.models import Holiday, RosterChange
 from classes.roster.importer import roster_import
 from classes.roster_changes import (
     RosterChangeError,
     roster_change_process,
     roster_change_report_arrival,
-    roster_change_report_departure,
     roster_changes_for_school,
     roster_changes_overdue,
 )
-from classes.tests.factories import UserFactory
-from reports import tasks
-from reports.reconciliation.roster_changes import roster_changes_confirm_from_sync
-from reports.tests.reconciliation_world import World
+from classes.tests.scenario import ROSTER_CHANGES_MONDAY as MONDAY
+from classes.tests.scenario import RosterChangesSchool, RosterWorld
 
-pytestmark = pytest.mark.django_db
-
-MONDAY = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)  # Monday 16 November 2026, 09:00 in Moscow
-
-
-@pytest.fixture(autouse=True)
-def _clock(time_machine):
-    time_machine.move_to(MONDAY, tick=False)
-
-
-class School:
-    def __init__(self):
-        self.world = World(classes=("5А", "5Б"))
-        self.teacher_staff = self.world.staff("Иванова", "Мария", "Петровна")
-        self.world.classes["5А"].class_teacher = self.teacher_staff
-        self.world.classes["5А"].save()
-        self.teacher = UserFactory(
-            role=User.Role.TEACHER, school=self.world.school, staff=self.teacher_staff, first_name="Мария"
-        )
-        self.admin = UserFactory(role=User.Role.SCHOOL_ADMIN, school=self.world.school, first_name="Ольга")
-        self.petr = self.world.student("5А", "Смирнов", "Пётр", "Алексеевич", date(2015, 3, 12), person_id="S-1")
-        self.anna = self.world.student("5А", "Орлова", "Анна", birth_date=date(2015, 5, 1), person_id="S-2")
-        self.ivan = self.world.student("5Б", "Волков", "Иван", person_id="S-3")
-
-    @property
-    def class_a(self):
-        return self.world.classes["5А"]
-
-    def roster(self, *students: tuple[str, str, str, str, str]) -> bytes:
-        lines = ["role;person_id;last_name;first_name;birth_date;class;class_teacher_of"]
-        lines.append(f"staff;{self.teacher_staff.person_id};Иванова;Мария;;;5А")
-        lines += [";".join(("student", *student, "")) for student in students]
-        return ("\n".join(lines) + "\n").encode()
-
-    def departure(self, student=None, user=None) -> RosterChange:
-        return roster_change_report_departure(
-            school_class=self.class_a,
-            student=student or self.petr,
-            on=date(2026, 11, 13),
-            reason="переезд в другой город",
-            user=user or self.teacher,
-        )
-
-    def arrival(self) -> RosterChange:
-        return roster_change_report_arrival(
-            school_class=self.class_a,
-            last_name="Ёлкина",
-            first_name="Алёна",
-            birth_date=date(2015, 7, 7),
-            on=date(2026, 11, 16),
-            user=self.teacher,
-        )
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(MONDAY)]
 
 
 @pytest.fixture
 def school():
-    return School()
+    return RosterChangesSchool(RosterWorld(classes=("5А", "5Б")))
 
 
 def test_a_class_teacher_reports_a_departure_with_who_and_when(school):
@@ -137,10 +82,10 @@ def test_an_arrival_is_reported_with_name_and_birth_date_once(school):
         )
 
 
-def test_processing_records_who_when_and_what_changed(school, time_machine):
+def test_processing_records_who_when_and_what_changed(school, clock):
     # given
     change = school.departure()
-    time_machine.move_to(MONDAY + timedelta(hours=2), tick=False)
+    clock.move_to(MONDAY + timedelta(hours=2), tick=False)
     # when
     change = roster_change_process(change=change, user=school.admin, in_sferum=True, in_roster=False, note="удалён")
     # then
@@ -164,11 +109,11 @@ def test_processing_needs_a_tick_and_happens_once(school):
         roster_change_process(change=change, user=school.admin, in_sferum=True, in_roster=True)
 
 
-def test_a_later_roster_import_without_the_student_confirms_the_departure(school, time_machine):
+def test_a_later_roster_import_without_the_student_confirms_the_departure(school, clock):
     # given
     change = school.departure()
     roster_change_process(change=change, user=school.admin, in_sferum=True, in_roster=True)
-    time_machine.move_to(MONDAY + timedelta(days=1), tick=False)
+    clock.move_to(MONDAY + timedelta(days=1), tick=False)
     content = school.roster(("S-2", "Орлова", "Анна", "2015-05-01", "5А"), ("S-3", "Волков", "Иван", "", "5Б"))
     # when
     result = roster_import(
@@ -230,55 +175,6 @@ def test_a_reported_change_is_not_confirmed_before_it_is_processed(school):
     assert change.state == "reported"
 
 
-def _sync_finished(school, at: datetime) -> None:
-    SyncRun.objects.create(school=school, backend="simulator", status="ok", started_at=at, finished_at=at)
-
-
-def test_a_sync_after_processing_without_the_student_in_the_chat_confirms_the_departure(school, time_machine):
-    # given
-    account = school.world.account("Смирнов", "Петр", "5А", student=school.petr)
-    change = school.departure()
-    roster_change_process(change=change, user=school.admin, in_sferum=True, in_roster=False)
-    ChatMembership.objects.filter(account=account).update(left_at=MONDAY + timedelta(minutes=30))
-    _sync_finished(school.world.school, MONDAY + timedelta(hours=1))
-    # when
-    confirmed = roster_changes_confirm_from_sync(school=school.world.school)
-    # then
-    change.refresh_from_db()
-    assert confirmed == 1
-    assert (change.state, change.confirmed_source, change.confirmed_by) == ("confirmed", "sync", None)
-
-
-def test_a_sync_that_still_sees_the_student_or_ran_before_processing_does_not_confirm(school, time_machine):
-    # given
-    school.world.account("Смирнов", "Петр", "5А")  # unlinked, same name: still in the chat
-    change = school.departure()
-    _sync_finished(school.world.school, MONDAY - timedelta(hours=1))
-    roster_change_process(change=change, user=school.admin, in_sferum=True, in_roster=False)
-    # when
-    before = roster_changes_confirm_from_sync(school=school.world.school)
-    _sync_finished(school.world.school, MONDAY + timedelta(hours=1))
-    after = roster_changes_confirm_from_sync(school=school.world.school)
-    # then
-    assert (before, after) == (0, 0)
-    change.refresh_from_db()
-    assert change.state == "processed"
-
-
-def test_a_sync_that_sees_the_arrival_in_the_class_chat_confirms_it(school):
-    # given
-    change = school.arrival()
-    roster_change_process(change=change, user=school.admin, in_sferum=True, in_roster=False)
-    school.world.account("Елкина", "Алена", "5А")
-    _sync_finished(school.world.school, MONDAY + timedelta(hours=1))
-    # when
-    confirmed = roster_changes_confirm_from_sync(school=school.world.school)
-    # then
-    assert confirmed == 1
-    assert RosterChange.objects.get().state == "confirmed"
-    assert Chat.objects.filter(kind="class").count() == 2
-
-
 @pytest.mark.parametrize(
     ("moment", "overdue"),
     [
@@ -336,23 +232,3 @@ def test_a_processed_change_is_never_overdue(school):
     overdue = roster_changes_overdue(school=school.world.school, day=date(2026, 12, 20))
     # then
     assert not overdue.exists()
-
-
-def test_the_beat_job_confirms_from_the_last_sync_for_schools_with_processed_changes(
-    school, django_capture_on_commit_callbacks
-):
-    # given
-    change = school.arrival()
-    roster_change_process(change=change, user=school.admin, in_sferum=True, in_roster=False)
-    school.world.account("Ёлкина", "Алёна", "5А")
-    _sync_finished(school.world.school, MONDAY + timedelta(hours=1))
-    # when
-    with django_capture_on_commit_callbacks(execute=True):
-        queued = tasks.roster_changes_confirm_dispatch()
-    with django_capture_on_commit_callbacks(execute=True):
-        again = tasks.roster_changes_confirm_dispatch()
-    # then
-    change.refresh_from_db()
-    assert (queued, again) == (1, 0)
-    assert (change.state, change.confirmed_source) == ("confirmed", "sync")
-    assert tasks.roster_changes_confirm(999_999) == 0

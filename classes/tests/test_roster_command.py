@@ -1,18 +1,21 @@
 import json
-from datetime import date, datetime
+from datetime import date
 from io import StringIO
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
-from django.utils import translation
 
 from classes.models import Parent, RosterImport, Staff, Student
 from classes.tests.factories import SchoolFactory
 
-pytestmark = pytest.mark.django_db
+# A school day in October, in English.
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.clock("2026-10-05T09:00:00+03:00"),
+    pytest.mark.usefixtures("english"),
+]
 
 FILES = Path(__file__).parent / "files"
 CP1251_FILE = FILES / "roster_cp1251_semicolon.csv"
@@ -22,13 +25,6 @@ COUNT_KEYS = {
     "students": {"added", "updated", "left", "moved"},
     "parents": {"added", "updated", "left"},
 }
-
-
-@pytest.fixture(autouse=True)
-def _english_on_a_school_day(time_machine):
-    time_machine.move_to(datetime(2026, 10, 5, 9, 0, tzinfo=ZoneInfo("Europe/Moscow")), tick=False)
-    with translation.override("en"):
-        yield
 
 
 def roster_import(*args: str) -> tuple[int, str, str]:

@@ -11,18 +11,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
-from django.utils import translation
 
 from classes.models import Enrollment, RosterImport, RosterMapping, RosterUpload, Staff, Student, User
 from classes.roster.dating import RosterDateError, roster_as_of_check
 from classes.roster.importer import roster_import
 from classes.tests.factories import SchoolFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
-
 NOW = datetime(2026, 11, 19, 9, 0, tzinfo=UTC)  # Thursday, 12:00 in Moscow
 TODAY = date(2026, 11, 19)
 YEAR_START = date(2026, 9, 1)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW), pytest.mark.usefixtures("english")]
 
 FIRST = """Роль;Идентификатор;ФИО;Класс;Классный руководитель
 учитель;T-1;Иванова Мария Петровна;;5А
@@ -30,13 +29,6 @@ FIRST = """Роль;Идентификатор;ФИО;Класс;Классны�
 ученик;S-1;Смирнов Пётр Алексеевич;5А;
 ученик;S-2;Орлова Анна Дмитриевна;5А;
 """
-
-
-@pytest.fixture(autouse=True)
-def _clock(time_machine):
-    time_machine.move_to(NOW, tick=False)
-    with translation.override("en"):
-        yield
 
 
 def csv(text: str) -> bytes:

@@ -24,15 +24,9 @@ from classes.tests.hostile_files import (
     within_bounds,
 )
 
-pytestmark = pytest.mark.django_db
-
 NOW = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)
 
-
-@pytest.fixture(autouse=True)
-def _clock(time_machine):
-    time_machine.move_to(NOW, tick=False)
-    return time_machine
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 
 @pytest.fixture
@@ -191,24 +185,24 @@ def test_pending_uploads_are_limited_per_user(client, admin, settings):
     assert sorted(RosterUpload.objects.values_list("file_name", flat=True)) == ["one.csv", "two.csv"]
 
 
-def test_pending_uploads_are_removed_after_a_day(client, admin, _clock):
+def test_pending_uploads_are_removed_after_a_day(client, admin, clock):
     # given
     post_upload(client, admin, roster_bytes(), "old.csv")
-    _clock.move_to(NOW + timedelta(hours=23), tick=False)
+    clock.move_to(NOW + timedelta(hours=23), tick=False)
     post_upload(client, admin, roster_bytes(), "recent.csv")
     # when
-    _clock.move_to(NOW + timedelta(hours=24, minutes=1), tick=False)
+    clock.move_to(NOW + timedelta(hours=24, minutes=1), tick=False)
     response = client.get(reverse("roster-upload", kwargs={"school_id": admin.school.pk}))
     # then
     assert response.status_code == 200
     assert list(RosterUpload.objects.values_list("file_name", flat=True)) == ["recent.csv"]
 
 
-def test_an_expired_upload_is_gone_from_its_preview(client, admin, _clock):
+def test_an_expired_upload_is_gone_from_its_preview(client, admin, clock):
     # given
     response = post_upload(client, admin, roster_bytes(), "old.csv")
     # when
-    _clock.move_to(NOW + timedelta(days=1, minutes=1), tick=False)
+    clock.move_to(NOW + timedelta(days=1, minutes=1), tick=False)
     preview = client.get(response["Location"])
     # then
     assert preview.status_code == 404

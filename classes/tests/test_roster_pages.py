@@ -18,16 +18,10 @@ from classes.tests.factories import (
     TeachingAssignmentFactory,
     UserFactory,
 )
-from reports.tests.reconciliation_world import World
-
-pytestmark = pytest.mark.django_db
+from classes.tests.scenario import RosterWorld
 
 NOW = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)  # Monday, 09:00 in Moscow
-
-
-@pytest.fixture(autouse=True)
-def _clock(time_machine):
-    time_machine.move_to(NOW, tick=False)
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 
 def roster_csv(students: list[tuple[str, str, str]], name_header: str = "ФИО") -> bytes:
@@ -291,7 +285,7 @@ def test_a_dry_run_writes_nothing_not_even_a_log_row(site):
 
 class ClassSite:
     def __init__(self):
-        self.world = World(classes=("5А", "5Б"))
+        self.world = RosterWorld(classes=("5А", "5Б"))
         self.school = self.world.school
         self.leader = self.world.staff("Иванова", "Мария")
         self.world.classes["5А"].class_teacher = self.leader
@@ -300,7 +294,7 @@ class ClassSite:
         subject_staff = self.world.staff("Петров", "Иван")
         TeachingAssignmentFactory(staff=subject_staff, school_class=self.world.classes["5А"])
         self.subject_teacher = UserFactory(role=User.Role.TEACHER, school=self.school, staff=subject_staff)
-        other_school = World(classes=("5А",))
+        other_school = RosterWorld(classes=("5А",))
         other_staff = other_school.staff("Сидорова", "Анна")
         other_school.classes["5А"].class_teacher = other_staff
         other_school.classes["5А"].save()
@@ -403,12 +397,12 @@ def test_the_report_page_takes_the_same_queries_for_few_and_many_students_and_re
     assert small == big
 
 
-def test_the_queue_flags_overdue_reports_and_processes_in_place(client, class_site, time_machine):
+def test_the_queue_flags_overdue_reports_and_processes_in_place(client, class_site, clock):
     # given: reported last Monday, it is Friday of the week after
     change = roster_change_report_departure(
         school_class=class_site.class_a, student=class_site.petr, on=date(2026, 11, 13), reason="x", user=None
     )
-    time_machine.move_to(datetime(2026, 11, 20, 9, tzinfo=UTC), tick=False)
+    clock.move_to(datetime(2026, 11, 20, 9, tzinfo=UTC), tick=False)
     client.force_login(class_site.admin)
     # when
     queue = client.get(class_site.queue_url())

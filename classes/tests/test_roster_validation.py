@@ -1,16 +1,14 @@
-import csv
-import io
 from datetime import date
 
 import pytest
-from django.utils import translation
 
 from classes.models import Enrollment, Parent, RosterImport, SchoolClass, Staff, Student
 from classes.roster.importer import roster_import
 from classes.roster.validation import date_parse
 from classes.tests.factories import SchoolFactory
+from classes.tests.roster_files import csv_bytes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 ON = date(2026, 10, 5)
 HEADER = [
@@ -47,18 +45,6 @@ BAD_ROWS = [
     ["student", "S-8", "Орлова", "Анна", "", "5А", "", "", "", ""],  # 19: fine (a namesake)
     ["parent", "P-4", "Зайцева", "Наталья", "", "", "", "", "S-3; S-8", ""],  # 20: S-3 is a (bad) student row
 ]
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-def csv_bytes(rows: list[list[str]], separator: str = ",") -> bytes:
-    buffer = io.StringIO(newline="")
-    csv.writer(buffer, delimiter=separator).writerows(rows)
-    return buffer.getvalue().encode()
 
 
 def test_every_bad_row_is_reported_with_its_row_number_and_nothing_is_written():
@@ -111,7 +97,7 @@ def test_errors_name_the_column_as_the_file_does():
     # given: Russian headers, semicolons
     rows = [["Роль", "Идентификатор", "Фамилия", "Имя", "Класс"], ["ученик", "S-1", "Смирнов", "Пётр", "12Я"]]
     # when
-    result = roster_import(school=SchoolFactory(), content=csv_bytes(rows, ";"), filename="roster.csv", on=ON)
+    result = roster_import(school=SchoolFactory(), content=csv_bytes(rows, separator=";"), filename="roster.csv", on=ON)
     # then
     assert [error.as_dict() for error in result.errors] == [
         {"row": 2, "column": "Класс", "message": "«12Я» is not a class name; use a grade 1–11 and a letter, like 5А."}

@@ -1,27 +1,23 @@
-from datetime import date, datetime
+from datetime import date
 from io import StringIO
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import translation
 
 from classes.models import AcademicYear, Holiday, Municipality, Quarter, School
 from classes.services import academic_year_create_default, academic_year_current, school_create
 from classes.tests.factories import AcademicYearFactory, MunicipalityFactory, SchoolFactory
 
-pytestmark = pytest.mark.django_db
+# A school day in October, in English.
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.clock("2026-10-05T09:00:00+03:00"),
+    pytest.mark.usefixtures("english"),
+]
 
 NAME = "Муниципальное автономное общеобразовательное учреждение «Средняя общеобразовательная школа № 17»"
-
-
-@pytest.fixture(autouse=True)
-def _english_in_october(time_machine):
-    time_machine.move_to(datetime(2026, 10, 5, 9, 0, tzinfo=ZoneInfo("Europe/Moscow")), tick=False)
-    with translation.override("en"):
-        yield
 
 
 def test_a_new_school_gets_the_default_municipality_and_the_current_academic_year():

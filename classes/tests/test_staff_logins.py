@@ -7,23 +7,16 @@ from datetime import UTC, date, datetime
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import translation
 
 from classes.logins import staff_logins_deactivate, staff_logins_follow_employment
 from classes.models import AuditEntry, Staff, User
 from classes.tasks import staff_logins_sweep as staff_logins_sweep_task
 from classes.tests.factories import SchoolFactory, UserFactory
-from classes.tests.test_roster_import import LATER, PEOPLE, run, without
+from classes.tests.roster_files import LATER, PEOPLE, run, without
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 BACK_ON = date(2027, 1, 12)
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from django.urls import reverse
 from classes.models import AcademicYear, SchoolClass, TeachingAssignment
 from classes.services import classes_create, school_profile_update, teaching_assignments_replace
 from classes.tests.factories import MunicipalityFactory, StaffFactory
-from reports.tests.web_data import (
+from classes.tests.scenario import (
+    NOW,
     assert_constant_queries,
     class_data_add,
     municipal_admin,
@@ -18,7 +19,7 @@ from reports.tests.web_data import (
     teacher_user,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("web_now")]
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 
 def urls(data) -> dict[str, str]:

@@ -9,11 +9,7 @@ from reports.charts import Series, bar_chart, line_chart, sparkline, value_text
 
 SVG = "{http://www.w3.org/2000/svg}"
 
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def parse(svg) -> ET.Element:

@@ -11,21 +11,21 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from chats.models import Chat
+from chats.tests.scenario import class_data_add, school_build
 from classes.models import AuditEntry
 from classes.tests.factories import MunicipalityFactory, UserFactory
-from reports.exports import Column, CSVRenderer, ExportFormatError, Report, XLSXRenderer, report_export
-from reports.services import weekly_activity_build, weekly_activity_ensure
-from reports.tests.web_data import (
+from classes.tests.scenario import (
     LAST_WEEK,
+    NOW,
     assert_constant_queries,
-    class_data_add,
     municipal_admin,
     school_admin,
-    school_build,
     teacher_user,
 )
+from reports.exports import Column, CSVRenderer, ExportFormatError, Report, XLSXRenderer, report_export
+from reports.services import weekly_activity_build, weekly_activity_ensure
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("web_now")]
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 
 class SmallReport(Report):

@@ -19,8 +19,11 @@ import time_machine
 from django.urls import reverse
 
 from chats.models import Chat
+from chats.tests.scenario import ChatsWorld, school_build
 from classes.models import School, User
 from classes.tests.factories import UserFactory
+from classes.tests.scenario import LAST_WEEK, municipal_admin, school_admin
+from classes.tests.scenario import SECOND_QUARTER_MONDAY as NOW
 from reports.reconciliation.services import (
     reconciliation_item_resolve,
     reconciliation_open,
@@ -30,8 +33,6 @@ from reports.reconciliation.services import (
 from reports.reconciliation_export import reconciliation_export
 from reports.services import weekly_activity_build
 from reports.spreadsheet_cells import cell_value_neutralise
-from reports.tests.reconciliation_world import NOW, World
-from reports.tests.web_data import LAST_WEEK, municipal_admin, school_admin, school_build
 
 pytestmark = pytest.mark.django_db
 
@@ -148,7 +149,7 @@ def test_the_municipal_export_neutralises_school_names_and_keeps_negative_change
 def test_the_reconciliation_xlsx_writes_a_platform_name_that_is_a_formula_as_neutralised_text():
     # given: a platform member who named themself a formula
     with time_machine.travel(NOW, tick=False):
-        world = World()
+        world = ChatsWorld()
         world.student("5А", "Смирнов", "Пётр")
         world.account(HYPERLINK, "Петр", "5А")
         world.account("@evil", "-1+1", "5А")

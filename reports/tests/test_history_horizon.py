@@ -18,6 +18,7 @@ from chats.integrations import integration_connect
 from chats.models import Integration
 from chats.services import school_sync_run
 from chats.sync import message_hash_key
+from chats.tests.test_horizon import backend_three_chats, school_with_integration
 from classes.models import Holiday, User
 from classes.roster.importer import roster_import
 from classes.services import school_create
@@ -28,19 +29,13 @@ from reports.tests.independent_count import independent_count
 from sferum_api.simulator import SimulatedSchool
 from sferum_api.testing import VkServer
 
-pytestmark = pytest.mark.django_db
-
 MOSCOW = ZoneInfo("Europe/Moscow")
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)  # Monday, 12:00 in Moscow
 TODAY = date(2026, 11, 30)
 SINCE = date(2026, 11, 9)  # three complete weeks of history: W46, W47, W48
 TOKEN = "vk1.a.history-token"
 
-
-@pytest.fixture(autouse=True)
-def clock(time_machine):
-    time_machine.move_to(NOW, tick=False)
-    return time_machine
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 
 def metrics(code: str, week: str) -> dict:
@@ -217,6 +212,20 @@ def test_the_municipal_overview_says_no_data_for_teachers_before_the_history(cli
 
 
 # ----- the worker's task ------------------------------------------------------------------------------------
+
+
+def test_the_first_successful_sync_builds_the_weekly_history_since_the_horizon(django_capture_on_commit_callbacks):
+    # given: a teacher of the school since September; three chats with messages from 3, 12 and 20 November
+    school = school_with_integration()
+    StaffFactory(school=school, employed_from=date(2026, 9, 1))
+    backend = backend_three_chats()
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        run, _result = school_sync_run(school=school, backend=backend, since=SINCE)
+    # then: every complete week since the horizon, nothing earlier, without anyone asking
+    assert run.status == "ok"
+    weeks = sorted(set(WeeklyActivity.objects.filter(school=school).values_list("week_start", flat=True)))
+    assert weeks == [date(2026, 11, 9), date(2026, 11, 16), date(2026, 11, 23)]
 
 
 def test_the_history_task_builds_every_complete_week_from_the_first_week_after_the_horizon():

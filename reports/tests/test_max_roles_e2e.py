@@ -38,9 +38,8 @@ from sferum_api.testing import (
 )
 from sferum_api.vk import VkBackend
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
-
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.clock(NOW)]
 TODAY = date(2026, 11, 30)
 TOKEN = "SECRET-loopback-token"
 RETRY = RetryPolicy(max_attempts=3, backoff_base=0.001, backoff_cap=0.002)
@@ -219,11 +218,6 @@ def _options(server_url: str) -> dict:
         "clock": clock.monotonic,
         "rng": random.Random(7),
     }
-
-
-@pytest.fixture(autouse=True)
-def _now(time_machine):
-    time_machine.move_to(NOW, tick=False)
 
 
 @pytest.fixture

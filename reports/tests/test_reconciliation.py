@@ -10,16 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from activation.models import SferumAccount
+from chats.tests.scenario import ChatsWorld
 from classes.models import Enrollment
+from classes.tests.scenario import SECOND_QUARTER_MONDAY as NOW
 from reports.reconciliation.comparison import reconciliation_compute
-from reports.tests.reconciliation_world import NOW, World
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _clock(time_machine):
-    time_machine.move_to(NOW, tick=False)
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 
 def by_person(result) -> dict:
@@ -32,7 +28,7 @@ def by_account(result) -> dict:
 
 def test_ё_and_е_latin_look_alikes_and_a_missing_patronymic_are_matched():
     # given
-    world = World()
+    world = ChatsWorld()
     world.student("5А", "Фёдоров", "Артём", "Павлович")
     world.student("5А", "Соколова", "Анна", "Игоревна")
     world.student("5Б", "Ким", "Виктор")  # no patronymic on the roster
@@ -48,7 +44,7 @@ def test_ё_and_е_latin_look_alikes_and_a_missing_patronymic_are_matched():
 
 def test_a_double_surname_matches_with_a_hyphen_a_dash_or_a_space():
     # given
-    world = World()
+    world = ChatsWorld()
     world.student("5А", "Петрова-Водкина", "Мария", "Сергеевна")
     world.student("5Б", "Римская–Корсакова", "Анна")
     world.account("Петрова Водкина", "Мария", "5А")
@@ -62,7 +58,7 @@ def test_a_double_surname_matches_with_a_hyphen_a_dash_or_a_space():
 
 def test_one_part_of_a_double_surname_is_only_proposed():
     # given
-    world = World()
+    world = ChatsWorld()
     student = world.student("5А", "Петрова-Водкина", "Мария")
     account = world.account("Водкина", "Мария", "5А")
     # when
@@ -75,7 +71,7 @@ def test_one_part_of_a_double_surname_is_only_proposed():
 
 def test_a_typo_is_a_probable_match_with_the_difference_shown_and_never_linked():
     # given
-    world = World()
+    world = ChatsWorld()
     student = world.student("5А", "Смирнов", "Пётр", "Алексеевич")
     account = world.account("Смернов", "Петр", "5А")
     # when
@@ -95,7 +91,7 @@ def test_a_typo_is_a_probable_match_with_the_difference_shown_and_never_linked()
 
 def test_namesakes_in_different_classes_are_each_matched_in_their_own_class():
     # given: two Иванов Иван, in 5А and 5Б, each in their class's chat
-    world = World()
+    world = ChatsWorld()
     world.student("5А", "Иванов", "Иван", "Петрович", date(2015, 1, 10))
     world.student("5Б", "Иванов", "Иван", "Сергеевич", date(2015, 6, 2))
     world.account("Иванов", "Иван", "5А")
@@ -109,7 +105,7 @@ def test_namesakes_in_different_classes_are_each_matched_in_their_own_class():
 
 def test_a_namesake_missing_from_his_chat_is_not_matched_to_the_other_classes_namesake():
     # given: the 5Б Иванов is matched in 5Б; the 5А one is in no chat
-    world = World()
+    world = ChatsWorld()
     missing = world.student("5А", "Иванов", "Иван")
     world.student("5Б", "Иванов", "Иван")
     world.account("Иванов", "Иван", "5Б")
@@ -122,7 +118,7 @@ def test_a_namesake_missing_from_his_chat_is_not_matched_to_the_other_classes_na
 
 def test_a_student_found_in_another_class_chat_only_has_moved():
     # given
-    world = World()
+    world = ChatsWorld()
     student = world.student("5А", "Орлова", "Дарья")
     account = world.account("Орлова", "Дарья", "6А")
     # when
@@ -139,7 +135,7 @@ def test_a_student_found_in_another_class_chat_only_has_moved():
 
 def test_a_linked_account_in_another_class_chat_has_moved_whatever_its_name():
     # given: the account is linked to the student but shows another spelling
-    world = World()
+    world = ChatsWorld()
     student = world.student("5Б", "Щукина", "Елизавета")
     world.account("Щукина", "Лиза", "6А", student=student)
     # when
@@ -150,7 +146,7 @@ def test_a_linked_account_in_another_class_chat_has_moved_whatever_its_name():
 
 def test_a_linked_account_in_the_own_class_chat_is_matched_whatever_its_name():
     # given
-    world = World()
+    world = ChatsWorld()
     student = world.student("5Б", "Щукина", "Елизавета")
     world.account("Щукина", "Лиза", "5Б", student=student)
     # when
@@ -161,7 +157,7 @@ def test_a_linked_account_in_the_own_class_chat_is_matched_whatever_its_name():
 
 def test_a_student_in_no_chat_is_missing_and_the_note_names_an_account_outside_the_chats():
     # given
-    world = World()
+    world = ChatsWorld()
     without = world.student("5А", "Зайцева", "Ксения")
     outside = world.student("5А", "Белова", "Ольга")
     world.account("Белова", "Ольга", student=outside)  # linked, but in no students chat
@@ -176,7 +172,7 @@ def test_a_student_in_no_chat_is_missing_and_the_note_names_an_account_outside_t
 
 def test_a_student_role_member_matching_nobody_is_not_on_the_roster_a_pending_stranger_is_not_reported():
     # given
-    world = World()
+    world = ChatsWorld()
     stranger = world.account("Лебедев", "Глеб", "5Б")
     world.account("Корнилова", "Валентина", "5Б", role="")  # a grandmother with a plain account
     world.staff("Иванова", "Мария")
@@ -192,7 +188,7 @@ def test_a_student_role_member_matching_nobody_is_not_on_the_roster_a_pending_st
 
 def test_a_pending_account_of_a_roster_student_is_matched():
     # given
-    world = World()
+    world = ChatsWorld()
     world.student("6А", "Новиков", "Егор")
     world.account("Новиков", "Егор", "6А", role="")
     # when
@@ -203,7 +199,7 @@ def test_a_pending_account_of_a_roster_student_is_matched():
 
 def test_an_account_linked_to_a_student_who_left_is_not_on_the_roster_even_beside_a_namesake():
     # given: one Гусев Максим left 5А; another Гусев Максим is still in 5А and has no account
-    world = World()
+    world = ChatsWorld()
     left = world.student("5А", "Гусев", "Максим", ends_on=date(2026, 11, 1))
     staying = world.student("5А", "Гусев", "Максим")
     account = world.account("Гусев", "Максим", "5А", student=left)
@@ -218,7 +214,7 @@ def test_an_account_linked_to_a_student_who_left_is_not_on_the_roster_even_besid
 
 def test_twins_with_different_first_names_are_both_matched():
     # given: twins share the surname, patronymic and birth date
-    world = World()
+    world = ChatsWorld()
     born = date(2015, 4, 1)
     world.student("6А", "Волков", "Дмитрий", "Андреевич", born)
     world.student("6А", "Волков", "Денис", "Андреевич", born)
@@ -233,7 +229,7 @@ def test_twins_with_different_first_names_are_both_matched():
 
 def test_two_namesakes_in_one_class_are_ambiguous_however_many_accounts_there_are():
     # given: two Кузнецов Илья in 6А, born on different days; accounts carry no birth date
-    world = World()
+    world = ChatsWorld()
     first = world.student("6А", "Кузнецов", "Илья", birth_date=date(2015, 2, 1))
     second = world.student("6А", "Кузнецов", "Илья", birth_date=date(2015, 11, 20))
     world.account("Кузнецов", "Илья", "6А")
@@ -248,7 +244,7 @@ def test_two_namesakes_in_one_class_are_ambiguous_however_many_accounts_there_ar
 
 def test_one_account_for_two_namesakes_is_ambiguous_for_both():
     # given
-    world = World()
+    world = ChatsWorld()
     first = world.student("6А", "Кузнецов", "Илья")
     second = world.student("6А", "Кузнецов", "Илья")
     account = world.account("Кузнецов", "Илья", "6А")
@@ -263,7 +259,7 @@ def test_one_account_for_two_namesakes_is_ambiguous_for_both():
 
 def test_a_student_registered_twice_is_ambiguous_and_neither_account_is_reported_again():
     # given
-    world = World()
+    world = ChatsWorld()
     student = world.student("5Б", "Тарасова", "Алёна")
     world.account("Тарасова", "Алена", "5Б")
     world.account("Тарасова", "Алёна", "5Б")
@@ -276,7 +272,7 @@ def test_a_student_registered_twice_is_ambiguous_and_neither_account_is_reported
 
 def test_staff_categories_use_every_chat_of_the_school_and_leave_the_class_fields_empty():
     # given
-    world = World()
+    world = ChatsWorld()
     world.staff("Иванова", "Мария", "Петровна")  # matched in the staff chat
     world.staff("Ёлкина", "Алёна")  # matched in a class chat, spelled with е
     missing = world.staff("Сидорова", "Анна")
@@ -307,7 +303,7 @@ def test_staff_categories_use_every_chat_of_the_school_and_leave_the_class_field
 
 def test_a_roster_file_is_compared_without_being_imported_and_birth_dates_break_ties():
     # given: the database knows the twins by old ids; the e-journal's file gives them new ones
-    world = World()
+    world = ChatsWorld()
     old_first = world.student("6А", "Кузнецов", "Илья", birth_date=date(2015, 2, 1), person_id="OLD-1")
     old_second = world.student("6А", "Кузнецов", "Илья", birth_date=date(2015, 11, 20), person_id="OLD-2")
     world.account("Кузнецов", "Илья", "6А", student=old_first)
@@ -329,7 +325,7 @@ def test_a_roster_file_is_compared_without_being_imported_and_birth_dates_break_
 
 def test_the_json_of_roster_reconcile_is_exactly_the_contract(capsys):
     # given
-    world = World(code="REC-1")
+    world = ChatsWorld(code="REC-1")
     student = world.student("5А", "Орлова", "Дарья", "Сергеевна")
     account = world.account("Орлова", "Дарья", "6А")
     world.student("5А", "Фёдоров", "Артём")
@@ -361,7 +357,7 @@ def test_the_json_of_roster_reconcile_is_exactly_the_contract(capsys):
 
 def test_roster_reconcile_with_a_file_says_so_and_prints_a_summary_without_json(tmp_path, capsys):
     # given
-    world = World(code="REC-2")
+    world = ChatsWorld(code="REC-2")
     world.account("Смернов", "Петр", "5А")
     path = tmp_path / "roster.csv"
     path.write_text("role;person_id;ФИО;class\nstudent;S-1;Смирнов Пётр Алексеевич;5А\n", encoding="utf-8")
@@ -383,7 +379,7 @@ def test_roster_reconcile_with_a_file_says_so_and_prints_a_summary_without_json(
 )
 def test_roster_reconcile_fails_with_exit_1_and_one_clear_line(arguments, message):
     # given
-    World(code="REC-3")
+    ChatsWorld(code="REC-3")
     # when
     with pytest.raises(CommandError) as raised:
         call_command("roster_reconcile", *arguments)
@@ -394,7 +390,7 @@ def test_roster_reconcile_fails_with_exit_1_and_one_clear_line(arguments, messag
 
 def test_roster_reconcile_refuses_a_file_that_breaks_the_roster_rules(tmp_path):
     # given
-    World(code="REC-4")
+    ChatsWorld(code="REC-4")
     path = tmp_path / "roster.csv"
     path.write_text("role;person_id;last_name;first_name;class\nstudent;S-1;Смирнов;Пётр;12Я\n", encoding="utf-8")
     # when
@@ -405,8 +401,8 @@ def test_roster_reconcile_refuses_a_file_that_breaks_the_roster_rules(tmp_path):
     assert "1 errors" in str(raised.value) and "12Я" in str(raised.value)
 
 
-def _school_of(size: int) -> World:
-    world = World()
+def _school_of(size: int) -> ChatsWorld:
+    world = ChatsWorld()
     for index in range(size):
         class_name = ("5А", "5Б", "6А")[index % 3]
         student = world.student(class_name, f"Фамилия{index}", "Имя")

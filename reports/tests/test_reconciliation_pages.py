@@ -5,23 +5,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from chats.tests.scenario import ChatsWorld
 from classes.models import AuditEntry, User
 from classes.tests.factories import MunicipalityFactory, SchoolFactory, UserFactory
+from classes.tests.scenario import SECOND_QUARTER_MONDAY as NOW
 from reports.models import Reconciliation
 from reports.reconciliation.services import reconciliation_item_resolve, reconciliation_open, reconciliation_run
-from reports.tests.reconciliation_world import NOW, World
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _clock(time_machine):
-    time_machine.move_to(NOW, tick=False)
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 
 class Site:
     def __init__(self, extra_students: int = 0):
-        self.world = World()
+        self.world = ChatsWorld()
         self.school = self.world.school
         self.world.student("5А", "Смирнов", "Пётр", "Алексеевич")
         self.world.account("Смернов", "Петр", "5А")

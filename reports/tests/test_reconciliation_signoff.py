@@ -9,8 +9,10 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
+from chats.tests.scenario import ChatsWorld
 from classes.models import AuditEntry, Holiday, User
 from classes.tests.factories import UserFactory
+from classes.tests.scenario import SECOND_QUARTER_MONDAY as NOW
 from reports import tasks
 from reports.models import Reconciliation, ReconciliationItem, ReconciliationLocked
 from reports.reconciliation.errors import ReconciliationError
@@ -26,19 +28,13 @@ from reports.reconciliation_export import (
     reconciliation_export,
     report_text,
 )
-from reports.tests.reconciliation_world import NOW, World
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _clock(time_machine):
-    time_machine.move_to(NOW, tick=False)
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 
 @pytest.fixture
 def world():
-    world = World()
+    world = ChatsWorld()
     world.student("5А", "Смирнов", "Пётр", "Алексеевич")
     world.account("Смернов", "Петр", "5А")
     world.student("5Б", "Орлова", "Дарья")
@@ -301,7 +297,7 @@ def test_the_status_of_the_current_quarter(world, admin, moment, state, expected
 
 def test_the_statuses_of_many_schools_take_two_queries(django_assert_num_queries):
     # given
-    worlds = [World() for _ in range(4)]
+    worlds = [ChatsWorld() for _ in range(4)]
     # when
     with django_assert_num_queries(2):
         statuses = reconciliation_statuses(schools=[w.school for w in worlds], day=date(2026, 11, 30))

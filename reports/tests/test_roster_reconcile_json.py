@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from reports.tests.reconciliation_world import World
+from chats.tests.scenario import ChatsWorld
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def run(*arguments: str) -> tuple[int, str, str]:
 )
 def test_a_failure_prints_one_json_object_with_status_failed_and_the_message(arguments, words):
     # given
-    World(code="REC-J")
+    ChatsWorld(code="REC-J")
     # when
     code, stdout, stderr = run(*arguments, "--json")
     # then
@@ -42,7 +42,7 @@ def test_a_failure_prints_one_json_object_with_status_failed_and_the_message(arg
 
 
 def test_a_roster_file_that_breaks_the_rules_fails_as_json_too(tmp_path):
-    World(code="REC-K")
+    ChatsWorld(code="REC-K")
     path = tmp_path / "roster.csv"
     path.write_text("role;person_id;last_name;first_name;class\nstudent;S-1;Смирнов;Пётр;12Я\n", encoding="utf-8")
     code, stdout, stderr = run("--school", "REC-K", "--roster", str(path), "--json")

@@ -9,10 +9,11 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
+from chats.tests.scenario import school_build
 from classes.tests.factories import UserFactory
-from reports.tests.web_data import municipal_admin, school_admin, school_build, teacher_user
+from classes.tests.scenario import NOW, municipal_admin, school_admin, teacher_user
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("web_now")]
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 PAYLOAD = "<img src=x onerror=alert(document.cookie)>"
 SCHOOL_EXPORTS = ["school-classes-export", "teacher-activity-export", "chat-registry-export"]

@@ -8,22 +8,20 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from chats.tests.scenario import class_data_add, school_build, sync_runs_add
 from classes.tests.factories import MunicipalityFactory, UserFactory
-from reports.selectors import TeacherStatus
-from reports.services import activation_snapshot_build, weekly_activity_build, weekly_activity_ensure
-from reports.tests.web_data import (
+from classes.tests.scenario import (
     LAST_WEEK,
     NOW,
     assert_constant_queries,
-    class_data_add,
     municipal_admin,
     school_admin,
-    school_build,
-    sync_runs_add,
     teacher_user,
 )
+from reports.selectors import TeacherStatus
+from reports.services import activation_snapshot_build, weekly_activity_build, weekly_activity_ensure
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("web_now")]
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 
 def dashboard_url(school) -> str:

@@ -8,22 +8,14 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from chats.tests.scenario import class_data_add, school_build, sync_runs_add
 from classes.models import AuditEntry
 from classes.tests.factories import MunicipalityFactory, UserFactory
+from classes.tests.scenario import NOW, assert_constant_queries, municipal_admin, school_admin, teacher_user
 from reports.rates import Rate
 from reports.services import activation_snapshot_build_municipality
-from reports.tests.web_data import (
-    NOW,
-    assert_constant_queries,
-    class_data_add,
-    municipal_admin,
-    school_admin,
-    school_build,
-    sync_runs_add,
-    teacher_user,
-)
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("web_now")]
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 OVERVIEW = "/municipality/"
 
 

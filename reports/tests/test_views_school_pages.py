@@ -5,21 +5,20 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from chats.tests.scenario import class_data_add, school_build
 from classes.tests.factories import MunicipalityFactory
-from reports.models import WeeklyActivity
-from reports.services import activation_snapshot_build, weekly_activity_build, weekly_activity_ensure
-from reports.tests.web_data import (
+from classes.tests.scenario import (
     LAST_WEEK,
     NOW,
     assert_constant_queries,
-    class_data_add,
     municipal_admin,
     school_admin,
-    school_build,
     teacher_user,
 )
+from reports.models import WeeklyActivity
+from reports.services import activation_snapshot_build, weekly_activity_build, weekly_activity_ensure
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("web_now")]
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 
 def class_url(school_class) -> str:

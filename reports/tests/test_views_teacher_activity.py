@@ -1,0 +1,114 @@
+"""The teacher's weekly messages page (reports.views.teacher): eight weeks against the threshold, what counted,
+a stored week's flags, and a query count that does not grow with the messages.
+"""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from django.urls import reverse
+
+from activation.tests.factories import SferumAccountFactory
+from activation.tests.scenario import NOW, World, measure, page_get, world_build
+from chats.models import Chat, Message
+from chats.tests.factories import ChatFactory, MessageFactory
+from classes.tests.factories import StaffFactory
+from reports.models import WeeklyActivity
+
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
+
+
+@pytest.fixture
+def world() -> World:
+    return world_build()
+
+
+@pytest.fixture
+def teacher_messages(world):
+    """The teacher wrote 3 messages on Tuesday of 2026-W47 (one emoji-only) and a service event."""
+    account = SferumAccountFactory(school=world.school, staff=world.teacher.staff)
+    chat = ChatFactory(
+        school=world.school, kind=Chat.Kind.PARENTS, title="5А родители", school_class=world.school_class
+    )
+    for sent_at, emoji_only in (("09:00", False), ("09:30", True), ("10:00", False)):
+        hour, minute = map(int, sent_at.split(":"))
+        MessageFactory(
+            chat=chat, author=account, sent_at=datetime(2026, 11, 17, hour, minute, tzinfo=UTC), emoji_only=emoji_only
+        )
+    MessageFactory(chat=chat, author=account, kind=Message.Kind.SERVICE, sent_at=datetime(2026, 11, 17, 11, tzinfo=UTC))
+    return chat
+
+
+def test_my_activity_shows_eight_weeks_against_the_threshold(client, world, teacher_messages):
+    # when
+    response = page_get(client, world.teacher, "teacher-activity")
+    # then
+    rows = response.context["rows"]
+    assert len(rows) == 8
+    assert rows[0].week_start == date(2026, 11, 16) and rows[0].current
+    assert rows[0].teacher.messages == 3
+    assert rows[0].teacher.status == "active"
+    assert rows[0].threshold == 3
+    assert rows[-1].week_start == date(2026, 9, 28)
+
+
+def test_my_activity_lists_what_counted_without_any_text(client, world, teacher_messages):
+    # when
+    response = page_get(client, world.teacher, "teacher-activity")
+    # then
+    counted = response.context["counted"]
+    assert len(counted) == 3  # the service event does not count
+    assert {item.chat_title for item in counted} == {"5А родители"}
+    assert sum(item.emoji_only for item in counted) == 1
+    assert "5А родители" in response.content.decode()
+
+
+def test_my_activity_reads_a_stored_week_and_shows_its_flags(client, world):
+    # given
+    WeeklyActivity.objects.create(
+        school=world.school,
+        staff=world.teacher.staff,
+        week_start=date(2026, 11, 9),
+        messages=4,
+        threshold=3,
+        status="active",
+        emoji_only_messages=3,
+        suspicious=True,
+        computed_at=datetime(2026, 11, 16, 3, tzinfo=UTC),
+    )
+    # when
+    client.force_login(world.teacher)
+    response = client.get(reverse("teacher-activity"), {"week": "2026-W46"})
+    # then
+    row = next(row for row in response.context["rows"] if row.week_start == date(2026, 11, 9))
+    assert row.stored and row.teacher.messages == 4
+    assert row.teacher.flags == ["emoji_only"]
+    assert response.context["chosen"].week_start == date(2026, 11, 9)
+    assert "3 of 4 messages are emoji-only." in response.content.decode()
+
+
+def test_my_activity_ignores_a_week_outside_the_list(client, world):
+    client.force_login(world.teacher)
+    response = client.get(reverse("teacher-activity"), {"week": "2020-W01"})
+    assert response.context["chosen"].week_start == date(2026, 11, 16)
+    response = client.get(reverse("teacher-activity"), {"week": "nonsense"})
+    assert response.status_code == 200
+
+
+def grow_messages(world, count: int) -> None:
+    account = SferumAccountFactory(school=world.school, staff=world.teacher.staff)
+    colleague = SferumAccountFactory(school=world.school, staff=StaffFactory(school=world.school))
+    chat = ChatFactory(school=world.school)
+    for index in range(count):
+        for author in (account, colleague):
+            MessageFactory(
+                chat=chat, author=author, sent_at=datetime(2026, 11, 2 + index % 16, 9, index % 60, tzinfo=UTC)
+            )
+
+
+def test_my_activity_query_count_does_not_grow(client, world, django_assert_num_queries):
+    client.force_login(world.teacher)
+    url = reverse("teacher-activity")
+    grow_messages(world, 3)
+    measure(client, django_assert_num_queries, url, 47)
+    grow_messages(world, 60)
+    measure(client, django_assert_num_queries, url, 47)
