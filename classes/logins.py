@@ -218,7 +218,7 @@ def staff_logins_deactivate(*, staff: Iterable[Staff], by: User | None, source: 
     if not staff_ids:
         return []
     logins = list(
-        User.objects.select_for_update()
+        User.objects.select_for_update(of=("self",))
         .filter(staff_id__in=staff_ids, is_active=True)
         .select_related("staff", "school__municipality", "municipality")
         .order_by("pk")
@@ -248,7 +248,7 @@ def staff_logins_reactivate(*, staff: Iterable[Staff], by: User | None, source: 
     if not staff_ids:
         return []
     inactive = list(
-        User.objects.select_for_update()
+        User.objects.select_for_update(of=("self",))
         .filter(staff_id__in=staff_ids, is_active=False)
         .select_related("staff", "school__municipality", "municipality")
         .order_by("pk")
