@@ -644,6 +644,7 @@ class RosterUpload(models.Model):
     by_worker = models.BooleanField(_("read by the worker"), default=False)
     headers = models.JSONField(_("headers"), null=True, blank=True)
     preview = models.JSONField(_("preview"), null=True, blank=True)
+    import_error = models.TextField(_("import error"), blank=True)
     import_log = models.ForeignKey(
         RosterImport,
         on_delete=models.SET_NULL,

@@ -26,7 +26,7 @@ def stored_preview_context(*, upload: RosterUpload) -> dict:
     return {
         "importing": upload.state == State.IMPORTING,
         "result": upload.preview,
-        "import_message": _last_import_message(upload.import_log) if upload.import_log_id else "",
+        "import_message": upload.import_error or _last_import_message(upload.import_log),
         "import_log": upload.import_log,
     }
 
@@ -49,14 +49,16 @@ def _last_import_message(log: RosterImport | None) -> str:
 def roster_upload_reread(*, upload: RosterUpload) -> None:
     """Hand the upload back to the worker for a new dry run (its columns changed)."""
     RosterUpload.objects.filter(pk=upload.pk, state=State.READY).update(
-        state=State.READING, rows_read=0, preview=None, import_log=None
+        state=State.READING, rows_read=0, preview=None, import_log=None, import_error=""
     )
     roster_upload_read_task.delay_on_commit(upload.pk)
 
 
 def roster_upload_import_queue(*, upload: RosterUpload, confirm_removals: bool, on: date | None) -> bool:
     """Queue the upload's import for the worker; return False when it is not ready (already queued or done)."""
-    queued = RosterUpload.objects.filter(pk=upload.pk, state=State.READY).update(state=State.IMPORTING, import_log=None)
+    queued = RosterUpload.objects.filter(pk=upload.pk, state=State.READY).update(
+        state=State.IMPORTING, import_log=None, import_error=""
+    )
     if not queued:
         return False
     roster_upload_import_task.delay_on_commit(upload.pk, confirm_removals, on.isoformat() if on else None)

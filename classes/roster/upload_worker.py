@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from classes.models import RosterImport, RosterUpload
 from classes.roster.importer import RosterImportResult, roster_import
 
@@ -55,7 +57,8 @@ def roster_upload_import_run(*, upload_id: int, confirm_removals: bool, on: date
     Only an upload in `importing` is imported (one already imported, cancelled or expired is left alone, so a
     task delivered twice does nothing the second time). Imported: the file and its preview are dropped at once
     and the upload is `imported` until the page shows it. Held or failed: the upload is `ready` again, with the
-    import's log for the page. Should the import itself break, the upload is `ready` again and the error raised.
+    import's log for the page. Should the import itself break, the upload is `ready` again with a message for the
+    page, and the error is raised.
     """
     upload = RosterUpload.objects.filter(pk=upload_id, state=State.IMPORTING).select_related("school", "user").first()
     if upload is None:
@@ -71,8 +74,11 @@ def roster_upload_import_run(*, upload_id: int, confirm_removals: bool, on: date
             on=on,
             user=upload.user,
         )
-    except BaseException:
-        uploads.update(state=State.READY)
+    except BaseException:  # the worker's time limit included: the import rolled back, the page says so
+        uploads.update(
+            state=State.READY,
+            import_error=_("The import did not finish and nothing was imported; try again in a few minutes."),
+        )
         raise
     if result.status == RosterImport.Status.OK:
         uploads.update(state=State.IMPORTED, import_log=result.log, content=b"", preview=None, headers=None)

@@ -122,3 +122,12 @@ def roster_upload_read(*, upload_id: int) -> None:
         preview=preview,
         by_worker=True,
     )
+
+
+def roster_upload_read_give_up(*, upload_id: int) -> None:
+    """Mark an upload the worker could not read in time as failed, its file dropped, the page saying why."""
+    RosterUpload.objects.filter(pk=upload_id, state=RosterUpload.State.READING).update(
+        state=RosterUpload.State.FAILED,
+        read_error=_("The file took too long to read; split it into smaller files and upload them one by one."),
+        content=b"",
+    )

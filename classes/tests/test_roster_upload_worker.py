@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -276,3 +277,44 @@ def test_beat_runs_the_cleanup_hourly_with_an_expiry():
 def test_the_modules_read_the_file_through_the_reader():
     # the no_reading fixture patches these names; a rename must not make the tests above pass vacuously
     assert importer.table_read is uploads.table_read
+
+
+def test_an_upload_the_worker_cannot_read_in_time_fails_with_a_message_instead_of_reading_forever(
+    client, admin, django_capture_on_commit_callbacks, monkeypatch
+):
+    # given: the read runs past the task's soft time limit
+    def too_slow(**kwargs):
+        raise SoftTimeLimitExceeded
+
+    monkeypatch.setattr("classes.tasks.roster_upload_read", too_slow)
+    # when
+    with pytest.raises(SoftTimeLimitExceeded):
+        post_upload(client, admin, roster_csv(STUDENTS), django_capture_on_commit_callbacks)
+    upload = RosterUpload.objects.get()
+    page = client.get(urls(upload)["preview"]).content.decode()
+    # then
+    assert (upload.state, bytes(upload.content)) == (RosterUpload.State.FAILED, b"")
+    assert "The file took too long to read; split it into smaller files" in page
+    assert 'hx-trigger="every 2s"' not in page
+
+
+def test_an_import_that_breaks_in_the_worker_writes_nothing_and_the_page_says_so(
+    client, admin, django_capture_on_commit_callbacks, monkeypatch
+):
+    # given
+    upload = post_upload(client, admin, roster_csv(STUDENTS), django_capture_on_commit_callbacks)
+
+    def too_slow(**kwargs):
+        raise SoftTimeLimitExceeded
+
+    monkeypatch.setattr("classes.roster.upload_worker.roster_import", too_slow)
+    # when
+    with pytest.raises(SoftTimeLimitExceeded), django_capture_on_commit_callbacks(execute=True):
+        client.post(urls(upload)["import"])
+    page = client.get(urls(upload)["preview"]).content.decode()
+    # then
+    upload.refresh_from_db()
+    assert upload.state == RosterUpload.State.READY
+    assert "The import did not finish and nothing was imported; try again in a few minutes." in page
+    assert 'name="as_of"' in page
+    assert not RosterImport.objects.exists() and not admin.school.students.exists()
