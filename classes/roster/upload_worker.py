@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from classes.models import RosterImport, RosterUpload
 from classes.roster.importer import RosterImportResult, roster_import
+from classes.roster.reading import Table
 
 State = RosterUpload.State
 
@@ -43,10 +44,15 @@ def preview_from_result(result: RosterImportResult) -> dict[str, Any]:
     }
 
 
-def roster_upload_dry_run(*, upload: RosterUpload, content: bytes) -> dict[str, Any]:
-    """Dry-run the upload's file with its mapping and return the preview to keep (writes nothing)."""
+def roster_upload_dry_run(*, upload: RosterUpload, content: bytes, table: Table) -> dict[str, Any]:
+    """Dry-run the upload's file (`table`, read from `content`) with its mapping; return the preview to keep."""
     result = roster_import(
-        school=upload.school, content=content, filename=upload.file_name, mapping=upload.mapping, dry_run=True
+        school=upload.school,
+        content=content,
+        filename=upload.file_name,
+        mapping=upload.mapping,
+        dry_run=True,
+        table=table,
     )
     return preview_from_result(result)
 

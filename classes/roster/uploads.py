@@ -103,22 +103,21 @@ def roster_upload_read(*, upload_id: int) -> None:
     def progress(rows: int) -> None:
         uploads.update(rows_read=rows)
 
+    content = bytes(upload.content)
     try:
-        table = table_read(content=bytes(upload.content), filename=upload.file_name, progress=progress)
-        headers = table.header
+        table = table_read(content=content, filename=upload.file_name, progress=progress)
     except RosterReadError as exc:
         uploads.update(state=RosterUpload.State.FAILED, read_error=str(exc), content=b"")
         return
     if upload.headers is None:
         upload.mapping = _mapping_for_headers(saved_mapping(school=upload.school), table.header)
-    rows = len(table.rows) + 1
-    del table
-    preview = roster_upload_dry_run(upload=upload, content=bytes(upload.content))
+    headers, rows = list(table.header), len(table.rows) + 1
+    preview = roster_upload_dry_run(upload=upload, content=content, table=table)  # the file is read only once
     uploads.filter(state=RosterUpload.State.READING).update(
         state=RosterUpload.State.READY,
         rows_read=rows,
         mapping=upload.mapping,
-        headers=list(headers),
+        headers=headers,
         preview=preview,
         by_worker=True,
     )

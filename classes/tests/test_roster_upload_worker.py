@@ -118,6 +118,28 @@ def test_a_big_upload_is_read_and_dry_run_once_by_the_worker_and_its_preview_rea
     assert not RosterImport.objects.exists()
 
 
+def test_the_worker_reads_a_big_file_once_for_its_progress_headers_and_dry_run(
+    client, admin, django_capture_on_commit_callbacks, monkeypatch
+):
+    # given
+    reads = []
+    real_read = uploads.table_read
+
+    def counted(**kwargs):
+        reads.append(kwargs["filename"])
+        return real_read(**kwargs)
+
+    for module in ("classes.views_roster", "classes.roster.importer", "classes.roster.uploads"):
+        monkeypatch.setattr(f"{module}.table_read", counted)
+    # when
+    upload = post_upload(client, admin, roster_csv(STUDENTS), django_capture_on_commit_callbacks)
+    client.get(urls(upload)["preview"])
+    # then
+    assert reads == ["big.csv"]
+    upload.refresh_from_db()
+    assert upload.preview["students"]["added"] == 4
+
+
 def test_a_big_uploads_errors_are_kept_and_shown_without_reading_again(
     client, admin, django_capture_on_commit_callbacks, no_reading
 ):
