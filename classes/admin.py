@@ -210,11 +210,11 @@ class RosterChangeAdmin(admin.ModelAdmin):
 
 @admin.register(RosterUpload)
 class RosterUploadAdmin(admin.ModelAdmin):
-    """Files staged in the upload page, waiting for their preview to be confirmed (the content is not shown)."""
+    """Files staged in the upload page, waiting for their preview to be confirmed (file and preview not shown)."""
 
     list_display = ["school", "file_name", "user", "created_at"]
     list_select_related = ["school", "user"]
-    exclude = ["content"]
+    exclude = ["content", "headers", "preview"]  # the file and the names its preview shows
 
     def has_add_permission(self, request) -> bool:
         return False

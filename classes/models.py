@@ -614,13 +614,18 @@ class RosterMapping(models.Model):
 class RosterUpload(models.Model):
     """A roster file uploaded in the page and waiting for its preview to be confirmed; deleted once imported.
 
-    A large file is read by the worker: `reading` (with the rows read so far) until it is `ready` or `failed`.
+    A large file is read by the worker: `reading` (with the rows read so far) until it is `ready` or `failed`;
+    the worker keeps its headers and dry run in `headers` and `preview` (what the preview shows, nothing more),
+    and its confirmed import is `importing` until the worker is done: `imported`, or `ready` again with the
+    import's log when it was held or failed.
     """
 
     class State(models.TextChoices):
         READING = "reading", _("reading")
         READY = "ready", _("ready")
         FAILED = "failed", _("failed")
+        IMPORTING = "importing", _("importing")
+        IMPORTED = "imported", _("imported")
 
     school = models.ForeignKey(
         School, on_delete=models.CASCADE, related_name="roster_uploads", verbose_name=_("school")
@@ -636,6 +641,18 @@ class RosterUpload(models.Model):
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.READY)
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
     read_error = models.TextField(_("read error"), blank=True)
+    by_worker = models.BooleanField(_("read by the worker"), default=False)
+    headers = models.JSONField(_("headers"), null=True, blank=True)
+    preview = models.JSONField(_("preview"), null=True, blank=True)
+    import_error = models.TextField(_("import error"), blank=True)
+    import_log = models.ForeignKey(
+        RosterImport,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last import"),
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -42,6 +42,12 @@ from classes.roster_changes import (
     roster_changes_for_student,
     students_of_class,
 )
+from classes.roster_upload_pages import (
+    imported_upload_response,
+    roster_upload_import_queue,
+    roster_upload_reread,
+    stored_preview_context,
+)
 from classes.tasks import roster_upload_read_task
 
 Role = User.Role
@@ -80,7 +86,7 @@ def roster_upload(request: HttpRequest, school_id: int) -> HttpResponse:
         roster_uploads_expire()
     imports = RosterImport.objects.filter(school=school).select_related("user")
     page = Paginator(imports, IMPORTS_PER_PAGE).get_page(request.GET.get("page"))
-    pending = RosterUpload.objects.filter(school=school, user=request.user).defer("content")[:5]
+    pending = RosterUpload.objects.filter(school=school, user=request.user).defer("content", "preview")[:5]
     return render(
         request,
         "roster/upload.html",
@@ -105,21 +111,31 @@ def _preview_context(*, school: School, upload: RosterUpload, form: ColumnMappin
     if upload.state == RosterUpload.State.FAILED:
         context.update(read_error=upload.read_error, mapping_form=None, result=None)
         return context
+    if upload.by_worker:  # read and dry-run once by the worker: shown from what it kept
+        headers = upload.headers or []
+        if form is None:
+            form = _mapping_form(upload=upload, headers=headers)
+        context.update(stored_preview_context(upload=upload), mapping_form=form, read_error="")
+        return context
     content = bytes(upload.content)
     try:
         headers = table_read(content=content, filename=upload.file_name).header
     except RosterReadError as exc:
         context.update(read_error=str(exc), mapping_form=None, result=None)
         return context
-    recognised = [column_for_header(header) is not None for header in headers]
-    initial = [upload.mapping.get(header) or column_for_header(header) or "" for header in headers]
     if form is None:
-        form = ColumnMappingForm(headers=headers, initial_columns=initial, recognised=recognised)
+        form = _mapping_form(upload=upload, headers=headers)
     result = roster_import(
         school=school, content=content, filename=upload.file_name, mapping=upload.mapping, dry_run=True
     )
     context.update(mapping_form=form, result=result, read_error="")
     return context
+
+
+def _mapping_form(*, upload: RosterUpload, headers: list[str]) -> ColumnMappingForm:
+    recognised = [column_for_header(header) is not None for header in headers]
+    initial = [upload.mapping.get(header) or column_for_header(header) or "" for header in headers]
+    return ColumnMappingForm(headers=headers, initial_columns=initial, recognised=recognised)
 
 
 @role_required(Role.SCHOOL_ADMIN)
@@ -128,12 +144,17 @@ def roster_upload_preview(request: HttpRequest, school_id: int, upload_id: int) 
     """Show the file's headers with their columns and what the import would change; POST: change the mapping."""
     school = school_admin_school_or_404(user=request.user, school_id=school_id)
     upload = _upload_or_404(request=request, school=school, upload_id=upload_id)
+    if upload.state == RosterUpload.State.IMPORTED:
+        return imported_upload_response(request=request, school=school, upload=upload)
     form = None
     if request.method == "POST" and upload.state == RosterUpload.State.READY:
-        try:
-            headers = table_read(content=bytes(upload.content), filename=upload.file_name).header
-        except RosterReadError:
-            headers = []
+        if upload.by_worker:
+            headers = upload.headers or []
+        else:
+            try:
+                headers = table_read(content=bytes(upload.content), filename=upload.file_name).header
+            except RosterReadError:
+                headers = []
         form = ColumnMappingForm(
             request.POST,
             headers=headers,
@@ -142,6 +163,9 @@ def roster_upload_preview(request: HttpRequest, school_id: int, upload_id: int) 
         )
         if headers and form.is_valid():
             _mapping_save(school=school, upload=upload, form=form, user=request.user)
+            if upload.by_worker:
+                roster_upload_reread(upload=upload)
+                upload.refresh_from_db()
             if not request.htmx:
                 return redirect("roster-upload-preview", school_id=school.pk, upload_id=upload.pk)
             form = None
@@ -197,6 +221,10 @@ def roster_upload_import(request: HttpRequest, school_id: int, upload_id: int) -
         except RosterDateError as error:
             messages.error(request, _("Nothing was imported: %(reason)s") % {"reason": error})
             return redirect("roster-upload-preview", school_id=school.pk, upload_id=upload.pk)
+    if upload.by_worker:  # the worker imports it; the preview polls until it is done
+        if not roster_upload_import_queue(upload=upload, confirm_removals=confirm, on=as_of):
+            messages.error(request, _("Nothing was imported: the file is not read yet, or cannot be read."))
+        return redirect("roster-upload-preview", school_id=school.pk, upload_id=upload.pk)
     result = roster_import(
         school=school,
         content=bytes(upload.content),
@@ -233,7 +261,11 @@ def roster_upload_import(request: HttpRequest, school_id: int, upload_id: int) -
 def roster_upload_cancel(request: HttpRequest, school_id: int, upload_id: int) -> HttpResponse:
     """Drop an uploaded file without importing it."""
     school = school_admin_school_or_404(user=request.user, school_id=school_id)
-    _upload_or_404(request=request, school=school, upload_id=upload_id).delete()
+    upload = _upload_or_404(request=request, school=school, upload_id=upload_id)
+    if upload.state == RosterUpload.State.IMPORTING:
+        messages.error(request, _("The file is being imported and cannot be cancelled; wait for the import to end."))
+        return redirect("roster-upload-preview", school_id=school.pk, upload_id=upload.pk)
+    upload.delete()
     return redirect("roster-upload", school_id=school.pk)
 
 

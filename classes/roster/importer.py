@@ -15,7 +15,7 @@ from classes.class_names import class_name_format
 from classes.logins import staff_logins_follow_roster
 from classes.models import Enrollment, Parent, RosterImport, School, SchoolClass, Staff, Student, User
 from classes.roster.dating import person_since, roster_dates_check
-from classes.roster.reading import RosterReadError, table_read
+from classes.roster.reading import RosterReadError, Table, table_read
 from classes.roster.validation import PersonRow, Roster, RowError, roster_validate
 from classes.roster_changes import roster_changes_confirm_from_roster
 from classes.services import academic_year_current
@@ -113,6 +113,7 @@ def roster_import(
     on: date | None = None,
     user: User | None = None,
     dry_run: bool = False,
+    table: Table | None = None,
 ) -> RosterImportResult:
     """Import a roster file into the school as of `on` (default: today in the school's time zone).
 
@@ -125,7 +126,8 @@ def roster_import(
     arrivals and departures it agrees with.
 
     `dry_run`: write nothing and log nothing; return what the import would do (its status and counts as
-    if `confirm_removals` were given as passed) with `class_changes`, the changes per class.
+    if `confirm_removals` were given as passed) with `class_changes`, the changes per class. `table`: the file
+    already read from `content` (by the worker, with its progress), not read again.
     """
     on = on or clock.today(school.tz)
     log_fields = {
@@ -135,7 +137,7 @@ def roster_import(
         "file_hash": hashlib.sha256(content).hexdigest(),
     }
     try:
-        table = table_read(content=content, filename=filename)
+        table = table if table is not None else table_read(content=content, filename=filename)
     except RosterReadError as exc:
         errors = [RowError(row=None, column="", message=str(exc))]
         failed = RosterImportResult(status=RosterImport.Status.FAILED.value, errors=errors, dry_run=dry_run)

@@ -14,6 +14,7 @@ from classes import clock
 from classes.models import RosterMapping, RosterUpload, School, User
 from classes.roster.columns import header_normalize
 from classes.roster.reading import RosterReadError, table_check, table_read
+from classes.roster.upload_worker import roster_upload_dry_run
 
 
 class RosterUploadError(Exception):
@@ -56,7 +57,7 @@ def roster_upload_create(*, school: School, user: User, file_name: str, content:
     """
     roster_uploads_expire()
     limit = settings.ROSTER_UPLOADS_PER_USER
-    if RosterUpload.objects.filter(user=user).count() >= limit:
+    if RosterUpload.objects.filter(user=user).exclude(state=RosterUpload.State.IMPORTED).count() >= limit:
         raise RosterUploadError(
             _(
                 "You have %(count)d uploaded files waiting for their preview; import or cancel one of them, then "
@@ -74,6 +75,7 @@ def roster_upload_create(*, school: School, user: User, file_name: str, content:
     if len(content) > settings.ROSTER_READ_INLINE_MAX_BYTES:
         table_check(content=content, filename=file_name)  # what needs no parsing is refused at once
         upload.state = RosterUpload.State.READING
+        upload.by_worker = True
         upload.save()
         return upload
     headers = table_read(content=content, filename=file_name).header
@@ -84,12 +86,16 @@ def roster_upload_create(*, school: School, user: User, file_name: str, content:
 
 
 def roster_upload_read(*, upload_id: int) -> None:
-    """Read an upload the worker was given: its rows read so far on the page, then ready or failed.
+    """Read and dry-run an upload the worker was given: its rows read so far on the page, then ready or failed.
 
-    Return quietly when the upload is gone or already read. Nothing is read inside a transaction; each write is
-    one short UPDATE.
+    The headers and the dry run are kept for the preview, which then reads nothing. On the first read the
+    school's saved mapping is taken for the file's headers; on a later one (the columns were changed in the
+    page) the upload's own mapping is kept. Return quietly when the upload is gone or already read. Nothing is
+    read inside a transaction; each write is one short UPDATE.
     """
-    upload = RosterUpload.objects.filter(pk=upload_id, state=RosterUpload.State.READING).first()
+    upload = (
+        RosterUpload.objects.filter(pk=upload_id, state=RosterUpload.State.READING).select_related("school").first()
+    )
     if upload is None:
         return
     uploads = RosterUpload.objects.filter(pk=upload_id)
@@ -97,10 +103,30 @@ def roster_upload_read(*, upload_id: int) -> None:
     def progress(rows: int) -> None:
         uploads.update(rows_read=rows)
 
+    content = bytes(upload.content)
     try:
-        table = table_read(content=bytes(upload.content), filename=upload.file_name, progress=progress)
+        table = table_read(content=content, filename=upload.file_name, progress=progress)
     except RosterReadError as exc:
         uploads.update(state=RosterUpload.State.FAILED, read_error=str(exc), content=b"")
         return
-    mapping = _mapping_for_headers(saved_mapping(school=upload.school), table.header)
-    uploads.update(state=RosterUpload.State.READY, rows_read=len(table.rows) + 1, mapping=mapping)
+    if upload.headers is None:
+        upload.mapping = _mapping_for_headers(saved_mapping(school=upload.school), table.header)
+    headers, rows = list(table.header), len(table.rows) + 1
+    preview = roster_upload_dry_run(upload=upload, content=content, table=table)  # the file is read only once
+    uploads.filter(state=RosterUpload.State.READING).update(
+        state=RosterUpload.State.READY,
+        rows_read=rows,
+        mapping=upload.mapping,
+        headers=headers,
+        preview=preview,
+        by_worker=True,
+    )
+
+
+def roster_upload_read_give_up(*, upload_id: int) -> None:
+    """Mark an upload the worker could not read in time as failed, its file dropped, the page saying why."""
+    RosterUpload.objects.filter(pk=upload_id, state=RosterUpload.State.READING).update(
+        state=RosterUpload.State.FAILED,
+        read_error=_("The file took too long to read; split it into smaller files and upload them one by one."),
+        content=b"",
+    )

@@ -279,6 +279,13 @@ SFERUM_HTTP_RETRY = {"max_attempts": 5, "backoff_base": 0.5, "backoff_cap": 30.0
 SFERUM_HTTP_TIMEOUT = 20.0
 SFERUM_HTTP_CALL_DEADLINE = float(os.environ.get("SFERUM_HTTP_CALL_DEADLINE", "60"))
 CELERY_BEAT_SCHEDULE = {
+    # Hourly at :20 Europe/Moscow; deletes the roster uploads older than ROSTER_UPLOAD_KEEP_HOURS, even when
+    # nobody opens a roster page.
+    "classes-roster-uploads-expire": {
+        "task": "classes.roster_uploads_expire",
+        "schedule": crontab(minute=20),
+        "options": {"expires": 50 * 60},
+    },
     # Europe/Moscow (CELERY_TIMEZONE): sync every school hourly during the school day.
     "sync-all-schools-hourly": {
         "task": "chats.sync_all_schools",
