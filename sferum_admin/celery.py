@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
-from celery.signals import beat_init, worker_init
+from celery.signals import beat_init, before_task_publish, worker_init
 
 # A worker started without DJANGO_SETTINGS_MODULE runs the production settings, never the development ones;
 # `make run` passes the development settings to its worker explicitly.
@@ -20,7 +20,8 @@ BROKER_FOLDERS = ("data_folder_in", "data_folder_out", "processed_folder", "cont
 def broker_folders_ensure(**_signal) -> None:
     """Create the filesystem broker's folders when they are missing: kombu fails on a missing one.
 
-    Called before the web queues a task, and when a worker or beat starts.
+    Called before any task is published (the web's, a command's like seed_demo's), and when a worker or beat
+    starts.
     """
     if not str(app.conf.broker_url or "").startswith("filesystem:"):
         return
@@ -32,3 +33,4 @@ def broker_folders_ensure(**_signal) -> None:
 
 worker_init.connect(broker_folders_ensure, weak=False)
 beat_init.connect(broker_folders_ensure, weak=False)
+before_task_publish.connect(broker_folders_ensure, weak=False)

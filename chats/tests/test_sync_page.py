@@ -143,6 +143,16 @@ def test_sync_now_creates_the_missing_broker_folder_and_queues_the_task(client, 
 
 
 @pytest.mark.django_db(transaction=True)
+def test_any_task_sent_with_the_broker_folder_missing_waits_in_the_queue(filesystem_broker):
+    # given: the broker's folder does not exist (a fresh checkout: seed_demo queues the weekly history)
+    assert not filesystem_broker.exists()
+    # when
+    celery_app.send_task("reports.weekly_history_build", args=[1])
+    # then
+    assert len(list(filesystem_broker.iterdir())) == 1
+
+
+@pytest.mark.django_db(transaction=True)
 def test_sync_now_says_clearly_when_the_queue_cannot_take_the_task(client, filesystem_broker):
     # given: the broker's folder cannot be made (a file stands where its parent should be)
     Path(filesystem_broker).parent.parent.mkdir(parents=True, exist_ok=True)
