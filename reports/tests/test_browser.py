@@ -334,8 +334,8 @@ def test_the_main_pages_work_under_the_content_security_policy(browser, live_ser
     # the language switch submits on change (it had an inline onchange before)
     page = log_in(browser, live_server, "demo_admin")
     found += csp_watch(page)
-    page.select_option("#language", "en")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():  # the change submits the form; wait for the page it leads to
+        page.select_option("#language", "en")
     assert page.locator("html").get_attribute("lang") == "en"
     found += csp_violations(page)
     page.context.close()
