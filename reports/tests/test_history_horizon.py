@@ -27,7 +27,7 @@ from reports.models import WeeklyActivity
 from reports.tasks import weekly_history_build
 from reports.tests.independent_count import independent_count
 from sferum_api.simulator import SimulatedSchool
-from sferum_api.testing import VkServer
+from sferum_api.testing import MaxServer, VkServer
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)  # Monday, 12:00 in Moscow
@@ -159,14 +159,17 @@ def expected_weeks(simulated: SimulatedSchool, school) -> dict[date, Counter]:
 
 
 @pytest.mark.slow
-def test_a_school_whose_roster_is_imported_today_has_exact_counts_for_its_three_weeks_of_history():
-    # given: the roster is imported today (its first), the chats give three weeks of history over the vk wire
+@pytest.mark.parametrize("platform", ["vk", "max"])
+def test_a_school_whose_roster_is_imported_today_has_exact_counts_for_its_three_weeks_of_history(platform):
+    # given: the roster is imported today (its first), the chats give three weeks of history over the wire
     simulated = SimulatedSchool(seed=11, school_index=1, today=TODAY, hash_key=message_hash_key())
     school, _created = school_create(code="MID-1", name=simulated.school_name)
     assert roster_import(school=school, content=simulated.roster_csv(), filename="r.csv").status == "ok"
     since_at = datetime.combine(SINCE, time(0), tzinfo=MOSCOW)
-    with VkServer.from_backend(simulated, token=TOKEN, since=since_at) as server:
-        integration_connect(school=school, backend="vk", base_url=server.url, token=TOKEN, rps=0)
+    server_class = VkServer if platform == "vk" else MaxServer
+    with server_class.from_backend(simulated, token=TOKEN, since=since_at) as server:
+        chat_ids = [str(chat.chat_id) for chat in server.data.chats] if platform == "max" else None
+        integration_connect(school=school, backend=platform, base_url=server.url, token=TOKEN, chat_ids=chat_ids, rps=0)
         # when
         run, _result = school_sync_run(school=school, since=SINCE)
     assert run.status == "ok", run.error
