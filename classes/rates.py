@@ -1,4 +1,4 @@
-"""Exact rates: a numerator over a denominator, compared with a target without floats."""
+"""Exact rates: a numerator over a denominator, compared with a target without floats (every app's pages use them)."""
 
 from __future__ import annotations
 

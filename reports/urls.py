@@ -6,14 +6,9 @@ from . import views
 from .views import teacher
 
 urlpatterns = [
-    # The teacher's pages and invite links.
+    # The teacher's pages (a class's page and its invite links are activation's).
     path("my/", teacher.teacher_home, name="teacher-home"),
     path("my/activity/", teacher.teacher_activity, name="teacher-activity"),
-    path("my/classes/<int:class_id>/", teacher.teacher_class, name="teacher-class"),
-    path("my/classes/<int:class_id>/qr/", teacher.qr_sheet, name="qr-sheet"),
-    path("my/classes/<int:class_id>/invites/", teacher.invite_create, name="invite-create"),
-    path("my/classes/<int:class_id>/invites/<int:link_id>/expire/", teacher.invite_expire, name="invite-expire"),
-    path("i/<str:key>/", teacher.invite_open, name="invite-open"),
     path("", views.home, name="home"),
     path("schools/<int:school_id>/", views.school_dashboard, name="school-dashboard"),
     path("schools/<int:school_id>/export/classes/", views.school_classes_export, name="school-classes-export"),
