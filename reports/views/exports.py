@@ -25,8 +25,9 @@ from reports.exports import (
     report_export,
 )
 from reports.filters import WeekRangeForm
+from reports.overview import school_today
 from reports.selectors import school_metrics_compute, weekly_activity_table
-from reports.views.school import ADMINS, class_table, school_today
+from reports.views.school import ADMINS, class_table
 
 
 def export_error_page(request: HttpRequest, error: ExportFormatError, *, back_url: str) -> HttpResponse:
