@@ -16,14 +16,9 @@ from chats.mapping import chat_registry
 from chats.views import ChatRegistryFilter
 from classes.access import role_required, school_admin_school_or_404
 from classes.calendar import last_complete_week
-from reports.exports import (
-    ChatRegistryReport,
-    ClassesReport,
-    ExportFormatError,
-    Report,
-    TeacherActivityReport,
-    report_export,
-)
+from reports.exports.renderers import report_export
+from reports.exports.report import ExportFormatError, Report
+from reports.exports.tables import ChatRegistryReport, ClassesReport, TeacherActivityReport
 from reports.filters import WeekRangeForm
 from reports.overview import school_today
 from reports.selectors import school_metrics_compute, weekly_activity_table

@@ -18,7 +18,9 @@ from django.views.decorators.vary import vary_on_headers
 from classes.access import role_required
 from classes.models import User
 from reports import charts
-from reports.exports import ExportFormatError, MunicipalOverviewReport, overview_rate_values, report_export
+from reports.exports.renderers import report_export
+from reports.exports.report import ExportFormatError
+from reports.exports.tables import MunicipalOverviewReport, overview_rate_values
 from reports.overview import MunicipalOverview, municipal_overview_compute, overview_sorted
 from reports.selectors import activation_history
 from reports.views.exports import export_error_page
