@@ -12,8 +12,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from chats.filters import ChatRegistryFilter
 from chats.mapping import chat_registry
-from chats.views import ChatRegistryFilter
 from classes.access import role_required, school_admin_school_or_404
 from classes.calendar import last_complete_week
 from reports.exports.renderers import report_export
