@@ -19,7 +19,7 @@ from classes.calendar import last_complete_week
 from reports.exports.renderers import report_export
 from reports.exports.report import ExportFormatError, Report
 from reports.exports.tables import ChatRegistryReport, ClassesReport, TeacherActivityReport
-from reports.filters import WeekRangeForm
+from reports.forms import WeekRangeForm
 from reports.overview import school_today
 from reports.selectors import school_metrics_compute, weekly_activity_table
 from reports.views.school import ADMINS, class_table

@@ -21,7 +21,8 @@ from classes.access import class_for_user_or_404, role_required, school_admin_sc
 from classes.calendar import last_complete_week, week_label
 from classes.models import User
 from reports import charts
-from reports.filters import SchoolClassFilter, WeekRangeForm
+from reports.filters import SchoolClassFilter
+from reports.forms import WeekRangeForm
 from reports.models import WeeklyActivity
 from reports.overview import school_today
 from reports.panels import reconciliation_panels, roster_changes_panel
