@@ -1,4 +1,5 @@
-"""A teacher's own weeks: the last weeks of the academic year against the threshold, for «My messages».
+"""A teacher's own weeks for «My messages»: the last weeks of the academic year against the threshold, and what
+counted in one of them.
 
 The figures are the school's weekly ones (`reports.selectors.weekly_activity_compute`) narrowed to one teacher,
 read in a fixed number of queries whatever the number of weeks and of the school's teachers: a complete week the
@@ -10,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import IntegerField, Value
 
 from activation.models import SferumAccount
 from chats.horizon import history_horizons
-from chats.models import ReportedActivity
+from chats.models import Chat, Message, ReportedActivity
 from classes.calendar import school_days, week_days, week_label, week_start
 from classes.models import AcademicYear, Holiday, School, SchoolClass, Staff, StaffAbsence
 from reports.models import WeeklyActivity
@@ -173,3 +174,34 @@ def teacher_week_rows(*, staff: Staff, today: date) -> list[WeekRow]:
     for monday, row in stored.items():
         rows[monday] = WeekRow(monday, row.threshold, _stored_week(row, staff), current=False, stored=True)
     return [rows[monday] for monday in weeks]
+
+
+@dataclass
+class CountedMessage:
+    """A message that counted for the teacher, with the marks behind the flag (never any text: none is stored)."""
+
+    sent_at: datetime
+    chat_title: str
+    chat_kind: str
+    kind: str
+    emoji_only: bool
+    near_duplicate: bool
+    in_burst: bool
+
+
+def teacher_counted_messages(*, staff: Staff, week_start: date) -> list[CountedMessage]:
+    """Return what counted for the teacher in the week, oldest first: time, chat, chat kind, kind and marks."""
+    return [
+        CountedMessage(
+            sent_at=item["sent_at"],
+            chat_title=item["chat__title"],
+            chat_kind=Chat.Kind(item["chat__kind"]).label
+            if item["chat__kind"] in Chat.Kind.values
+            else item["chat__kind"],
+            kind=Message.Kind(item["kind"]).label if item["kind"] in Message.Kind.values else item["kind"],
+            emoji_only=item["emoji_only"],
+            near_duplicate=item["near_duplicate"],
+            in_burst=item["in_burst"],
+        )
+        for item in teacher_week_messages(staff=staff, week_start=week_start)
+    ]

@@ -6,20 +6,16 @@ invite links and QR sheet are activation's (activation/views/invites.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from activation.selectors import teacher_classes
-from chats.models import Chat, Message
 from classes import clock
 from classes.access import role_required, schools_for_user
 from classes.calendar import WeekFormatError, week_parse, week_start
 from classes.models import Staff, User
-from reports.selectors import activation_compute, teacher_week_messages
-from reports.teacher_weeks import teacher_week_rows
+from reports.selectors import activation_compute
+from reports.teacher_weeks import teacher_counted_messages, teacher_week_rows
 
 Role = User.Role
 
@@ -49,17 +45,6 @@ def teacher_home(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------------------
 
 
-@dataclass
-class CountedMessage:
-    sent_at: datetime
-    chat_title: str
-    chat_kind: str
-    kind: str
-    emoji_only: bool
-    near_duplicate: bool
-    in_burst: bool
-
-
 @role_required(Role.TEACHER)
 def teacher_activity(request: HttpRequest) -> HttpResponse:
     """Show my messages per week against the threshold for the last weeks, and what counted in one of them.
@@ -81,20 +66,7 @@ def teacher_activity(request: HttpRequest) -> HttpResponse:
             asked = None
         if asked in {row.week_start for row in rows}:
             chosen = asked
-    counted = [
-        CountedMessage(
-            sent_at=item["sent_at"],
-            chat_title=item["chat__title"],
-            chat_kind=Chat.Kind(item["chat__kind"]).label
-            if item["chat__kind"] in Chat.Kind.values
-            else item["chat__kind"],
-            kind=Message.Kind(item["kind"]).label if item["kind"] in Message.Kind.values else item["kind"],
-            emoji_only=item["emoji_only"],
-            near_duplicate=item["near_duplicate"],
-            in_burst=item["in_burst"],
-        )
-        for item in teacher_week_messages(staff=staff, week_start=chosen)
-    ]
+    counted = teacher_counted_messages(staff=staff, week_start=chosen)
     chosen_row = next((row for row in rows if row.week_start == chosen), None)
     context = {
         "staff": staff,
