@@ -122,28 +122,18 @@ def _live_weeks(*, staff: Staff, school: School, mondays: Sequence[date], curren
         employed = any(staff.is_employed_on(day) for day in days or week_days(monday))
         teacher = None
         if employed and (staff.teaches or leads_a_class):
-            found = counts[monday]
-            messages = reported.get(monday, found["messages"])
+            counted = {**counts[monday], "messages": reported.get(monday, counts[monday]["messages"])}
             absent = {day for day in week_days(monday) if any(a <= day <= b for a, b in absences)}
             if reason is not None:
                 status = TeacherStatus.NOT_EVALUATED
             elif all(day in absent for day in days if staff.is_employed_on(day)):
                 status = TeacherStatus.EXCUSED
-            elif messages >= threshold:
+            elif counted["messages"] >= threshold:
                 status = TeacherStatus.ACTIVE
             else:
                 status = TeacherStatus.INACTIVE
-            teacher = TeacherWeek(
-                staff_id=staff.pk,
-                person_id=staff.person_id,
-                name=staff.full_name,
-                has_account=has_account,
-                status=status,
-                messages=messages,
-                emoji_only=found["emoji_only"],
-                duplicates=found["duplicates"],
-                bursts=found["bursts"],
-            )
+            who = {"staff_id": staff.pk, "person_id": staff.person_id, "name": staff.full_name}
+            teacher = TeacherWeek(**who, has_account=has_account, status=status, **counted)
         rows.append(WeekRow(monday, threshold, teacher, current=monday == current, stored=False, reason=reason))
     return rows
 
