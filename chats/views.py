@@ -7,30 +7,28 @@ administrator's); a teacher gets 403; another school's address gives 404.
 
 from __future__ import annotations
 
-import django_filters
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
 
 from classes import clock
 from classes.access import role_required, school_admin_school_or_404, school_for_user_or_404, schools_for_user
 from classes.models import School, User
 
+from .filters import ChatRegistryFilter
+from .forms import ChatMappingForm
 from .mapping import (
     chat_mapping_confirm,
     chat_mapping_set,
     chat_mappings_confirm,
     chat_registry,
-    classes_for_mapping,
     moderator_names,
 )
 from .models import Chat, Integration, SyncRun
@@ -40,54 +38,6 @@ from .tasks import sync_held_confirm_task, sync_school
 Role = User.Role
 ADMINS = (Role.SCHOOL_ADMIN, Role.MUNICIPAL_ADMIN)
 SYNC_RUNS_SHOWN = 20
-
-
-class ChatRegistryFilter(django_filters.FilterSet):
-    """The chat registry: by title, kind, class and whether the mapping is confirmed."""
-
-    title = django_filters.CharFilter(label=gettext_lazy("Title contains"), lookup_expr="icontains")
-    kind = django_filters.ChoiceFilter(
-        label=gettext_lazy("Kind"), choices=Chat.Kind.choices, empty_label=gettext_lazy("any")
-    )
-    school_class = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Class"), queryset=None, empty_label=gettext_lazy("any")
-    )
-    mapping = django_filters.ChoiceFilter(
-        label=gettext_lazy("Class and kind"),
-        choices=[("proposed", gettext_lazy("proposed")), ("confirmed", gettext_lazy("confirmed"))],
-        empty_label=gettext_lazy("any"),
-        method="filter_mapping",
-    )
-
-    class Meta:
-        model = Chat
-        fields = ["title", "kind", "school_class"]
-
-    def __init__(self, *args, school: School, day, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.filters["school_class"].queryset = classes_for_mapping(school=school, day=day)
-
-    def filter_mapping(self, queryset, name: str, value: str):
-        if value == "proposed":
-            return queryset.filter(mapping_confirmed=False)
-        if value == "confirmed":
-            return queryset.filter(mapping_confirmed=True)
-        return queryset
-
-
-class ChatMappingForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Chat.Kind.choices)
-    school_class = forms.ModelChoiceField(
-        label=gettext_lazy("Class"),
-        queryset=None,
-        required=False,
-        empty_label=gettext_lazy("no class (school-wide)"),
-        help_text=gettext_lazy("Students, parents and subject chats belong to a class; staff and school chats, none."),
-    )
-
-    def __init__(self, *args, school: School, day, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["school_class"].queryset = classes_for_mapping(school=school, day=day)
 
 
 def _next_or(request: HttpRequest, fallback: str) -> str:
@@ -105,6 +55,7 @@ def _school_admin_school(request: HttpRequest, school_id: int) -> School:
 
 @role_required(*ADMINS)
 @require_safe
+@vary_on_headers("HX-Request", "HX-Target")
 def chat_registry_view(request: HttpRequest, school_id: int) -> HttpResponse:
     """The school's chats with their proposed or confirmed class and kind, members and moderators."""
     school = school_admin_school_or_404(user=request.user, school_id=school_id)
@@ -127,7 +78,6 @@ def chat_registry_view(request: HttpRequest, school_id: int) -> HttpResponse:
     if htmx and not htmx.history_restore_request and htmx.target == "chat-results":
         template = "chats/_results.html"
     response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request", "HX-Target"])
     return response
 
 

@@ -9,32 +9,21 @@ administrator's); a teacher gets 403; another school's or class's address gives 
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from classes import clock
 from classes.access import class_for_user_or_404, role_required, school_admin_school_or_404, school_for_user_or_404
-from classes.models import (
-    AcademicYear,
-    Enrollment,
-    School,
-    SchoolClass,
-    Staff,
-    TeachingAssignment,
-    User,
-    enrollment_current_filter,
-)
+from classes.forms import NEXT_YEAR, AssignmentFormSet, ClassesCreateForm, ClassTeacherForm, SchoolProfileForm
+from classes.models import AcademicYear, School, Staff, TeachingAssignment, User
+from classes.selectors import classes_of_year
 from classes.services import (
     academic_year_create_default,
     academic_year_starting_year,
@@ -46,72 +35,11 @@ from classes.services import (
 
 Role = User.Role
 ADMINS = (Role.SCHOOL_ADMIN, Role.MUNICIPAL_ADMIN)
-# Russia's time zones, west to east; a school's own zone is offered too if it is another one.
-RUSSIAN_TIMEZONES = [
-    "Europe/Kaliningrad",
-    "Europe/Moscow",
-    "Europe/Kirov",
-    "Europe/Volgograd",
-    "Europe/Astrakhan",
-    "Europe/Samara",
-    "Europe/Saratov",
-    "Europe/Ulyanovsk",
-    "Asia/Yekaterinburg",
-    "Asia/Omsk",
-    "Asia/Novosibirsk",
-    "Asia/Barnaul",
-    "Asia/Tomsk",
-    "Asia/Novokuznetsk",
-    "Asia/Krasnoyarsk",
-    "Asia/Irkutsk",
-    "Asia/Chita",
-    "Asia/Yakutsk",
-    "Asia/Khandyga",
-    "Asia/Vladivostok",
-    "Asia/Ust-Nera",
-    "Asia/Magadan",
-    "Asia/Sakhalin",
-    "Asia/Srednekolymsk",
-    "Asia/Kamchatka",
-    "Asia/Anadyr",
-]
-NEXT_YEAR = "next"
-
-
-def _url_or_none(name: str, **kwargs) -> str | None:
-    try:
-        return reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return None
 
 
 def _current_year(school: School, years: list[AcademicYear]) -> AcademicYear | None:
     today = clock.today(school.tz)
     return next((year for year in years if year.contains(today)), years[0] if years else None)
-
-
-def classes_of_year(*, year: AcademicYear, day) -> list[SchoolClass]:
-    """Return the year's classes with their class teacher, students enrolled on the day and assignments count."""
-    enrolled = (
-        Enrollment.objects.filter(enrollment_current_filter(day), school_class_id=OuterRef("pk"))
-        .order_by()
-        .values("school_class_id")
-        .annotate(n=Count("student_id", distinct=True))
-        .values("n")
-    )
-    assignments = (
-        TeachingAssignment.objects.filter(school_class_id=OuterRef("pk"))
-        .order_by()
-        .values("school_class_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return list(
-        SchoolClass.objects.filter(year=year)
-        .select_related("class_teacher")
-        .annotate(students=Coalesce(Subquery(enrolled), 0), assignment_count=Coalesce(Subquery(assignments), 0))
-        .order_by("grade", "letter")
-    )
 
 
 @role_required(*ADMINS)
@@ -125,7 +53,7 @@ def class_list(request: HttpRequest, school_id: int) -> HttpResponse:
     day = clock.today(school.tz)
     if year is not None and not year.contains(day):
         day = min(max(day, year.starts_on), year.ends_on)
-    classes = classes_of_year(year=year, day=day) if year else []
+    classes = list(classes_of_year(year=year, day=day)) if year else []
     context = {
         "school": school,
         "years": years,
@@ -133,32 +61,8 @@ def class_list(request: HttpRequest, school_id: int) -> HttpResponse:
         "classes": classes,
         "without_class_teacher": [c for c in classes if c.class_teacher_id is None],
         "can_edit": request.user.role == Role.SCHOOL_ADMIN,
-        "detail_available": _url_or_none("class-detail", class_id=0) is not None,
     }
     return render(request, "classes/class_list.html", context)
-
-
-class ClassesCreateForm(forms.Form):
-    year = forms.ChoiceField(label=gettext_lazy("Academic year"))
-    grades = forms.TypedMultipleChoiceField(
-        label=gettext_lazy("Grades"),
-        choices=[(grade, str(grade)) for grade in range(1, 12)],
-        coerce=int,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    letters = forms.CharField(
-        label=gettext_lazy("Letters"),
-        max_length=20,
-        initial="АБВ",
-        help_text=gettext_lazy("Cyrillic capitals together, like АБВ: each grade gets a class for each letter."),
-    )
-
-    def __init__(self, *args, years: list[AcademicYear], next_year_name: str | None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        choices = [(str(year.pk), year.name) for year in years]
-        if next_year_name:
-            choices.append((NEXT_YEAR, _("%(name)s (new: created with the usual quarters)") % {"name": next_year_name}))
-        self.fields["year"].choices = choices
 
 
 @role_required(Role.SCHOOL_ADMIN)
@@ -200,38 +104,6 @@ def class_create(request: HttpRequest, school_id: int) -> HttpResponse:
                 messages.info(request, _("Already there, left as they are: %(names)s.") % {"names": ", ".join(skipped)})
             return redirect(f"{reverse('class-list', kwargs={'school_id': school.pk})}?year={year.pk}")
     return render(request, "classes/class_create.html", {"school": school, "form": form})
-
-
-class ClassTeacherForm(forms.Form):
-    class_teacher = forms.TypedChoiceField(
-        label=gettext_lazy("Class teacher"), coerce=int, required=False, empty_value=None
-    )
-
-    def __init__(self, *args, staff_choices: list[tuple[int, str]], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["class_teacher"].choices = [("", _("no class teacher")), *staff_choices]
-
-
-class AssignmentForm(forms.Form):
-    staff = forms.TypedChoiceField(label=gettext_lazy("Teacher"), coerce=int, required=False, empty_value=None)
-    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=150, required=False)
-
-    def __init__(self, *args, staff_choices: list[tuple[int, str]], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["staff"].choices = [("", "—"), *staff_choices]
-
-    def clean(self) -> dict:
-        data = super().clean()
-        if data.get("DELETE"):
-            return data
-        if data.get("staff") and not (data.get("subject") or "").strip():
-            self.add_error("subject", _("Give the subject this teacher teaches in the class."))
-        if (data.get("subject") or "").strip() and not data.get("staff"):
-            self.add_error("staff", _("Choose the teacher of this subject."))
-        return data
-
-
-AssignmentFormSet = forms.formset_factory(AssignmentForm, extra=3, can_delete=True)
 
 
 @role_required(Role.SCHOOL_ADMIN)
@@ -288,74 +160,8 @@ def class_update(request: HttpRequest, class_id: int) -> HttpResponse:
         "school_class": school_class,
         "teacher_form": teacher_form,
         "formset": formset,
-        "detail_url": _url_or_none("class-detail", class_id=school_class.pk),
     }
     return render(request, "classes/class_form.html", context)
-
-
-PERCENT = Decimal("0.01")
-
-
-def _percent_field(label: str) -> forms.DecimalField:
-    return forms.DecimalField(label=label, required=False, min_value=0, max_value=100, max_digits=5, decimal_places=2)
-
-
-class SchoolProfileForm(forms.Form):
-    full_name = forms.CharField(label=gettext_lazy("Full name"), max_length=500)
-    short_name = forms.CharField(label=gettext_lazy("Short name"), max_length=255)
-    address = forms.CharField(label=gettext_lazy("Address"), max_length=500, required=False)
-    description = forms.CharField(
-        label=gettext_lazy("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
-    )
-    contacts = forms.CharField(
-        label=gettext_lazy("Contacts"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("Phones, e-mail, the reception hours: as parents and the municipality should see them."),
-    )
-    timezone = forms.ChoiceField(label=gettext_lazy("Time zone"))
-    activity_threshold = forms.IntegerField(
-        label=gettext_lazy("Messages a week for an active teacher"), required=False, min_value=1, max_value=100
-    )
-    staff_target = _percent_field(gettext_lazy("Staff activation target, %"))
-    students_target = _percent_field(gettext_lazy("Students activation target, %"))
-    parents_target = _percent_field(gettext_lazy("Parents activation target, %"))
-
-    def __init__(self, *args, school: School, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        zones = list(RUSSIAN_TIMEZONES)
-        if school.timezone not in zones:
-            zones.insert(0, school.timezone)
-        self.fields["timezone"].choices = [(zone, zone) for zone in zones]
-        municipality = school.municipality
-        inherit = _("Leave empty to follow the municipality: %(value)s.")
-        self.fields["activity_threshold"].help_text = inherit % {"value": municipality.activity_threshold}
-        for name in ("staff_target", "students_target", "parents_target"):
-            value = (getattr(municipality, name) * 100).quantize(PERCENT, ROUND_HALF_UP)
-            self.fields[name].help_text = inherit % {"value": f"{value} %"}
-
-    def school_fields(self) -> list:
-        return [self[name] for name in ("full_name", "short_name", "address", "timezone", "description", "contacts")]
-
-    def threshold_fields(self) -> list:
-        return [self[name] for name in ("activity_threshold", "staff_target", "students_target", "parents_target")]
-
-    @staticmethod
-    def initial_for(school: School) -> dict:
-        initial = {name: getattr(school, name) for name in ("full_name", "short_name", "address", "description")}
-        initial.update({"contacts": school.contacts, "timezone": school.timezone})
-        initial["activity_threshold"] = school.activity_threshold
-        for name in ("staff_target", "students_target", "parents_target"):
-            value = getattr(school, name)
-            initial[name] = (value * 100).quantize(PERCENT, ROUND_HALF_UP) if value is not None else None
-        return initial
-
-    def profile_data(self) -> dict:
-        data = dict(self.cleaned_data)
-        for name in ("staff_target", "students_target", "parents_target"):
-            value = data[name]
-            data[name] = (value / 100).quantize(Decimal("0.0001"), ROUND_HALF_UP) if value is not None else None
-        return data
 
 
 @role_required(*ADMINS)

@@ -1,18 +1,12 @@
-"""Filters of the reports pages: django-filter FilterSets and the week-range form of the activity report."""
+"""Filters of the reports pages: django-filter FilterSets (the forms are in reports/forms.py)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import django_filters
-from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from classes.calendar import week_start
 from classes.models import SchoolClass
-
-MAX_WEEKS = 26
 
 
 class SchoolClassFilter(django_filters.FilterSet):
@@ -82,41 +76,3 @@ class SchoolClassFilter(django_filters.FilterSet):
         if self.form.is_valid():
             return self.form.cleaned_data.get("below_target") or ""
         return ""
-
-
-class WeekRangeForm(forms.Form):
-    """A range of ISO weeks given by two days (each stands for its week); at most MAX_WEEKS weeks."""
-
-    date_from = forms.DateField(
-        label=_("From the week of"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    date_to = forms.DateField(
-        label=_("To the week of"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-
-    def __init__(self, *args, last_week: date, default_weeks: int = 8, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.last_week = week_start(last_week)
-        self.default_weeks = default_weeks
-        if not self.is_bound:
-            self.initial.setdefault("date_from", self.last_week - timedelta(days=7 * (default_weeks - 1)))
-            self.initial.setdefault("date_to", self.last_week)
-
-    def clean(self) -> dict:
-        data = super().clean()
-        end = week_start(data.get("date_to") or self.last_week)
-        start = week_start(data.get("date_from") or end - timedelta(days=7 * (self.default_weeks - 1)))
-        if start > end:
-            raise forms.ValidationError(_("The first week comes after the last one; swap the dates."))
-        if (end - start).days // 7 + 1 > MAX_WEEKS:
-            raise forms.ValidationError(
-                _("Choose at most %(weeks)d weeks at a time; narrow the range.") % {"weeks": MAX_WEEKS}
-            )
-        data["mondays"] = [start + timedelta(days=7 * offset) for offset in range((end - start).days // 7 + 1)]
-        return data
-
-    def mondays(self) -> list[date]:
-        """Return the Mondays of the chosen weeks, or of the default weeks when the input is not valid."""
-        if self.is_valid():
-            return self.cleaned_data["mondays"]
-        return [self.last_week - timedelta(days=7 * offset) for offset in range(self.default_weeks - 1, -1, -1)]

@@ -1,19 +1,15 @@
-"""URLs of the reports app's pages: home, the school dashboard, a class, teachers' activity, the overview."""
+"""URLs of the reports app's pages: home, the school dashboard, a class, teachers' activity, the overview, the
+quarterly roster reconciliation."""
 
 from django.urls import path
 
 from . import views
-from .views import teacher
+from .views import reconciliation, teacher
 
 urlpatterns = [
-    # The teacher's pages and invite links.
+    # The teacher's pages (a class's page and its invite links are activation's).
     path("my/", teacher.teacher_home, name="teacher-home"),
     path("my/activity/", teacher.teacher_activity, name="teacher-activity"),
-    path("my/classes/<int:class_id>/", teacher.teacher_class, name="teacher-class"),
-    path("my/classes/<int:class_id>/qr/", teacher.qr_sheet, name="qr-sheet"),
-    path("my/classes/<int:class_id>/invites/", teacher.invite_create, name="invite-create"),
-    path("my/classes/<int:class_id>/invites/<int:link_id>/expire/", teacher.invite_expire, name="invite-expire"),
-    path("i/<str:key>/", teacher.invite_open, name="invite-open"),
     path("", views.home, name="home"),
     path("schools/<int:school_id>/", views.school_dashboard, name="school-dashboard"),
     path("schools/<int:school_id>/export/classes/", views.school_classes_export, name="school-classes-export"),
@@ -24,4 +20,29 @@ urlpatterns = [
     path("classes/<int:class_id>/", views.class_detail, name="class-detail"),
     path("municipality/", views.municipal_overview, name="municipal-overview"),
     path("municipality/export/", views.municipal_export, name="municipal-export"),
+    # The quarterly roster reconciliation.
+    path("schools/<int:school_id>/reconciliation/", reconciliation.reconciliation_page, name="reconciliation"),
+    path(
+        "schools/<int:school_id>/reconciliation/run/", reconciliation.reconciliation_run_view, name="reconciliation-run"
+    ),
+    path(
+        "schools/<int:school_id>/reconciliation/<int:reconciliation_id>/",
+        reconciliation.reconciliation_detail,
+        name="reconciliation-detail",
+    ),
+    path(
+        "schools/<int:school_id>/reconciliation/<int:reconciliation_id>/sign-off/",
+        reconciliation.reconciliation_sign_off_view,
+        name="reconciliation-sign-off",
+    ),
+    path(
+        "schools/<int:school_id>/reconciliation/<int:reconciliation_id>/export.<str:fmt>",
+        reconciliation.reconciliation_export_view,
+        name="reconciliation-export",
+    ),
+    path(
+        "schools/<int:school_id>/reconciliation/items/<int:item_id>/resolve/",
+        reconciliation.reconciliation_item_resolve_view,
+        name="reconciliation-item-resolve",
+    ),
 ]

@@ -13,7 +13,6 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("classes.urls")),
     path("", include("classes.urls_roster")),
-    path("", include("reports.urls_reconciliation")),
     path("", include("activation.urls")),
     path("", include("chats.urls")),
     path("accounts/", include("allauth.urls")),

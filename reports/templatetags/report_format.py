@@ -9,7 +9,7 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from reports.exports import teacher_status_label
+from reports.exports.tables import teacher_status_label
 from reports.rates import Rate
 
 register = template.Library()

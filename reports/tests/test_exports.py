@@ -22,7 +22,8 @@ from classes.tests.scenario import (
     school_admin,
     teacher_user,
 )
-from reports.exports import Column, CSVRenderer, ExportFormatError, Report, XLSXRenderer, report_export
+from reports.exports.renderers import CSVRenderer, XLSXRenderer, report_export
+from reports.exports.report import Column, ExportFormatError, Report
 from reports.services import weekly_activity_build, weekly_activity_ensure
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]

@@ -331,7 +331,7 @@ def test_the_reconciliation_panel_tells_each_schools_quarter_status_with_its_lin
     from datetime import date
 
     from classes.tests.factories import QuarterFactory, SchoolFactory
-    from reports.views.panels import reconciliation_panels
+    from reports.panels import reconciliation_panels
 
     # given: one school in its quarter, one whose quarter ended, one without quarters
     current, ended, bare = SchoolFactory(), SchoolFactory(), SchoolFactory()

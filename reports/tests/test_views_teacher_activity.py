@@ -11,8 +11,11 @@ from activation.tests.factories import SferumAccountFactory
 from activation.tests.scenario import NOW, World, measure, page_get, world_build
 from chats.models import Chat, Message
 from chats.tests.factories import ChatFactory, MessageFactory
-from classes.tests.factories import StaffFactory
+from classes.models import AcademicYear, Staff
+from classes.tests.factories import StaffAbsenceFactory, StaffFactory
 from reports.models import WeeklyActivity
+from reports.selectors import weekly_activity_compute
+from reports.teacher_weeks import teacher_week_rows
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
@@ -109,6 +112,45 @@ def test_my_activity_query_count_does_not_grow(client, world, django_assert_num_
     client.force_login(world.teacher)
     url = reverse("teacher-activity")
     grow_messages(world, 3)
-    measure(client, django_assert_num_queries, url, 47)
+    measure(client, django_assert_num_queries, url, 13)
     grow_messages(world, 60)
-    measure(client, django_assert_num_queries, url, 47)
+    measure(client, django_assert_num_queries, url, 13)
+
+
+@pytest.mark.parametrize("year_starts_on", [date(2026, 11, 9), date(2026, 9, 1)])
+def test_my_activity_reads_every_live_week_in_a_constant_number_of_queries(
+    client, world, django_assert_num_queries, year_starts_on
+):
+    """Two live weeks or eight, and more teachers in the school: the page's query count stays the same."""
+    # given
+    AcademicYear.objects.filter(pk=world.school_class.year_id).update(starts_on=year_starts_on)
+    grow_messages(world, 3)
+    for _index in range(3):
+        StaffFactory(school=world.school, teaches=True)
+    client.force_login(world.teacher)
+    # when / then
+    measure(client, django_assert_num_queries, reverse("teacher-activity"), 13)
+
+
+def test_my_weeks_match_the_schools_weekly_figures(world):
+    """Each live week of the teacher is the school's weekly figure for them: bursts and copies stay inside a week."""
+    # given: a burst across the night from Sunday to Monday, copies in two weeks, an absent week
+    account = SferumAccountFactory(school=world.school, staff=world.teacher.staff)
+    chat = ChatFactory(school=world.school)
+    moments = [datetime(2026, 11, 8, 20, 59, 10, tzinfo=UTC), datetime(2026, 11, 8, 20, 59, 40, tzinfo=UTC)]
+    moments += [datetime(2026, 11, 8, 21, 0, 5, tzinfo=UTC), datetime(2026, 11, 10, 9, tzinfo=UTC)]
+    for sent_at in moments:
+        MessageFactory(chat=chat, author=account, sent_at=sent_at, text_hash="same")
+    StaffAbsenceFactory(staff=world.teacher.staff, starts_on=date(2026, 10, 19), ends_on=date(2026, 10, 23))
+    staff = Staff.objects.select_related("school__municipality").get(pk=world.teacher.staff_id)
+    # when
+    rows = teacher_week_rows(staff=staff, today=date(2026, 11, 19))
+    # then
+    for row in rows:
+        week = weekly_activity_compute(schools=[staff.school], week_start=row.week_start)[staff.school_id]
+        expected = next((t for t in week.teachers if t.staff_id == staff.pk), None)
+        assert (row.threshold, row.reason, row.teacher) == (week.threshold, week.reason, expected)
+    by_week = {row.week_start: row.teacher for row in rows}
+    assert (by_week[date(2026, 11, 2)].messages, by_week[date(2026, 11, 2)].bursts) == (2, 0)
+    assert (by_week[date(2026, 11, 9)].messages, by_week[date(2026, 11, 9)].duplicates) == (2, 2)
+    assert by_week[date(2026, 10, 19)].status == "excused"

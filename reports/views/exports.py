@@ -12,21 +12,17 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from chats.filters import ChatRegistryFilter
 from chats.mapping import chat_registry
-from chats.views import ChatRegistryFilter
 from classes.access import role_required, school_admin_school_or_404
 from classes.calendar import last_complete_week
-from reports.exports import (
-    ChatRegistryReport,
-    ClassesReport,
-    ExportFormatError,
-    Report,
-    TeacherActivityReport,
-    report_export,
-)
-from reports.filters import WeekRangeForm
+from reports.exports.renderers import report_export
+from reports.exports.report import ExportFormatError, Report
+from reports.exports.tables import ChatRegistryReport, ClassesReport, TeacherActivityReport
+from reports.forms import WeekRangeForm
+from reports.overview import school_today
 from reports.selectors import school_metrics_compute, weekly_activity_table
-from reports.views.school import ADMINS, class_table, school_today
+from reports.views.school import ADMINS, class_table
 
 
 def export_error_page(request: HttpRequest, error: ExportFormatError, *, back_url: str) -> HttpResponse:

@@ -15,14 +15,17 @@ from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
 
-from classes import clock
 from classes.access import class_for_user_or_404, role_required, school_admin_school_or_404, school_for_user_or_404
 from classes.calendar import last_complete_week, week_label
-from classes.models import School, User
+from classes.models import User
 from reports import charts
-from reports.filters import SchoolClassFilter, WeekRangeForm
+from reports.filters import SchoolClassFilter
+from reports.forms import WeekRangeForm
 from reports.models import WeeklyActivity
+from reports.overview import school_today
+from reports.panels import reconciliation_panels, roster_changes_panel
 from reports.rates import Rate
 from reports.selectors import (
     CLASS_ROW_SORTS,
@@ -47,17 +50,11 @@ from reports.selectors import (
     weekly_activity_trend,
 )
 from reports.services import weekly_activity_ensure
-from reports.views.panels import reconciliation_panels, roster_changes_panel, url_or_none
 
 Role = User.Role
 ADMINS = (Role.SCHOOL_ADMIN, Role.MUNICIPAL_ADMIN)
 TREND_DAYS = 56
 SPARK_WEEKS = 8
-
-
-def school_today(school: School) -> date:
-    """Return today in the school's time zone (the day `metrics_compute` uses)."""
-    return clock.today(school.tz)
 
 
 def can_edit(request: HttpRequest) -> bool:
@@ -71,13 +68,6 @@ def htmx_target(request: HttpRequest) -> str | None:
     if not htmx or htmx.history_restore_request:
         return None
     return htmx.target
-
-
-def vary_on_htmx(response: HttpResponse) -> HttpResponse:
-    from django.utils.cache import patch_vary_headers
-
-    patch_vary_headers(response, ["HX-Request", "HX-Target"])
-    return response
 
 
 def class_table(request: HttpRequest, metrics: SchoolMetrics) -> tuple[SchoolClassFilter, list[ClassRow], str]:
@@ -170,6 +160,7 @@ def _teacher_entries(
 
 @role_required(*ADMINS)
 @require_safe
+@vary_on_headers("HX-Request", "HX-Target")
 def school_dashboard(request: HttpRequest, school_id: int) -> HttpResponse:
     """The school administrator's dashboard: activation against targets, classes, teachers, sync, queues."""
     school = school_admin_school_or_404(user=request.user, school_id=school_id)
@@ -185,7 +176,7 @@ def school_dashboard(request: HttpRequest, school_id: int) -> HttpResponse:
         "results_url": request.path,
     }
     if htmx_target(request) == "class-results":
-        return vary_on_htmx(render(request, "reports/classes/_results.html", context))
+        return render(request, "reports/classes/_results.html", context)
     week = metrics.week
     inactive = sorted(
         (t for t in week.teachers if t.status == TeacherStatus.INACTIVE), key=lambda t: (t.messages, t.name)
@@ -225,17 +216,9 @@ def school_dashboard(request: HttpRequest, school_id: int) -> HttpResponse:
             "held": list(sync_runs_held(school=school)),
             "reconciliation": reconciliation_panels(schools=[school], days={school.pk: metrics.day})[school.pk],
             "roster_changes": roster_changes_panel(school=school, day=metrics.day),
-            "links": {
-                "classes": url_or_none("class-list", school_id=school.pk),
-                "chats": url_or_none("chat-registry", school_id=school.pk),
-                "syncs": url_or_none("sync-list", school_id=school.pk),
-                "profile": url_or_none("school-profile", school_id=school.pk),
-                "teachers": url_or_none("school-teacher-activity", school_id=school.pk),
-                "sync_now": url_or_none("sync-now", school_id=school.pk),
-            },
         }
     )
-    return vary_on_htmx(render(request, "reports/school_dashboard.html", context))
+    return render(request, "reports/school_dashboard.html", context)
 
 
 @role_required(*ADMINS)
@@ -275,7 +258,6 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
         "chats": list(chats_of_class(school_class=school_class)),
         "chart": chart,
         "can_edit": can_edit(request),
-        "update_url": url_or_none("class-update", class_id=school_class.pk) if can_edit(request) else None,
     }
     return render(request, "reports/class_detail.html", context)
 

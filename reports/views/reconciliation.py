@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from classes import clock
 from classes.access import role_required, school_admin_school_or_404
 from classes.models import School, User
+from reports.forms import ResolveForm, SignOffForm
 from reports.models import Reconciliation, ReconciliationItem
 from reports.reconciliation.errors import ReconciliationError
 from reports.reconciliation.matching import CATEGORIES, ITEM_CATEGORIES
@@ -33,20 +32,6 @@ from reports.reconciliation_export import CONTENT_TYPES, ReconciliationExportErr
 
 Role = User.Role
 ADMINS = (Role.SCHOOL_ADMIN, Role.MUNICIPAL_ADMIN)
-
-
-class ResolveForm(forms.Form):
-    resolution = forms.ChoiceField(
-        label=gettext_lazy("How it was resolved"), choices=ReconciliationItem.Resolution.choices, required=False
-    )
-    note = forms.CharField(label=gettext_lazy("Note"), max_length=500, required=False)
-
-
-class SignOffForm(forms.Form):
-    confirm = forms.BooleanField(
-        label=gettext_lazy("I have checked every item; the roster and Sferum agree as resolved above."),
-        error_messages={"required": gettext_lazy("Tick the confirmation to sign the quarter off.")},
-    )
 
 
 def _can_write(user: User) -> bool:

@@ -12,12 +12,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from activation.forms import LoginEmailResendForm, SchoolAdminLoginForm, StaffLoginForm
 from classes import clock
 from classes.access import role_required, school_admin_school_or_404, schools_for_user
 from classes.logins import login_password_email_send, school_admin_login_create, teacher_login_create
 from classes.models import Staff, User, staff_employed_filter
-
-from .forms import LoginEmailResendForm, SchoolAdminLoginForm, StaffLoginForm
 
 Role = User.Role
 

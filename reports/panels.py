@@ -1,7 +1,4 @@
-"""Dashboard panels: the quarterly reconciliation and the arrivals and departures queue.
-
-Links are made with reverse() and left out while their pages are not installed.
-"""
+"""Dashboard panels: the quarterly reconciliation and the arrivals and departures queue, with their pages."""
 
 from __future__ import annotations
 
@@ -9,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from classes.models import RosterChange, School
@@ -18,14 +15,6 @@ from reports.models import Reconciliation
 from reports.reconciliation.selectors import reconciliation_statuses
 
 ROSTER_CHANGES_SHOWN = 5
-
-
-def url_or_none(name: str, **kwargs) -> str | None:
-    """Return the page's address, or None while the page is not installed."""
-    try:
-        return reverse(name, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return None
 
 
 State = Reconciliation.State
@@ -40,14 +29,14 @@ class ReconciliationPanel:
     status: str = ""
     label: str = ""
     reconciliation: object | None = None
-    url: str | None = None
+    url: str = ""
 
     @property
     def state(self) -> str:
         return RECONCILIATION_STATES.get(self.status, "none")
 
 
-def _reconciliation_panel(school: School, found: tuple | None, url: str | None) -> ReconciliationPanel:
+def _reconciliation_panel(found: tuple | None, url: str) -> ReconciliationPanel:
     if found is None:
         return ReconciliationPanel(status="", label=_("no data"), url=url)
     status, reconciliation = found
@@ -65,8 +54,8 @@ def reconciliation_panels(*, schools: Sequence[School], days: dict[int, date]) -
     for day, day_schools in by_day.items():
         found = reconciliation_statuses(schools=day_schools, day=day)
         for school in day_schools:
-            url = url_or_none("reconciliation", school_id=school.pk)
-            result[school.pk] = _reconciliation_panel(school, found.get(school.pk), url)
+            url = reverse("reconciliation", kwargs={"school_id": school.pk})
+            result[school.pk] = _reconciliation_panel(found.get(school.pk), url)
     return result
 
 
@@ -77,7 +66,7 @@ class RosterChangesPanel:
     overdue: int = 0
     open: int = 0
     items: list = field(default_factory=list)
-    url: str | None = None
+    url: str = ""
 
 
 OPEN_STATES = (RosterChange.State.REPORTED, RosterChange.State.PROCESSED)
@@ -92,5 +81,5 @@ def roster_changes_panel(*, school: School, day: date) -> RosterChangesPanel:
         overdue=roster_changes_overdue(school=school, day=day).count(),
         open=queue.count(),
         items=list(queue[:ROSTER_CHANGES_SHOWN]),
-        url=url_or_none("roster-changes", school_id=school.pk),
+        url=reverse("roster-changes", kwargs={"school_id": school.pk}),
     )

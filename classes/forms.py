@@ -1,0 +1,162 @@
+"""Forms of the classes app's pages: creating a year's classes, a class's teachers, the school profile."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from classes.models import AcademicYear, School
+
+# Russia's time zones, west to east; a school's own zone is offered too if it is another one.
+RUSSIAN_TIMEZONES = [
+    "Europe/Kaliningrad",
+    "Europe/Moscow",
+    "Europe/Kirov",
+    "Europe/Volgograd",
+    "Europe/Astrakhan",
+    "Europe/Samara",
+    "Europe/Saratov",
+    "Europe/Ulyanovsk",
+    "Asia/Yekaterinburg",
+    "Asia/Omsk",
+    "Asia/Novosibirsk",
+    "Asia/Barnaul",
+    "Asia/Tomsk",
+    "Asia/Novokuznetsk",
+    "Asia/Krasnoyarsk",
+    "Asia/Irkutsk",
+    "Asia/Chita",
+    "Asia/Yakutsk",
+    "Asia/Khandyga",
+    "Asia/Vladivostok",
+    "Asia/Ust-Nera",
+    "Asia/Magadan",
+    "Asia/Sakhalin",
+    "Asia/Srednekolymsk",
+    "Asia/Kamchatka",
+    "Asia/Anadyr",
+]
+NEXT_YEAR = "next"
+
+
+class ClassesCreateForm(forms.Form):
+    year = forms.ChoiceField(label=gettext_lazy("Academic year"))
+    grades = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Grades"),
+        choices=[(grade, str(grade)) for grade in range(1, 12)],
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    letters = forms.CharField(
+        label=gettext_lazy("Letters"),
+        max_length=20,
+        initial="АБВ",
+        help_text=gettext_lazy("Cyrillic capitals together, like АБВ: each grade gets a class for each letter."),
+    )
+
+    def __init__(self, *args, years: list[AcademicYear], next_year_name: str | None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(str(year.pk), year.name) for year in years]
+        if next_year_name:
+            choices.append((NEXT_YEAR, _("%(name)s (new: created with the usual quarters)") % {"name": next_year_name}))
+        self.fields["year"].choices = choices
+
+
+class ClassTeacherForm(forms.Form):
+    class_teacher = forms.TypedChoiceField(
+        label=gettext_lazy("Class teacher"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, staff_choices: list[tuple[int, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["class_teacher"].choices = [("", _("no class teacher")), *staff_choices]
+
+
+class AssignmentForm(forms.Form):
+    staff = forms.TypedChoiceField(label=gettext_lazy("Teacher"), coerce=int, required=False, empty_value=None)
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=150, required=False)
+
+    def __init__(self, *args, staff_choices: list[tuple[int, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].choices = [("", "—"), *staff_choices]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("DELETE"):
+            return data
+        if data.get("staff") and not (data.get("subject") or "").strip():
+            self.add_error("subject", _("Give the subject this teacher teaches in the class."))
+        if (data.get("subject") or "").strip() and not data.get("staff"):
+            self.add_error("staff", _("Choose the teacher of this subject."))
+        return data
+
+
+AssignmentFormSet = forms.formset_factory(AssignmentForm, extra=3, can_delete=True)
+
+
+PERCENT = Decimal("0.01")
+
+
+def _percent_field(label: str) -> forms.DecimalField:
+    return forms.DecimalField(label=label, required=False, min_value=0, max_value=100, max_digits=5, decimal_places=2)
+
+
+class SchoolProfileForm(forms.Form):
+    full_name = forms.CharField(label=gettext_lazy("Full name"), max_length=500)
+    short_name = forms.CharField(label=gettext_lazy("Short name"), max_length=255)
+    address = forms.CharField(label=gettext_lazy("Address"), max_length=500, required=False)
+    description = forms.CharField(
+        label=gettext_lazy("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    contacts = forms.CharField(
+        label=gettext_lazy("Contacts"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Phones, e-mail, the reception hours: as parents and the municipality should see them."),
+    )
+    timezone = forms.ChoiceField(label=gettext_lazy("Time zone"))
+    activity_threshold = forms.IntegerField(
+        label=gettext_lazy("Messages a week for an active teacher"), required=False, min_value=1, max_value=100
+    )
+    staff_target = _percent_field(gettext_lazy("Staff activation target, %"))
+    students_target = _percent_field(gettext_lazy("Students activation target, %"))
+    parents_target = _percent_field(gettext_lazy("Parents activation target, %"))
+
+    def __init__(self, *args, school: School, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        zones = list(RUSSIAN_TIMEZONES)
+        if school.timezone not in zones:
+            zones.insert(0, school.timezone)
+        self.fields["timezone"].choices = [(zone, zone) for zone in zones]
+        municipality = school.municipality
+        inherit = _("Leave empty to follow the municipality: %(value)s.")
+        self.fields["activity_threshold"].help_text = inherit % {"value": municipality.activity_threshold}
+        for name in ("staff_target", "students_target", "parents_target"):
+            value = (getattr(municipality, name) * 100).quantize(PERCENT, ROUND_HALF_UP)
+            self.fields[name].help_text = inherit % {"value": f"{value} %"}
+
+    def school_fields(self) -> list:
+        return [self[name] for name in ("full_name", "short_name", "address", "timezone", "description", "contacts")]
+
+    def threshold_fields(self) -> list:
+        return [self[name] for name in ("activity_threshold", "staff_target", "students_target", "parents_target")]
+
+    @staticmethod
+    def initial_for(school: School) -> dict:
+        initial = {name: getattr(school, name) for name in ("full_name", "short_name", "address", "description")}
+        initial.update({"contacts": school.contacts, "timezone": school.timezone})
+        initial["activity_threshold"] = school.activity_threshold
+        for name in ("staff_target", "students_target", "parents_target"):
+            value = getattr(school, name)
+            initial[name] = (value * 100).quantize(PERCENT, ROUND_HALF_UP) if value is not None else None
+        return initial
+
+    def profile_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        for name in ("staff_target", "students_target", "parents_target"):
+            value = data[name]
+            data[name] = (value / 100).quantize(Decimal("0.0001"), ROUND_HALF_UP) if value is not None else None
+        return data

@@ -1,0 +1,34 @@
+"""Read-side queries of the classes app's pages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from classes.models import AcademicYear, Enrollment, SchoolClass, TeachingAssignment, enrollment_current_filter
+
+
+def classes_of_year(*, year: AcademicYear, day: date) -> QuerySet[SchoolClass]:
+    """Return the year's classes with their class teacher, students enrolled on the day and assignments count."""
+    enrolled = (
+        Enrollment.objects.filter(enrollment_current_filter(day), school_class_id=OuterRef("pk"))
+        .order_by()
+        .values("school_class_id")
+        .annotate(n=Count("student_id", distinct=True))
+        .values("n")
+    )
+    assignments = (
+        TeachingAssignment.objects.filter(school_class_id=OuterRef("pk"))
+        .order_by()
+        .values("school_class_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        SchoolClass.objects.filter(year=year)
+        .select_related("class_teacher")
+        .annotate(students=Coalesce(Subquery(enrolled), 0), assignment_count=Coalesce(Subquery(assignments), 0))
+        .order_by("grade", "letter")
+    )

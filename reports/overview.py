@@ -1,0 +1,134 @@
+"""The municipal overview: every school of a municipality side by side, its totals and their sorts.
+
+Each school is as `school_metrics_compute` sees it on its own day; the municipality's totals add numerators and
+denominators (never means of rates), on the day of the time zone most of its schools use.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from fractions import Fraction
+
+from django.urls import reverse
+
+from chats.models import SyncRun
+from classes import clock
+from classes.access import schools_for_user
+from classes.models import Municipality, School, User
+from reports.panels import ReconciliationPanel, reconciliation_panels
+from reports.rates import Rate
+from reports.selectors import (
+    ACTIVATION_GROUPS,
+    MunicipalityActivation,
+    SchoolMetrics,
+    activation_snapshots_of_days,
+    school_metrics_compute,
+    sync_runs_last,
+    timezone_most_used,
+)
+
+
+def school_today(school: School) -> date:
+    """Return today in the school's time zone (the day `school_metrics_compute` uses)."""
+    return clock.today(school.tz)
+
+
+@dataclass
+class OverviewRow:
+    """A school in the municipal overview."""
+
+    metrics: SchoolMetrics
+    last_sync: SyncRun | None
+    reconciliation: ReconciliationPanel
+    dashboard_url: str
+
+    @property
+    def school(self):
+        return self.metrics.school
+
+
+@dataclass
+class MunicipalOverview:
+    municipality: Municipality
+    day: date
+    rows: list[OverviewRow]
+    totals: MunicipalityActivation
+    active_teachers: Rate
+    week_ago: dict[str, Rate]
+
+    def change(self, group: str) -> Fraction | None:
+        """Return the municipality's rate today minus seven days earlier, or None without both."""
+        return getattr(self.totals, group).change_since(self.week_ago.get(group))
+
+    @property
+    def changes(self) -> dict[str, Fraction | None]:
+        return {group: self.change(group) for group in ACTIVATION_GROUPS}
+
+
+def _change_key(value: Fraction | None) -> tuple:
+    return (value is None, value or 0)
+
+
+OVERVIEW_SORTS: dict[str, Callable[[OverviewRow], tuple]] = {
+    "school": lambda row: (row.school.short_name.lower(), row.school.code),
+    "staff": lambda row: row.metrics.staff.sort_key,
+    "students": lambda row: row.metrics.students.sort_key,
+    "parents": lambda row: row.metrics.parents.sort_key,
+    "teachers": lambda row: row.metrics.active_teachers.sort_key,
+    "staff_change": lambda row: _change_key(row.metrics.change("staff")),
+    "students_change": lambda row: _change_key(row.metrics.change("students")),
+    "parents_change": lambda row: _change_key(row.metrics.change("parents")),
+    "reconciliation": lambda row: (row.reconciliation.label,),
+    "sync": lambda row: (row.last_sync is None, row.last_sync.started_at if row.last_sync else datetime.min),
+}
+
+
+def municipal_overview_compute(*, user: User) -> MunicipalOverview:
+    """Return the overview of the login's municipality: each school as `metrics_compute` sees it, and totals.
+
+    Totals are sums of numerators over sums of denominators (never means of rates); the municipality's day
+    is the one of the time zone most of its schools use.
+    """
+    municipality = Municipality.objects.get(pk=user.municipality_id)
+    schools = list(schools_for_user(user=user))
+    metrics = school_metrics_compute(schools=schools, today=school_today)
+    zones = Counter(school.timezone for school in schools)
+    zone = timezone_most_used(zones) if zones else None
+    day = clock.today(zone)
+    syncs = sync_runs_last(school_ids=[school.pk for school in schools])
+    reconciliation = reconciliation_panels(schools=schools, days={pk: m.day for pk, m in metrics.items()})
+    rows = [
+        OverviewRow(
+            metrics=metrics[school.pk],
+            last_sync=syncs.get(school.pk),
+            reconciliation=reconciliation[school.pk],
+            dashboard_url=reverse("school-dashboard", kwargs={"school_id": school.pk}),
+        )
+        for school in schools
+    ]
+    totals = MunicipalityActivation(
+        municipality=municipality, day=day, schools=[metrics[school.pk].activation for school in schools]
+    )
+    week_ago = activation_snapshots_of_days(
+        scope="municipality", days_by_id={municipality.pk: day - timedelta(days=7)}
+    ).get(municipality.pk, {})
+    return MunicipalOverview(
+        municipality=municipality,
+        day=day,
+        rows=rows,
+        totals=totals,
+        active_teachers=sum((m.active_teachers for m in metrics.values()), Rate(0, 0)),
+        week_ago=week_ago,
+    )
+
+
+def overview_sorted(overview: MunicipalOverview, sort: str) -> tuple[list[OverviewRow], str]:
+    """Return the rows sorted by a whitelisted column («parents», «-parents»), and the sort in force."""
+    key = sort.removeprefix("-")
+    rows = sorted(overview.rows, key=OVERVIEW_SORTS["school"])
+    if key not in OVERVIEW_SORTS:
+        return rows, ""
+    return sorted(rows, key=OVERVIEW_SORTS[key], reverse=sort.startswith("-")), sort
