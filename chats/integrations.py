@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from activation.models import Backend as BackendName
 from classes import clock
 from classes.models import School
-from classes.roster.reading import file_read
+from classes.tabular.reading import file_read
 from sferum_api import Backend
 from sferum_api.files import FilesBackend
 from sferum_api.http import RetryPolicy

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from classes.models import School, User
-from classes.roster.validation import RowError
+from classes.tabular.errors import RowError
 from sferum_api.files import FilesBackend, chat_id_for_title
 
 from .files_import import member_list_read

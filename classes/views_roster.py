@@ -26,10 +26,9 @@ from classes.forms_roster import (
     RosterUploadForm,
 )
 from classes.models import Enrollment, RosterChange, RosterImport, RosterMapping, RosterUpload, School, Student, User
-from classes.roster.columns import column_for_header, header_normalize
+from classes.roster.columns import column_for_header
 from classes.roster.dating import RosterDateError, roster_as_of_check
 from classes.roster.importer import roster_import
-from classes.roster.reading import RosterReadError, table_read
 from classes.roster.uploads import RosterUploadError, roster_upload_create, roster_uploads_expire
 from classes.roster_changes import (
     OPEN_STATES,
@@ -42,6 +41,8 @@ from classes.roster_changes import (
     roster_changes_for_student,
     students_of_class,
 )
+from classes.tabular.columns import header_normalize
+from classes.tabular.reading import RosterReadError, table_read
 from classes.tasks import roster_upload_read_task
 
 Role = User.Role

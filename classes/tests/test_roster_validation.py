@@ -4,7 +4,7 @@ import pytest
 
 from classes.models import Enrollment, Parent, RosterImport, SchoolClass, Staff, Student
 from classes.roster.importer import roster_import
-from classes.roster.validation import date_parse
+from classes.tabular.dates import date_parse
 from classes.tests.factories import SchoolFactory
 from classes.tests.roster_files import csv_bytes
 
