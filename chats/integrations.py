@@ -24,7 +24,7 @@ from sferum_api.max import MaxBackend
 from sferum_api.simulator import SimulatedSchool
 from sferum_api.vk import VkBackend
 
-from .files_import import member_list_read
+from .files_import.member_list import member_list_read
 from .models import Integration
 from .sync import message_hash_key
 from .tokens import token_decrypt, token_encrypt

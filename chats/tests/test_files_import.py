@@ -15,18 +15,14 @@ from django.test.utils import CaptureQueriesContext
 
 from activation.models import SferumAccount
 from activation.tests.factories import SferumAccountFactory
-from chats.files_import import (
-    activity_report_import,
-    activity_report_read,
-    datetime_parse,
-    member_list_read,
-    week_start_parse,
-)
+from chats.files_import.activity_import import activity_report_import
+from chats.files_import.member_list import member_list_read
 from chats.integrations import IntegrationError, files_backend_from_folder
 from chats.member_lists import member_list_import
 from chats.models import Chat, ChatMembership, ReportedActivity, SyncRun
 from chats.titles import propose_mapping
 from classes.models import DEFAULT_TIMEZONE
+from classes.tabular.dates import datetime_parse, week_start_parse
 from classes.tests.factories import AcademicYearFactory, SchoolClassFactory, SchoolFactory, StaffFactory
 from classes.tests.roster_files import xlsx_bytes
 from sferum_api.files import chat_title_synthesize
@@ -639,11 +635,12 @@ def test_the_activity_columns_can_be_mapped(school, teachers):
     content = csv_bytes("Учитель (Ф.И.О.);Период;Кол-во", "Петров Иван;2026-W47;3")
     mapping = {"Учитель (Ф.И.О.)": "full_name", "Период": "week", "Кол-во": "messages"}
     # when
-    missing = activity_report_read(content=content, filename="activity.csv")
+    missing = activity_report_import(school=school, content=content, filename="activity.csv")
     result = activity_report_import(school=school, content=content, filename="activity.csv", mapping=mapping)
     # then
-    assert [(error.row, error.column) for error in missing[1]] == [(1, "ID"), (1, "Неделя"), (1, "Сообщения")]
-    assert "--map" in missing[1][1].message
+    assert missing.status == "failed"
+    assert [(error.row, error.column) for error in missing.errors] == [(1, "ID"), (1, "Неделя"), (1, "Сообщения")]
+    assert "--map" in missing.errors[1].message
     assert result.status == "ok", result.errors
     assert reported(school) == {("T-3", W47): 3}
 

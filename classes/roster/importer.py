@@ -24,7 +24,7 @@ from classes.roster.validation import roster_validate
 from classes.roster.writing import roster_plan_write
 from classes.roster_changes import roster_changes_confirm_from_roster
 from classes.tabular.errors import file_errors
-from classes.tabular.reading import RosterReadError, table_read
+from classes.tabular.reading import RosterReadError, Table, table_read
 
 
 class _Held(Exception):
@@ -49,6 +49,7 @@ def roster_import(
     on: date | None = None,
     user: User | None = None,
     dry_run: bool = False,
+    table: Table | None = None,
 ) -> RosterImportResult:
     """Import a roster file into the school as of `on` (default: today in the school's time zone).
 
@@ -61,7 +62,8 @@ def roster_import(
     arrivals and departures it agrees with.
 
     `dry_run`: write nothing and log nothing; return what the import would do (its status and counts as
-    if `confirm_removals` were given as passed) with `class_changes`, the changes per class.
+    if `confirm_removals` were given as passed) with `class_changes`, the changes per class. `table`: the file
+    already read from `content` (by the worker, with its progress), not read again.
     """
     on = on or clock.today(school.tz)
     log_fields = {
@@ -71,7 +73,7 @@ def roster_import(
         "file_hash": hashlib.sha256(content).hexdigest(),
     }
     try:
-        table = table_read(content=content, filename=filename)
+        table = table if table is not None else table_read(content=content, filename=filename)
     except RosterReadError as exc:
         errors = file_errors(str(exc))
         failed = RosterImportResult(status=RosterImport.Status.FAILED.value, errors=errors, dry_run=dry_run)
@@ -110,23 +112,6 @@ def roster_import(
             return _logged(result, log_fields)
     except _Held as held:
         return _logged(held.result, log_fields)
-
-
-def _logged(result: RosterImportResult, log_fields: dict[str, Any]) -> RosterImportResult:
-    counts: dict[str, Any] = result.counts
-    if result.status == RosterImport.Status.HELD:
-        counts = {
-            **counts,
-            "would_leave": result.would_leave,
-            "current_people": result.current_people,
-            "emptied_classes": result.emptied_classes,
-        }
-    log = RosterImport(
-        **log_fields, status=result.status, counts=counts, errors=[error.as_dict() for error in result.errors]
-    )
-    log.save()
-    result.log = log
-    return result
 
 
 def _logged(result: RosterImportResult, log_fields: dict[str, Any]) -> RosterImportResult:

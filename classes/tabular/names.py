@@ -75,3 +75,19 @@ def name_parts_read(reader: RowReader, row: int, cells: list[Cell]) -> tuple[str
     if not first:
         reader.error(row, "first_name", _("The first name is empty; write the person's first name."))
     return last, first
+
+
+def last_first_read(reader: RowReader, row: int, cells: list[Cell], *, required: bool = True) -> tuple[str, str] | None:
+    """Return (last name, first name) from the name columns, or from the full name when both are empty.
+
+    A patronymic, if any, is not kept. None (and an error) when the names are absent; a row without any name
+    is no error when not `required`.
+    """
+    last, first = reader.text(cells, "last_name"), reader.text(cells, "first_name")
+    if reader.has("full_name") and not (last or first):
+        parts = full_name_read(reader, row, cells, patronymic=False, required=required)
+        return (parts[0], parts[1]) if parts else None
+    if not last and not first and not required:
+        return None
+    last, first = name_parts_read(reader, row, cells)
+    return (last, first) if last and first else None

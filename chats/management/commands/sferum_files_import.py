@@ -10,7 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from chats.files_import import activity_report_import
+from chats.files_import.activity_import import activity_report_import
 from chats.member_lists import member_list_import
 from classes.models import School
 from classes.tabular.columns import mapping_parse
