@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from classes.tabular.cells import RowReader
 from classes.tabular.columns import Column, column_missing, column_of, columns_resolve
 from classes.tabular.dates import week_start_parse
-from classes.tabular.errors import RowError, file_errors, nul_errors
+from classes.tabular.errors import RowError, file_errors
 from classes.tabular.names import last_first_read
 from classes.tabular.reading import Cell, RosterReadError, cell_text, table_read
 
@@ -73,9 +73,8 @@ def activity_rows_read(
         return [], errors, headers
     reader = _ActivityReader(indexes=indexes, headers=headers)
     rows = [row for row in (reader.activity(number, cells) for number, cells in table.rows) if row is not None]
-    reader.errors += nul_errors(table)
-    if reader.errors:
-        return [], reader.sorted_errors(), headers
+    if errors := reader.table_errors(table):
+        return [], errors, headers
     if not rows:
         message = _("The file has no rows; add one row per person and week.")
         return [], [RowError(row=None, column="", message=message)], headers

@@ -19,7 +19,7 @@ from classes.names import name_key
 from classes.tabular.cells import RowReader
 from classes.tabular.columns import Column, column_missing, column_of, columns_resolve, header_normalize
 from classes.tabular.dates import datetime_parse
-from classes.tabular.errors import RowError, file_errors, nul_errors
+from classes.tabular.errors import RowError, file_errors
 from classes.tabular.names import last_first_read, name_columns_missing
 from classes.tabular.reading import Cell, RosterReadError, Table, cell_text, table_read
 from sferum_api.files import CLASS_CHAT_KINDS, MemberRow, chat_id_for_title, chat_title_for
@@ -104,9 +104,8 @@ def member_list_read(
         return [], errors
     reader = _MemberReader(indexes=indexes, headers=headers, zone=zone)
     rows = reader.read(table)
-    reader.errors += nul_errors(table)
-    if reader.errors:
-        return [], reader.sorted_errors()
+    if errors := reader.table_errors(table):
+        return [], errors
     if not rows:
         return [], [RowError(row=None, column="", message=_("The file lists no chat members; add one row per member."))]
     return rows, []

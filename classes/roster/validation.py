@@ -17,7 +17,7 @@ from classes.roster.columns import COLUMNS, COLUMNS_BY_KEY
 from classes.tabular.cells import RowReader
 from classes.tabular.columns import column_missing, columns_resolve, header_normalize
 from classes.tabular.dates import date_parse
-from classes.tabular.errors import RowError, nul_errors
+from classes.tabular.errors import RowError
 from classes.tabular.names import full_name_read, name_columns_missing, name_parts_read
 from classes.tabular.reading import Cell, Table, cell_text
 
@@ -85,9 +85,8 @@ def roster_validate(*, table: Table, mapping: dict[str, str] | None = None) -> t
         if key not in indexes and any(seen == role for _row, seen in checker.ids.values()):
             return None, [column_missing(COLUMNS_BY_KEY[key])]
     checker.children_check()
-    checker.errors += nul_errors(table)
-    if checker.errors:
-        return None, checker.sorted_errors()
+    if errors := checker.table_errors(table):
+        return None, errors
     kept = [person for person in people if person is not None]
     roster = Roster(
         columns=frozenset(indexes),
@@ -178,10 +177,9 @@ class _RowChecker(RowReader):
         return person_id
 
     def _names(self, row: int, cells: list[Cell]) -> dict[str, Any]:
-        has_parts = "last_name" in self.indexes and "first_name" in self.indexes
-        if self.has("full_name") and (
-            not has_parts or not (self.text(cells, "last_name") or self.text(cells, "first_name"))
-        ):
+        has_parts = self.has("last_name") and self.has("first_name")
+        parts_empty = not (self.text(cells, "last_name") or self.text(cells, "first_name"))
+        if self.has("full_name") and (not has_parts or parts_empty):
             parts = full_name_read(self, row, cells, patronymic=True)
             if parts is None:
                 return {}

@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 
 from classes.class_names import parse_class_name
 from classes.tabular.columns import Column
-from classes.tabular.errors import RowError
-from classes.tabular.reading import Cell, cell_text
+from classes.tabular.errors import RowError, nul_errors
+from classes.tabular.reading import Cell, Table, cell_text
 
 
 class RowReader:
@@ -63,6 +63,7 @@ class RowReader:
         """Return where a column (as errors name it) comes among the known ones; unknown ones come last."""
         return self._order.get(column, len(self.columns))
 
-    def sorted_errors(self) -> list[RowError]:
-        """Return the errors by row, and within a row by column."""
-        return sorted(self.errors, key=lambda error: (error.row or 0, self.column_order(error.column)))
+    def table_errors(self, table: Table) -> list[RowError]:
+        """Return the errors recorded and those of the table's NUL cells, by row and within a row by column."""
+        errors = [*self.errors, *nul_errors(table)]
+        return sorted(errors, key=lambda error: (error.row or 0, self.column_order(error.column)))
