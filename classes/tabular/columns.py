@@ -70,14 +70,13 @@ def columns_resolve(
     for source, target in mapping.items():
         key = known.get(header_normalize(target))
         if key is None:
-            errors.append(
-                RowError(
-                    row=1,
-                    column=source,
-                    message=_("«%(target)s» is not a %(what)s column; map «%(header)s» to one of: %(columns)s.")
-                    % {"target": target, "what": what, "header": source, "columns": ", ".join(c.key for c in columns)},
-                )
-            )
+            message = _("«%(target)s» is not a %(what)s column; map «%(header)s» to one of: %(columns)s.") % {
+                "target": target,
+                "what": what,
+                "header": source,
+                "columns": ", ".join(c.key for c in columns),
+            }
+            errors.append(RowError(row=1, column=source, message=message))
         else:
             mapped[header_normalize(source)] = key
     indexes: dict[str, int] = {}
@@ -90,13 +89,9 @@ def columns_resolve(
         if key is None:
             continue
         if key in indexes:
+            message = _("Columns «%(first)s» and «%(second)s» both hold %(key)s; remove one of them.")
             errors.append(
-                RowError(
-                    row=1,
-                    column=text,
-                    message=_("Columns «%(first)s» and «%(second)s» both hold %(key)s; remove one of them.")
-                    % {"first": headers[key], "second": text, "key": key},
-                )
+                RowError(row=1, column=text, message=message % {"first": headers[key], "second": text, "key": key})
             )
             continue
         indexes[key] = index
