@@ -6,7 +6,6 @@ import io
 import json
 import os
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -21,8 +20,6 @@ from chats.integrations import IntegrationError, files_backend_from_folder
 from chats.member_lists import member_list_import
 from chats.models import Chat, ChatMembership, ReportedActivity, SyncRun
 from chats.titles import propose_mapping
-from classes.models import DEFAULT_TIMEZONE
-from classes.tabular.dates import datetime_parse, week_start_parse
 from classes.tests.factories import AcademicYearFactory, SchoolClassFactory, SchoolFactory, StaffFactory
 from classes.tests.roster_files import xlsx_bytes
 from sferum_api.files import chat_title_synthesize
@@ -290,27 +287,6 @@ def test_an_unreadable_or_empty_file_is_one_error(content, filename):
     # then
     assert rows == []
     assert len(errors) == 1
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("2026-09-01", datetime(2026, 8, 31, 21, 0, tzinfo=UTC)),
-        ("2026-09-01 10:15", datetime(2026, 9, 1, 7, 15, tzinfo=UTC)),
-        ("2026-09-01T10:15:30", datetime(2026, 9, 1, 7, 15, 30, tzinfo=UTC)),
-        ("2026-09-01T10:15:00+00:00", datetime(2026, 9, 1, 10, 15, tzinfo=UTC)),
-        ("01.09.2026", datetime(2026, 8, 31, 21, 0, tzinfo=UTC)),
-        ("1.9.2026 10:15:30", datetime(2026, 9, 1, 7, 15, 30, tzinfo=UTC)),
-        (date(2026, 9, 1), datetime(2026, 8, 31, 21, 0, tzinfo=UTC)),
-        (datetime(2026, 9, 1, 10, 0), datetime(2026, 9, 1, 7, 0, tzinfo=UTC)),
-        ("2026-13-01", None),
-        ("32.01.2026", None),
-        ("сентябрь", None),
-        (45000, None),
-    ],
-)
-def test_join_dates_are_read_in_the_school_zone(value, expected):
-    assert datetime_parse(value, ZoneInfo(DEFAULT_TIMEZONE)) == expected
 
 
 # ----- member lists: importing --------------------------------------------------------------------------------
@@ -660,29 +636,6 @@ def test_an_activity_import_makes_the_same_number_of_queries_for_any_size(school
     # then
     assert len(small.captured_queries) == len(large.captured_queries)
     assert ReportedActivity.objects.count() == 20
-
-
-@pytest.mark.parametrize(
-    ("value", "monday"),
-    [
-        ("2026-W47", W47),
-        ("2026-w47", W47),
-        ("2026-W7", date(2026, 2, 9)),
-        ("2026W07", date(2026, 2, 9)),
-        ("2020-W53", date(2020, 12, 28)),
-        (date(2026, 11, 19), W47),
-        (datetime(2026, 11, 22, 23, 0), W47),
-        ("18.11.2026", W47),
-    ],
-)
-def test_weeks_are_read_as_their_monday(value, monday):
-    assert week_start_parse(value) == monday
-
-
-@pytest.mark.parametrize("value", ["2026-W54", "2026-W0", "W47", "2026-47", "неделя 47"])
-def test_a_bad_week_is_refused_with_a_sentence(value):
-    with pytest.raises(ValueError, match="2026-W47"):
-        week_start_parse(value)
 
 
 def test_reported_activity_must_start_on_a_monday(school, teachers):
