@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from activation.models import Backend as BackendName
 from classes import clock
 from classes.models import School
-from classes.roster.reading import file_read
+from classes.tabular.reading import file_read
 from sferum_api import Backend
 from sferum_api.files import FilesBackend
 from sferum_api.http import RetryPolicy
@@ -24,7 +24,7 @@ from sferum_api.max import MaxBackend
 from sferum_api.simulator import SimulatedSchool
 from sferum_api.vk import VkBackend
 
-from .files_import import member_list_read
+from .files_import.member_list import member_list_read
 from .models import Integration
 from .sync import message_hash_key
 from .tokens import token_decrypt, token_encrypt

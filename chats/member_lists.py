@@ -1,6 +1,7 @@
 """Member-list imports of the `files` backend: a file's rows synced through the logged sync service.
 
-Reading and checking the file is `chats.files_import.member_list_read`; the sync is `chats.services.school_sync_run`.
+Reading and checking the file is `chats.files_import.member_list.member_list_read`; the sync is
+`chats.services.school_sync_run`.
 """
 
 from __future__ import annotations
@@ -9,10 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from classes.models import School, User
-from classes.roster.validation import RowError
+from classes.tabular.errors import RowError
 from sferum_api.files import FilesBackend, chat_id_for_title
 
-from .files_import import member_list_read
+from .files_import.member_list import member_list_read
 from .models import Chat, SyncRun
 from .services import SyncAlreadyRunning, school_sync_run
 from .sync import SyncResult

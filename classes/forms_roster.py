@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from classes.roster.columns import COLUMNS
-from classes.roster.limits import TableLimitError, size_check, table_limits
+from classes.tabular.limits import TableLimitError, size_check, table_limits
 
 
 class RosterUploadForm(forms.Form):

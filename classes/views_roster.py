@@ -26,10 +26,9 @@ from classes.forms_roster import (
     RosterUploadForm,
 )
 from classes.models import Enrollment, RosterChange, RosterImport, RosterMapping, RosterUpload, School, Student, User
-from classes.roster.columns import column_for_header, header_normalize
+from classes.roster.columns import column_for_header
 from classes.roster.dating import RosterDateError, roster_as_of_check
 from classes.roster.importer import roster_import
-from classes.roster.reading import RosterReadError, table_read
 from classes.roster.uploads import RosterUploadError, roster_upload_create, roster_uploads_expire
 from classes.roster_changes import (
     OPEN_STATES,
@@ -48,6 +47,8 @@ from classes.roster_upload_pages import (
     roster_upload_reread,
     stored_preview_context,
 )
+from classes.tabular.columns import header_normalize
+from classes.tabular.reading import RosterReadError, table_read
 from classes.tasks import roster_upload_read_task
 
 Role = User.Role

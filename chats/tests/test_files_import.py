@@ -6,7 +6,6 @@ import io
 import json
 import os
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -15,18 +14,12 @@ from django.test.utils import CaptureQueriesContext
 
 from activation.models import SferumAccount
 from activation.tests.factories import SferumAccountFactory
-from chats.files_import import (
-    activity_report_import,
-    activity_report_read,
-    datetime_parse,
-    member_list_read,
-    week_start_parse,
-)
+from chats.files_import.activity_import import activity_report_import
+from chats.files_import.member_list import member_list_read
 from chats.integrations import IntegrationError, files_backend_from_folder
 from chats.member_lists import member_list_import
 from chats.models import Chat, ChatMembership, ReportedActivity, SyncRun
 from chats.titles import propose_mapping
-from classes.models import DEFAULT_TIMEZONE
 from classes.tests.factories import AcademicYearFactory, SchoolClassFactory, SchoolFactory, StaffFactory
 from classes.tests.roster_files import xlsx_bytes
 from sferum_api.files import chat_title_synthesize
@@ -294,27 +287,6 @@ def test_an_unreadable_or_empty_file_is_one_error(content, filename):
     # then
     assert rows == []
     assert len(errors) == 1
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("2026-09-01", datetime(2026, 8, 31, 21, 0, tzinfo=UTC)),
-        ("2026-09-01 10:15", datetime(2026, 9, 1, 7, 15, tzinfo=UTC)),
-        ("2026-09-01T10:15:30", datetime(2026, 9, 1, 7, 15, 30, tzinfo=UTC)),
-        ("2026-09-01T10:15:00+00:00", datetime(2026, 9, 1, 10, 15, tzinfo=UTC)),
-        ("01.09.2026", datetime(2026, 8, 31, 21, 0, tzinfo=UTC)),
-        ("1.9.2026 10:15:30", datetime(2026, 9, 1, 7, 15, 30, tzinfo=UTC)),
-        (date(2026, 9, 1), datetime(2026, 8, 31, 21, 0, tzinfo=UTC)),
-        (datetime(2026, 9, 1, 10, 0), datetime(2026, 9, 1, 7, 0, tzinfo=UTC)),
-        ("2026-13-01", None),
-        ("32.01.2026", None),
-        ("сентябрь", None),
-        (45000, None),
-    ],
-)
-def test_join_dates_are_read_in_the_school_zone(value, expected):
-    assert datetime_parse(value, ZoneInfo(DEFAULT_TIMEZONE)) == expected
 
 
 # ----- member lists: importing --------------------------------------------------------------------------------
@@ -639,11 +611,12 @@ def test_the_activity_columns_can_be_mapped(school, teachers):
     content = csv_bytes("Учитель (Ф.И.О.);Период;Кол-во", "Петров Иван;2026-W47;3")
     mapping = {"Учитель (Ф.И.О.)": "full_name", "Период": "week", "Кол-во": "messages"}
     # when
-    missing = activity_report_read(content=content, filename="activity.csv")
+    missing = activity_report_import(school=school, content=content, filename="activity.csv")
     result = activity_report_import(school=school, content=content, filename="activity.csv", mapping=mapping)
     # then
-    assert [(error.row, error.column) for error in missing[1]] == [(1, "ID"), (1, "Неделя"), (1, "Сообщения")]
-    assert "--map" in missing[1][1].message
+    assert missing.status == "failed"
+    assert [(error.row, error.column) for error in missing.errors] == [(1, "ID"), (1, "Неделя"), (1, "Сообщения")]
+    assert "--map" in missing.errors[1].message
     assert result.status == "ok", result.errors
     assert reported(school) == {("T-3", W47): 3}
 
@@ -663,29 +636,6 @@ def test_an_activity_import_makes_the_same_number_of_queries_for_any_size(school
     # then
     assert len(small.captured_queries) == len(large.captured_queries)
     assert ReportedActivity.objects.count() == 20
-
-
-@pytest.mark.parametrize(
-    ("value", "monday"),
-    [
-        ("2026-W47", W47),
-        ("2026-w47", W47),
-        ("2026-W7", date(2026, 2, 9)),
-        ("2026W07", date(2026, 2, 9)),
-        ("2020-W53", date(2020, 12, 28)),
-        (date(2026, 11, 19), W47),
-        (datetime(2026, 11, 22, 23, 0), W47),
-        ("18.11.2026", W47),
-    ],
-)
-def test_weeks_are_read_as_their_monday(value, monday):
-    assert week_start_parse(value) == monday
-
-
-@pytest.mark.parametrize("value", ["2026-W54", "2026-W0", "W47", "2026-47", "неделя 47"])
-def test_a_bad_week_is_refused_with_a_sentence(value):
-    with pytest.raises(ValueError, match="2026-W47"):
-        week_start_parse(value)
 
 
 def test_reported_activity_must_start_on_a_monday(school, teachers):

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from classes import clock
 from classes.models import AcademicYear, School
 from classes.roster.columns import COLUMNS_BY_KEY
-from classes.roster.validation import SINCE_COLUMNS, PersonRow, Roster, RowError
+from classes.roster.validation import SINCE_COLUMNS, PersonRow, Roster
 from classes.services import academic_year_starting_year
+from classes.tabular.errors import RowError
 
 
 class RosterDateError(ValueError):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from classes.models import RosterImport, RosterUpload
 from classes.roster.importer import RosterImportResult, roster_import
-from classes.roster.reading import Table
+from classes.tabular.reading import Table
 
 State = RosterUpload.State
 

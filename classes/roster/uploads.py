@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from classes import clock
 from classes.models import RosterMapping, RosterUpload, School, User
-from classes.roster.columns import header_normalize
-from classes.roster.reading import RosterReadError, table_check, table_read
 from classes.roster.upload_worker import roster_upload_dry_run
+from classes.tabular.columns import header_normalize
+from classes.tabular.reading import RosterReadError, table_check, table_read
 
 
 class RosterUploadError(Exception):

@@ -13,7 +13,7 @@ from django.db import connection
 from django.urls import reverse
 
 from classes.models import Parent, RosterImport, RosterUpload, Staff, Student, User
-from classes.roster import reading
+from classes.tabular import reading
 from classes.tests.factories import SchoolFactory, UserFactory
 from classes.tests.hostile_files import (
     REFUSED,

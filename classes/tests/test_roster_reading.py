@@ -4,8 +4,9 @@ from datetime import datetime
 import openpyxl
 import pytest
 
-from classes.roster.columns import column_for_header, mapping_parse
-from classes.roster.reading import RosterReadError, cell_text, separator_sniff, table_read, text_decode
+from classes.roster.columns import column_for_header
+from classes.tabular.columns import mapping_parse
+from classes.tabular.reading import RosterReadError, cell_text, separator_sniff, table_read, text_decode
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ import pytest
 
 from classes.models import Enrollment, Parent, RosterImport, SchoolClass, Staff, Student
 from classes.roster.importer import roster_import
-from classes.roster.validation import date_parse
 from classes.tests.factories import SchoolFactory
 from classes.tests.roster_files import csv_bytes
 
@@ -126,22 +125,6 @@ def test_a_too_long_value_is_reported_by_its_column():
     result = roster_import(school=SchoolFactory(), content=csv_bytes(rows), filename="roster.csv", on=ON)
     assert [(error.row, error.column) for error in result.errors] == [(2, "last_name")]
     assert "at most 150 characters" in result.errors[0].message
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("2015-03-12", date(2015, 3, 12)),
-        ("12.03.2015", date(2015, 3, 12)),
-        ("1.3.2015", date(2015, 3, 1)),
-        ("2015-03-12 00:00:00", date(2015, 3, 12)),
-        ("12/03/2015", None),
-        ("31.02.2015", None),
-        ("2015", None),
-    ],
-)
-def test_dates_are_yyyy_mm_dd_or_dd_mm_yyyy(text, expected):
-    assert date_parse(text) == expected
 
 
 @pytest.mark.parametrize(

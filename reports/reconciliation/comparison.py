@@ -11,8 +11,8 @@ from activation.models import SferumAccount
 from chats.models import Chat, ChatMembership
 from classes import clock
 from classes.models import Enrollment, RosterMapping, School, Staff, enrollment_current_filter, staff_employed_filter
-from classes.roster.reading import RosterReadError, table_read
 from classes.roster.validation import roster_validate
+from classes.tabular.reading import RosterReadError, table_read
 from reports.models import Reconciliation
 from reports.reconciliation.errors import ReconciliationError
 from reports.reconciliation.matching import (

@@ -10,11 +10,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from chats.files_import import activity_report_import
+from chats.files_import.activity_import import activity_report_import
 from chats.member_lists import member_list_import
 from classes.models import School
-from classes.roster.columns import mapping_parse
-from classes.roster.reading import file_read
+from classes.tabular.columns import mapping_parse
+from classes.tabular.reading import file_read
 
 EXIT_FAILED, EXIT_HELD = 1, 3
 

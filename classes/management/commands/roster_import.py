@@ -14,11 +14,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from classes.models import RosterImport, RosterMapping, School
-from classes.roster.columns import mapping_parse
 from classes.roster.dating import RosterDateError, roster_as_of_check
-from classes.roster.importer import RosterImportResult, roster_import
-from classes.roster.reading import file_read
-from classes.roster.validation import RowError
+from classes.roster.importer import roster_import
+from classes.roster.results import RosterImportResult
+from classes.tabular.columns import mapping_parse
+from classes.tabular.errors import RowError
+from classes.tabular.reading import file_read
 
 EXIT_FAILED = 1
 EXIT_HELD = 3

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from classes.models import School
-from classes.roster.reading import file_read
+from classes.tabular.reading import file_read
 from reports.reconciliation.comparison import reconciliation_compute
 from reports.reconciliation.errors import ReconciliationError
 from reports.reconciliation.matching import CATEGORIES, ReconciliationResult

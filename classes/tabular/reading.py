@@ -1,6 +1,6 @@
 """Read a tabular file (CSV in utf-8 or cp1251 with `,` or `;`, or the first sheet of an XLSX) into rows of cells.
 
-Every file read from outside goes through `table_read` and its limits (`classes.roster.limits`): the roster,
+Every file read from outside goes through `table_read` and its limits (`classes.tabular.limits`): the roster,
 Sferum member lists and weekly activity reports alike.
 """
 
@@ -21,7 +21,7 @@ from openpyxl.worksheet._reader import CELL_TAG, ROW_TAG, WorkSheetParser  # rea
 from openpyxl.worksheet._reader import DATA_TAG as _SHEET_DATA_TAG
 from openpyxl.xml.functions import iterparse  # defusedxml's when installed: no entity expansion
 
-from classes.roster.limits import (
+from classes.tabular.limits import (
     TableLimitError,
     TableLimits,
     archive_check,
