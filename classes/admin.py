@@ -27,15 +27,36 @@ from .models import (
     User,
 )
 
+THRESHOLD_FIELDS = [
+    "activity_threshold",
+    "staff_target",
+    "students_target",
+    "parents_target",
+    "roster_change_overdue_days",
+]
+
 
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
+    # The thresholds come from an abstract model, so name the order the form shows.
+    fields = ["code", "name", *THRESHOLD_FIELDS]
     list_display = ["name", "code", "activity_threshold", "staff_target", "students_target", "parents_target"]
     search_fields = ["name", "code"]
 
 
 @admin.register(School)
 class SchoolAdmin(admin.ModelAdmin):
+    fields = [
+        "municipality",
+        "code",
+        "full_name",
+        "short_name",
+        "address",
+        "description",
+        "contacts",
+        "timezone",
+        *THRESHOLD_FIELDS,
+    ]
     list_display = ["short_name", "code", "municipality", "timezone"]
     list_filter = ["municipality"]
     search_fields = ["short_name", "full_name", "code"]

@@ -33,7 +33,7 @@ from classes.models import (
     Staff,
     TeachingAssignment,
     User,
-    enrollment_current_filter,
+    staff_employed_filter,
 )
 from classes.services import (
     academic_year_create_default,
@@ -93,7 +93,8 @@ def _current_year(school: School, years: list[AcademicYear]) -> AcademicYear | N
 def classes_of_year(*, year: AcademicYear, day) -> list[SchoolClass]:
     """Return the year's classes with their class teacher, students enrolled on the day and assignments count."""
     enrolled = (
-        Enrollment.objects.filter(enrollment_current_filter(day), school_class_id=OuterRef("pk"))
+        Enrollment.objects.current_on(day)
+        .filter(school_class_id=OuterRef("pk"))
         .order_by()
         .values("school_class_id")
         .annotate(n=Count("student_id", distinct=True))
@@ -240,9 +241,10 @@ def class_update(request: HttpRequest, class_id: int) -> HttpResponse:
     school_class = class_for_user_or_404(user=request.user, class_id=class_id)
     school = school_class.school
     today = clock.today(school.tz)
+    # The choices: staff employed today, and the current class teacher whatever their employment dates.
     staff = list(
-        Staff.objects.filter(school=school, employed_from__lte=today)
-        .filter(Q(employed_to__isnull=True) | Q(employed_to__gte=today) | Q(pk=school_class.class_teacher_id))
+        Staff.objects.filter(school=school)
+        .filter(staff_employed_filter(today) | Q(pk=school_class.class_teacher_id))
         .order_by("last_name", "first_name", "patronymic", "person_id")
     )
     current = list(

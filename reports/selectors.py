@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from activation.models import SferumAccount
 from chats.horizon import history_horizons
 from chats.models import Chat, ChatMembership, Message, ReportedActivity, SyncRun
+from classes import clock
 from classes.access import classes_for_user, schools_for_user
 from classes.calendar import last_complete_week, school_days, week_bounds, week_days, week_label
 from classes.calendar import week_start as iso_week_start
@@ -47,7 +48,8 @@ from classes.models import (
     TeachingAssignment,
     User,
     enrollment_current_filter,
-    staff_employed_filter,
+    parent_on_roster_filter,
+    staff_employed_on_any_filter,
 )
 from reports.models import ActivationSnapshot, WeeklyActivity
 from reports.rates import Rate
@@ -64,25 +66,29 @@ class UserScope:
     classes: list[SchoolClass] = field(default_factory=list)
 
 
-def classes_for_teacher(*, user: User) -> QuerySet[SchoolClass]:
-    """Return the classes a teacher leads or teaches (classes_for_user's), with their student counts."""
+def classes_for_teacher(*, user: User, day: date) -> QuerySet[SchoolClass]:
+    """Return the classes a teacher leads or teaches (classes_for_user's), with their students enrolled on the day."""
     if user.role != User.Role.TEACHER:
         return SchoolClass.objects.none()
+    current = enrollment_current_filter(day, prefix="enrollments__")
     return (
         classes_for_user(user=user)
-        .annotate(students=Count("enrollments", filter=Q(enrollments__ends_on__isnull=True), distinct=True))
+        .annotate(students=Count("enrollments", filter=current, distinct=True))
         .order_by("grade", "letter")
     )
 
 
 def scope_for_user(*, user: User) -> UserScope:
-    """Return what the login may see, for the home page."""
+    """Return what the login may see, for the home page (a teacher's classes with their students of today)."""
     role_label = user.get_role_display() if user.role else ("superuser" if user.is_superuser else "")
+    schools = list(schools_for_user(user=user))
+    # A teacher sees their own school only (none once their employment ended): its day is theirs.
+    day = clock.today(schools[0].tz) if schools else clock.today()
     return UserScope(
         role=user.role,
         role_label=role_label,
-        schools=list(schools_for_user(user=user)),
-        classes=list(classes_for_teacher(user=user)),
+        schools=schools,
+        classes=list(classes_for_teacher(user=user, day=day)),
     )
 
 
@@ -257,14 +263,6 @@ def _message_counts(*, school_ids: Collection[int], start: datetime, end: dateti
     return {staff_id: {key: int(value) for key, value in zip(keys, sums, strict=True)} for staff_id, *sums in rows}
 
 
-def _employed_on_any(days: Sequence[date]) -> Q:
-    """Return a filter for staff employed on at least one of the days."""
-    condition = Q(pk__in=[])
-    for day in days:
-        condition |= staff_employed_filter(day)
-    return condition
-
-
 def teachers_of_week(*, days_by_school: dict[int, list[date]], monday: date) -> QuerySet[Staff]:
     """Return staff who teach or lead a class and are employed on at least one of their school's days.
 
@@ -277,7 +275,7 @@ def teachers_of_week(*, days_by_school: dict[int, list[date]], monday: date) -> 
         schools_by_days[tuple(days or week_days(monday))].append(school_id)
     employed = Q(pk__in=[])
     for days, school_ids in schools_by_days.items():
-        employed |= Q(school_id__in=school_ids) & _employed_on_any(days)
+        employed |= Q(school_id__in=school_ids) & staff_employed_on_any_filter(days)
     leads_a_class = Exists(
         SchoolClass.objects.filter(
             class_teacher_id=OuterRef("pk"), year__starts_on__lte=sunday, year__ends_on__gte=monday
@@ -532,11 +530,11 @@ def _class_enrollment_counts(*, school_ids: Collection[int], day: date) -> dict[
             parent__children=OuterRef("student_id"),
             role_code=SferumAccount.RoleCode.PARENT,
             status=SferumAccount.Status.ACTIVE,
-        ).filter(Q(parent__left_on__isnull=True) | Q(parent__left_on__gt=day))
+        ).filter(parent_on_roster_filter(day, prefix="parent__"))
     )
     rows = (
-        Enrollment.objects.filter(
-            enrollment_current_filter(day),
+        Enrollment.objects.current_on(day)
+        .filter(
             school_class__school_id__in=list(school_ids),
             school_class__year__starts_on__lte=day,
             school_class__year__ends_on__gte=day,
@@ -560,7 +558,8 @@ def _staff_counts(*, school_ids: Collection[int], day: date) -> dict[int, dict[s
         )
     )
     rows = (
-        Staff.objects.filter(staff_employed_filter(day), school_id__in=list(school_ids))
+        Staff.objects.employed_on(day)
+        .filter(school_id__in=list(school_ids))
         .order_by()
         .values("school_id")
         .annotate(employed=Count("pk"), activated=Count("pk", filter=activated))

@@ -1,0 +1,82 @@
+"""The school calendar: academic years, quarters and holidays."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from .school import School
+
+
+class AcademicYear(models.Model):
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="academic_years", verbose_name=_("school")
+    )
+    name = models.CharField(_("name"), max_length=16, help_text=_("Like 2026/2027."))
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+
+    class Meta:
+        ordering = ["school", "-starts_on"]
+        verbose_name = _("academic year")
+        verbose_name_plural = _("academic years")
+        constraints = [
+            models.UniqueConstraint(fields=["school", "name"], name="academic_year_unique_name"),
+            models.CheckConstraint(condition=Q(ends_on__gt=F("starts_on")), name="academic_year_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} {self.name}"
+
+    def contains(self, day: date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+
+class Quarter(models.Model):
+    """An academic quarter (четверть); one signed-off reconciliation is due per quarter."""
+
+    year = models.ForeignKey(
+        AcademicYear, on_delete=models.CASCADE, related_name="quarters", verbose_name=_("academic year")
+    )
+    number = models.PositiveSmallIntegerField(_("number"), validators=[MinValueValidator(1), MaxValueValidator(4)])
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+
+    class Meta:
+        ordering = ["year", "number"]
+        verbose_name = _("quarter")
+        verbose_name_plural = _("quarters")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "number"], name="quarter_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1, number__lte=4), name="quarter_number_1_to_4"),
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="quarter_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year.name}-Q{self.number}"
+
+
+class Holiday(models.Model):
+    """School holidays (каникулы): days without school inside an academic year."""
+
+    year = models.ForeignKey(
+        AcademicYear, on_delete=models.CASCADE, related_name="holidays", verbose_name=_("academic year")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+
+    class Meta:
+        ordering = ["year", "starts_on"]
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="holiday_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.starts_on:%d.%m.%Y}–{self.ends_on:%d.%m.%Y})"

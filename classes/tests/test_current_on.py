@@ -1,0 +1,88 @@
+"""The "current on a day" rules: one QuerySet method per model, and the instance method that agrees with it."""
+
+from datetime import date
+
+import pytest
+
+from classes.models import Enrollment, Parent, Staff
+from classes.tests.factories import EnrollmentFactory, ParentFactory, SchoolClassFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+START = date(2026, 9, 1)
+END = date(2026, 11, 20)
+# The boundary days: the day before the start, the start, the end, the day after the end.
+DAYS = [date(2026, 8, 31), START, END, date(2026, 11, 21)]
+
+
+def test_staff_are_employed_from_their_first_day_to_their_last():
+    # given: one who left on END, one still employed, one who starts after END
+    left = StaffFactory(employed_from=START, employed_to=END)
+    staying = StaffFactory(school=left.school, employed_from=START)
+    later = StaffFactory(school=left.school, employed_from=date(2026, 11, 21))
+    # when
+    employed = {day: set(Staff.objects.employed_on(day).values_list("pk", flat=True)) for day in DAYS}
+    # then
+    assert employed == {
+        date(2026, 8, 31): set(),
+        START: {left.pk, staying.pk},
+        END: {left.pk, staying.pk},
+        date(2026, 11, 21): {staying.pk, later.pk},
+    }
+    for person in (left, staying, later):
+        assert {day for day in DAYS if person.is_employed_on(day)} == {
+            day for day in DAYS if person.pk in employed[day]
+        }
+
+
+def test_staff_employed_on_any_day_and_left_before_a_day():
+    # given
+    left = StaffFactory(employed_from=START, employed_to=END)
+    later = StaffFactory(school=left.school, employed_from=date(2026, 12, 1))
+    # when / then
+    assert set(Staff.objects.employed_on_any([date(2026, 8, 31), date(2026, 12, 1)])) == {later}
+    assert set(Staff.objects.employed_on_any([])) == set()
+    assert list(Staff.objects.left_before(END)) == []
+    assert list(Staff.objects.left_before(date(2026, 11, 21))) == [left]
+    assert [left.has_left_before(END), left.has_left_before(date(2026, 11, 21))] == [False, True]
+    assert later.has_left_before(date(2027, 1, 1)) is False
+
+
+def test_an_enrollment_is_current_from_its_first_day_to_its_last():
+    # given: one that ended on END, an open one, one that starts in the future
+    school_class = SchoolClassFactory()
+    ended = EnrollmentFactory(school_class=school_class, starts_on=START, ends_on=END)
+    open_ = EnrollmentFactory(school_class=school_class, starts_on=START)
+    future = EnrollmentFactory(school_class=school_class, starts_on=date(2026, 11, 21))
+    # when
+    current = {day: set(Enrollment.objects.current_on(day).values_list("pk", flat=True)) for day in DAYS}
+    # then
+    assert current == {
+        date(2026, 8, 31): set(),
+        START: {ended.pk, open_.pk},
+        END: {ended.pk, open_.pk},
+        date(2026, 11, 21): {open_.pk, future.pk},
+    }
+    for enrollment in (ended, open_, future):
+        assert {day for day in DAYS if enrollment.is_current_on(day)} == {
+            day for day in DAYS if enrollment.pk in current[day]
+        }
+
+
+def test_a_parent_is_on_the_roster_until_the_day_they_left():
+    # given: left on END (off the roster from that day), never left
+    left = ParentFactory(left_on=END)
+    staying = ParentFactory(school=left.school)
+    # when
+    on_roster = {day: set(Parent.objects.on_roster_on(day).values_list("pk", flat=True)) for day in DAYS}
+    # then
+    assert on_roster == {
+        date(2026, 8, 31): {left.pk, staying.pk},
+        START: {left.pk, staying.pk},
+        END: {staying.pk},
+        date(2026, 11, 21): {staying.pk},
+    }
+    for parent in (left, staying):
+        assert {day for day in DAYS if parent.is_on_roster_on(day)} == {
+            day for day in DAYS if parent.pk in on_roster[day]
+        }
