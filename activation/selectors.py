@@ -237,7 +237,7 @@ def teacher_classes(*, user: User, day: date) -> QuerySet[SchoolClass]:
     """
     return (
         classes_for_user(user=user)
-        .filter(year__starts_on__lte=day, year__ends_on__gte=day)
+        .current_on(day)
         .select_related("school__municipality")
         .annotate(
             led=Case(

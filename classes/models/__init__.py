@@ -4,7 +4,7 @@ One module per topic; every model is imported here, so `from classes.models impo
 """
 
 from .audit import AuditEntry
-from .calendar import AcademicYear, Holiday, Quarter
+from .calendar import AcademicYear, Holiday, Quarter, academic_year_current_filter
 from .people import (
     CLASS_LETTERS,
     Enrollment,
@@ -56,6 +56,7 @@ __all__ = [
     "TeachingAssignment",
     "Thresholds",
     "User",
+    "academic_year_current_filter",
     "enrollment_current_filter",
     "parent_on_roster_filter",
     "staff_employed_filter",

@@ -9,7 +9,19 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from .periods import period_covers
 from .school import School
+
+
+def academic_year_current_filter(day: date, *, prefix: str = "") -> Q:
+    """Return the filter of academic years that contain the day (the rule of `AcademicYear.contains`)."""
+    return Q(**{f"{prefix}starts_on__lte": day, f"{prefix}ends_on__gte": day})
+
+
+class AcademicYearQuerySet(models.QuerySet):
+    def current_on(self, day: date) -> AcademicYearQuerySet:
+        """Return the academic years that contain the day, first day and last day included."""
+        return self.filter(academic_year_current_filter(day))
 
 
 class AcademicYear(models.Model):
@@ -19,6 +31,8 @@ class AcademicYear(models.Model):
     name = models.CharField(_("name"), max_length=16, help_text=_("Like 2026/2027."))
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
+
+    objects = AcademicYearQuerySet.as_manager()
 
     class Meta:
         ordering = ["school", "-starts_on"]
@@ -33,7 +47,8 @@ class AcademicYear(models.Model):
         return f"{self.school} {self.name}"
 
     def contains(self, day: date) -> bool:
-        return self.starts_on <= day <= self.ends_on
+        """Return True when the day is in the year (the rule of `AcademicYear.objects.current_on`)."""
+        return period_covers(start=self.starts_on, end=self.ends_on, day=day)
 
 
 class Quarter(models.Model):

@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from ..class_names import CLASS_LETTERS, class_name_format
-from .calendar import AcademicYear
+from .calendar import AcademicYear, academic_year_current_filter
 from .periods import period_covers, period_covers_filter, period_ended_before, period_ended_before_filter
 from .school import School
 
@@ -102,6 +102,12 @@ class Staff(Person):
         return period_ended_before(end=self.employed_to, day=day)
 
 
+class SchoolClassQuerySet(models.QuerySet):
+    def current_on(self, day: date) -> SchoolClassQuerySet:
+        """Return the classes of the academic years that contain the day."""
+        return self.filter(academic_year_current_filter(day, prefix="year__"))
+
+
 class SchoolClass(models.Model):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="classes", verbose_name=_("school"))
     year = models.ForeignKey(
@@ -117,6 +123,8 @@ class SchoolClass(models.Model):
         related_name="led_classes",
         verbose_name=_("class teacher"),
     )
+
+    objects = SchoolClassQuerySet.as_manager()
 
     class Meta:
         ordering = ["school", "year", "grade", "letter"]

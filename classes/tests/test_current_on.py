@@ -4,8 +4,14 @@ from datetime import date
 
 import pytest
 
-from classes.models import Enrollment, Parent, Staff
-from classes.tests.factories import EnrollmentFactory, ParentFactory, SchoolClassFactory, StaffFactory
+from classes.models import AcademicYear, Enrollment, Parent, SchoolClass, Staff
+from classes.tests.factories import (
+    AcademicYearFactory,
+    EnrollmentFactory,
+    ParentFactory,
+    SchoolClassFactory,
+    StaffFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +92,17 @@ def test_a_parent_is_on_the_roster_until_the_day_they_left():
         assert {day for day in DAYS if parent.is_on_roster_on(day)} == {
             day for day in DAYS if parent.pk in on_roster[day]
         }
+
+
+def test_an_academic_year_and_its_classes_are_current_from_its_first_day_to_its_last():
+    # given: 2026/2027 from 1 September to 31 August, with one class
+    year = AcademicYearFactory(starts_on=date(2026, 9, 1), ends_on=date(2027, 8, 31))
+    school_class = SchoolClassFactory(school=year.school, year=year)
+    days = [date(2026, 8, 31), date(2026, 9, 1), date(2027, 8, 31), date(2027, 9, 1)]
+    # when
+    years = {day: list(AcademicYear.objects.current_on(day)) for day in days}
+    classes = {day: list(SchoolClass.objects.current_on(day)) for day in days}
+    # then
+    assert years == {date(2026, 8, 31): [], date(2026, 9, 1): [year], date(2027, 8, 31): [year], date(2027, 9, 1): []}
+    assert classes == {day: ([school_class] if found else []) for day, found in years.items()}
+    assert [year.contains(day) for day in days] == [False, True, True, False]

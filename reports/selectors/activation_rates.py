@@ -12,7 +12,15 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from activation.models import SferumAccount
 from chats.models import Chat, ChatMembership
-from classes.models import Enrollment, Municipality, School, SchoolClass, Staff, parent_on_roster_filter
+from classes.models import (
+    Enrollment,
+    Municipality,
+    School,
+    SchoolClass,
+    Staff,
+    academic_year_current_filter,
+    parent_on_roster_filter,
+)
 from reports.rates import Rate
 
 STAFF_ROLES = (SferumAccount.RoleCode.TEACHER, SferumAccount.RoleCode.ADMIN, SferumAccount.RoleCode.EMPLOYEE)
@@ -116,7 +124,8 @@ def classes_of_day(*, school_ids: Collection[int], day: date) -> QuerySet[School
         )
 
     return (
-        SchoolClass.objects.filter(school_id__in=list(school_ids), year__starts_on__lte=day, year__ends_on__gte=day)
+        SchoolClass.objects.current_on(day)
+        .filter(school_id__in=list(school_ids))
         .select_related("class_teacher")
         .annotate(
             has_students_chat=Exists(chat_of(Chat.Kind.CLASS)),
@@ -147,9 +156,8 @@ def _class_enrollment_counts(*, school_ids: Collection[int], day: date) -> dict[
     rows = (
         Enrollment.objects.current_on(day)
         .filter(
+            academic_year_current_filter(day, prefix="school_class__year__"),
             school_class__school_id__in=list(school_ids),
-            school_class__year__starts_on__lte=day,
-            school_class__year__ends_on__gte=day,
         )
         .order_by()
         .values("school_class_id")
