@@ -31,6 +31,7 @@ from activation.models import SferumAccount
 from classes.calendar import week_label, week_parse, week_start
 from classes.class_names import class_name_format, parse_class_name
 from classes.models import DEFAULT_TIMEZONE, School, Staff, User
+from classes.models.periods import period_overlaps
 from classes.names import name_key
 from classes.roster.columns import Column, header_normalize
 from classes.roster.reading import Cell, RosterReadError, Table, cell_text, table_read
@@ -635,8 +636,9 @@ class _StaffRow:
     employed_to: date | None
 
     def employed_in(self, monday: date) -> bool:
-        return self.employed_from <= monday + timedelta(days=6) and (
-            self.employed_to is None or self.employed_to >= monday
+        """Return True when employed on at least one day of the week that starts on `monday`."""
+        return period_overlaps(
+            start=self.employed_from, end=self.employed_to, first=monday, last=monday + timedelta(days=6)
         )
 
 

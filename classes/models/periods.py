@@ -32,3 +32,8 @@ def period_ended_before(*, end: date | None, day: date) -> bool:
 def period_ended_before_filter(*, end: str, day: date, prefix: str = "") -> Q:
     """Return the filter of rows whose period (field `end`, behind `prefix`) ended before the day."""
     return Q(**{f"{prefix}{end}__lt": day})
+
+
+def period_overlaps(*, start: date, end: date | None, first: date, last: date) -> bool:
+    """Return True when the period from `start` to `end` (None: open) covers at least one day of first..last."""
+    return start <= last and (end is None or end >= first)

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from classes.models import AcademicYear, Enrollment, Parent, SchoolClass, Staff
+from classes.models.periods import period_overlaps
 from classes.tests.factories import (
     AcademicYearFactory,
     EnrollmentFactory,
@@ -106,3 +107,20 @@ def test_an_academic_year_and_its_classes_are_current_from_its_first_day_to_its_
     assert years == {date(2026, 8, 31): [], date(2026, 9, 1): [year], date(2027, 8, 31): [year], date(2027, 9, 1): []}
     assert classes == {day: ([school_class] if found else []) for day, found in years.items()}
     assert [year.contains(day) for day in days] == [False, True, True, False]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "overlaps"),
+    [
+        (date(2026, 11, 16), None, True),  # starts on Monday
+        (date(2026, 11, 22), None, True),  # starts on Sunday
+        (date(2026, 11, 23), None, False),  # starts the Monday after
+        (date(2026, 9, 1), date(2026, 11, 16), True),  # ends on Monday
+        (date(2026, 9, 1), date(2026, 11, 15), False),  # ended the Sunday before
+    ],
+)
+def test_a_period_overlaps_a_week_when_it_covers_one_of_its_days(start, end, overlaps):
+    # given: the week of Monday 16 November 2026
+    first, last = date(2026, 11, 16), date(2026, 11, 22)
+    # when / then
+    assert period_overlaps(start=start, end=end, first=first, last=last) is overlaps
