@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from . import clock
 from .logins import login_activation_record, staff_logins_follow_employment
 from .models import (
+    THRESHOLD_FIELDS,
     AcademicYear,
     AuditEntry,
     Enrollment,
@@ -26,14 +27,7 @@ from .models import (
     TeachingAssignment,
     User,
 )
-
-THRESHOLD_FIELDS = [
-    "activity_threshold",
-    "staff_target",
-    "students_target",
-    "parents_target",
-    "roster_change_overdue_days",
-]
+from .services import SCHOOL_PROFILE_FIELDS
 
 
 @admin.register(Municipality)
@@ -46,17 +40,7 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
 @admin.register(School)
 class SchoolAdmin(admin.ModelAdmin):
-    fields = [
-        "municipality",
-        "code",
-        "full_name",
-        "short_name",
-        "address",
-        "description",
-        "contacts",
-        "timezone",
-        *THRESHOLD_FIELDS,
-    ]
+    fields = ["municipality", "code", *SCHOOL_PROFILE_FIELDS, "roster_change_overdue_days"]
     list_display = ["short_name", "code", "municipality", "timezone"]
     list_filter = ["municipality"]
     search_fields = ["short_name", "full_name", "code"]

@@ -23,6 +23,7 @@ from .people import (
 from .roster import RosterChange, RosterImport, RosterMapping, RosterUpload
 from .school import (
     DEFAULT_TIMEZONE,
+    THRESHOLD_FIELDS,
     InheritedThresholds,
     Municipality,
     School,
@@ -35,6 +36,7 @@ from .users import User
 __all__ = [
     "CLASS_LETTERS",
     "DEFAULT_TIMEZONE",
+    "THRESHOLD_FIELDS",
     "AcademicYear",
     "AuditEntry",
     "Enrollment",

@@ -80,6 +80,7 @@ def targets_between_0_and_1(*, name: str, nullable: bool) -> models.CheckConstra
 
 Thresholds = thresholds_model(inherited=False)
 InheritedThresholds = thresholds_model(inherited=True)
+THRESHOLD_FIELDS = tuple(field.name for field in Thresholds._meta.local_fields)
 
 
 class Municipality(Thresholds):

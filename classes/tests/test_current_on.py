@@ -22,24 +22,48 @@ END = date(2026, 11, 20)
 DAYS = [date(2026, 8, 31), START, END, date(2026, 11, 21)]
 
 
-def test_staff_are_employed_from_their_first_day_to_their_last():
-    # given: one who left on END, one still employed, one who starts after END
+def pks_by_day(select) -> dict[date, set[int]]:
+    """Return {day: the ids the QuerySet method `select(day)` finds} over the boundary days."""
+    return {day: set(select(day).values_list("pk", flat=True)) for day in DAYS}
+
+
+def assert_instances_agree(rows, found: dict[date, set[int]], method: str) -> None:
+    """Assert each row's instance method answers, day by day, as the QuerySet method found."""
+    for row in rows:
+        assert {day for day in DAYS if getattr(row, method)(day)} == {day for day in DAYS if row.pk in found[day]}
+
+
+def staff_rows():
+    """Return the rule's QuerySet and instance methods and staff: left on END, still employed, starting later."""
     left = StaffFactory(employed_from=START, employed_to=END)
     staying = StaffFactory(school=left.school, employed_from=START)
     later = StaffFactory(school=left.school, employed_from=date(2026, 11, 21))
+    return Staff.objects.employed_on, "is_employed_on", [left, staying, later]
+
+
+def enrollment_rows():
+    """Return the rule's QuerySet and instance methods and enrollments: ended on END, open, starting later."""
+    school_class = SchoolClassFactory()
+    ended = EnrollmentFactory(school_class=school_class, starts_on=START, ends_on=END)
+    open_ = EnrollmentFactory(school_class=school_class, starts_on=START)
+    later = EnrollmentFactory(school_class=school_class, starts_on=date(2026, 11, 21))
+    return Enrollment.objects.current_on, "is_current_on", [ended, open_, later]
+
+
+@pytest.mark.parametrize("rows", [staff_rows, enrollment_rows], ids=["staff employed_on", "enrollment current_on"])
+def test_a_period_covers_its_first_day_to_its_last_day_and_a_later_start_only_from_then(rows):
+    # given: one period ended on END, one open since START, one starting the day after END
+    select, method, (ended, open_, later) = rows()
     # when
-    employed = {day: set(Staff.objects.employed_on(day).values_list("pk", flat=True)) for day in DAYS}
+    found = pks_by_day(select)
     # then
-    assert employed == {
+    assert found == {
         date(2026, 8, 31): set(),
-        START: {left.pk, staying.pk},
-        END: {left.pk, staying.pk},
-        date(2026, 11, 21): {staying.pk, later.pk},
+        START: {ended.pk, open_.pk},
+        END: {ended.pk, open_.pk},
+        date(2026, 11, 21): {open_.pk, later.pk},
     }
-    for person in (left, staying, later):
-        assert {day for day in DAYS if person.is_employed_on(day)} == {
-            day for day in DAYS if person.pk in employed[day]
-        }
+    assert_instances_agree([ended, open_, later], found, method)
 
 
 def test_staff_employed_on_any_day_and_left_before_a_day():
@@ -55,33 +79,12 @@ def test_staff_employed_on_any_day_and_left_before_a_day():
     assert later.has_left_before(date(2027, 1, 1)) is False
 
 
-def test_an_enrollment_is_current_from_its_first_day_to_its_last():
-    # given: one that ended on END, an open one, one that starts in the future
-    school_class = SchoolClassFactory()
-    ended = EnrollmentFactory(school_class=school_class, starts_on=START, ends_on=END)
-    open_ = EnrollmentFactory(school_class=school_class, starts_on=START)
-    future = EnrollmentFactory(school_class=school_class, starts_on=date(2026, 11, 21))
-    # when
-    current = {day: set(Enrollment.objects.current_on(day).values_list("pk", flat=True)) for day in DAYS}
-    # then
-    assert current == {
-        date(2026, 8, 31): set(),
-        START: {ended.pk, open_.pk},
-        END: {ended.pk, open_.pk},
-        date(2026, 11, 21): {open_.pk, future.pk},
-    }
-    for enrollment in (ended, open_, future):
-        assert {day for day in DAYS if enrollment.is_current_on(day)} == {
-            day for day in DAYS if enrollment.pk in current[day]
-        }
-
-
 def test_a_parent_is_on_the_roster_until_the_day_they_left():
     # given: left on END (off the roster from that day), never left
     left = ParentFactory(left_on=END)
     staying = ParentFactory(school=left.school)
     # when
-    on_roster = {day: set(Parent.objects.on_roster_on(day).values_list("pk", flat=True)) for day in DAYS}
+    on_roster = pks_by_day(Parent.objects.on_roster_on)
     # then
     assert on_roster == {
         date(2026, 8, 31): {left.pk, staying.pk},
@@ -89,10 +92,7 @@ def test_a_parent_is_on_the_roster_until_the_day_they_left():
         END: {staying.pk},
         date(2026, 11, 21): {staying.pk},
     }
-    for parent in (left, staying):
-        assert {day for day in DAYS if parent.is_on_roster_on(day)} == {
-            day for day in DAYS if parent.pk in on_roster[day]
-        }
+    assert_instances_agree([left, staying], on_roster, "is_on_roster_on")
 
 
 def test_an_academic_year_and_its_classes_are_current_from_its_first_day_to_its_last():
