@@ -21,7 +21,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from classes import clock
@@ -49,11 +48,6 @@ class InviteKeyError(Exception):
         super().__init__(error_type.value)
         self.error_type = error_type
         self.link = link
-
-
-def current_link_filter(now: datetime) -> Q:
-    """Return the filter of links still current at `now`: not expired by hand, expiry ahead (or none)."""
-    return Q(expired_at__isnull=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
 
 
 def invite_link_from_key(*, key: str, now: datetime | None = None) -> InviteLink:
@@ -159,9 +153,7 @@ def invite_link_create(
     with transaction.atomic():
         SchoolClass.objects.select_for_update().filter(pk=school_class.pk).values_list("pk", flat=True).first()
         now = clock.now()
-        InviteLink.objects.filter(current_link_filter(now), school_class=school_class, audience=audience).update(
-            expired_at=now
-        )
+        InviteLink.objects.current(now).filter(school_class=school_class, audience=audience).update(expired_at=now)
         link = InviteLink(school_class=school_class, audience=audience, url=url, expires_at=expires_at, created_by=by)
         link.full_clean()
         link.save()

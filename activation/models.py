@@ -121,6 +121,12 @@ def invite_key_new() -> str:
     return secrets.token_urlsafe(INVITE_KEY_BYTES)
 
 
+class InviteLinkQuerySet(models.QuerySet):
+    def current(self, now: datetime) -> InviteLinkQuerySet:
+        """Return the links still current at `now`: not expired by hand, expiry ahead or none (`is_current`'s rule)."""
+        return self.filter(Q(expired_at__isnull=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now)))
+
+
 class InviteLink(models.Model):
     """A Sferum invite link a teacher pasted for a class and audience, behind our short URL `i/<key>/`.
 
@@ -153,6 +159,8 @@ class InviteLink(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    objects = InviteLinkQuerySet.as_manager()
+
     class Meta:
         ordering = ["school_class", "audience", "-created_at"]
         verbose_name = _("invite link")
@@ -163,5 +171,5 @@ class InviteLink(models.Model):
         return f"{self.school_class} · {self.get_audience_display()}"
 
     def is_current(self, now: datetime) -> bool:
-        """Return True while the link was not expired by hand and its expiry is still ahead."""
+        """Return True while the link was not expired by hand and its expiry is still ahead (`current`'s rule)."""
         return self.expired_at is None and (self.expires_at is None or self.expires_at > now)

@@ -19,10 +19,9 @@ from collections import defaultdict
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Q
 
 from classes import clock
-from classes.models import Enrollment, Parent, School, Staff, enrollment_current_filter
+from classes.models import Enrollment, Parent, School, Staff, parent_on_roster_filter
 
 from .models import Backend, SferumAccount
 
@@ -54,8 +53,10 @@ def _places(*, school: School, account_ids: list[int]) -> dict[int, list[tuple[s
 def _classes_of_students(*, student_ids: set[int], today: date) -> dict[int, set[int]]:
     """Return {student id: ids of the classes they are enrolled in today}."""
     found: dict[int, set[int]] = defaultdict(set)
-    rows = Enrollment.objects.filter(enrollment_current_filter(today), student_id__in=student_ids).values_list(
-        "student_id", "school_class_id"
+    rows = (
+        Enrollment.objects.current_on(today)
+        .filter(student_id__in=student_ids)
+        .values_list("student_id", "school_class_id")
     )
     for student_id, class_id in rows.order_by():
         found[student_id].add(class_id)
@@ -105,7 +106,7 @@ def accounts_roles_derive(*, school: School) -> int:
     today = clock.today(school.tz)
     children = list(
         Parent.children.through.objects.filter(parent_id__in=parent_ids)
-        .filter(Q(parent__left_on__isnull=True) | Q(parent__left_on__gt=today))
+        .filter(parent_on_roster_filter(today, prefix="parent__"))
         .values_list("parent_id", "student_id")
         .order_by()
     )

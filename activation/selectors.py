@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Prefetch, QuerySet, Value, When
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from classes.access import classes_for_user
-from classes.models import Enrollment, Parent, SchoolClass, TeachingAssignment, User, enrollment_current_filter
+from classes.models import Enrollment, Parent, SchoolClass, TeachingAssignment, User, parent_on_roster_filter
 
-from .invites import CLASS_AUDIENCES, current_link_filter
+from .invites import CLASS_AUDIENCES
 from .models import InviteLink, SferumAccount
 
 Audience = InviteLink.Audience
@@ -161,7 +161,7 @@ def class_roster(*, school_class: SchoolClass, day: date, now: datetime) -> Clas
     Five queries whatever the size of the class: students, their accounts, their parents (not left
     the roster on the day), the parents' accounts, and the audiences with a current invite link.
     """
-    enrollments = Enrollment.objects.filter(enrollment_current_filter(day), school_class=school_class)
+    enrollments = Enrollment.objects.current_on(day).filter(school_class=school_class)
     student_ids = enrollments.values("student_id")
     students = list(
         enrollments.order_by(
@@ -176,7 +176,7 @@ def class_roster(*, school_class: SchoolClass, day: date, now: datetime) -> Clas
     ):
         student_accounts[student_id].append((role_code, status))
     links = Parent.children.through.objects.filter(student_id__in=student_ids).filter(
-        Q(parent__left_on__isnull=True) | Q(parent__left_on__gt=day)
+        parent_on_roster_filter(day, prefix="parent__")
     )
     parents_of: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for student_id, parent_id, *names in links.order_by(
@@ -191,7 +191,8 @@ def class_roster(*, school_class: SchoolClass, day: date, now: datetime) -> Clas
     ):
         parent_accounts[parent_id].append((role_code, status))
     invited = set(
-        InviteLink.objects.filter(current_link_filter(now), school_class=school_class)
+        InviteLink.objects.current(now)
+        .filter(school_class=school_class)
         .order_by()
         .values_list("audience", flat=True)
         .distinct()
@@ -236,7 +237,7 @@ def teacher_classes(*, user: User, day: date) -> QuerySet[SchoolClass]:
     """
     return (
         classes_for_user(user=user)
-        .filter(year__starts_on__lte=day, year__ends_on__gte=day)
+        .current_on(day)
         .select_related("school__municipality")
         .annotate(
             led=Case(
@@ -259,8 +260,10 @@ def teacher_classes(*, user: User, day: date) -> QuerySet[SchoolClass]:
 def invite_links_current(*, school_class: SchoolClass, now: datetime) -> dict[str, InviteLink]:
     """Return {audience: the current link} of the class's students and parents (the newest if several)."""
     found: dict[str, InviteLink] = {}
-    for link in InviteLink.objects.filter(
-        current_link_filter(now), school_class=school_class, audience__in=CLASS_AUDIENCES
-    ).order_by("audience", "-created_at", "-pk"):
+    for link in (
+        InviteLink.objects.current(now)
+        .filter(school_class=school_class, audience__in=CLASS_AUDIENCES)
+        .order_by("audience", "-created_at", "-pk")
+    ):
         found.setdefault(link.audience, link)
     return found

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from classes import clock
-from classes.models import Enrollment, Parent, School, Staff, enrollment_current_filter, staff_employed_filter
+from classes.models import Enrollment, Parent, School, Staff, parent_on_roster_filter
 from classes.names import name_key
 
 from .models import SferumAccount
@@ -56,7 +56,8 @@ def _roster(*, school: School) -> tuple[dict, dict, dict]:
     """Return the candidates by name: students and parents per class, staff of the school (employed today)."""
     today = clock.today(school.tz)
     enrollments = (
-        Enrollment.objects.filter(enrollment_current_filter(today), school_class__school=school)
+        Enrollment.objects.current_on(today)
+        .filter(school_class__school=school)
         .values_list("student_id", "school_class_id", "student__last_name", "student__first_name")
         .order_by()
     )
@@ -66,7 +67,7 @@ def _roster(*, school: School) -> tuple[dict, dict, dict]:
         students[class_id][name_key(last_name, first_name)].add(("student", student_id))
         class_of_student[student_id] = class_id
     parent_rows = (
-        Parent.children.through.objects.filter(parent__school=school, parent__left_on__isnull=True)
+        Parent.children.through.objects.filter(parent_on_roster_filter(today, prefix="parent__"), parent__school=school)
         .values_list("parent_id", "student_id", "parent__last_name", "parent__first_name")
         .order_by()
     )
@@ -76,9 +77,7 @@ def _roster(*, school: School) -> tuple[dict, dict, dict]:
         if class_id is not None:
             parents[class_id][name_key(last_name, first_name)].add(("parent", parent_id))
     staff_rows = (
-        Staff.objects.filter(staff_employed_filter(today), school=school)
-        .values_list("id", "last_name", "first_name")
-        .order_by()
+        Staff.objects.employed_on(today).filter(school=school).values_list("id", "last_name", "first_name").order_by()
     )
     staff: dict[tuple[str, str], set[Person]] = defaultdict(set)
     for staff_id, last_name, first_name in staff_rows:

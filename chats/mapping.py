@@ -66,9 +66,7 @@ def moderator_names(chat: Chat) -> list[str]:
 
 def classes_for_mapping(*, school: School, day: date) -> QuerySet[SchoolClass]:
     """Return the classes a chat may be mapped to: the school's classes of the academic year containing the day."""
-    return SchoolClass.objects.filter(school=school, year__starts_on__lte=day, year__ends_on__gte=day).order_by(
-        "grade", "letter"
-    )
+    return SchoolClass.objects.current_on(day).filter(school=school).order_by("grade", "letter")
 
 
 def chat_mapping_confirm(*, chat: Chat) -> Chat:

@@ -78,11 +78,7 @@ def _members_read(
 
 def _current_year(*, school: School) -> AcademicYear | None:
     today = clock.today(school.tz)
-    return (
-        AcademicYear.objects.filter(school=school, starts_on__lte=today, ends_on__gte=today)
-        .order_by("-starts_on")
-        .first()
-    )
+    return AcademicYear.objects.current_on(today).filter(school=school).order_by("-starts_on").first()
 
 
 def chats_upsert(*, school: School, backend_name: str, infos: list[ChatInfo]) -> tuple[dict[str, Chat], int]:

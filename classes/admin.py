@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from . import clock
 from .logins import login_activation_record, staff_logins_follow_employment
 from .models import (
+    THRESHOLD_FIELDS,
     AcademicYear,
     AuditEntry,
     Enrollment,
@@ -26,16 +27,20 @@ from .models import (
     TeachingAssignment,
     User,
 )
+from .services import SCHOOL_PROFILE_FIELDS
 
 
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
+    # The thresholds come from an abstract model, so name the order the form shows.
+    fields = ["code", "name", *THRESHOLD_FIELDS]
     list_display = ["name", "code", "activity_threshold", "staff_target", "students_target", "parents_target"]
     search_fields = ["name", "code"]
 
 
 @admin.register(School)
 class SchoolAdmin(admin.ModelAdmin):
+    fields = ["municipality", "code", *SCHOOL_PROFILE_FIELDS, "roster_change_overdue_days"]
     list_display = ["short_name", "code", "municipality", "timezone"]
     list_filter = ["municipality"]
     search_fields = ["short_name", "full_name", "code"]

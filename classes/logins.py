@@ -305,11 +305,9 @@ def staff_logins_sweep() -> list[User]:
     """
     latest_today = clock.today("Etc/GMT-14")  # no school's today is later than this
     candidates = (
-        Staff.objects.filter(user__is_active=True, employed_to__isnull=False, employed_to__lt=latest_today)
-        .select_related("school")
-        .order_by("pk")
+        Staff.objects.left_before(latest_today).filter(user__is_active=True).select_related("school").order_by("pk")
     )
-    ended = [staff for staff in candidates if staff.employed_to < clock.today(staff.school.tz)]
+    ended = [staff for staff in candidates if staff.has_left_before(clock.today(staff.school.tz))]
     return staff_logins_deactivate(staff=ended, by=None, source=_("the scheduled employment check"))
 
 

@@ -17,7 +17,7 @@ from django.db.models import BooleanField, Case, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from classes import clock
-from classes.models import Enrollment, RosterChange, School, SchoolClass, Student, User, enrollment_current_filter
+from classes.models import Enrollment, RosterChange, School, SchoolClass, Student, User
 from classes.names import PersonName, candidates_narrow, name_key
 from classes.school_days import SchoolCalendar
 
@@ -35,7 +35,7 @@ class RosterChangeError(Exception):
 
 def students_of_class(*, school_class: SchoolClass, day: date) -> QuerySet[Student]:
     """Return the students enrolled in the class on the day, by name."""
-    enrolled = Enrollment.objects.filter(enrollment_current_filter(day), school_class=school_class).values("student_id")
+    enrolled = Enrollment.objects.current_on(day).filter(school_class=school_class).values("student_id")
     return Student.objects.filter(pk__in=enrolled).order_by("last_name", "first_name", "patronymic", "person_id")
 
 
@@ -251,9 +251,7 @@ def roster_changes_confirm_from_roster(*, school: School, on: date, user: User |
         return 0
     enrolled: dict[int, list[Student]] = defaultdict(list)
     class_ids = {change.school_class_id for change in changes}
-    current = Enrollment.objects.filter(enrollment_current_filter(on), school_class_id__in=class_ids).select_related(
-        "student"
-    )
+    current = Enrollment.objects.current_on(on).filter(school_class_id__in=class_ids).select_related("student")
     for enrollment in current:
         enrolled[enrollment.school_class_id].append(enrollment.student)
     confirmed = 0

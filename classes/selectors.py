@@ -7,13 +7,14 @@ from datetime import date
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from classes.models import AcademicYear, Enrollment, SchoolClass, TeachingAssignment, enrollment_current_filter
+from classes.models import AcademicYear, Enrollment, SchoolClass, TeachingAssignment
 
 
 def classes_of_year(*, year: AcademicYear, day: date) -> QuerySet[SchoolClass]:
     """Return the year's classes with their class teacher, students enrolled on the day and assignments count."""
     enrolled = (
-        Enrollment.objects.filter(enrollment_current_filter(day), school_class_id=OuterRef("pk"))
+        Enrollment.objects.current_on(day)
+        .filter(school_class_id=OuterRef("pk"))
         .order_by()
         .values("school_class_id")
         .annotate(n=Count("student_id", distinct=True))

@@ -163,7 +163,7 @@ def academic_year_create_default(*, school: School, on: date) -> AcademicYear:
 
 def academic_year_current(*, school: School, on: date) -> AcademicYear:
     """Return the school's academic year containing `on`; create the default one if there is none."""
-    year = AcademicYear.objects.filter(school=school, starts_on__lte=on, ends_on__gte=on).order_by("-starts_on").first()
+    year = AcademicYear.objects.current_on(on).filter(school=school).order_by("-starts_on").first()
     if year is not None:
         return year
     return academic_year_create_default(school=school, on=on)

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_safe
 from classes import clock
 from classes.access import class_for_user_or_404, role_required, school_admin_school_or_404, school_for_user_or_404
 from classes.forms import NEXT_YEAR, AssignmentFormSet, ClassesCreateForm, ClassTeacherForm, SchoolProfileForm
-from classes.models import AcademicYear, School, Staff, TeachingAssignment, User
+from classes.models import AcademicYear, School, Staff, TeachingAssignment, User, staff_employed_filter
 from classes.selectors import classes_of_year
 from classes.services import (
     academic_year_create_default,
@@ -112,9 +112,10 @@ def class_update(request: HttpRequest, class_id: int) -> HttpResponse:
     school_class = class_for_user_or_404(user=request.user, class_id=class_id)
     school = school_class.school
     today = clock.today(school.tz)
+    # The choices: staff employed today, and the current class teacher whatever their employment dates.
     staff = list(
-        Staff.objects.filter(school=school, employed_from__lte=today)
-        .filter(Q(employed_to__isnull=True) | Q(employed_to__gte=today) | Q(pk=school_class.class_teacher_id))
+        Staff.objects.filter(school=school)
+        .filter(staff_employed_filter(today) | Q(pk=school_class.class_teacher_id))
         .order_by("last_name", "first_name", "patronymic", "person_id")
     )
     current = list(

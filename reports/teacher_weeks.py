@@ -147,7 +147,7 @@ def teacher_week_rows(*, staff: Staff, today: date) -> list[WeekRow]:
     """
     school = staff.school
     this_week = week_start(today)
-    year = AcademicYear.objects.filter(school=school, starts_on__lte=today, ends_on__gte=today).first()
+    year = AcademicYear.objects.current_on(today).filter(school=school).first()
     first = week_start(year.starts_on) if year else this_week - timedelta(weeks=HISTORY_WEEKS - 1)
     weeks = [this_week - timedelta(weeks=n) for n in range(HISTORY_WEEKS)]
     weeks = [monday for monday in weeks if monday >= first]

@@ -14,6 +14,7 @@ from activation.invites import (
     invite_qr_svg,
 )
 from activation.models import InviteLink, invite_key_new
+from activation.tests.factories import InviteLinkFactory
 from activation.tests.scenario import NOW
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
@@ -164,3 +165,23 @@ def test_the_qr_code_is_an_inline_svg_with_a_title():
     assert svg.startswith("<svg")
     assert "<title>Класс 5А &lt;родители&gt;</title>" in svg
     assert "http" not in svg.split("</title>", 1)[1]  # nothing loaded from elsewhere
+
+
+def test_a_link_is_current_until_its_expiry_or_until_expired_by_hand():
+    # given: one expiring at NOW + 1 hour, one without expiry, one expired by hand, one expired an hour ago
+    expiry = NOW + timedelta(hours=1)
+    expiring = InviteLinkFactory(expires_at=expiry)
+    open_ = InviteLinkFactory(school_class=expiring.school_class, expires_at=None)
+    by_hand = InviteLinkFactory(school_class=expiring.school_class, expires_at=None, expired_at=NOW)
+    expired = InviteLinkFactory(school_class=expiring.school_class, expires_at=NOW - timedelta(hours=1))
+    moments = [NOW, expiry - timedelta(microseconds=1), expiry]
+    # when
+    current = {now: set(InviteLink.objects.current(now)) for now in moments}
+    # then: current strictly before the expiry
+    assert current == {
+        NOW: {expiring, open_},
+        expiry - timedelta(microseconds=1): {expiring, open_},
+        expiry: {open_},
+    }
+    for link in (expiring, open_, by_hand, expired):
+        assert {now for now in moments if link.is_current(now)} == {now for now in moments if link in current[now]}

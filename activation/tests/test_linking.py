@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from activation.services import accounts_link
 from activation.tests.linking_world import LinkingWorld, reload
+from classes.models import Parent
 from classes.tests.factories import StaffFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(datetime(2026, 11, 30, 9, tzinfo=UTC))]
@@ -135,6 +136,21 @@ def test_parents_link_through_their_childs_class(linking_world):
     assert reload(in_both)[0].parent == mother
     assert reload(stranger_parent)[0].person is None
     assert (result.linked, result.ambiguous) == (1, 0)
+
+
+def test_parents_link_while_on_the_roster_the_way_the_class_roster_counts_them(linking_world):
+    # given: today is 30 November; one parent leaves the roster tomorrow, one left yesterday
+    child = linking_world.student("5А", "Соколов", "Марк")
+    leaving = linking_world.parent("Соколова", "Наталья", [child])
+    Parent.objects.filter(pk=leaving.pk).update(left_on=date(2026, 12, 1))
+    gone = linking_world.parent("Соколов", "Павел", [child])
+    Parent.objects.filter(pk=gone.pk).update(left_on=date(2026, 11, 29))
+    leaving_account = linking_world.account("Соколова", "Наталья", "parent", linking_world.parents_chat["5А"])
+    gone_account = linking_world.account("Соколов", "Павел", "parent", linking_world.parents_chat["5А"])
+    # when
+    accounts_link(school=linking_world.school)
+    # then
+    assert [a.parent for a in reload(leaving_account, gone_account)] == [leaving, None]
 
 
 def test_staff_link_from_any_school_chat_while_employed(linking_world):

@@ -20,6 +20,7 @@ from chats.files_import.activity_report import ACTIVITY_COLUMNS, ActivityRow, ac
 from chats.models import ReportedActivity
 from classes.calendar import week_label
 from classes.models import School, Staff, User
+from classes.models.periods import period_overlaps
 from classes.names import name_key
 from classes.tabular.columns import column_of
 from classes.tabular.errors import RowError
@@ -57,8 +58,9 @@ class _StaffRow:
     employed_to: date | None
 
     def employed_in(self, monday: date) -> bool:
-        return self.employed_from <= monday + timedelta(days=6) and (
-            self.employed_to is None or self.employed_to >= monday
+        """Return True when employed on at least one day of the week that starts on `monday`."""
+        return period_overlaps(
+            start=self.employed_from, end=self.employed_to, first=monday, last=monday + timedelta(days=6)
         )
 
 

@@ -30,7 +30,8 @@ class RosterDateError(ValueError):
 def academic_year_start(*, school: School, on: date) -> date:
     """Return the first day of the school's academic year containing `on` (1 September when none is stored)."""
     stored = (
-        AcademicYear.objects.filter(school=school, starts_on__lte=on, ends_on__gte=on)
+        AcademicYear.objects.current_on(on)
+        .filter(school=school)
         .order_by("-starts_on")
         .values_list("starts_on", flat=True)
         .first()

@@ -85,10 +85,11 @@ class RosterPlan:
             self.links.setdefault(parent_pk, {})[student_pk] = link_pk
         # The school's first roster: nobody on it yet, so its people count from the start of the year.
         self.first = not (self.staff or self.students or self.parents)
+        # The people on the roster on the import's day (the models' rules): not those who start later.
         self.current_people = (
-            sum(1 for staff in self.staff.values() if self._employed(staff))
-            + len(self.open_enrollments)
-            + sum(1 for parent in self.parents.values() if parent.left_on is None)
+            sum(1 for staff in self.staff.values() if staff.is_employed_on(self.on))
+            + sum(1 for enrollment in self.open_enrollments.values() if enrollment.is_current_on(self.on))
+            + sum(1 for parent in self.parents.values() if parent.is_on_roster_on(self.on))
         )
 
     # Planning: decide every change in memory; nothing is written yet.
@@ -97,7 +98,8 @@ class RosterPlan:
         return person_since(person=row, first=self.first, year_start=self.year.starts_on, on=self.on)
 
     def _employed(self, staff: Staff) -> bool:
-        return staff.employed_to is None or staff.employed_to >= self.on
+        """Return True unless the staff member left before the import's day (one who starts later has not)."""
+        return not staff.has_left_before(self.on)
 
     def _plan_staff(self) -> None:
         counts = self.result.staff

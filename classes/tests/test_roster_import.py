@@ -474,6 +474,19 @@ def test_a_student_who_left_and_came_back_the_same_day_has_one_enrollment():
     ]
 
 
+def test_people_who_start_later_are_not_counted_among_the_current_ones():
+    # given: 17 people, and a teacher in the file whose employment starts after the next import's day
+    school = SchoolFactory()
+    newcomer = {"role": "staff", "person_id": "T-005", "name": "Новикова Ирина Павловна"}
+    run(school, [*PEOPLE, newcomer])
+    Staff.objects.filter(person_id="T-005").update(employed_from=date(2026, 12, 1))
+    # when: the next file drops two parents
+    held = run(school, [*without(PEOPLE, "P-2002", "P-2003"), newcomer], on=LATER)
+    # then: 2 of the 17 people on the roster that day would leave; the newcomer is not one of them yet
+    assert held.status == "held"
+    assert (held.would_leave, held.current_people) == (2, 17)
+
+
 def test_a_file_removing_more_than_10_percent_is_held_until_confirmed():
     # given: 17 people; 2 leaving is 11.8%
     school = SchoolFactory()

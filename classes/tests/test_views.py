@@ -1,5 +1,6 @@
 """Class management (the year's classes, class teacher, teaching assignments) and the school profile."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -322,3 +323,41 @@ def test_form_pages_make_as_many_queries_whatever_the_size(client, django_assert
 
     # when / then
     assert_constant_queries(client, urls(data)[page], grow, django_assert_num_queries)
+
+
+def test_the_class_form_keeps_a_class_teacher_whose_employment_starts_later(client):
+    # given: the class teacher starts next month (employed from a later day); saving the form unchanged
+    data = school_build(classes=1)
+    school_class = data.classes[0]
+    starts_later = data.teachers[0]
+    starts_later.employed_from = date(2026, 12, 1)
+    starts_later.save(update_fields=["employed_from"])
+    client.force_login(school_admin(data.school))
+    form = {
+        "class_teacher": starts_later.pk,
+        "assignments-TOTAL_FORMS": "1",
+        "assignments-INITIAL_FORMS": "1",
+        "assignments-0-staff": data.teachers[1].pk,
+        "assignments-0-subject": "математика",
+    }
+    # when
+    response = client.post(reverse("class-update", kwargs={"class_id": school_class.pk}), form)
+    # then: the current class teacher stays a choice, whatever their employment dates
+    assert response.status_code == 302
+    school_class.refresh_from_db()
+    assert school_class.class_teacher_id == starts_later.pk
+
+
+def test_the_class_form_offers_no_teacher_who_is_not_employed_today(client):
+    # given: a teacher who starts next month and one who left yesterday, neither the class's
+    data = school_build(classes=1)
+    newcomer = StaffFactory(school=data.school, last_name="Новикова", employed_from=date(2026, 12, 1))
+    gone = StaffFactory(school=data.school, last_name="Ушедший", employed_to=date(2026, 11, 18))
+    client.force_login(school_admin(data.school))
+    # when
+    response = client.get(reverse("class-update", kwargs={"class_id": data.classes[0].pk}))
+    # then
+    choices = dict(response.context["teacher_form"].fields["class_teacher"].choices)
+    assert data.teachers[0].pk in choices
+    assert newcomer.pk not in choices
+    assert gone.pk not in choices

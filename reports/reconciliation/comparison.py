@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from activation.models import SferumAccount
 from chats.models import Chat, ChatMembership
 from classes import clock
-from classes.models import Enrollment, RosterMapping, School, Staff, enrollment_current_filter, staff_employed_filter
+from classes.models import Enrollment, RosterMapping, School, Staff
 from classes.roster.validation import roster_validate
 from classes.tabular.reading import RosterReadError, table_read
 from reports.models import Reconciliation
@@ -30,9 +30,9 @@ from reports.reconciliation.selectors import quarter_current, quarter_label
 
 
 def _roster_from_database(*, school: School, day: date) -> tuple[list[RosterPerson], list[RosterPerson]]:
-    current = enrollment_current_filter(day)
     rows = (
-        Enrollment.objects.filter(current, school_class__school=school)
+        Enrollment.objects.current_on(day)
+        .filter(school_class__school=school)
         .order_by()
         .values_list(
             "student__person_id",
@@ -48,9 +48,9 @@ def _roster_from_database(*, school: School, day: date) -> tuple[list[RosterPers
         RosterPerson(Role.STUDENT, person_id, last, first, patronymic, birth, (grade, letter))
         for person_id, last, first, patronymic, birth, grade, letter in rows
     ]
-    employed = staff_employed_filter(day)
     staff_rows = (
-        Staff.objects.filter(employed, school=school)
+        Staff.objects.employed_on(day)
+        .filter(school=school)
         .order_by()
         .values_list("person_id", "last_name", "first_name", "patronymic", "birth_date")
     )

@@ -172,3 +172,18 @@ def test_a_teachers_scope_lists_the_classes_they_lead_or_teach_with_current_stud
     assert [(c.pk, c.students) for c in scope.classes] == [(taught.pk, 0), (led.pk, 1)]
     assert [s.pk for s in scope.schools] == [school.pk]
     assert scope_for_user(user=UserFactory(role=User.Role.SCHOOL_ADMIN, school=school)).classes == []
+
+
+@pytest.mark.clock("2026-11-30T09:00:00+03:00")
+def test_a_teachers_class_counts_no_student_whose_enrollment_starts_later(clock):
+    # given: one student in the class today, one who arrives next week
+    school = SchoolFactory()
+    staff = StaffFactory(school=school)
+    led = SchoolClassFactory(school=school, class_teacher=staff)
+    EnrollmentFactory(school_class=led, starts_on=date(2026, 9, 1))
+    EnrollmentFactory(school_class=led, starts_on=date(2026, 12, 7))
+    teacher = UserFactory(role=User.Role.TEACHER, staff=staff, school=school)
+    # when
+    scope = scope_for_user(user=teacher)
+    # then
+    assert [(c.pk, c.students) for c in scope.classes] == [(led.pk, 1)]

@@ -1,0 +1,97 @@
+"""The school calendar: academic years, quarters and holidays."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from .periods import period_covers
+from .school import School
+
+
+def academic_year_current_filter(day: date, *, prefix: str = "") -> Q:
+    """Return the filter of academic years that contain the day (the rule of `AcademicYear.contains`)."""
+    return Q(**{f"{prefix}starts_on__lte": day, f"{prefix}ends_on__gte": day})
+
+
+class AcademicYearQuerySet(models.QuerySet):
+    def current_on(self, day: date) -> AcademicYearQuerySet:
+        """Return the academic years that contain the day, first day and last day included."""
+        return self.filter(academic_year_current_filter(day))
+
+
+class AcademicYear(models.Model):
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="academic_years", verbose_name=_("school")
+    )
+    name = models.CharField(_("name"), max_length=16, help_text=_("Like 2026/2027."))
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+
+    objects = AcademicYearQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["school", "-starts_on"]
+        verbose_name = _("academic year")
+        verbose_name_plural = _("academic years")
+        constraints = [
+            models.UniqueConstraint(fields=["school", "name"], name="academic_year_unique_name"),
+            models.CheckConstraint(condition=Q(ends_on__gt=F("starts_on")), name="academic_year_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} {self.name}"
+
+    def contains(self, day: date) -> bool:
+        """Return True when the day is in the year (the rule of `AcademicYear.objects.current_on`)."""
+        return period_covers(start=self.starts_on, end=self.ends_on, day=day)
+
+
+class Quarter(models.Model):
+    """An academic quarter (четверть); one signed-off reconciliation is due per quarter."""
+
+    year = models.ForeignKey(
+        AcademicYear, on_delete=models.CASCADE, related_name="quarters", verbose_name=_("academic year")
+    )
+    number = models.PositiveSmallIntegerField(_("number"), validators=[MinValueValidator(1), MaxValueValidator(4)])
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+
+    class Meta:
+        ordering = ["year", "number"]
+        verbose_name = _("quarter")
+        verbose_name_plural = _("quarters")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "number"], name="quarter_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1, number__lte=4), name="quarter_number_1_to_4"),
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="quarter_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year.name}-Q{self.number}"
+
+
+class Holiday(models.Model):
+    """School holidays (каникулы): days without school inside an academic year."""
+
+    year = models.ForeignKey(
+        AcademicYear, on_delete=models.CASCADE, related_name="holidays", verbose_name=_("academic year")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+
+    class Meta:
+        ordering = ["year", "starts_on"]
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="holiday_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.starts_on:%d.%m.%Y}–{self.ends_on:%d.%m.%Y})"
