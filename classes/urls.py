@@ -6,11 +6,17 @@ from django.urls import path
 from .views import classes, roster
 
 urlpatterns = [
+    # Class management and the school profile.
     path("schools/<int:school_id>/classes/", classes.class_list, name="class-list"),
     path("schools/<int:school_id>/classes/create/", classes.class_create, name="class-create"),
     path("classes/<int:class_id>/update/", classes.class_update, name="class-update"),
     path("schools/<int:school_id>/profile/", classes.school_profile, name="school-profile"),
-    path("schools/<int:school_id>/roster/", roster.roster_upload, name="roster-upload"),
+    # The roster: upload and import log, arrivals and departures, a student's page.
+    path(
+        "schools/<int:school_id>/roster/",
+        roster.roster_upload,
+        name="roster-upload",
+    ),
     path(
         "schools/<int:school_id>/roster/uploads/<int:upload_id>/",
         roster.roster_upload_preview,
