@@ -1,4 +1,5 @@
-"""Forms of the classes app's pages: creating a year's classes, a class's teachers, the school profile."""
+"""Forms of the classes app's pages: creating a year's classes, a class's teachers, the school profile, and the
+roster pages' (the upload, the column mapping, the import, arrivals and departures)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from classes.models import AcademicYear, School
+from classes.roster.columns import COLUMNS
+from classes.tabular.limits import TableLimitError, size_check, table_limits
 
 # Russia's time zones, west to east; a school's own zone is offered too if it is another one.
 RUSSIAN_TIMEZONES = [
@@ -159,4 +162,113 @@ class SchoolProfileForm(forms.Form):
         for name in ("staff_target", "students_target", "parents_target"):
             value = data[name]
             data[name] = (value / 100).quantize(Decimal("0.0001"), ROUND_HALF_UP) if value is not None else None
+        return data
+
+
+# ---------------------------------------------------------------------------
+# The roster pages
+# ---------------------------------------------------------------------------
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Roster file (CSV or XLSX)"),
+        help_text=gettext_lazy("The full roster of the school: staff, students and parents, one header row."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            size_check(size=upload.size, limits=table_limits())
+        except TableLimitError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return upload
+
+
+def column_choices() -> list[tuple[str, str]]:
+    return [("", gettext_lazy("— not imported —"))] + [
+        (column.key, f"{column.key} ({column.russian})") for column in COLUMNS
+    ]
+
+
+class ColumnMappingForm(forms.Form):
+    """One select per header of the file: the roster column it holds (guessed where it can be)."""
+
+    def __init__(self, *args, headers: list[str], initial_columns: list[str], recognised: list[bool], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.headers = headers
+        self.recognised = recognised
+        for index, header in enumerate(headers):
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                label=header or gettext_lazy("(column %(number)d without a header)") % {"number": index + 1},
+                choices=column_choices(),
+                required=False,
+                initial=initial_columns[index],
+            )
+
+    def rows(self):
+        """Yield (header, bound field, recognised) for the template."""
+        for index, header in enumerate(self.headers):
+            yield header, self[f"column_{index}"], self.recognised[index]
+
+    def chosen(self) -> list[str]:
+        return [self.cleaned_data.get(f"column_{index}", "") for index in range(len(self.headers))]
+
+
+class RosterImportForm(forms.Form):
+    as_of = forms.DateField(
+        label=gettext_lazy("The file shows the school on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=gettext_lazy(
+            "Arrivals and departures are dated from this day; leave it empty for today. "
+            "A day of this academic year, not in the future."
+        ),
+    )
+    confirm_removals = forms.BooleanField(
+        label=gettext_lazy("I have checked the file: these people really leave the school."),
+        required=False,
+    )
+
+
+class DepartureForm(forms.Form):
+    student = forms.TypedChoiceField(label=gettext_lazy("Student"), coerce=int)
+    happened_on = forms.DateField(
+        label=gettext_lazy("Left on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=255,
+        help_text=gettext_lazy("Like «moved to school No. 7» or «moved to another city»."),
+    )
+
+    def __init__(self, *args, students, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.students = {student.pk: student for student in students}
+        self.fields["student"].choices = [("", gettext_lazy("— choose —"))] + [
+            (student.pk, student.full_name) for student in students
+        ]
+
+
+class ArrivalForm(forms.Form):
+    last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=150)
+    first_name = forms.CharField(label=gettext_lazy("First name"), max_length=150)
+    patronymic = forms.CharField(label=gettext_lazy("Patronymic"), max_length=150, required=False)
+    birth_date = forms.DateField(
+        label=gettext_lazy("Birth date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    happened_on = forms.DateField(
+        label=gettext_lazy("Arrived on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+
+class ProcessForm(forms.Form):
+    changed_in_sferum = forms.BooleanField(label=gettext_lazy("Changed in Sferum"), required=False)
+    changed_in_roster = forms.BooleanField(label=gettext_lazy("Changed in the roster"), required=False)
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=500, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("changed_in_sferum") or data.get("changed_in_roster")):
+            raise forms.ValidationError(gettext_lazy("Tick what you changed: Sferum, the roster, or both."))
         return data

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from classes.models import AcademicYear, Enrollment, SchoolClass, TeachingAssignment
+from classes.models import AcademicYear, Enrollment, SchoolClass, Staff, TeachingAssignment, staff_employed_filter
 
 
 def classes_of_year(*, year: AcademicYear, day: date) -> QuerySet[SchoolClass]:
@@ -32,4 +32,14 @@ def classes_of_year(*, year: AcademicYear, day: date) -> QuerySet[SchoolClass]:
         .select_related("class_teacher")
         .annotate(students=Coalesce(Subquery(enrolled), 0), assignment_count=Coalesce(Subquery(assignments), 0))
         .order_by("grade", "letter")
+    )
+
+
+def staff_for_class_teacher_choice(*, school_class: SchoolClass, day: date) -> QuerySet[Staff]:
+    """Return the staff a class's form offers: those of its school employed on the day, and its current class
+    teacher whatever their employment dates, by name."""
+    return (
+        Staff.objects.filter(school_id=school_class.school_id)
+        .filter(staff_employed_filter(day) | Q(pk=school_class.class_teacher_id))
+        .order_by("last_name", "first_name", "patronymic", "person_id")
     )

@@ -12,7 +12,6 @@ admin.site.login_form = AdminLoginForm
 urlpatterns = [
     path("", include("reports.urls")),
     path("", include("classes.urls")),
-    path("", include("classes.urls_roster")),
     path("", include("activation.urls")),
     path("", include("chats.urls")),
     path("accounts/", include("allauth.urls")),

@@ -88,7 +88,7 @@ def no_reading(monkeypatch):
         raise AssertionError("the file was read again")
 
     def forbid() -> None:
-        for module in ("classes.views_roster", "classes.roster.importer", "classes.roster.uploads"):
+        for module in ("classes.views.roster", "classes.roster.importer", "classes.roster.uploads"):
             monkeypatch.setattr(f"{module}.table_read", refuse)
 
     return forbid
@@ -129,7 +129,7 @@ def test_the_worker_reads_a_big_file_once_for_its_progress_headers_and_dry_run(
         reads.append(kwargs["filename"])
         return real_read(**kwargs)
 
-    for module in ("classes.views_roster", "classes.roster.importer", "classes.roster.uploads"):
+    for module in ("classes.views.roster", "classes.roster.importer", "classes.roster.uploads"):
         monkeypatch.setattr(f"{module}.table_read", counted)
     # when
     upload = post_upload(client, admin, roster_csv(STUDENTS), django_capture_on_commit_callbacks)

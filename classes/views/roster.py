@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from classes import clock
 from classes.access import class_led_by_user_or_404, role_required, school_admin_school_or_404, schools_for_user
-from classes.forms_roster import (
+from classes.forms import (
     ArrivalForm,
     ColumnMappingForm,
     DepartureForm,
@@ -41,15 +41,15 @@ from classes.roster_changes import (
     roster_changes_for_student,
     students_of_class,
 )
-from classes.roster_upload_pages import (
+from classes.tabular.columns import header_normalize
+from classes.tabular.reading import RosterReadError, table_read
+from classes.tasks import roster_upload_read_task
+from classes.views.roster_uploads import (
     imported_upload_response,
     roster_upload_import_queue,
     roster_upload_reread,
     stored_preview_context,
 )
-from classes.tabular.columns import header_normalize
-from classes.tabular.reading import RosterReadError, table_read
-from classes.tasks import roster_upload_read_task
 
 Role = User.Role
 ADMINS = (Role.SCHOOL_ADMIN, Role.MUNICIPAL_ADMIN)

@@ -12,7 +12,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,8 +21,8 @@ from django.views.decorators.http import require_safe
 from classes import clock
 from classes.access import class_for_user_or_404, role_required, school_admin_school_or_404, school_for_user_or_404
 from classes.forms import NEXT_YEAR, AssignmentFormSet, ClassesCreateForm, ClassTeacherForm, SchoolProfileForm
-from classes.models import AcademicYear, School, Staff, TeachingAssignment, User, staff_employed_filter
-from classes.selectors import classes_of_year
+from classes.models import AcademicYear, School, TeachingAssignment, User
+from classes.selectors import classes_of_year, staff_for_class_teacher_choice
 from classes.services import (
     academic_year_create_default,
     academic_year_starting_year,
@@ -112,12 +111,7 @@ def class_update(request: HttpRequest, class_id: int) -> HttpResponse:
     school_class = class_for_user_or_404(user=request.user, class_id=class_id)
     school = school_class.school
     today = clock.today(school.tz)
-    # The choices: staff employed today, and the current class teacher whatever their employment dates.
-    staff = list(
-        Staff.objects.filter(school=school)
-        .filter(staff_employed_filter(today) | Q(pk=school_class.class_teacher_id))
-        .order_by("last_name", "first_name", "patronymic", "person_id")
-    )
+    staff = list(staff_for_class_teacher_choice(school_class=school_class, day=today))
     current = list(
         TeachingAssignment.objects.filter(school_class=school_class)
         .select_related("staff")

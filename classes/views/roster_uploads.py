@@ -1,4 +1,4 @@
-"""The upload pages' part for a large roster file, read, dry-run and imported by the worker (views_roster uses it).
+"""The upload pages' part for a large roster file, read, dry-run and imported by the worker (views.roster uses it).
 
 The preview is shown from what the worker kept; a change of columns and a confirmed import are handed to the
 worker, and the page polls (htmx) until it is done.
