@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sferum_api import Backend, MessageInfo
-from sferum_api.testing import ChatData, LoopbackServer, MaxServer, MemberData, MessageData, RecordedRequest, VkServer
+from sferum_api.errors import InvalidRequestError, UnavailableError
+from sferum_api.testing import ChatData, LoopbackServer, MemberData, MessageData, RecordedRequest
 from sferum_api.testing import max_server as max_wire
 from sferum_api.testing import vk_server as vk_wire
 
@@ -29,27 +30,50 @@ def by_platform(cases: dict[str, tuple[Any, ...]]) -> list[tuple[str, Any]]:
     return [(name, case) for name, values in cases.items() for case in values]
 
 
+# The sample school's parents', class and channel chats on each platform, and the backend's token.
+CHATS = {"vk": ("2000000001", "2000000002", "2000000003"), "max": tuple(str(chat_id) for chat_id in MAX_CHAT_IDS)}
+TOKENS = {"vk": VK_TOKEN, "max": MAX_TOKEN}
+# Where the chat list, the members and the messages come from.
+ENDPOINTS = {
+    "vk": (vk_wire.GET_CONVERSATIONS, vk_wire.GET_MEMBERS, vk_wire.GET_HISTORY),
+    "max": (max_wire.CHAT, max_wire.MEMBERS, max_wire.MESSAGES),
+}
+# Requests one `list_chats()` makes on the sample school; the backend's page size (the most its server serves);
+# the platform's documented request rate.
+SIZES = {"vk": (1, 200, 3), "max": (3, 100, 30)}
+# The server's error code for: a bad token, a chat without access, a rate limit, an error the backend does not know.
+CODES = {
+    "vk": {"auth": 5, "access": 917, "rate_limit": 29, "unknown": 1},
+    "max": {"auth": 401, "access": 403, "rate_limit": 429, "unknown": 501},
+}
+# An error code the backend does not know (not in its lists of retried and failed codes), and what it raises.
+UNKNOWN_ERRORS = {"vk": (18, InvalidRequestError), "max": (501, UnavailableError)}
+# What an invalid request's error names (the request asks for 500 messages a page).
+INVALID_REQUEST_WORDS = {
+    "vk": ("messages.getHistory", "'peer_id': '2000000001'", "'count': 500"),
+    "max": ("GET /messages", "'count': 500", "proto.payload"),
+}
+# The big chat's id and its members' role code.
+BIG_CHATS = {"vk": (BIG_VK, "parent"), "max": (BIG_MAX, None)}
+
+
 @dataclass
 class Platform:
-    """One backend with its loopback server and the wire's words for what the contract tests ask of it."""
+    """One backend (`name`: "vk" or "max") with its loopback server and the wire's words for the contract tests."""
 
     name: str
     server: LoopbackServer
-    make: Callable[..., Backend]
-    token: str
-    parents: str
-    class_chat: str
-    channel: str
-    chats_endpoint: str  # where the chat list comes from
-    members_endpoint: str
-    messages_endpoint: str
-    chat_list_requests: int  # requests one `list_chats()` makes on the sample school
-    page_size: int  # the backend's page size, the most its server serves
-    rps: int  # the platform's documented request rate
-    codes: dict[str, int]  # the server's error for: auth, access, rate_limit, unknown
-    invalid_request_words: tuple[str, ...]  # what an invalid request's error names
-    big_chat_id: int
-    big_chat_role: str | None
+    make: Callable[..., Backend]  # the conftest's `make_vk` / `make_max`
+
+    def __post_init__(self) -> None:
+        self.token = TOKENS[self.name]
+        self.parents, self.class_chat, self.channel = CHATS[self.name]
+        self.chats_endpoint, self.members_endpoint, self.messages_endpoint = ENDPOINTS[self.name]
+        self.chat_list_requests, self.page_size, self.rps = SIZES[self.name]
+        self.codes = CODES[self.name]
+        self.unknown_error, self.unknown_error_raises = UNKNOWN_ERRORS[self.name]
+        self.invalid_request_words = INVALID_REQUEST_WORDS[self.name]
+        self.big_chat_id, self.big_chat_role = BIG_CHATS[self.name]
 
     def big_chat(self, *, members: int = 0, messages: int = 0) -> str:
         """Add a chat with many members and messages (ids 10001.., one a minute) and return its id."""
@@ -92,48 +116,3 @@ class Platform:
             chat.members[1].extra = {"is_restricted_to_write": False}
         else:
             chat.extra = {"pinned_message": {"body": {}}, "dialog_with_user": None}
-
-
-def vk_platform(server: VkServer, make: Callable[..., Backend]) -> Platform:
-    return Platform(
-        name="vk",
-        server=server,
-        make=make,
-        token=VK_TOKEN,
-        parents="2000000001",
-        class_chat="2000000002",
-        channel="2000000003",
-        chats_endpoint=vk_wire.GET_CONVERSATIONS,
-        members_endpoint=vk_wire.GET_MEMBERS,
-        messages_endpoint=vk_wire.GET_HISTORY,
-        chat_list_requests=1,
-        page_size=200,
-        rps=3,
-        codes={"auth": 5, "access": 917, "rate_limit": 29, "unknown": 1},
-        invalid_request_words=("messages.getHistory", "'peer_id': '2000000001'", "'count': 500"),
-        big_chat_id=BIG_VK,
-        big_chat_role="parent",
-    )
-
-
-def max_platform(server: MaxServer, make: Callable[..., Backend]) -> Platform:
-    parents, class_chat, channel = (str(chat_id) for chat_id in MAX_CHAT_IDS)
-    return Platform(
-        name="max",
-        server=server,
-        make=make,
-        token=MAX_TOKEN,
-        parents=parents,
-        class_chat=class_chat,
-        channel=channel,
-        chats_endpoint=max_wire.CHAT,
-        members_endpoint=max_wire.MEMBERS,
-        messages_endpoint=max_wire.MESSAGES,
-        chat_list_requests=3,
-        page_size=100,
-        rps=30,
-        codes={"auth": 401, "access": 403, "rate_limit": 429, "unknown": 501},
-        invalid_request_words=("GET /messages", "'count': 500", "proto.payload"),
-        big_chat_id=BIG_MAX,
-        big_chat_role=None,
-    )

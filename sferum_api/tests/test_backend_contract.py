@@ -20,16 +20,15 @@ from sferum_api.testing import MessageData
 from sferum_api.text import text_digest
 
 from .conftest import ATTEMPTS, HASH_KEY
-from .platforms import ACCESS_DENIALS, BASE, RETRIED_ERRORS, Platform, by_platform, max_platform, vk_platform
+from .platforms import ACCESS_DENIALS, BASE, RETRIED_ERRORS, Platform, by_platform
 
 OPERATIONS = ["chats", "members"]
 
 
 @pytest.fixture(params=["vk", "max"])
 def platform(request) -> Platform:
-    if request.param == "vk":
-        return vk_platform(request.getfixturevalue("vk_server"), request.getfixturevalue("make_vk"))
-    return max_platform(request.getfixturevalue("max_server"), request.getfixturevalue("make_max"))
+    name = request.param
+    return Platform(name, request.getfixturevalue(f"{name}_server"), request.getfixturevalue(f"make_{name}"))
 
 
 def closed_port_url() -> str:
@@ -119,6 +118,22 @@ def test_iter_messages_newest_first_with_kinds_bots_and_counting(platform):
     length, _, digest = text_digest("Сообщение 12", key=HASH_KEY)
     assert (by_number[1012].text_length, by_number[1012].text_hash) == (length, digest)
     assert not hasattr(by_number[1012], "text")
+
+
+def test_attachment_kinds(platform):
+    # given
+    attachments = ["document", "video", "link", "photo", "call", "sticker"]
+    platform.server.data.chat(platform.class_chat).messages = [
+        MessageData(id=n, date=BASE + n, from_id=401, attachments=(attachment,))
+        for n, attachment in enumerate(attachments, start=1)
+    ]
+    backend = platform.make()
+
+    # when
+    kinds = {int(m.sent_at.timestamp()) - BASE: m.kind for m in backend.iter_messages(platform.class_chat)}
+
+    # then
+    assert kinds == {1: "document", 2: "video", 3: "link", 4: "photo", 5: "call", 6: "text"}  # a sticker is text
 
 
 def test_iter_messages_pages_through_short_pages(platform):
@@ -404,6 +419,19 @@ def test_invalid_parameter_fails_with_method_and_parameters(platform):
     message = str(caught.value)
     assert all(word in message for word in platform.invalid_request_words), message
     assert platform.token not in message
+    assert platform.server.count() == 1
+
+
+def test_unknown_error_code_fails_without_retry(platform):
+    # given
+    platform.server.error(platform.unknown_error)
+    backend = platform.make()
+
+    # when
+    with pytest.raises(platform.unknown_error_raises):
+        backend.list_members(platform.parents)
+
+    # then
     assert platform.server.count() == 1
 
 
