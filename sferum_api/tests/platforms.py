@@ -41,10 +41,11 @@ ENDPOINTS = {
 # Requests one `list_chats()` makes on the sample school; the backend's page size (the most its server serves);
 # the platform's documented request rate.
 SIZES = {"vk": (1, 200, 3), "max": (3, 100, 30)}
-# The server's error code for: a bad token, a chat without access, a rate limit, an error the backend does not know.
+# The server's error code for: a bad token, a chat without access, a rate limit, the server's own trouble, an error
+# the backend does not know.
 CODES = {
-    "vk": {"auth": 5, "access": 917, "rate_limit": 29, "unknown": 1},
-    "max": {"auth": 401, "access": 403, "rate_limit": 429, "unknown": 501},
+    "vk": {"auth": 5, "access": 917, "rate_limit": 29, "server_error": 10, "unknown": 1},
+    "max": {"auth": 401, "access": 403, "rate_limit": 429, "server_error": 503, "unknown": 501},
 }
 # An error code the backend does not know (not in its lists of retried and failed codes), and what it raises.
 UNKNOWN_ERRORS = {"vk": (18, InvalidRequestError), "max": (501, UnavailableError)}

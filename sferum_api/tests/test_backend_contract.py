@@ -349,7 +349,7 @@ def test_persistent_server_trouble_gives_up_after_the_bounded_attempts(platform,
     if answer == "bare 503":
         platform.server.http_status(503, times=100)
     else:
-        platform.server.error(10 if platform.name == "vk" else 503, times=100)
+        platform.server.error(platform.codes["server_error"], times=100)
     backend = platform.make()
 
     # when
@@ -531,5 +531,5 @@ def test_from_backend_serves_the_same_school(platform):
     assert [(m.sent_at, m.author_id, m.kind, m.from_bot, m.text_length) for m in messages] == [
         (m.sent_at, m.author_id, m.kind, m.from_bot, m.text_length) for m in original
     ]
-    if platform.name == "vk":
+    if platform.name == "vk":  # max's copy gives the messages mids of its own
         assert [m.message_id for m in messages] == [m.message_id for m in original]
