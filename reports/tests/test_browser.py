@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 from time_machine import travel
@@ -69,6 +70,7 @@ def seeded_demo(django_db_setup, django_db_blocker) -> Iterator[DatabaseCopy]:
     with django_db_blocker.unblock():
         seeded.close()
         call_command("flush", interactive=False, verbosity=0)  # the demo never reaches another module's tests
+        connection.close()  # opened outside any test: nothing else would close it before the test database goes
 
 
 @pytest.fixture
