@@ -1,7 +1,8 @@
 """Browser tests: Debian's chromium driven by Playwright for Python, against a live server with the demo.
 
 Outside CI they are skipped when /usr/bin/chromium is missing; in CI (CI=true) a missing browser is a
-failure. Screenshots of the main pages are saved in test-artifacts/ (not committed).
+failure. Screenshots of the main pages are saved in test-artifacts/ (not committed). The demo is seeded once
+per module; every test starts from a copy of that database (`database_copy.py`), so writes stay within a test.
 """
 
 from __future__ import annotations
@@ -9,14 +10,20 @@ from __future__ import annotations
 import io
 import json
 import os
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
 from django.urls import reverse
+from time_machine import travel
 
 from classes.models import RosterChange, School, SchoolClass, User
+
+from .database_copy import DatabaseCopy
 
 # Playwright's sync API runs an event loop in the test's thread; the ORM calls here are plain sync calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -52,11 +59,26 @@ def browser():
         launched.close()
 
 
+@pytest.fixture(scope="module")
+def seeded_demo(django_db_setup, django_db_blocker) -> Iterator[DatabaseCopy]:
+    """Seed the demo once for the module (in Russian, on the tests' Monday) and keep a copy of the database."""
+    with django_db_blocker.unblock():
+        with override_settings(LANGUAGE_CODE="ru"), travel(NOW, tick=True):
+            call_command("seed_demo", "--schools", "1", stdout=io.StringIO())
+        seeded = DatabaseCopy()
+    yield seeded
+    with django_db_blocker.unblock():
+        seeded.close()
+        call_command("flush", interactive=False, verbosity=0)  # the demo never reaches another module's tests
+        connection.close()  # opened outside any test: nothing else would close it before the test database goes
+
+
 @pytest.fixture
-def demo(transactional_db, time_machine, settings) -> School:
+def demo(seeded_demo, transactional_db, time_machine, settings) -> School:
+    """Give each test the freshly seeded demo: the module's copy is put back, so no test sees another's writes."""
     settings.LANGUAGE_CODE = "ru"  # the product's default, as a school sees it
     time_machine.move_to(NOW, tick=True)
-    call_command("seed_demo", "--schools", "1", stdout=io.StringIO())
+    seeded_demo.restore()
     return School.objects.get(code="DEMO-1")
 
 
@@ -334,8 +356,9 @@ def test_the_main_pages_work_under_the_content_security_policy(browser, live_ser
     # the language switch submits on change (it had an inline onchange before)
     page = log_in(browser, live_server, "demo_admin")
     found += csp_watch(page)
-    with page.expect_navigation():  # the change submits the form; wait for the page it leads to
+    with page.expect_navigation():  # the form submits on change; under load the old page was still read
         page.select_option("#language", "en")
+    page.wait_for_load_state("load")
     assert page.locator("html").get_attribute("lang") == "en"
     found += csp_violations(page)
     page.context.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import pytest
 
@@ -24,6 +25,7 @@ HASH_KEY = b"test-hash-key"
 MAX_CHAT_IDS = (-70000000000001, -70000000000002, -70000000000003)
 ATTEMPTS = 4
 TEST_RETRY = RetryPolicy(max_attempts=ATTEMPTS, backoff_base=0.001, backoff_cap=0.004)
+B = TypeVar("B", VkBackend, MaxBackend)
 
 
 @pytest.fixture
@@ -45,14 +47,12 @@ def max_server() -> Iterator[MaxServer]:
     assert not server.errors, server.errors[0]
 
 
-@pytest.fixture
-def make_vk(vk_server: VkServer, clock: FakeClock) -> Iterator[Callable[..., VkBackend]]:
-    made: list[VkBackend] = []
+def backend_maker(backend_class: type[B], clock: FakeClock, **fixed: object) -> Iterator[Callable[..., B]]:
+    """Yield a function building backends for tests (no pacing, tiny backoff, the virtual clock); close them after."""
+    made: list[B] = []
 
-    def make(**overrides: object) -> VkBackend:
+    def make(**overrides: object) -> B:
         options: dict = {
-            "base_url": vk_server.url,
-            "token": VK_TOKEN,
             "hash_key": HASH_KEY,
             "rps": 0,
             "timeout": 2.0,
@@ -62,37 +62,21 @@ def make_vk(vk_server: VkServer, clock: FakeClock) -> Iterator[Callable[..., VkB
             "clock": clock.monotonic,
             "rng": random.Random(7),
         }
-        backend = VkBackend(**(options | overrides))
+        backend = backend_class(**(options | fixed | overrides))
         made.append(backend)
         return backend
 
     yield make
     for backend in made:
         backend.close()
+
+
+@pytest.fixture
+def make_vk(vk_server: VkServer, clock: FakeClock) -> Iterator[Callable[..., VkBackend]]:
+    yield from backend_maker(VkBackend, clock, base_url=vk_server.url, token=VK_TOKEN)
 
 
 @pytest.fixture
 def make_max(max_server: MaxServer, clock: FakeClock) -> Iterator[Callable[..., MaxBackend]]:
-    made: list[MaxBackend] = []
-
-    def make(**overrides: object) -> MaxBackend:
-        options: dict = {
-            "base_url": max_server.url,
-            "token": MAX_TOKEN,
-            "chat_ids": [str(chat_id) for chat_id in MAX_CHAT_IDS],
-            "hash_key": HASH_KEY,
-            "rps": 0,
-            "timeout": 2.0,
-            "connect_timeout": 1.0,
-            "retry": TEST_RETRY,
-            "sleep": clock.sleep,
-            "clock": clock.monotonic,
-            "rng": random.Random(7),
-        }
-        backend = MaxBackend(**(options | overrides))
-        made.append(backend)
-        return backend
-
-    yield make
-    for backend in made:
-        backend.close()
+    chat_ids = [str(chat_id) for chat_id in MAX_CHAT_IDS]
+    yield from backend_maker(MaxBackend, clock, base_url=max_server.url, token=MAX_TOKEN, chat_ids=chat_ids)
