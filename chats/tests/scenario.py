@@ -43,6 +43,11 @@ def class_data_add(data: SchoolData, *, grade: int, letter: str, students: int) 
     return school_class
 
 
+def classes_add(data: SchoolData, *, grades: range, letter: str, students: int) -> None:
+    """Add a class of `class_data_add` with `letter` in each of `grades`, each with `students` students."""
+    roster.classes_add(data, grades=grades, letter=letter, students=students, class_add=class_data_add)
+
+
 def school_build(*, municipality=None, classes: int = 1, students: int = 2, code: str | None = None) -> SchoolData:
     """Return a school with `classes` classes of `class_data_add`, each with `students` students."""
     return roster.school_build(

@@ -192,6 +192,19 @@ def class_data_add(data: SchoolData, *, grade: int, letter: str, students: int) 
     return school_class
 
 
+def classes_add(
+    data: SchoolData,
+    *,
+    grades: range,
+    letter: str,
+    students: int,
+    class_add: Callable[..., SchoolClass] = class_data_add,
+) -> None:
+    """Add a class of `letter` in each of `grades` with `students` students (what a constant-queries check grows by)."""
+    for grade in grades:
+        class_add(data, grade=grade, letter=letter, students=students)
+
+
 def school_build(
     *,
     municipality=None,

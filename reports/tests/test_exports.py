@@ -11,7 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from chats.models import Chat
-from chats.tests.scenario import class_data_add, school_build
+from chats.tests.scenario import classes_add, school_build
 from classes.models import AuditEntry
 from classes.tests.factories import MunicipalityFactory, UserFactory
 from classes.tests.scenario import (
@@ -210,8 +210,7 @@ def test_exports_make_as_many_queries_whatever_the_size(client, django_assert_nu
     client.force_login(school_admin(data.school))
 
     def grow():
-        for grade in range(2, 5):
-            class_data_add(data, grade=grade, letter="А", students=2)
+        classes_add(data, grades=range(2, 5), letter="А", students=2)
         weekly_activity_ensure(school=data.school, weeks=4)
 
     # when / then
