@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 
 from activation.models import SferumAccount
 from activation.tests.factories import SferumAccountFactory
-from chats.models import Message
+from chats.models import Chat, Message
 from chats.tests.factories import ChatFactory, MessageFactory
 from classes.models import Holiday, School, Staff
 from classes.tests.factories import (
@@ -41,6 +41,13 @@ def teacher_with_account(school: School, **staff_fields) -> tuple[Staff, SferumA
     return staff, SferumAccountFactory(school=school, staff=staff)
 
 
+def two_teachers_in_one_chat() -> tuple[School, Chat, tuple[Staff, SferumAccount], tuple[Staff, SferumAccount]]:
+    """Return a school with one chat and two teachers: the school, the chat, each teacher with an account."""
+    school = SchoolFactory()
+    chat = ChatFactory(school=school)
+    return school, chat, teacher_with_account(school), teacher_with_account(school)
+
+
 def send(chat, account, at: datetime, count: int = 1, **fields) -> None:
     for offset in range(count):
         MessageFactory(chat=chat, author=account, sent_at=at + timedelta(minutes=10 * offset), **fields)
@@ -60,10 +67,7 @@ def stored(staff: Staff, week: date = W47) -> WeeklyActivity:
 
 def test_a_teacher_with_three_messages_is_active_and_with_two_inactive():
     # given
-    school = SchoolFactory()
-    chat = ChatFactory(school=school)
-    busy, busy_account = teacher_with_account(school)
-    quiet, quiet_account = teacher_with_account(school)
+    school, chat, (busy, busy_account), (quiet, quiet_account) = two_teachers_in_one_chat()
     send(chat, busy_account, TUESDAY_9_UTC, count=3)
     send(chat, quiet_account, TUESDAY_9_UTC, count=2)
     # when
@@ -410,10 +414,7 @@ def test_building_a_week_twice_gives_the_same_rows():
 
 def test_rebuilding_updates_the_count_and_drops_people_who_no_longer_teach():
     # given
-    school = SchoolFactory()
-    chat = ChatFactory(school=school)
-    staff, account = teacher_with_account(school)
-    former, _ = teacher_with_account(school)
+    school, chat, (staff, account), (former, _) = two_teachers_in_one_chat()
     send(chat, account, TUESDAY_9_UTC, count=1)
     build(school)
     row_id = stored(staff).pk
@@ -527,10 +528,7 @@ def test_near_duplicates_of_half_the_messages_flag_the_week():
 
 def test_the_same_text_from_two_teachers_is_no_duplicate():
     # given
-    school = SchoolFactory()
-    chat = ChatFactory(school=school)
-    one, one_account = teacher_with_account(school)
-    _two, two_account = teacher_with_account(school)
+    school, chat, (one, one_account), (_two, two_account) = two_teachers_in_one_chat()
     send(chat, one_account, TUESDAY_9_UTC, text_hash="a" * 64)
     send(chat, two_account, TUESDAY_9_UTC, text_hash="a" * 64)
     # when / then
@@ -581,10 +579,7 @@ def test_a_burst_spans_the_teachers_chats_and_accounts_and_a_long_one_counts_who
 
 def test_other_peoples_messages_do_not_make_a_teacher_burst():
     # given
-    school = SchoolFactory()
-    chat = ChatFactory(school=school)
-    one, one_account = teacher_with_account(school)
-    _two, two_account = teacher_with_account(school)
+    school, chat, (one, one_account), (_two, two_account) = two_teachers_in_one_chat()
     send(chat, one_account, TUESDAY_9_UTC)
     send(chat, two_account, TUESDAY_9_UTC + timedelta(seconds=20))
     send(chat, one_account, TUESDAY_9_UTC + timedelta(seconds=40))
@@ -596,10 +591,7 @@ def test_a_weekly_report_replaces_message_counting_for_the_teachers_it_covers():
     # given: a school whose only source for one teacher is a weekly report (files backend)
     from chats.models import ReportedActivity
 
-    school = SchoolFactory()
-    chat = ChatFactory(school=school)
-    reported, _account = teacher_with_account(school)
-    counted, counted_account = teacher_with_account(school)
+    school, chat, (reported, _account), (counted, counted_account) = two_teachers_in_one_chat()
     send(chat, counted_account, TUESDAY_9_UTC, count=3)
     ReportedActivity.objects.create(school=school, staff=reported, week_start=W47, messages=4, source_file="a.csv")
     ReportedActivity.objects.create(
