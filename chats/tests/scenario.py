@@ -14,6 +14,20 @@ from classes.models import School, SchoolClass
 from classes.tests import scenario as roster
 from classes.tests.scenario import NOW, RosterWorld, SchoolData
 
+# The fields of a membership and of a message that a test compares when it compares two states of the database.
+MEMBERSHIP_FIELDS = ("chat__platform_id", "account__platform_user_id", "joined_at", "left_at", "is_admin")
+MESSAGE_FIELDS = (
+    "chat__platform_id",
+    "platform_id",
+    "author__platform_user_id",
+    "from_bot",
+    "sent_at",
+    "kind",
+    "text_length",
+    "emoji_only",
+    "text_hash",
+)
+
 
 def class_data_add(data: SchoolData, *, grade: int, letter: str, students: int) -> SchoolClass:
     """Add one class (classes.tests.scenario.class_data_add) whose class teacher is active in Sferum and wrote
