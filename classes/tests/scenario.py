@@ -236,6 +236,13 @@ def teacher_user(data: SchoolData) -> User:
     return UserFactory(role=User.Role.TEACHER, school=data.school, staff=staff)
 
 
+def queries_count(action: Callable[[], object]) -> int:
+    """Return how many database queries `action()` makes."""
+    with CaptureQueriesContext(connection) as queries:
+        action()
+    return len(queries)
+
+
 def assert_constant_queries(client, url: str, grow, django_assert_num_queries, **extra):
     """Assert the page makes as many queries after `grow()` adds data as before it; return the last response."""
     client.get(url, **extra)
