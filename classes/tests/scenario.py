@@ -236,6 +236,19 @@ def teacher_user(data: SchoolData) -> User:
     return UserFactory(role=User.Role.TEACHER, school=data.school, staff=staff)
 
 
+def assert_school_page_denials(client, url: str, *, data: SchoolData, other: SchoolData) -> None:
+    """Assert that `url`, a page of `data`'s school, sends the anonymous to log in, refuses the school's teacher,
+    and is not found for another school's administrator (`other`'s) or another municipality's.
+    """
+    assert client.get(url).status_code == 302
+    client.force_login(teacher_user(data))
+    assert client.get(url).status_code == 403
+    client.force_login(school_admin(other.school))
+    assert client.get(url).status_code == 404
+    client.force_login(municipal_admin(MunicipalityFactory()))
+    assert client.get(url).status_code == 404
+
+
 def queries_count(action: Callable[[], object]) -> int:
     """Return how many database queries `action()` makes."""
     with CaptureQueriesContext(connection) as queries:

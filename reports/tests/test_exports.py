@@ -13,14 +13,14 @@ from openpyxl import load_workbook
 from chats.models import Chat
 from chats.tests.scenario import classes_add, school_build
 from classes.models import AuditEntry
-from classes.tests.factories import MunicipalityFactory, UserFactory
+from classes.tests.factories import UserFactory
 from classes.tests.scenario import (
     LAST_WEEK,
     NOW,
     assert_constant_queries,
+    assert_school_page_denials,
     municipal_admin,
     school_admin,
-    teacher_user,
 )
 from reports.exports.renderers import CSVRenderer, XLSXRenderer, report_export
 from reports.exports.report import Column, ExportFormatError, Report
@@ -122,13 +122,7 @@ def test_export_denials(client, name):
     data, other = school_build(), school_build()
     url = reverse(name, kwargs={"school_id": data.school.pk})
     # when / then: anonymous, teacher, another school's administrator, another municipality's
-    assert client.get(url).status_code == 302
-    client.force_login(teacher_user(data))
-    assert client.get(url).status_code == 403
-    client.force_login(school_admin(other.school))
-    assert client.get(url).status_code == 404
-    client.force_login(municipal_admin(MunicipalityFactory()))
-    assert client.get(url).status_code == 404
+    assert_school_page_denials(client, url, data=data, other=other)
     assert not AuditEntry.objects.exists()
 
 

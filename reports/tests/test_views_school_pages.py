@@ -6,14 +6,13 @@ import pytest
 from django.urls import reverse
 
 from chats.tests.scenario import classes_add, school_build
-from classes.tests.factories import MunicipalityFactory
 from classes.tests.scenario import (
     LAST_WEEK,
     NOW,
     assert_constant_queries,
+    assert_school_page_denials,
     municipal_admin,
     school_admin,
-    teacher_user,
 )
 from reports.models import WeeklyActivity
 from reports.services import activation_snapshot_build, weekly_activity_build, weekly_activity_ensure
@@ -42,13 +41,7 @@ def test_page_denials(client, page_url):
     data, other = school_build(), school_build()
     url = page_url(data)
     # when / then: anonymous, teacher, another school's administrator, another municipality's
-    assert client.get(url).status_code == 302
-    client.force_login(teacher_user(data))
-    assert client.get(url).status_code == 403
-    client.force_login(school_admin(other.school))
-    assert client.get(url).status_code == 404
-    client.force_login(municipal_admin(MunicipalityFactory()))
-    assert client.get(url).status_code == 404
+    assert_school_page_denials(client, url, data=data, other=other)
 
 
 def test_class_page_shows_rates_teachers_and_chats(client):
