@@ -1,15 +1,15 @@
 """Linking Sferum accounts to roster people ("Linking accounts to people" in sferum-api.md)."""
 
 from datetime import UTC, date, datetime
+from functools import partial
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from activation.services import accounts_link
 from activation.tests.linking_world import LinkingWorld, reload
 from classes.models import Parent
 from classes.tests.factories import StaffFactory
+from classes.tests.scenario import queries_count
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(datetime(2026, 11, 30, 9, tzinfo=UTC))]
 
@@ -188,17 +188,13 @@ def test_another_schools_people_and_chats_do_not_count(linking_world):
 
 
 def test_the_number_of_queries_does_not_grow_with_the_school(linking_world):
-    def run() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            accounts_link(school=linking_world.school)
-        return len(queries)
-
     # given: one student and one parent to link
     mark = linking_world.student("5А", "Белов", "Марк")
     linking_world.parent("Белова", "Ирина", [mark])
     linking_world.account("Белов", "Марк", "student", linking_world.students_chat["5А"])
     linking_world.account("Белова", "Ирина", "parent", linking_world.parents_chat["5А"])
-    small = run()
+    count = partial(queries_count, partial(accounts_link, school=linking_world.school))
+    small = count()
     # when the school grows
     for n in range(15):
         student = linking_world.student("6Б", "Ученик", f"Имя{n}")
@@ -206,7 +202,7 @@ def test_the_number_of_queries_does_not_grow_with_the_school(linking_world):
         linking_world.account("Ученик", f"Имя{n}", "student", linking_world.students_chat["6Б"])
         linking_world.account("Родитель", f"Имя{n}", "parent", linking_world.parents_chat["6Б"])
     # then: thirty new links cost what one did
-    assert run() == small
+    assert count() == small
 
 
 def test_a_chat_the_account_has_left_does_not_count(linking_world):

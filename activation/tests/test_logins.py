@@ -171,24 +171,25 @@ def test_the_staff_logins_page_creates_a_teachers_login(client, world):
     assert len(mail.outbox) == 1
 
 
+def staff_login_post(client, world, *, staff, username: str, email: str):
+    """Post the staff logins form of `world.school` as its administrator; return the response."""
+    client.force_login(world.school_admin)
+    return client.post(
+        reverse("staff-logins", kwargs={"school_id": world.school.pk}),
+        {"staff": staff.pk, "username": username, "email": email},
+    )
+
+
 def test_the_staff_logins_page_shows_an_error_in_a_sentence(client, world):
     staff = StaffFactory(school=world.school)
-    client.force_login(world.school_admin)
-    response = client.post(
-        reverse("staff-logins", kwargs={"school_id": world.school.pk}),
-        {"staff": staff.pk, "username": "teacher", "email": "z@example.org"},
-    )
+    response = staff_login_post(client, world, staff=staff, username="teacher", email="z@example.org")
     assert response.status_code == 400
     assert "is taken; choose another." in response.content.decode()
 
 
 def test_a_staff_member_of_another_school_cannot_be_chosen(client, world):
     foreign = StaffFactory(school=world.other_school)
-    client.force_login(world.school_admin)
-    response = client.post(
-        reverse("staff-logins", kwargs={"school_id": world.school.pk}),
-        {"staff": foreign.pk, "username": "sneaky", "email": "s@example.org"},
-    )
+    response = staff_login_post(client, world, staff=foreign, username="sneaky", email="s@example.org")
     assert response.status_code == 400
     assert not User.objects.filter(username="sneaky").exists()
 

@@ -1,11 +1,10 @@
 """Roles on MAX, which sends none: the chat an account is linked through decides (activation.roles)."""
 
 from datetime import UTC, date, datetime
+from functools import partial
 
 import pytest
 from django.contrib.admin import site
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from activation.admin import SferumAccountAdmin
 from activation.models import Backend, SferumAccount
@@ -13,6 +12,7 @@ from activation.roles import accounts_roles_derive
 from activation.services import accounts_link
 from activation.tests.linking_world import LinkingWorld, reload
 from classes.tests.factories import StaffFactory
+from classes.tests.scenario import queries_count
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(datetime(2026, 11, 30, 9, tzinfo=UTC))]
 
@@ -187,18 +187,14 @@ def test_vk_accounts_keep_the_platform_role(max_world):
 
 
 def test_the_number_of_queries_does_not_grow_with_the_school(max_world):
-    def run() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            accounts_roles_derive(school=max_world.school)
-        return len(queries)
-
     # given
     mark = max_world.student("5А", "Белов", "Марк")
     max_world.parent("Белова", "Ирина", [mark])
     max_world.max_account("Белов", "Марк", max_world.students_chat["5А"])
     max_world.max_account("Белова", "Ирина", max_world.parents_chat["5А"])
     accounts_link(school=max_world.school)
-    small = run()
+    count = partial(queries_count, partial(accounts_roles_derive, school=max_world.school))
+    small = count()
     # when the school grows
     for n in range(10):
         student = max_world.student("6Б", "Ученик", f"Имя{n}")
@@ -207,7 +203,7 @@ def test_the_number_of_queries_does_not_grow_with_the_school(max_world):
         account = max_world.max_account("Родитель", f"Имя{n}", max_world.parents_chat["6Б"])
         max_world.membership(chat=max_world.staff_chat, account=account)
     # then
-    assert run() == small
+    assert count() == small
 
 
 def test_a_school_that_moved_from_vk_to_max_links_both_accounts_of_a_person(max_world):

@@ -14,6 +14,20 @@ from classes.models import School, SchoolClass
 from classes.tests import scenario as roster
 from classes.tests.scenario import NOW, RosterWorld, SchoolData
 
+# The fields of a membership and of a message that a test compares when it compares two states of the database.
+MEMBERSHIP_FIELDS = ("chat__platform_id", "account__platform_user_id", "joined_at", "left_at", "is_admin")
+MESSAGE_FIELDS = (
+    "chat__platform_id",
+    "platform_id",
+    "author__platform_user_id",
+    "from_bot",
+    "sent_at",
+    "kind",
+    "text_length",
+    "emoji_only",
+    "text_hash",
+)
+
 
 def class_data_add(data: SchoolData, *, grade: int, letter: str, students: int) -> SchoolClass:
     """Add one class (classes.tests.scenario.class_data_add) whose class teacher is active in Sferum and wrote
@@ -41,6 +55,11 @@ def class_data_add(data: SchoolData, *, grade: int, letter: str, students: int) 
         if number == 0:
             SferumAccountFactory(school=school, parent=parent, role_code=SferumAccount.RoleCode.PARENT)
     return school_class
+
+
+def classes_add(data: SchoolData, *, grades: range, letter: str, students: int) -> None:
+    """Add a class of `class_data_add` with `letter` in each of `grades`, each with `students` students."""
+    roster.classes_add(data, grades=grades, letter=letter, students=students, class_add=class_data_add)
 
 
 def school_build(*, municipality=None, classes: int = 1, students: int = 2, code: str | None = None) -> SchoolData:

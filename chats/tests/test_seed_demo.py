@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 from activation.models import SferumAccount
 from chats.models import Chat, ChatMembership, Message
 from chats.sync import message_hash_key, school_sync
+from chats.tests.scenario import MEMBERSHIP_FIELDS, MESSAGE_FIELDS
 from classes.models import (
     Enrollment,
     Municipality,
@@ -78,20 +79,8 @@ def _dump() -> dict[str, list]:
             "cursor",
             "last_synced_at",
         ),
-        "membership": ChatMembership.objects.values_list(
-            "chat__platform_id", "account__platform_user_id", "joined_at", "left_at", "is_admin"
-        ),
-        "message": Message.objects.values_list(
-            "chat__platform_id",
-            "platform_id",
-            "author__platform_user_id",
-            "from_bot",
-            "sent_at",
-            "kind",
-            "text_length",
-            "emoji_only",
-            "text_hash",
-        ),
+        "membership": ChatMembership.objects.values_list(*MEMBERSHIP_FIELDS),
+        "message": Message.objects.values_list(*MESSAGE_FIELDS),
         "user": User.objects.values_list("username", "role", "municipality__code", "school__code", "staff__person_id"),
     }
     return {name: sorted(query, key=repr) for name, query in queries.items()}

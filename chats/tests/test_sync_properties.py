@@ -17,6 +17,7 @@ import pytest
 import time_machine
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from chats.sync import message_hash_key, school_sync
 from classes.tests.factories import SchoolFactory
@@ -106,39 +107,19 @@ def max_case(server: MaxServer, endpoint: str, body) -> None:
 
 
 @WIRE
-@given(body=bodies("messages.getConversations"))
-def test_any_get_conversations_body_ends_the_sync_cleanly(vk_server, body):
-    vk_case(vk_server, "messages.getConversations", body)
+@pytest.mark.parametrize(
+    "endpoint", ["messages.getConversations", "messages.getConversationMembers", "messages.getHistory"]
+)
+@given(data=st.data())
+def test_any_vk_body_ends_the_sync_cleanly(vk_server, endpoint, data):
+    vk_case(vk_server, endpoint, data.draw(bodies(endpoint), label="body"))
 
 
 @WIRE
-@given(body=bodies("messages.getConversationMembers"))
-def test_any_get_conversation_members_body_ends_the_sync_cleanly(vk_server, body):
-    vk_case(vk_server, "messages.getConversationMembers", body)
-
-
-@WIRE
-@given(body=bodies("messages.getHistory"))
-def test_any_get_history_body_ends_the_sync_cleanly(vk_server, body):
-    vk_case(vk_server, "messages.getHistory", body)
-
-
-@WIRE
-@given(body=bodies("/chats/{chat_id}"))
-def test_any_max_chat_body_ends_the_sync_cleanly(max_server, body):
-    max_case(max_server, "/chats/{chat_id}", body)
-
-
-@WIRE
-@given(body=bodies("/chats/{chat_id}/members"))
-def test_any_max_members_body_ends_the_sync_cleanly(max_server, body):
-    max_case(max_server, "/chats/{chat_id}/members", body)
-
-
-@WIRE
-@given(body=bodies("/messages"))
-def test_any_max_messages_body_ends_the_sync_cleanly(max_server, body):
-    max_case(max_server, "/messages", body)
+@pytest.mark.parametrize("endpoint", ["/chats/{chat_id}", "/chats/{chat_id}/members", "/messages"])
+@given(data=st.data())
+def test_any_max_body_ends_the_sync_cleanly(max_server, endpoint, data):
+    max_case(max_server, endpoint, data.draw(bodies(endpoint), label="body"))
 
 
 def test_every_endpoint_has_a_schema():

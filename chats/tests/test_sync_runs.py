@@ -17,6 +17,7 @@ from chats.integrations import IntegrationError, integration_connect
 from chats.models import Chat, ChatMembership, Integration, Message, SyncRun
 from chats.services import SyncAlreadyRunning, school_sync_run, sync_held_confirm
 from chats.sync import message_hash_key
+from chats.tests.scenario import MEMBERSHIP_FIELDS, MESSAGE_FIELDS
 from chats.tests.test_sync import FakeBackend
 from classes.models import School
 from classes.roster.importer import roster_import
@@ -83,23 +84,11 @@ def dump(school: School) -> dict[str, list]:
             key=repr,
         ),
         "memberships": sorted(
-            ChatMembership.objects.filter(chat__school=school).values_list(
-                "chat__platform_id", "account__platform_user_id", "joined_at", "left_at", "is_admin"
-            ),
+            ChatMembership.objects.filter(chat__school=school).values_list(*MEMBERSHIP_FIELDS),
             key=repr,
         ),
         "messages": sorted(
-            Message.objects.filter(chat__school=school).values_list(
-                "chat__platform_id",
-                "platform_id",
-                "author__platform_user_id",
-                "from_bot",
-                "sent_at",
-                "kind",
-                "text_length",
-                "emoji_only",
-                "text_hash",
-            ),
+            Message.objects.filter(chat__school=school).values_list(*MESSAGE_FIELDS),
             key=repr,
         ),
     }

@@ -10,7 +10,7 @@ from chats.services import SyncAlreadyRunning
 from chats.sync import SyncResult
 from chats.tasks import sync_held_confirm_task
 from chats.tests.factories import ChatFactory
-from chats.tests.scenario import class_data_add, school_build, sync_runs_add
+from chats.tests.scenario import classes_add, school_build, sync_runs_add
 from classes.tests.factories import MunicipalityFactory
 from classes.tests.scenario import NOW, assert_constant_queries, municipal_admin, school_admin, teacher_user
 
@@ -249,8 +249,7 @@ def test_the_registry_makes_as_many_queries_whatever_the_size(client, django_ass
     client.force_login(school_admin(data.school))
 
     def grow():
-        for grade in range(2, 7):
-            class_data_add(data, grade=grade, letter="А", students=1)
+        classes_add(data, grades=range(2, 7), letter="А", students=1)
 
     # when / then
     assert_constant_queries(client, registry_url(data.school), grow, django_assert_num_queries)

@@ -3,8 +3,11 @@
 import csv
 import io
 from datetime import date
+from io import StringIO
 
 import openpyxl
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from classes.roster.importer import roster_import
 
@@ -108,3 +111,13 @@ def arrive_on(school, on=ON):
     """Import a first roster of one staff member, then PEOPLE as a later import: everyone else arrives on `on`."""
     run(school, [PEOPLE[0]], on=YEAR_START)
     return run(school, PEOPLE, on=on)
+
+
+def roster_import_command(*args: str) -> tuple[int, str, str]:
+    """Run the roster_import command; return (exit code, stdout, stderr) as the shell would see them."""
+    stdout, stderr = StringIO(), StringIO()
+    try:
+        call_command("roster_import", *args, stdout=stdout, stderr=stderr)
+    except CommandError as error:
+        return error.returncode, stdout.getvalue(), str(error)
+    return 0, stdout.getvalue(), stderr.getvalue()

@@ -192,6 +192,19 @@ def class_data_add(data: SchoolData, *, grade: int, letter: str, students: int) 
     return school_class
 
 
+def classes_add(
+    data: SchoolData,
+    *,
+    grades: range,
+    letter: str,
+    students: int,
+    class_add: Callable[..., SchoolClass] = class_data_add,
+) -> None:
+    """Add a class of `letter` in each of `grades` with `students` students (what a constant-queries check grows by)."""
+    for grade in grades:
+        class_add(data, grade=grade, letter=letter, students=students)
+
+
 def school_build(
     *,
     municipality=None,
@@ -221,6 +234,26 @@ def municipal_admin(municipality) -> User:
 def teacher_user(data: SchoolData) -> User:
     staff = data.teachers[0]
     return UserFactory(role=User.Role.TEACHER, school=data.school, staff=staff)
+
+
+def assert_school_page_denials(client, url: str, *, data: SchoolData, other: SchoolData) -> None:
+    """Assert that `url`, a page of `data`'s school, sends the anonymous to log in, refuses the school's teacher,
+    and is not found for another school's administrator (`other`'s) or another municipality's.
+    """
+    assert client.get(url).status_code == 302
+    client.force_login(teacher_user(data))
+    assert client.get(url).status_code == 403
+    client.force_login(school_admin(other.school))
+    assert client.get(url).status_code == 404
+    client.force_login(municipal_admin(MunicipalityFactory()))
+    assert client.get(url).status_code == 404
+
+
+def queries_count(action: Callable[[], object]) -> int:
+    """Return how many database queries `action()` makes."""
+    with CaptureQueriesContext(connection) as queries:
+        action()
+    return len(queries)
 
 
 def assert_constant_queries(client, url: str, grow, django_assert_num_queries, **extra):

@@ -130,15 +130,19 @@ def test_a_later_roster_import_without_the_student_confirms_the_departure(school
     )
 
 
+# The roster's rows of the school's three students.
+THE_THREE_STUDENTS = (
+    ("S-1", "Смирнов", "Пётр", "2015-03-12", "5А"),
+    ("S-2", "Орлова", "Анна", "2015-05-01", "5А"),
+    ("S-3", "Волков", "Иван", "", "5Б"),
+)
+
+
 def test_a_roster_import_that_still_has_the_student_does_not_confirm(school):
     # given
     change = school.departure()
     roster_change_process(change=change, user=school.admin, in_sferum=True, in_roster=False)
-    content = school.roster(
-        ("S-1", "Смирнов", "Пётр", "2015-03-12", "5А"),
-        ("S-2", "Орлова", "Анна", "2015-05-01", "5А"),
-        ("S-3", "Волков", "Иван", "", "5Б"),
-    )
+    content = school.roster(*THE_THREE_STUDENTS)
     # when
     roster_import(school=school.world.school, content=content, filename="r.csv", confirm_removals=True)
     # then
@@ -150,12 +154,7 @@ def test_a_roster_import_confirms_an_arrival_and_links_the_student_by_name_and_b
     # given
     change = school.arrival()
     roster_change_process(change=change, user=school.admin, in_sferum=False, in_roster=True)
-    content = school.roster(
-        ("S-1", "Смирнов", "Пётр", "2015-03-12", "5А"),
-        ("S-2", "Орлова", "Анна", "2015-05-01", "5А"),
-        ("S-3", "Волков", "Иван", "", "5Б"),
-        ("S-4", "Елкина", "Алена", "07.07.2015", "5А"),
-    )
+    content = school.roster(*THE_THREE_STUDENTS, ("S-4", "Елкина", "Алена", "07.07.2015", "5А"))
     # when
     roster_import(school=school.world.school, content=content, filename="r.csv")
     # then

@@ -1,14 +1,13 @@
 import json
 from datetime import date
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import ManagementUtility, call_command
-from django.core.management.base import CommandError
+from django.core.management import ManagementUtility
 
 from classes.models import Parent, RosterImport, Staff, Student
 from classes.tests.factories import SchoolFactory
+from classes.tests.roster_files import roster_import_command
 
 # A school day in October, in English.
 pytestmark = [
@@ -27,16 +26,6 @@ COUNT_KEYS = {
 }
 
 
-def roster_import(*args: str) -> tuple[int, str, str]:
-    """Run roster_import; return (exit code, stdout, stderr) as the shell would see them."""
-    stdout, stderr = StringIO(), StringIO()
-    try:
-        call_command("roster_import", *args, stdout=stdout, stderr=stderr)
-    except CommandError as error:
-        return error.returncode, stdout.getvalue(), str(error)
-    return 0, stdout.getvalue(), stderr.getvalue()
-
-
 def cp1251_file(tmp_path: Path, *, drop: tuple[str, ...] = (), replace: tuple[str, str] | None = None) -> Path:
     """Return a copy of the cp1251 roster without the rows of some people, optionally with a text replaced."""
     lines = CP1251_FILE.read_bytes().decode("cp1251").splitlines()
@@ -53,7 +42,7 @@ def test_json_output_is_one_object_shaped_as_the_cli_contract():
     # given
     SchoolFactory(code="SCH-017")
     # when
-    code, stdout, _stderr = roster_import("--school", "SCH-017", str(CP1251_FILE), "--json")
+    code, stdout, _stderr = roster_import_command("--school", "SCH-017", str(CP1251_FILE), "--json")
     # then
     assert code == 0
     data = json.loads(stdout)
@@ -67,7 +56,7 @@ def test_json_output_is_one_object_shaped_as_the_cli_contract():
 
 def test_a_human_summary_without_json():
     SchoolFactory(code="SCH-017")
-    code, stdout, _stderr = roster_import("--school", "SCH-017", str(CP1251_FILE))
+    code, stdout, _stderr = roster_import_command("--school", "SCH-017", str(CP1251_FILE))
     assert code == 0
     assert stdout.splitlines() == [
         "Imported roster_cp1251_semicolon.csv into school SCH-017.",
@@ -84,7 +73,7 @@ def test_a_bad_file_exits_1_lists_every_error_and_writes_nothing(tmp_path):
     path = cp1251_file(tmp_path, replace=(";5 б;", ";12Я;"))
     path.write_bytes(path.read_bytes().replace(b"12.03.2015", b"2015-02-30"))
     # when
-    code, stdout, stderr = roster_import("--school", "SCH-017", str(path), "--json")
+    code, stdout, stderr = roster_import_command("--school", "SCH-017", str(path), "--json")
     # then
     assert code == 1
     assert stderr == "The roster has 2 errors; nothing was imported. Fix the rows listed and import it again."
@@ -98,7 +87,7 @@ def test_a_bad_file_exits_1_lists_every_error_and_writes_nothing(tmp_path):
     ]
     assert not Student.objects.exists()
     # the same without --json: the rows on stdout
-    code, stdout, _stderr = roster_import("--school", "SCH-017", str(path))
+    code, stdout, _stderr = roster_import_command("--school", "SCH-017", str(path))
     assert code == 1
     assert (
         stdout.splitlines()[1] == "Row 7, «Класс»: «12Я» is not a class name; use a grade 1–11 and a letter, like 5А."
@@ -126,8 +115,8 @@ def test_operator_mistakes_exit_1_with_one_line(args, message):
     # given
     SchoolFactory(code="SCH-017")
     # when
-    code, stdout, stderr = roster_import(*args)
-    json_code, json_stdout, _stderr = roster_import(*args, "--json")
+    code, stdout, stderr = roster_import_command(*args)
+    json_code, json_stdout, _stderr = roster_import_command(*args, "--json")
     # then
     assert (code, stdout, stderr) == (1, "", message)
     assert json_code == 1
@@ -139,7 +128,7 @@ def test_an_unreadable_file_exits_1(tmp_path):
     SchoolFactory(code="SCH-017")
     path = tmp_path / "roster.xlsx"
     path.write_bytes(b"PK\x03\x04 not really a workbook")
-    code, _stdout, stderr = roster_import("--school", "SCH-017", str(path))
+    code, _stdout, stderr = roster_import_command("--school", "SCH-017", str(path))
     assert (code, stderr) == (1, "The file is not a readable XLSX workbook; save it again as XLSX or CSV.")
     assert RosterImport.objects.get().status == "failed"
 
@@ -152,7 +141,7 @@ def test_map_options_read_other_headers(tmp_path):
         "Категория;Код;Ф.И.О.;Группа\r\nученик;S-1;Петрова-Водкина Алиса Кирилловна;5 «А»\r\n".encode("cp1251")
     )
     # when
-    code, stdout, _stderr = roster_import(
+    code, stdout, _stderr = roster_import_command(
         "--school", "SCH-017", str(path), "--map", "Категория=role", "--map", "Код=person_id",
         "--map", "Ф.И.О.=full_name", "--map", "Группа=class", "--json",
     )  # fmt: skip
@@ -165,10 +154,10 @@ def test_map_options_read_other_headers(tmp_path):
 def test_a_held_import_exits_3_writes_nothing_until_confirmed(tmp_path):
     # given: the school has the 17 people of the file; a new file drops the 6А students and their parents
     SchoolFactory(code="SCH-017")
-    assert roster_import("--school", "SCH-017", str(CP1251_FILE))[0] == 0
+    assert roster_import_command("--school", "SCH-017", str(CP1251_FILE))[0] == 0
     path = cp1251_file(tmp_path, drop=("S-1005", "S-1006", "P-2006", "P-2007"))
     # when
-    code, stdout, stderr = roster_import("--school", "SCH-017", str(path), "--json")
+    code, stdout, stderr = roster_import_command("--school", "SCH-017", str(path), "--json")
     # then
     assert code == 3
     data = json.loads(stdout)
@@ -181,7 +170,7 @@ def test_a_held_import_exits_3_writes_nothing_until_confirmed(tmp_path):
     assert Parent.objects.filter(left_on__isnull=False).count() == 0
     assert Student.objects.filter(enrollments__ends_on__isnull=False).count() == 0
     # when confirmed
-    code, stdout, _stderr = roster_import("--school", "SCH-017", str(path), "--confirm-removals", "--json")
+    code, stdout, _stderr = roster_import_command("--school", "SCH-017", str(path), "--confirm-removals", "--json")
     # then
     assert code == 0
     data = json.loads(stdout)
@@ -192,9 +181,9 @@ def test_a_held_import_exits_3_writes_nothing_until_confirmed(tmp_path):
 
 def test_the_held_summary_without_json_says_what_would_happen(tmp_path):
     SchoolFactory(code="SCH-017")
-    roster_import("--school", "SCH-017", str(CP1251_FILE))
+    roster_import_command("--school", "SCH-017", str(CP1251_FILE))
     path = cp1251_file(tmp_path, drop=("T-003", "T-004"))
-    code, stdout, _stderr = roster_import("--school", "SCH-017", str(path))
+    code, stdout, _stderr = roster_import_command("--school", "SCH-017", str(path))
     assert code == 3
     assert stdout.splitlines()[:3] == [
         "Nothing written; if confirmed, roster.csv would make:",

@@ -3,19 +3,17 @@ from the import day or --as-of; the saved column mapping on the command line; th
 
 import json
 from datetime import UTC, date, datetime
-from io import StringIO
 
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.urls import reverse
 
 from classes.models import Enrollment, RosterImport, RosterMapping, RosterUpload, Staff, Student, User
 from classes.roster.dating import RosterDateError, roster_as_of_check
 from classes.roster.importer import roster_import
 from classes.tests.factories import SchoolFactory, UserFactory
+from classes.tests.roster_files import roster_import_command
 
 NOW = datetime(2026, 11, 19, 9, 0, tzinfo=UTC)  # Thursday, 12:00 in Moscow
 TODAY = date(2026, 11, 19)
@@ -37,15 +35,6 @@ def csv(text: str) -> bytes:
 
 def later(text: str, *rows: str) -> bytes:
     return csv(text + "".join(row + "\n" for row in rows))
-
-
-def run_command(*args: str) -> tuple[int, str, str]:
-    stdout, stderr = StringIO(), StringIO()
-    try:
-        call_command("roster_import", *args, stdout=stdout, stderr=stderr)
-    except CommandError as error:
-        return error.returncode, stdout.getvalue(), str(error)
-    return 0, stdout.getvalue(), stderr.getvalue()
 
 
 # ----- the first roster -------------------------------------------------------------------------------------
@@ -175,7 +164,7 @@ def test_the_command_dates_arrivals_from_as_of(tmp_path):
     path = tmp_path / "r.csv"
     path.write_bytes(later(FIRST, "ученик;S-3;Волков Дмитрий;5А;"))
     # when
-    code, stdout, _stderr = run_command("--school", "SCH-1", str(path), "--as-of", "2026-11-10", "--json")
+    code, stdout, _stderr = roster_import_command("--school", "SCH-1", str(path), "--as-of", "2026-11-10", "--json")
     # then
     assert code == 0
     assert json.loads(stdout)["students"]["added"] == 1
@@ -196,7 +185,7 @@ def test_the_command_refuses_a_bad_as_of_with_exit_1_and_a_failed_json(tmp_path,
     path = tmp_path / "r.csv"
     path.write_bytes(csv(FIRST))
     # when
-    code, stdout, stderr = run_command("--school", "SCH-1", str(path), "--as-of", value, "--json")
+    code, stdout, stderr = roster_import_command("--school", "SCH-1", str(path), "--as-of", value, "--json")
     # then
     assert code == 1
     assert words in stderr
@@ -212,7 +201,7 @@ def test_the_command_uses_the_saved_mapping_when_no_map_is_given(tmp_path):
     path = tmp_path / "r.csv"
     path.write_bytes(csv(FIRST.replace("ФИО", "Ф.И.О. ученика")))
     # when
-    code, stdout, _stderr = run_command("--school", "SCH-1", str(path), "--json")
+    code, stdout, _stderr = roster_import_command("--school", "SCH-1", str(path), "--json")
     # then
     assert code == 0, stdout
     assert Student.objects.get(person_id="S-1").full_name == "Смирнов Пётр Алексеевич"
@@ -223,7 +212,7 @@ def test_a_map_on_the_command_line_replaces_the_saved_mapping(tmp_path):
     RosterMapping.objects.create(school=school, mapping={"Ф.И.О. ученика": "last_name"})
     path = tmp_path / "r.csv"
     path.write_bytes(csv(FIRST.replace("ФИО", "Ф.И.О. ученика")))
-    code, _stdout, _stderr = run_command("--school", "SCH-1", str(path), "--map", "Ф.И.О. ученика=full_name")
+    code, _stdout, _stderr = roster_import_command("--school", "SCH-1", str(path), "--map", "Ф.И.О. ученика=full_name")
     assert code == 0
     assert Student.objects.get(person_id="S-1").first_name == "Пётр"
 
@@ -232,7 +221,7 @@ def test_without_a_saved_mapping_an_unknown_header_still_needs_one(tmp_path):
     SchoolFactory(code="SCH-1")
     path = tmp_path / "r.csv"
     path.write_bytes(csv(FIRST.replace("ФИО", "Ф.И.О. ученика")))
-    code, _stdout, _stderr = run_command("--school", "SCH-1", str(path))
+    code, _stdout, _stderr = roster_import_command("--school", "SCH-1", str(path))
     assert code == 1
     assert not Student.objects.exists()
 

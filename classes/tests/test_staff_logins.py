@@ -115,14 +115,9 @@ def test_a_deactivated_teacher_is_logged_out_and_cannot_log_in(school_with_teach
     assert not client.login(username="ivanova", password="pass-word-123")
 
 
-def test_ending_the_employment_in_the_admin_deactivates_the_login(school_with_teacher, client):
-    # given
-    school, login = school_with_teacher
-    superuser = User.objects.create_superuser("root", "root@example.org", "pass-word-123")
-    client.force_login(superuser)
-    staff = login.staff
-    url = reverse("admin:classes_staff_change", args=[staff.pk])
-    data = {
+def staff_admin_form(school, staff) -> dict:
+    """Return the admin's change form for `staff` as it stands (to post with a changed field)."""
+    return {
         "school": school.pk,
         "person_id": staff.person_id,
         "last_name": staff.last_name,
@@ -132,6 +127,16 @@ def test_ending_the_employment_in_the_admin_deactivates_the_login(school_with_te
         "teaches": "on",
         "employed_from": staff.employed_from.isoformat(),
     }
+
+
+def test_ending_the_employment_in_the_admin_deactivates_the_login(school_with_teacher, client):
+    # given
+    school, login = school_with_teacher
+    superuser = User.objects.create_superuser("root", "root@example.org", "pass-word-123")
+    client.force_login(superuser)
+    staff = login.staff
+    url = reverse("admin:classes_staff_change", args=[staff.pk])
+    data = staff_admin_form(school, staff)
     # when: the employment ends yesterday
     with time_machine.travel(date(2026, 11, 18), tick=False):
         response = client.post(url, {**data, "employed_to": "2026-11-17"})
@@ -155,17 +160,7 @@ def test_an_end_date_in_the_future_keeps_the_login_until_then(school_with_teache
     superuser = User.objects.create_superuser("root", "root@example.org", "pass-word-123")
     client.force_login(superuser)
     staff = login.staff
-    data = {
-        "school": school.pk,
-        "person_id": staff.person_id,
-        "last_name": staff.last_name,
-        "first_name": staff.first_name,
-        "patronymic": staff.patronymic,
-        "position": staff.position,
-        "teaches": "on",
-        "employed_from": staff.employed_from.isoformat(),
-        "employed_to": "2026-12-31",
-    }
+    data = {**staff_admin_form(school, staff), "employed_to": "2026-12-31"}
     # when
     with time_machine.travel(date(2026, 11, 18), tick=False):
         client.post(reverse("admin:classes_staff_change", args=[staff.pk]), data)

@@ -13,7 +13,7 @@ from classes.tests.factories import MunicipalityFactory, StaffFactory
 from classes.tests.scenario import (
     NOW,
     assert_constant_queries,
-    class_data_add,
+    classes_add,
     municipal_admin,
     school_admin,
     school_build,
@@ -95,8 +95,7 @@ def test_the_class_list_makes_as_many_queries_whatever_the_size(client, django_a
     client.force_login(school_admin(data.school))
 
     def grow():
-        for grade in range(2, 7):
-            class_data_add(data, grade=grade, letter="Б", students=2)
+        classes_add(data, grades=range(2, 7), letter="Б", students=2)
 
     # when / then
     assert_constant_queries(client, urls(data)["list"], grow, django_assert_num_queries)
@@ -232,8 +231,7 @@ def test_the_class_edit_page_makes_as_many_queries_whatever_the_size(client, dja
     client.force_login(school_admin(data.school))
 
     def grow():
-        for grade in range(2, 5):
-            class_data_add(data, grade=grade, letter="А", students=1)
+        classes_add(data, grades=range(2, 5), letter="А", students=1)
         for teacher in data.teachers[2:6]:
             data.classes[0].assignments.create(staff=teacher, subject=f"предмет {teacher.pk}")
 
@@ -318,8 +316,7 @@ def test_form_pages_make_as_many_queries_whatever_the_size(client, django_assert
     client.force_login(school_admin(data.school))
 
     def grow():
-        for grade in range(2, 5):
-            class_data_add(data, grade=grade, letter="А", students=1)
+        classes_add(data, grades=range(2, 5), letter="А", students=1)
 
     # when / then
     assert_constant_queries(client, urls(data)[page], grow, django_assert_num_queries)

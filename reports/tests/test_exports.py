@@ -11,16 +11,16 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from chats.models import Chat
-from chats.tests.scenario import class_data_add, school_build
+from chats.tests.scenario import classes_add, school_build
 from classes.models import AuditEntry
-from classes.tests.factories import MunicipalityFactory, UserFactory
+from classes.tests.factories import UserFactory
 from classes.tests.scenario import (
     LAST_WEEK,
     NOW,
     assert_constant_queries,
+    assert_school_page_denials,
     municipal_admin,
     school_admin,
-    teacher_user,
 )
 from reports.exports.renderers import CSVRenderer, XLSXRenderer, report_export
 from reports.exports.report import Column, ExportFormatError, Report
@@ -122,13 +122,7 @@ def test_export_denials(client, name):
     data, other = school_build(), school_build()
     url = reverse(name, kwargs={"school_id": data.school.pk})
     # when / then: anonymous, teacher, another school's administrator, another municipality's
-    assert client.get(url).status_code == 302
-    client.force_login(teacher_user(data))
-    assert client.get(url).status_code == 403
-    client.force_login(school_admin(other.school))
-    assert client.get(url).status_code == 404
-    client.force_login(municipal_admin(MunicipalityFactory()))
-    assert client.get(url).status_code == 404
+    assert_school_page_denials(client, url, data=data, other=other)
     assert not AuditEntry.objects.exists()
 
 
@@ -210,8 +204,7 @@ def test_exports_make_as_many_queries_whatever_the_size(client, django_assert_nu
     client.force_login(school_admin(data.school))
 
     def grow():
-        for grade in range(2, 5):
-            class_data_add(data, grade=grade, letter="А", students=2)
+        classes_add(data, grades=range(2, 5), letter="А", students=2)
         weekly_activity_ensure(school=data.school, weeks=4)
 
     # when / then

@@ -42,13 +42,31 @@ def test_ё_and_е_latin_look_alikes_and_a_missing_patronymic_are_matched():
     assert result.items == []
 
 
-def test_a_double_surname_matches_with_a_hyphen_a_dash_or_a_space():
+@pytest.mark.parametrize(
+    ("students", "accounts"),
+    [
+        pytest.param(
+            [("5А", "Петрова-Водкина", "Мария", "Сергеевна"), ("5Б", "Римская–Корсакова", "Анна")],
+            [("Петрова Водкина", "Мария", "5А"), ("Римская-Корсакова", "Анна", "5Б")],
+            id="a-double-surname-with-a-hyphen-a-dash-or-a-space",
+        ),
+        pytest.param(  # two Иванов Иван, in 5А and 5Б, each in their class's chat
+            [
+                ("5А", "Иванов", "Иван", "Петрович", date(2015, 1, 10)),
+                ("5Б", "Иванов", "Иван", "Сергеевич", date(2015, 6, 2)),
+            ],
+            [("Иванов", "Иван", "5А"), ("Иванов", "Иван", "5Б")],
+            id="namesakes-in-different-classes-each-in-their-own-class",
+        ),
+    ],
+)
+def test_both_students_are_matched(students, accounts):
     # given
     world = ChatsWorld()
-    world.student("5А", "Петрова-Водкина", "Мария", "Сергеевна")
-    world.student("5Б", "Римская–Корсакова", "Анна")
-    world.account("Петрова Водкина", "Мария", "5А")
-    world.account("Римская-Корсакова", "Анна", "5Б")
+    for student in students:
+        world.student(*student)
+    for account in accounts:
+        world.account(*account)
     # when
     result = reconciliation_compute(school=world.school)
     # then
@@ -87,20 +105,6 @@ def test_a_typo_is_a_probable_match_with_the_difference_shown_and_never_linked()
     assert person_item.sferum_user_id is None  # proposed in the note, not linked
     account.refresh_from_db()
     assert account.student_id is None
-
-
-def test_namesakes_in_different_classes_are_each_matched_in_their_own_class():
-    # given: two Иванов Иван, in 5А and 5Б, each in their class's chat
-    world = ChatsWorld()
-    world.student("5А", "Иванов", "Иван", "Петрович", date(2015, 1, 10))
-    world.student("5Б", "Иванов", "Иван", "Сергеевич", date(2015, 6, 2))
-    world.account("Иванов", "Иван", "5А")
-    world.account("Иванов", "Иван", "5Б")
-    # when
-    result = reconciliation_compute(school=world.school)
-    # then
-    assert result.summary["matched"] == 2
-    assert result.items == []
 
 
 def test_a_namesake_missing_from_his_chat_is_not_matched_to_the_other_classes_namesake():

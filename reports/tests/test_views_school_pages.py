@@ -5,15 +5,14 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from chats.tests.scenario import class_data_add, school_build
-from classes.tests.factories import MunicipalityFactory
+from chats.tests.scenario import classes_add, school_build
 from classes.tests.scenario import (
     LAST_WEEK,
     NOW,
     assert_constant_queries,
+    assert_school_page_denials,
     municipal_admin,
     school_admin,
-    teacher_user,
 )
 from reports.models import WeeklyActivity
 from reports.services import activation_snapshot_build, weekly_activity_build, weekly_activity_ensure
@@ -32,18 +31,17 @@ def activity_url(school) -> str:
 # A class's page
 
 
-def test_class_page_denials(client):
+@pytest.mark.parametrize(
+    "page_url",
+    [lambda data: class_url(data.classes[0]), lambda data: activity_url(data.school)],
+    ids=["class", "activity"],
+)
+def test_page_denials(client, page_url):
     # given
     data, other = school_build(), school_build()
-    url = class_url(data.classes[0])
+    url = page_url(data)
     # when / then: anonymous, teacher, another school's administrator, another municipality's
-    assert client.get(url).status_code == 302
-    client.force_login(teacher_user(data))
-    assert client.get(url).status_code == 403
-    client.force_login(school_admin(other.school))
-    assert client.get(url).status_code == 404
-    client.force_login(municipal_admin(MunicipalityFactory()))
-    assert client.get(url).status_code == 404
+    assert_school_page_denials(client, url, data=data, other=other)
 
 
 def test_class_page_shows_rates_teachers_and_chats(client):
@@ -81,8 +79,7 @@ def test_class_page_makes_as_many_queries_whatever_the_size(client, django_asser
     client.force_login(school_admin(data.school))
 
     def grow():
-        for grade in range(2, 5):
-            class_data_add(data, grade=grade, letter="А", students=3)
+        classes_add(data, grades=range(2, 5), letter="А", students=3)
         school_class = data.classes[0]
         for teacher in data.teachers[2:5]:
             school_class.assignments.create(staff=teacher, subject=f"предмет {teacher.pk}")
@@ -93,20 +90,6 @@ def test_class_page_makes_as_many_queries_whatever_the_size(client, django_asser
 
 
 # The teachers' weekly activity
-
-
-def test_teacher_activity_denials(client):
-    # given
-    data, other = school_build(), school_build()
-    url = activity_url(data.school)
-    # when / then
-    assert client.get(url).status_code == 302
-    client.force_login(teacher_user(data))
-    assert client.get(url).status_code == 403
-    client.force_login(school_admin(other.school))
-    assert client.get(url).status_code == 404
-    client.force_login(municipal_admin(MunicipalityFactory()))
-    assert client.get(url).status_code == 404
 
 
 def test_teacher_activity_shows_the_stored_weeks_of_the_range(client):
@@ -169,8 +152,7 @@ def test_teacher_activity_makes_as_many_queries_whatever_the_size(client, django
     client.force_login(school_admin(data.school))
 
     def grow():
-        for grade in range(2, 6):
-            class_data_add(data, grade=grade, letter="А", students=1)
+        classes_add(data, grades=range(2, 6), letter="А", students=1)
         weekly_activity_ensure(school=data.school, weeks=8)
 
     # when / then

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 
 from activation.models import SferumAccount
 from activation.tests.factories import SferumAccountFactory
-from chats.models import Message
+from chats.models import Chat, Message
 from chats.tests.factories import ChatFactory, MessageFactory
 from classes.models import Holiday, School, Staff
 from classes.tests.factories import (
@@ -41,6 +41,20 @@ def teacher_with_account(school: School, **staff_fields) -> tuple[Staff, SferumA
     return staff, SferumAccountFactory(school=school, staff=staff)
 
 
+def teacher_in_one_chat(**school_fields) -> tuple[School, Chat, tuple[Staff, SferumAccount]]:
+    """Return a school with one chat and one teacher: the school, the chat, the teacher with an account."""
+    school = SchoolFactory(**school_fields)
+    chat = ChatFactory(school=school)
+    return school, chat, teacher_with_account(school)
+
+
+def two_teachers_in_one_chat() -> tuple[School, Chat, tuple[Staff, SferumAccount], tuple[Staff, SferumAccount]]:
+    """Return a school with one chat and two teachers: the school, the chat, each teacher with an account."""
+    school = SchoolFactory()
+    chat = ChatFactory(school=school)
+    return school, chat, teacher_with_account(school), teacher_with_account(school)
+
+
 def send(chat, account, at: datetime, count: int = 1, **fields) -> None:
     for offset in range(count):
         MessageFactory(chat=chat, author=account, sent_at=at + timedelta(minutes=10 * offset), **fields)
@@ -60,10 +74,7 @@ def stored(staff: Staff, week: date = W47) -> WeeklyActivity:
 
 def test_a_teacher_with_three_messages_is_active_and_with_two_inactive():
     # given
-    school = SchoolFactory()
-    chat = ChatFactory(school=school)
-    busy, busy_account = teacher_with_account(school)
-    quiet, quiet_account = teacher_with_account(school)
+    school, chat, (busy, busy_account), (quiet, quiet_account) = two_teachers_in_one_chat()
     send(chat, busy_account, TUESDAY_9_UTC, count=3)
     send(chat, quiet_account, TUESDAY_9_UTC, count=2)
     # when
@@ -79,9 +90,7 @@ def test_a_teacher_with_three_messages_is_active_and_with_two_inactive():
 
 def test_service_events_and_bot_messages_never_count():
     # given
-    school = SchoolFactory()
-    chat = ChatFactory(school=school)
-    staff, account = teacher_with_account(school)
+    school, chat, (staff, account) = teacher_in_one_chat()
     send(chat, account, TUESDAY_9_UTC, count=2)
     send(chat, account, TUESDAY_9_UTC + timedelta(hours=1), count=3, kind=Message.Kind.SERVICE)
     send(chat, account, TUESDAY_9_UTC + timedelta(hours=2), count=3, from_bot=True)
@@ -121,9 +130,7 @@ def test_messages_in_another_schools_chat_or_outside_the_week_do_not_count():
 
 def test_the_same_platform_message_seen_twice_is_stored_and_counted_once():
     # given
-    school = SchoolFactory()
-    chat = ChatFactory(school=school)
-    staff, account = teacher_with_account(school)
+    school, chat, (staff, account) = teacher_in_one_chat()
     MessageFactory(chat=chat, author=account, platform_id="777", sent_at=TUESDAY_9_UTC)
     # when: a second sync sees it again
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -135,9 +142,7 @@ def test_the_same_platform_message_seen_twice_is_stored_and_counted_once():
 
 def test_a_teacher_with_two_linked_accounts_sums_both():
     # given
-    school = SchoolFactory()
-    chat = ChatFactory(school=school)
-    staff, vk_account = teacher_with_account(school)
+    school, chat, (staff, vk_account) = teacher_in_one_chat()
     max_account = SferumAccountFactory(school=school, staff=staff, backend="max")
     send(chat, vk_account, TUESDAY_9_UTC, count=2)
     send(chat, max_account, TUESDAY_9_UTC + timedelta(hours=2), count=1)
@@ -150,9 +155,7 @@ def test_a_teacher_with_two_linked_accounts_sums_both():
 
 def test_messages_of_accounts_not_linked_to_staff_count_for_nobody():
     # given
-    school = SchoolFactory()
-    chat = ChatFactory(school=school)
-    staff, _account = teacher_with_account(school)
+    school, chat, (staff, _account) = teacher_in_one_chat()
     unlinked = SferumAccountFactory(school=school)
     send(chat, unlinked, TUESDAY_9_UTC, count=5)
     # when
@@ -163,9 +166,7 @@ def test_messages_of_accounts_not_linked_to_staff_count_for_nobody():
 
 def test_sunday_2359_moscow_belongs_to_that_week_and_monday_0000_to_the_next():
     # given: Europe/Moscow is UTC+3
-    school = SchoolFactory(timezone="Europe/Moscow")
-    chat = ChatFactory(school=school)
-    staff, account = teacher_with_account(school)
+    school, chat, (staff, account) = teacher_in_one_chat(timezone="Europe/Moscow")
     MessageFactory(chat=chat, author=account, sent_at=datetime(2026, 11, 22, 20, 59, tzinfo=UTC))
     MessageFactory(chat=chat, author=account, sent_at=datetime(2026, 11, 22, 21, 0, tzinfo=UTC))
     # when
@@ -181,9 +182,7 @@ def test_sunday_2359_moscow_belongs_to_that_week_and_monday_0000_to_the_next():
 
 def test_a_school_in_novosibirsk_counts_weeks_in_its_own_time_zone():
     # given: Asia/Novosibirsk is UTC+7; Monday 16 November 00:30 there is Sunday 15 November 17:30 UTC
-    school = SchoolFactory(timezone="Asia/Novosibirsk")
-    chat = ChatFactory(school=school)
-    staff, account = teacher_with_account(school)
+    school, chat, (staff, account) = teacher_in_one_chat(timezone="Asia/Novosibirsk")
     MessageFactory(chat=chat, author=account, sent_at=datetime(2026, 11, 15, 17, 30, tzinfo=UTC))
     MessageFactory(chat=chat, author=account, sent_at=datetime(2026, 11, 22, 16, 59, tzinfo=UTC))
     MessageFactory(chat=chat, author=account, sent_at=datetime(2026, 11, 22, 17, 0, tzinfo=UTC))
@@ -353,9 +352,7 @@ def test_any_linked_account_gives_account_true_whatever_its_status():
 
 def test_the_threshold_changed_in_the_schools_settings_applies():
     # given
-    school = SchoolFactory(activity_threshold=5)
-    chat = ChatFactory(school=school)
-    four, four_account = teacher_with_account(school)
+    school, chat, (four, four_account) = teacher_in_one_chat(activity_threshold=5)
     five, five_account = teacher_with_account(school)
     send(chat, four_account, TUESDAY_9_UTC, count=4)
     send(chat, five_account, TUESDAY_9_UTC, count=5)
@@ -410,10 +407,7 @@ def test_building_a_week_twice_gives_the_same_rows():
 
 def test_rebuilding_updates_the_count_and_drops_people_who_no_longer_teach():
     # given
-    school = SchoolFactory()
-    chat = ChatFactory(school=school)
-    staff, account = teacher_with_account(school)
-    former, _ = teacher_with_account(school)
+    school, chat, (staff, account), (former, _) = two_teachers_in_one_chat()
     send(chat, account, TUESDAY_9_UTC, count=1)
     build(school)
     row_id = stored(staff).pk
@@ -470,9 +464,7 @@ def test_the_counted_messages_can_be_listed_without_text():
 
 def test_half_of_the_messages_emoji_only_flags_the_week_without_changing_the_count():
     # given
-    school = SchoolFactory()
-    chat = ChatFactory(school=school)
-    staff, account = teacher_with_account(school)
+    school, chat, (staff, account) = teacher_in_one_chat()
     send(chat, account, TUESDAY_9_UTC, count=2, emoji_only=True)
     send(chat, account, TUESDAY_9_UTC + timedelta(days=1), count=2)
     # when
@@ -487,9 +479,7 @@ def test_half_of_the_messages_emoji_only_flags_the_week_without_changing_the_cou
 
 def test_fewer_than_half_emoji_only_is_not_flagged():
     # given
-    school = SchoolFactory()
-    chat = ChatFactory(school=school)
-    staff, account = teacher_with_account(school)
+    school, chat, (staff, account) = teacher_in_one_chat()
     send(chat, account, TUESDAY_9_UTC, count=1, emoji_only=True)
     send(chat, account, TUESDAY_9_UTC + timedelta(days=1), count=2)
     # when / then
@@ -514,9 +504,7 @@ def test_near_duplicates_share_the_keyed_text_hash_and_every_copy_counts():
 
 def test_near_duplicates_of_half_the_messages_flag_the_week():
     # given
-    school = SchoolFactory()
-    staff, account = teacher_with_account(school)
-    chat = ChatFactory(school=school)
+    school, chat, (staff, account) = teacher_in_one_chat()
     for hours, text_hash in enumerate(["a" * 64, "a" * 64, "b" * 64, "c" * 64]):
         send(chat, account, TUESDAY_9_UTC + timedelta(hours=hours), text_hash=text_hash)
     # when
@@ -527,10 +515,7 @@ def test_near_duplicates_of_half_the_messages_flag_the_week():
 
 def test_the_same_text_from_two_teachers_is_no_duplicate():
     # given
-    school = SchoolFactory()
-    chat = ChatFactory(school=school)
-    one, one_account = teacher_with_account(school)
-    _two, two_account = teacher_with_account(school)
+    school, chat, (one, one_account), (_two, two_account) = two_teachers_in_one_chat()
     send(chat, one_account, TUESDAY_9_UTC, text_hash="a" * 64)
     send(chat, two_account, TUESDAY_9_UTC, text_hash="a" * 64)
     # when / then
@@ -539,9 +524,7 @@ def test_the_same_text_from_two_teachers_is_no_duplicate():
 
 def test_three_messages_within_two_minutes_are_a_burst():
     # given: 09:00:00, 09:01:00, 09:02:00 (a burst, the edge included), then 12:00:00, 15:00:00
-    school = SchoolFactory()
-    staff, account = teacher_with_account(school)
-    chat = ChatFactory(school=school)
+    school, chat, (staff, account) = teacher_in_one_chat()
     for seconds in (0, 60, 120, 3 * 3600, 6 * 3600):
         send(chat, account, TUESDAY_9_UTC + timedelta(seconds=seconds))
     # when
@@ -554,9 +537,7 @@ def test_three_messages_within_two_minutes_are_a_burst():
 
 def test_three_messages_over_more_than_two_minutes_are_no_burst():
     # given: 09:00:00, 09:01:00, 09:02:01
-    school = SchoolFactory()
-    staff, account = teacher_with_account(school)
-    chat = ChatFactory(school=school)
+    school, chat, (staff, account) = teacher_in_one_chat()
     for seconds in (0, 60, 121):
         send(chat, account, TUESDAY_9_UTC + timedelta(seconds=seconds))
     # when / then
@@ -581,10 +562,7 @@ def test_a_burst_spans_the_teachers_chats_and_accounts_and_a_long_one_counts_who
 
 def test_other_peoples_messages_do_not_make_a_teacher_burst():
     # given
-    school = SchoolFactory()
-    chat = ChatFactory(school=school)
-    one, one_account = teacher_with_account(school)
-    _two, two_account = teacher_with_account(school)
+    school, chat, (one, one_account), (_two, two_account) = two_teachers_in_one_chat()
     send(chat, one_account, TUESDAY_9_UTC)
     send(chat, two_account, TUESDAY_9_UTC + timedelta(seconds=20))
     send(chat, one_account, TUESDAY_9_UTC + timedelta(seconds=40))
@@ -596,10 +574,7 @@ def test_a_weekly_report_replaces_message_counting_for_the_teachers_it_covers():
     # given: a school whose only source for one teacher is a weekly report (files backend)
     from chats.models import ReportedActivity
 
-    school = SchoolFactory()
-    chat = ChatFactory(school=school)
-    reported, _account = teacher_with_account(school)
-    counted, counted_account = teacher_with_account(school)
+    school, chat, (reported, _account), (counted, counted_account) = two_teachers_in_one_chat()
     send(chat, counted_account, TUESDAY_9_UTC, count=3)
     ReportedActivity.objects.create(school=school, staff=reported, week_start=W47, messages=4, source_file="a.csv")
     ReportedActivity.objects.create(
