@@ -19,7 +19,14 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from classes import clock
-from classes.access import role_required, school_admin_school_or_404, school_for_user_or_404, schools_for_user
+from classes.access import (
+    ADMINS,
+    can_write_school,
+    role_required,
+    school_admin_school_or_404,
+    school_for_user_or_404,
+    schools_for_user,
+)
 from classes.models import School, User
 
 from .filters import ChatRegistryFilter
@@ -36,7 +43,6 @@ from .sync_runs import sync_run_end, task_enqueue
 from .tasks import sync_held_confirm_task, sync_school
 
 Role = User.Role
-ADMINS = (Role.SCHOOL_ADMIN, Role.MUNICIPAL_ADMIN)
 SYNC_RUNS_SHOWN = 20
 
 
@@ -70,7 +76,7 @@ def chat_registry_view(request: HttpRequest, school_id: int) -> HttpResponse:
         "filterset": filterset,
         "chats": [(chat, moderator_names(chat)) for chat in chats],
         "counts": counts,
-        "can_edit": request.user.role == Role.SCHOOL_ADMIN,
+        "can_edit": can_write_school(user=request.user),
         "query": request.GET.urlencode(),
     }
     htmx = getattr(request, "htmx", None)
@@ -160,7 +166,7 @@ def sync_list(request: HttpRequest, school_id: int) -> HttpResponse:
         "runs": runs,
         "held": held,
         "integration": integration,
-        "can_edit": request.user.role == Role.SCHOOL_ADMIN,
+        "can_edit": can_write_school(user=request.user),
     }
     return render(request, "chats/sync_list.html", context)
 
