@@ -192,10 +192,8 @@ def sync_now(request: HttpRequest, school_id: int) -> HttpResponse:
     return redirect(_next_or(request, fallback))
 
 
-@role_required(Role.SCHOOL_ADMIN)
-@require_POST
-def sync_confirm(request: HttpRequest, run_id: int) -> HttpResponse:
-    """Confirm a held sync: queue a sync of the school with its removals allowed."""
+def _sync_run_or_404(request: HttpRequest, run_id: int) -> SyncRun:
+    """Return the sync run if it is of a school the login may see, else raise 404."""
     run = (
         SyncRun.objects.select_related("school__municipality")
         .filter(pk=run_id, school__in=schools_for_user(user=request.user))
@@ -203,6 +201,14 @@ def sync_confirm(request: HttpRequest, run_id: int) -> HttpResponse:
     )
     if run is None:
         raise Http404
+    return run
+
+
+@role_required(Role.SCHOOL_ADMIN)
+@require_POST
+def sync_confirm(request: HttpRequest, run_id: int) -> HttpResponse:
+    """Confirm a held sync: queue a sync of the school with its removals allowed."""
+    run = _sync_run_or_404(request, run_id)
     fallback = reverse("sync-list", kwargs={"school_id": run.school_id})
     if run.status != SyncRun.Status.HELD or run.confirmed_at is not None:
         messages.error(request, _("Only a held sync waits for confirmation."))
@@ -223,13 +229,7 @@ def sync_confirm(request: HttpRequest, run_id: int) -> HttpResponse:
 @require_POST
 def sync_end(request: HttpRequest, run_id: int) -> HttpResponse:
     """End a running sync by hand (its worker is stuck or gone) so the school can sync again; audited."""
-    run = (
-        SyncRun.objects.select_related("school__municipality")
-        .filter(pk=run_id, school__in=schools_for_user(user=request.user))
-        .first()
-    )
-    if run is None:
-        raise Http404
+    run = _sync_run_or_404(request, run_id)
     fallback = reverse("sync-list", kwargs={"school_id": run.school_id})
     if sync_run_end(run=run, user=request.user):
         messages.success(request, _("The run is ended; the school can sync again."))
