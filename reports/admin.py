@@ -90,18 +90,8 @@ class ReconciliationItemInline(SignedOffLockedMixin, admin.TabularInline):
         "resolved_by_name",
         "resolved_at",
     ]
-    readonly_fields = [
-        "category",
-        "role",
-        "person_id",
-        "name",
-        "roster_class",
-        "sferum_class",
-        "sferum_user_id",
-        "note",
-        "resolved_by_name",
-        "resolved_at",
-    ]
+    # The resolution is the one thing the inline edits (until the reconciliation is signed off).
+    readonly_fields = [name for name in fields if name not in ("resolution", "resolution_note")]
 
 
 @admin.register(Reconciliation)
