@@ -35,12 +35,19 @@ Status = SferumAccount.Status
 RoleCode = SferumAccount.RoleCode
 
 
-def _places(*, school: School, account_ids: list[int]) -> dict[int, list[tuple[str, int | None]]]:
-    """Return {account id: [(chat kind, class id)]} of the accounts' current memberships in the school's chats."""
+def account_places(*, school: School, account_ids: list[int] | None = None) -> dict[int, list[tuple[str, int | None]]]:
+    """Return {account id: [(chat kind, class id)]} of the accounts' current memberships in the school's chats:
+    of these accounts, or (no ids) of all the school's accounts.
+
+    Read through the reverse relation `memberships` that chats.ChatMembership declares, so this lower layer
+    does not import the chats app.
+    """
+    if account_ids is None:
+        accounts = SferumAccount.objects.filter(school=school)
+    else:
+        accounts = SferumAccount.objects.filter(pk__in=account_ids)
     rows = (
-        SferumAccount.objects.filter(
-            pk__in=account_ids, memberships__left_at__isnull=True, memberships__chat__school=school
-        )
+        accounts.filter(memberships__left_at__isnull=True, memberships__chat__school=school)
         .values_list("id", "memberships__chat__kind", "memberships__chat__school_class_id")
         .order_by()
     )
@@ -100,7 +107,7 @@ def accounts_roles_derive(*, school: School) -> int:
     )
     if not accounts:
         return 0
-    places = _places(school=school, account_ids=[account.pk for account in accounts])
+    places = account_places(school=school, account_ids=[account.pk for account in accounts])
     student_ids = {account.student_id for account in accounts if account.student_id}
     parent_ids = {account.parent_id for account in accounts if account.parent_id}
     today = clock.today(school.tz)

@@ -12,13 +12,11 @@ from classes.models import Enrollment, Parent, School, Staff, parent_on_roster_f
 from classes.names import name_key
 
 from .models import SferumAccount
-from .roles import ROLELESS_BACKENDS, accounts_roles_derive
+from .roles import CLASS_CHAT, PARENTS_CHAT, ROLELESS_BACKENDS, account_places, accounts_roles_derive
 
 STAFF_ROLE_CODES = frozenset({"admin", "employee", "teacher"})
 
 # Chat kinds, as chats.models.Chat.Kind (activation sits below chats and does not import it).
-_CLASS_CHAT = "class"
-_PARENTS_CHAT = "parents"
 _STAFF_CHAT = "staff"
 
 Person = tuple[str, int]  # ("staff" | "student" | "parent", pk)
@@ -33,23 +31,6 @@ class LinkResult:
     ambiguous: int
     changed: int = 0
     ambiguous_account_ids: tuple[int, ...] = ()
-
-
-def _memberships(*, school: School) -> dict[int, list[tuple[str, int | None]]]:
-    """Return {account id: [(chat kind, class id)]} of the accounts' current memberships in the school's chats.
-
-    Read through the reverse relation `memberships` that chats.ChatMembership declares, so this lower layer
-    does not import the chats app.
-    """
-    rows = (
-        SferumAccount.objects.filter(school=school, memberships__left_at__isnull=True, memberships__chat__school=school)
-        .values_list("id", "memberships__chat__kind", "memberships__chat__school_class_id")
-        .order_by()
-    )
-    found: dict[int, list[tuple[str, int | None]]] = defaultdict(list)
-    for account_id, kind, class_id in rows:
-        found[account_id].append((kind, class_id))
-    return found
 
 
 def _roster(*, school: School) -> tuple[dict, dict, dict]:
@@ -103,17 +84,17 @@ def _candidates(
         # students chat, parents from their child's class's parents chat (a stored role is derived, not used).
         found |= staff.get(key, set())
         for kind, class_id in chats:
-            if kind == _CLASS_CHAT and class_id is not None:
+            if kind == CLASS_CHAT and class_id is not None:
                 found |= students.get(class_id, {}).get(key, set())
-            elif kind == _PARENTS_CHAT and class_id is not None:
+            elif kind == PARENTS_CHAT and class_id is not None:
                 found |= parents.get(class_id, {}).get(key, set())
         return found
     if role in STAFF_ROLE_CODES:
         found |= staff.get(key, set())
     for kind, class_id in chats:
-        if kind == _CLASS_CHAT and class_id is not None and role in ("student", ""):
+        if kind == CLASS_CHAT and class_id is not None and role in ("student", ""):
             found |= students.get(class_id, {}).get(key, set())
-        elif kind == _PARENTS_CHAT and class_id is not None and role in ("parent", ""):
+        elif kind == PARENTS_CHAT and class_id is not None and role in ("parent", ""):
             found |= parents.get(class_id, {}).get(key, set())
         elif kind == _STAFF_CHAT and role == "":
             found |= staff.get(key, set())
@@ -152,7 +133,7 @@ def accounts_link(*, school: School) -> LinkResult:
             "link_manual",
         )
     )
-    memberships = _memberships(school=school)
+    memberships = account_places(school=school)
     students, parents, staff = _roster(school=school)
 
     wanted: dict[int, Person | None] = {}

@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from classes.admin_mixins import NoEditMixin
+
 from .models import Chat, ChatMembership, Integration, Message, ReportedActivity, SyncRun
 from .tasks import sync_held_confirm_task
 
@@ -48,18 +50,12 @@ class IntegrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(admin.ModelAdmin):
+class SyncRunAdmin(NoEditMixin, admin.ModelAdmin):
     list_display = ["school", "backend", "status", "started_at", "duration_seconds", "requests", "retries"]
     list_filter = ["status", "backend", "school"]
     list_select_related = ["school"]
     date_hierarchy = "started_at"
     actions = ["confirm_removals"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.action(description=_("Confirm the held removals and sync again"))
     def confirm_removals(self, request, queryset) -> None:

@@ -22,12 +22,8 @@ CLASS_KINDS = (Chat.Kind.CLASS, Chat.Kind.PARENTS, Chat.Kind.SUBJECT)
 SCHOOL_KINDS = (Chat.Kind.STAFF, Chat.Kind.SCHOOL, Chat.Kind.CHANNEL)
 
 
-def chat_registry(*, school: School) -> QuerySet[Chat]:
-    """Return the school's chats for the registry: proposals first, then by class and title.
-
-    Annotated with `members` (current members) and `last_message_at`; `moderators` holds the current
-    admin memberships with their accounts and linked staff. Three queries whatever the number of chats.
-    """
+def chat_members_count() -> Coalesce:
+    """Return the expression of a chat's current member count, to annotate a query set of chats with."""
     members = (
         ChatMembership.objects.filter(chat_id=OuterRef("pk"), left_at__isnull=True)
         .order_by()
@@ -35,6 +31,15 @@ def chat_registry(*, school: School) -> QuerySet[Chat]:
         .annotate(n=Count("pk"))
         .values("n")
     )
+    return Coalesce(Subquery(members), 0)
+
+
+def chat_registry(*, school: School) -> QuerySet[Chat]:
+    """Return the school's chats for the registry: proposals first, then by class and title.
+
+    Annotated with `members` (current members) and `last_message_at`; `moderators` holds the current
+    admin memberships with their accounts and linked staff. Three queries whatever the number of chats.
+    """
     last_message = (
         Message.objects.filter(chat_id=OuterRef("pk"))
         .order_by()
@@ -46,7 +51,7 @@ def chat_registry(*, school: School) -> QuerySet[Chat]:
     return (
         Chat.objects.filter(school=school)
         .select_related("school_class")
-        .annotate(members=Coalesce(Subquery(members), 0), last_message_at=Subquery(last_message))
+        .annotate(members=chat_members_count(), last_message_at=Subquery(last_message))
         .prefetch_related(Prefetch("memberships", queryset=moderators, to_attr="moderators"))
         .order_by("mapping_confirmed", "school_class__grade", "school_class__letter", "kind", "title", "pk")
     )

@@ -19,7 +19,14 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from classes import clock
-from classes.access import role_required, school_admin_school_or_404, school_for_user_or_404, schools_for_user
+from classes.access import (
+    ADMINS,
+    can_write_school,
+    role_required,
+    school_admin_school_or_404,
+    school_for_user_or_404,
+    schools_for_user,
+)
 from classes.models import School, User
 
 from .filters import ChatRegistryFilter
@@ -36,7 +43,6 @@ from .sync_runs import sync_run_end, task_enqueue
 from .tasks import sync_held_confirm_task, sync_school
 
 Role = User.Role
-ADMINS = (Role.SCHOOL_ADMIN, Role.MUNICIPAL_ADMIN)
 SYNC_RUNS_SHOWN = 20
 
 
@@ -70,7 +76,7 @@ def chat_registry_view(request: HttpRequest, school_id: int) -> HttpResponse:
         "filterset": filterset,
         "chats": [(chat, moderator_names(chat)) for chat in chats],
         "counts": counts,
-        "can_edit": request.user.role == Role.SCHOOL_ADMIN,
+        "can_edit": can_write_school(user=request.user),
         "query": request.GET.urlencode(),
     }
     htmx = getattr(request, "htmx", None)
@@ -160,7 +166,7 @@ def sync_list(request: HttpRequest, school_id: int) -> HttpResponse:
         "runs": runs,
         "held": held,
         "integration": integration,
-        "can_edit": request.user.role == Role.SCHOOL_ADMIN,
+        "can_edit": can_write_school(user=request.user),
     }
     return render(request, "chats/sync_list.html", context)
 
@@ -186,10 +192,8 @@ def sync_now(request: HttpRequest, school_id: int) -> HttpResponse:
     return redirect(_next_or(request, fallback))
 
 
-@role_required(Role.SCHOOL_ADMIN)
-@require_POST
-def sync_confirm(request: HttpRequest, run_id: int) -> HttpResponse:
-    """Confirm a held sync: queue a sync of the school with its removals allowed."""
+def _sync_run_or_404(request: HttpRequest, run_id: int) -> SyncRun:
+    """Return the sync run if it is of a school the login may see, else raise 404."""
     run = (
         SyncRun.objects.select_related("school__municipality")
         .filter(pk=run_id, school__in=schools_for_user(user=request.user))
@@ -197,6 +201,14 @@ def sync_confirm(request: HttpRequest, run_id: int) -> HttpResponse:
     )
     if run is None:
         raise Http404
+    return run
+
+
+@role_required(Role.SCHOOL_ADMIN)
+@require_POST
+def sync_confirm(request: HttpRequest, run_id: int) -> HttpResponse:
+    """Confirm a held sync: queue a sync of the school with its removals allowed."""
+    run = _sync_run_or_404(request, run_id)
     fallback = reverse("sync-list", kwargs={"school_id": run.school_id})
     if run.status != SyncRun.Status.HELD or run.confirmed_at is not None:
         messages.error(request, _("Only a held sync waits for confirmation."))
@@ -217,13 +229,7 @@ def sync_confirm(request: HttpRequest, run_id: int) -> HttpResponse:
 @require_POST
 def sync_end(request: HttpRequest, run_id: int) -> HttpResponse:
     """End a running sync by hand (its worker is stuck or gone) so the school can sync again; audited."""
-    run = (
-        SyncRun.objects.select_related("school__municipality")
-        .filter(pk=run_id, school__in=schools_for_user(user=request.user))
-        .first()
-    )
-    if run is None:
-        raise Http404
+    run = _sync_run_or_404(request, run_id)
     fallback = reverse("sync-list", kwargs={"school_id": run.school_id})
     if sync_run_end(run=run, user=request.user):
         messages.success(request, _("The run is ended; the school can sync again."))

@@ -20,6 +20,7 @@ from . import clock
 from .models import School, SchoolClass, Staff, User
 
 Role = User.Role
+ADMINS = (Role.SCHOOL_ADMIN, Role.MUNICIPAL_ADMIN)  # the roles of a school's pages (see can_write_school)
 
 
 def superuser_without_role(user: User) -> bool:
@@ -102,9 +103,16 @@ def school_for_user_or_404(*, user: User, school_id: int) -> School:
 
 def school_admin_school_or_404(*, user: User, school_id: int) -> School:
     """Return the school if the login administers it (its school administrator, or its municipality's)."""
-    if user.role not in (Role.SCHOOL_ADMIN, Role.MUNICIPAL_ADMIN) and not user.is_superuser:
+    if user.role not in ADMINS and not user.is_superuser:
         raise PermissionDenied
     return school_for_user_or_404(user=user, school_id=school_id)
+
+
+def can_write_school(*, user: User) -> bool:
+    """Return True for the school administrator: a school's pages write for them alone, a municipal
+    administrator reads them.
+    """
+    return user.role == Role.SCHOOL_ADMIN
 
 
 def classes_for_user(*, user: User) -> QuerySet[SchoolClass]:

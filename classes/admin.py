@@ -5,6 +5,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import clock
+from .admin_mixins import NoAddMixin, NoEditMixin, NoWriteMixin
 from .logins import login_activation_record, staff_logins_follow_employment
 from .models import (
     THRESHOLD_FIELDS,
@@ -170,30 +171,18 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(RosterImport)
-class RosterImportAdmin(admin.ModelAdmin):
+class RosterImportAdmin(NoAddMixin, admin.ModelAdmin):
     list_display = ["created_at", "school", "file_name", "status", "user"]
     list_filter = ["status", "school"]
     list_select_related = ["school", "user"]
     readonly_fields = ["school", "user", "created_at", "file_name", "file_hash", "status", "counts", "errors"]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(NoWriteMixin, admin.ModelAdmin):
     list_display = ["created_at", "username", "action", "school", "rows", "description"]
     list_filter = ["action", "school"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(RosterMapping)
@@ -214,15 +203,9 @@ class RosterChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(RosterUpload)
-class RosterUploadAdmin(admin.ModelAdmin):
+class RosterUploadAdmin(NoEditMixin, admin.ModelAdmin):
     """Files staged in the upload page, waiting for their preview to be confirmed (file and preview not shown)."""
 
     list_display = ["school", "file_name", "user", "created_at"]
     list_select_related = ["school", "user"]
     exclude = ["content", "headers", "preview"]  # the file and the names its preview shows
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False

@@ -22,6 +22,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from classes import clock
 from classes.models import AuditEntry, School, Staff, User
@@ -207,6 +208,46 @@ def _login_entry(*, login: User, by: User | None, action: str, description: str)
     )
 
 
+def _staff_logins_locked(*, staff: Iterable[Staff], active: bool) -> list[User]:
+    """Return the logins of these staff members that are active (or inactive), locked for the update."""
+    staff_ids = [member.pk for member in staff]
+    if not staff_ids:
+        return []
+    return list(
+        User.objects.select_for_update(of=("self",))
+        .filter(staff_id__in=staff_ids, is_active=active)
+        .select_related("staff", "school__municipality", "municipality")
+        .order_by("pk")
+    )
+
+
+# What following the employment does to a staff member's login, and how the audit log says it.
+_EMPLOYMENT_SWITCHES = {
+    LOGIN_DEACTIVATE_DEPARTURE: (
+        False,
+        gettext_lazy("Login «%(username)s» of %(name)s deactivated: their employment ended (%(source)s)."),
+    ),
+    LOGIN_REACTIVATE_RETURN: (
+        True,
+        gettext_lazy("Login «%(username)s» of %(name)s reactivated: they are employed again (%(source)s)."),
+    ),
+}
+
+
+def _staff_logins_switch(*, logins: list[User], action: str, by: User | None, source: str) -> None:
+    """Deactivate (a departure) or reactivate (a return) the staff members' logins, auditing each."""
+    if not logins:
+        return
+    active, description = _EMPLOYMENT_SWITCHES[action]
+    User.objects.filter(pk__in=[login.pk for login in logins]).update(is_active=active)
+    entries = []
+    for login in logins:
+        login.is_active = active
+        text = description % {"username": login.username, "name": login.staff.full_name, "source": source}
+        entries.append(_login_entry(login=login, by=by, action=action, description=text))
+    AuditEntry.objects.bulk_create(entries)
+
+
 @transaction.atomic(savepoint=False)
 def staff_logins_deactivate(*, staff: Iterable[Staff], by: User | None, source: str) -> list[User]:
     """Deactivate the active logins of these staff members, whose employment ended; audit each; return them.
@@ -214,28 +255,8 @@ def staff_logins_deactivate(*, staff: Iterable[Staff], by: User | None, source: 
     An inactive login cannot log in, and its open sessions stop counting at their next request. `source` says
     what ended the employment (like «roster import «file.csv»»); `by` is who did it (None: a command).
     """
-    staff_ids = [member.pk for member in staff]
-    if not staff_ids:
-        return []
-    logins = list(
-        User.objects.select_for_update(of=("self",))
-        .filter(staff_id__in=staff_ids, is_active=True)
-        .select_related("staff", "school__municipality", "municipality")
-        .order_by("pk")
-    )
-    if not logins:
-        return []
-    User.objects.filter(pk__in=[login.pk for login in logins]).update(is_active=False)
-    entries = []
-    for login in logins:
-        login.is_active = False
-        description = _("Login «%(username)s» of %(name)s deactivated: their employment ended (%(source)s).") % {
-            "username": login.username,
-            "name": login.staff.full_name,
-            "source": source,
-        }
-        entries.append(_login_entry(login=login, by=by, action=LOGIN_DEACTIVATE_DEPARTURE, description=description))
-    AuditEntry.objects.bulk_create(entries)
+    logins = _staff_logins_locked(staff=staff, active=True)
+    _staff_logins_switch(logins=logins, action=LOGIN_DEACTIVATE_DEPARTURE, by=by, source=source)
     return logins
 
 
@@ -244,15 +265,7 @@ def staff_logins_reactivate(*, staff: Iterable[Staff], by: User | None, source: 
     """Reactivate the logins of these staff members, employed again, that their departure deactivated; audit
     each; return them. A login an administrator deactivated by hand stays as it is.
     """
-    staff_ids = [member.pk for member in staff]
-    if not staff_ids:
-        return []
-    inactive = list(
-        User.objects.select_for_update(of=("self",))
-        .filter(staff_id__in=staff_ids, is_active=False)
-        .select_related("staff", "school__municipality", "municipality")
-        .order_by("pk")
-    )
+    inactive = _staff_logins_locked(staff=staff, active=False)
     if not inactive:
         return []
     last_action: dict[int, str] = {}
@@ -260,19 +273,7 @@ def staff_logins_reactivate(*, staff: Iterable[Staff], by: User | None, source: 
     for login_id, action in entries.values_list("login_id", "action"):
         last_action.setdefault(login_id, action)
     logins = [login for login in inactive if last_action.get(login.pk) == LOGIN_DEACTIVATE_DEPARTURE]
-    if not logins:
-        return []
-    User.objects.filter(pk__in=[login.pk for login in logins]).update(is_active=True)
-    new_entries = []
-    for login in logins:
-        login.is_active = True
-        description = _("Login «%(username)s» of %(name)s reactivated: they are employed again (%(source)s).") % {
-            "username": login.username,
-            "name": login.staff.full_name,
-            "source": source,
-        }
-        new_entries.append(_login_entry(login=login, by=by, action=LOGIN_REACTIVATE_RETURN, description=description))
-    AuditEntry.objects.bulk_create(new_entries)
+    _staff_logins_switch(logins=logins, action=LOGIN_REACTIVATE_RETURN, by=by, source=source)
     return logins
 
 

@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from classes.admin_mixins import NoEditMixin, NoWriteMixin, SignedOffLockedMixin
+
 from .models import ActivationSnapshot, Reconciliation, ReconciliationItem, WeeklyActivity
 from .selectors import teacher_week_messages
 
 
 @admin.register(WeeklyActivity)
-class WeeklyActivityAdmin(admin.ModelAdmin):
+class WeeklyActivityAdmin(NoEditMixin, admin.ModelAdmin):
     """A teacher's week: the count, the status, the flag and, on the page, the counted messages."""
 
     list_display = ["staff", "school", "week", "messages", "threshold", "status", "suspicious", "has_account"]
@@ -31,12 +33,6 @@ class WeeklyActivityAdmin(admin.ModelAdmin):
         "counted_messages",
     ]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
     @admin.display(description=_("counted messages (date, chat, kind; never text)"))
     def counted_messages(self, obj: WeeklyActivity) -> str:
         rows = teacher_week_messages(staff=obj.staff, week_start=obj.week_start)
@@ -59,7 +55,7 @@ class WeeklyActivityAdmin(admin.ModelAdmin):
 
 
 @admin.register(ActivationSnapshot)
-class ActivationSnapshotAdmin(admin.ModelAdmin):
+class ActivationSnapshotAdmin(NoEditMixin, admin.ModelAdmin):
     list_display = [
         "day",
         "scope",
@@ -76,14 +72,8 @@ class ActivationSnapshotAdmin(admin.ModelAdmin):
     list_select_related = ["municipality", "school", "school_class"]
     date_hierarchy = "day"
 
-    def has_add_permission(self, request) -> bool:
-        return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReconciliationItemInline(admin.TabularInline):
+class ReconciliationItemInline(SignedOffLockedMixin, admin.TabularInline):
     model = ReconciliationItem
     extra = 0
     fields = [
@@ -100,31 +90,12 @@ class ReconciliationItemInline(admin.TabularInline):
         "resolved_by_name",
         "resolved_at",
     ]
-    readonly_fields = [
-        "category",
-        "role",
-        "person_id",
-        "name",
-        "roster_class",
-        "sferum_class",
-        "sferum_user_id",
-        "note",
-        "resolved_by_name",
-        "resolved_at",
-    ]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return obj is None or not obj.signed_off
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return obj is None or not obj.signed_off
+    # The resolution is the one thing the inline edits (until the reconciliation is signed off).
+    readonly_fields = [name for name in fields if name not in ("resolution", "resolution_note")]
 
 
 @admin.register(Reconciliation)
-class ReconciliationAdmin(admin.ModelAdmin):
+class ReconciliationAdmin(SignedOffLockedMixin, admin.ModelAdmin):
     """Quarterly reconciliations; a signed-off one is read-only and cannot be deleted."""
 
     list_display = ["quarter_label", "school_name", "status", "computed_at", "signed_by_name", "signed_at"]
@@ -147,34 +118,16 @@ class ReconciliationAdmin(admin.ModelAdmin):
     ]
     inlines = [ReconciliationItemInline]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return obj is None or not obj.signed_off
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return obj is None or not obj.signed_off
-
     def delete_queryset(self, request, queryset) -> None:
         """Delete the chosen reconciliations that are not signed off; a signed-off one is kept."""
         queryset.exclude(status=Reconciliation.Status.SIGNED_OFF).delete()
 
 
 @admin.register(ReconciliationItem)
-class ReconciliationItemAdmin(admin.ModelAdmin):
+class ReconciliationItemAdmin(NoWriteMixin, admin.ModelAdmin):
     """Every item of every reconciliation, to search; items are worked in the reconciliation page."""
 
     list_display = ["reconciliation", "category", "role", "person_id", "name", "roster_class", "sferum_class"]
     list_filter = ["category", "role", "resolution"]
     list_select_related = ["reconciliation"]
     search_fields = ["name", "person_id"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -1,14 +1,13 @@
 """The Celery application: configuration from Django settings (CELERY_*), tasks from each app."""
 
-import os
 from pathlib import Path
 
 from celery import Celery
 from celery.signals import beat_init, before_task_publish, worker_init
 
-# A worker started without DJANGO_SETTINGS_MODULE runs the production settings, never the development ones;
-# `make run` passes the development settings to its worker explicitly.
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sferum_admin.settings.production")
+from sferum_admin.settings.environment import settings_module_default_production
+
+settings_module_default_production()
 
 app = Celery("sferum_admin")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -1,18 +1,12 @@
+"""The WSGI entry point: `application` for a WSGI server (production settings unless told otherwise).
+
+See https://docs.djangoproject.com/en/5.2/howto/deployment/wsgi/
 """
-WSGI config for sferum_admin project.
-
-It exposes the WSGI callable as a module-level variable named ``application``.
-
-For more information on this file, see
-https://docs.djangoproject.com/en/5.2/howto/deployment/wsgi/
-"""
-
-import os
 
 from django.core.wsgi import get_wsgi_application
 
-# A server started without DJANGO_SETTINGS_MODULE runs the production settings (which refuse to start without
-# a secret key), never the development ones; `manage.py runserver` keeps the development default.
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sferum_admin.settings.production")
+from sferum_admin.settings.environment import settings_module_default_production
+
+settings_module_default_production()
 
 application = get_wsgi_application()

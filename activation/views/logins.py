@@ -4,9 +4,12 @@ administrator creates school administrators' logins. The services are in classes
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -39,6 +42,27 @@ def _resend(request: HttpRequest, logins: dict[int, User]) -> bool:
     return True
 
 
+def _login_form_post(
+    request: HttpRequest, *, form: Form, logins: dict[int, User], create: Callable[[dict], str], done: str
+) -> HttpResponse | None:
+    """Handle a login page's POST: send a login's e-mail again, or create a login from the valid form.
+
+    `create` makes the login from the form's data and returns the message that says so. Return the redirect to
+    `done` when something was done, None to show the form again (with the service's error on it).
+    """
+    if request.POST.get("action") == "resend" and _resend(request, logins):
+        return redirect(done)
+    if form.is_valid():
+        try:
+            message = create(form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, message)
+            return redirect(done)
+    return None
+
+
 @role_required(Role.SCHOOL_ADMIN)
 def staff_logins(request: HttpRequest, school_id: int) -> HttpResponse:
     """List the school's staff with and without a login; create a teacher's login; send the e-mail again."""
@@ -62,33 +86,26 @@ def staff_logins(request: HttpRequest, school_id: int) -> HttpResponse:
     form = StaffLoginForm(staff_choices=without, initial=initial)
     status = 200
     if request.method == "POST":
-        if request.POST.get("action") == "resend":
-            logins = {s.user.pk: s.user for s in staff if hasattr(s, "user")}
-            if _resend(request, logins):
-                return redirect(reverse("staff-logins", kwargs={"school_id": school.pk}))
+
+        def create(data: dict) -> str:
+            chosen = next(s for s in staff if s.pk == data["staff"])
+            user = teacher_login_create(
+                by=request.user, staff=chosen, username=data["username"], email=data["email"], request=request
+            )
+            return _(
+                "The login «%(username)s» of %(name)s is created; a link to set the password was sent to %(email)s."
+            ) % {"username": user.username, "name": chosen.full_name, "email": user.email}
+
         form = StaffLoginForm(request.POST, staff_choices=without)
-        if form.is_valid():
-            chosen = next(s for s in staff if s.pk == form.cleaned_data["staff"])
-            try:
-                user = teacher_login_create(
-                    by=request.user,
-                    staff=chosen,
-                    username=form.cleaned_data["username"],
-                    email=form.cleaned_data["email"],
-                    request=request,
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "The login «%(username)s» of %(name)s is created; "
-                        "a link to set the password was sent to %(email)s."
-                    )
-                    % {"username": user.username, "name": chosen.full_name, "email": user.email},
-                )
-                return redirect(reverse("staff-logins", kwargs={"school_id": school.pk}))
+        done = _login_form_post(
+            request,
+            form=form,
+            logins={s.user.pk: s.user for s in staff if hasattr(s, "user")},
+            create=create,
+            done=reverse("staff-logins", kwargs={"school_id": school.pk}),
+        )
+        if done is not None:
+            return done
         status = 400
     context = {
         "school": school,
@@ -119,34 +136,32 @@ def admin_logins(request: HttpRequest) -> HttpResponse:
     form = SchoolAdminLoginForm(school_choices=choices, initial=initial)
     status = 200
     if request.method == "POST":
-        if request.POST.get("action") == "resend":
-            logins = {admin.pk: admin for school in schools for admin in school.admins}
-            if _resend(request, logins):
-                return redirect(reverse("admin-logins"))
+
+        def create(data: dict) -> str:
+            school = next(s for s in schools if s.pk == data["school"])
+            user = school_admin_login_create(
+                by=request.user,
+                school=school,
+                username=data["username"],
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                request=request,
+            )
+            return _(
+                "The login «%(username)s» of an administrator of %(school)s is created; a link to set the "
+                "password was sent to %(email)s."
+            ) % {"username": user.username, "school": school.short_name, "email": user.email}
+
         form = SchoolAdminLoginForm(request.POST, school_choices=choices)
-        if form.is_valid():
-            school = next(s for s in schools if s.pk == form.cleaned_data["school"])
-            try:
-                user = school_admin_login_create(
-                    by=request.user,
-                    school=school,
-                    username=form.cleaned_data["username"],
-                    email=form.cleaned_data["email"],
-                    first_name=form.cleaned_data["first_name"],
-                    last_name=form.cleaned_data["last_name"],
-                    request=request,
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "The login «%(username)s» of an administrator of %(school)s is created; a link to set the "
-                        "password was sent to %(email)s."
-                    )
-                    % {"username": user.username, "school": school.short_name, "email": user.email},
-                )
-                return redirect(reverse("admin-logins"))
+        done = _login_form_post(
+            request,
+            form=form,
+            logins={admin.pk: admin for school in schools for admin in school.admins},
+            create=create,
+            done=reverse("admin-logins"),
+        )
+        if done is not None:
+            return done
         status = 400
     return render(request, "activation/admin_logins.html", {"schools": schools, "form": form}, status=status)

@@ -19,7 +19,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from classes import clock
-from classes.access import class_for_user_or_404, role_required, school_admin_school_or_404, school_for_user_or_404
+from classes.access import (
+    ADMINS,
+    can_write_school,
+    class_for_user_or_404,
+    role_required,
+    school_admin_school_or_404,
+    school_for_user_or_404,
+)
 from classes.forms import NEXT_YEAR, AssignmentFormSet, ClassesCreateForm, ClassTeacherForm, SchoolProfileForm
 from classes.models import AcademicYear, School, TeachingAssignment, User
 from classes.selectors import classes_of_year, staff_for_class_teacher_choice
@@ -33,7 +40,6 @@ from classes.services import (
 )
 
 Role = User.Role
-ADMINS = (Role.SCHOOL_ADMIN, Role.MUNICIPAL_ADMIN)
 
 
 def _current_year(school: School, years: list[AcademicYear]) -> AcademicYear | None:
@@ -59,7 +65,7 @@ def class_list(request: HttpRequest, school_id: int) -> HttpResponse:
         "year": year,
         "classes": classes,
         "without_class_teacher": [c for c in classes if c.class_teacher_id is None],
-        "can_edit": request.user.role == Role.SCHOOL_ADMIN,
+        "can_edit": can_write_school(user=request.user),
     }
     return render(request, "classes/class_list.html", context)
 
@@ -166,7 +172,7 @@ def school_profile(request: HttpRequest, school_id: int) -> HttpResponse:
     The school administrator edits it; a municipal administrator reads it.
     """
     school = school_admin_school_or_404(user=request.user, school_id=school_id)
-    can_edit = request.user.role == Role.SCHOOL_ADMIN
+    can_edit = can_write_school(user=request.user)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
     form = SchoolProfileForm(request.POST or None, school=school, initial=SchoolProfileForm.initial_for(school))

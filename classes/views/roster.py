@@ -16,7 +16,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from classes import clock
-from classes.access import class_led_by_user_or_404, role_required, school_admin_school_or_404, schools_for_user
+from classes.access import (
+    ADMINS,
+    can_write_school,
+    class_led_by_user_or_404,
+    role_required,
+    school_admin_school_or_404,
+    schools_for_user,
+)
 from classes.forms import (
     ArrivalForm,
     ColumnMappingForm,
@@ -52,7 +59,6 @@ from classes.views.roster_uploads import (
 )
 
 Role = User.Role
-ADMINS = (Role.SCHOOL_ADMIN, Role.MUNICIPAL_ADMIN)
 IMPORTS_PER_PAGE = 25
 
 
@@ -68,7 +74,7 @@ def roster_upload(request: HttpRequest, school_id: int) -> HttpResponse:
     school = school_admin_school_or_404(user=request.user, school_id=school_id)
     form = RosterUploadForm()
     if request.method == "POST":
-        if not _can_write(request.user):
+        if not can_write_school(user=request.user):
             raise PermissionDenied
         form = RosterUploadForm(request.POST, request.FILES)
         if form.is_valid():
@@ -91,12 +97,14 @@ def roster_upload(request: HttpRequest, school_id: int) -> HttpResponse:
     return render(
         request,
         "roster/upload.html",
-        {"school": school, "form": form, "page": page, "pending": pending, "can_import": _can_write(request.user)},
+        {
+            "school": school,
+            "form": form,
+            "page": page,
+            "pending": pending,
+            "can_import": can_write_school(user=request.user),
+        },
     )
-
-
-def _can_write(user: User) -> bool:
-    return user.role == Role.SCHOOL_ADMIN
 
 
 def _upload_or_404(*, request: HttpRequest, school: School, upload_id: int) -> RosterUpload:
@@ -366,7 +374,7 @@ def roster_changes(request: HttpRequest, school_id: int) -> HttpResponse:
             "shown": shown,
             "filters": [(key, label) for key, (label, _states) in QUEUE_FILTERS.items()],
             "overdue_days": school.effective_roster_change_overdue_days,
-            "can_process": _can_write(request.user),
+            "can_process": can_write_school(user=request.user),
             "process_form": ProcessForm(),
         },
     )

@@ -39,19 +39,27 @@ def teacher_status_label(status: TeacherStatus | str | None) -> str:
     return str(TEACHER_STATUS_LABELS.get(TeacherStatus(status), status))
 
 
-class ClassesReport(Report):
+class SchoolReport(Report):
+    """A table about one school: the school is its scope, the school's time zone its own."""
+
+    def __init__(self, *, school: School, date_from: date | None = None, date_to: date | None = None) -> None:
+        super().__init__(date_from=date_from, date_to=date_to, tz=school.tz)
+        self.school = school
+
+    def scope_label(self) -> str:
+        return self.school.full_name
+
+
+class ClassesReport(SchoolReport):
     """The dashboard's classes table: activation of students and parents, chats, the class teacher's week."""
 
     code = "classes"
     title = gettext_lazy("Classes: activation and chats")
 
     def __init__(self, *, metrics: SchoolMetrics, rows: Sequence[ClassRow]) -> None:
-        super().__init__(date_to=metrics.day, tz=metrics.school.tz)
+        super().__init__(school=metrics.school, date_to=metrics.day)
         self.metrics = metrics
         self.class_rows = list(rows)
-
-    def scope_label(self) -> str:
-        return self.metrics.school.full_name
 
     def get_columns(self) -> list[Column]:
         return [
@@ -91,7 +99,7 @@ class ClassesReport(Report):
         ]
 
 
-class TeacherActivityReport(Report):
+class TeacherActivityReport(SchoolReport):
     """Teachers' weekly activity over a range of stored weeks: one row per teacher and week."""
 
     code = "teachers"
@@ -99,16 +107,12 @@ class TeacherActivityReport(Report):
 
     def __init__(self, *, school: School, mondays: Sequence[date], rows: Sequence[TeacherWeekRow]) -> None:
         super().__init__(
+            school=school,
             date_from=mondays[0] if mondays else None,
             date_to=mondays[-1] + timedelta(days=6) if mondays else None,
-            tz=school.tz,
         )
-        self.school = school
         self.mondays = list(mondays)
         self.teacher_rows = list(rows)
-
-    def scope_label(self) -> str:
-        return self.school.full_name
 
     def get_columns(self) -> list[Column]:
         return [
@@ -152,19 +156,15 @@ class TeacherActivityReport(Report):
         return rows
 
 
-class ChatRegistryReport(Report):
+class ChatRegistryReport(SchoolReport):
     """The school's chat registry: kind, class, whether the mapping is confirmed, members and moderators."""
 
     code = "chats"
     title = gettext_lazy("Chat registry")
 
     def __init__(self, *, school: School, chats: Sequence, day: date) -> None:
-        super().__init__(date_to=day, tz=school.tz)
-        self.school = school
+        super().__init__(school=school, date_to=day)
         self.chats = list(chats)
-
-    def scope_label(self) -> str:
-        return self.school.full_name
 
     def get_columns(self) -> list[Column]:
         return [

@@ -9,10 +9,10 @@ from datetime import date, timedelta
 from fractions import Fraction
 from functools import cached_property
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, QuerySet, Subquery
 
-from chats.models import Chat, ChatMembership, SyncRun
+from chats.mapping import chat_members_count
+from chats.models import Chat, SyncRun
 from classes.calendar import last_complete_week
 from classes.models import School, SchoolClass, TeachingAssignment
 from reports.rates import Rate
@@ -200,15 +200,8 @@ def class_teachers_of_class(*, school_class: SchoolClass) -> QuerySet[TeachingAs
 
 def chats_of_class(*, school_class: SchoolClass) -> QuerySet[Chat]:
     """Return the class's chats with their current member counts, by kind and title."""
-    members = (
-        ChatMembership.objects.filter(chat_id=OuterRef("pk"), left_at__isnull=True)
-        .order_by()
-        .values("chat_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     return (
         Chat.objects.filter(school_class=school_class)
-        .annotate(members=Coalesce(Subquery(members), 0))
+        .annotate(members=chat_members_count())
         .order_by("kind", "title", "pk")
     )

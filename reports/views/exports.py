@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 
 from chats.filters import ChatRegistryFilter
 from chats.mapping import chat_registry
-from classes.access import role_required, school_admin_school_or_404
+from classes.access import ADMINS, role_required, school_admin_school_or_404
 from classes.calendar import last_complete_week
 from reports.exports.renderers import report_export
 from reports.exports.report import ExportFormatError, Report
@@ -22,7 +22,7 @@ from reports.exports.tables import ChatRegistryReport, ClassesReport, TeacherAct
 from reports.forms import WeekRangeForm
 from reports.overview import school_today
 from reports.selectors import school_metrics_compute, weekly_activity_table
-from reports.views.school import ADMINS, class_table
+from reports.views.school import class_table
 
 
 def export_error_page(request: HttpRequest, error: ExportFormatError, *, back_url: str) -> HttpResponse:

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from classes import clock
-from classes.access import role_required, school_admin_school_or_404
-from classes.models import School, User
+from classes.access import ADMINS, can_write_school, role_required, school_admin_school_or_404
+from classes.models import School
 from reports.forms import ResolveForm, SignOffForm
 from reports.models import Reconciliation, ReconciliationItem
 from reports.reconciliation.errors import ReconciliationError
@@ -30,13 +30,6 @@ from reports.reconciliation.services import (
 )
 from reports.reconciliation_export import CONTENT_TYPES, ReconciliationExportError, reconciliation_export
 
-Role = User.Role
-ADMINS = (Role.SCHOOL_ADMIN, Role.MUNICIPAL_ADMIN)
-
-
-def _can_write(user: User) -> bool:
-    return user.role == Role.SCHOOL_ADMIN
-
 
 def _category_labels() -> list[tuple[str, str]]:
     return [(category.value, category.label) for category in CATEGORIES]
@@ -54,6 +47,7 @@ def _page_context(
     summary = reconciliation.summary if reconciliation else {}
     staff_counts = summary.get("roles", {}).get(ReconciliationItem.Role.STAFF, {})
     unresolved = sum(1 for item in items if not item.resolution) if not category else None
+    writer = can_write_school(user=request.user)
     return {
         "school": school,
         "reconciliation": reconciliation,
@@ -69,8 +63,8 @@ def _page_context(
         "staff_row": [staff_counts.get(key, 0) for key in CATEGORIES],
         "unresolved": unresolved,
         "history": reconciliations_for_school(school=school),
-        "can_write": _can_write(request.user) and reconciliation is not None and not reconciliation.signed_off,
-        "can_start": _can_write(request.user),
+        "can_write": writer and reconciliation is not None and not reconciliation.signed_off,
+        "can_start": writer,
         "resolve_form": ResolveForm(),
         "sign_off_form": SignOffForm(),
     }
@@ -104,7 +98,7 @@ def reconciliation_detail(request: HttpRequest, school_id: int, reconciliation_i
 
 def _writer(request: HttpRequest, school_id: int) -> School:
     school = school_admin_school_or_404(user=request.user, school_id=school_id)
-    if not _can_write(request.user):
+    if not can_write_school(user=request.user):
         raise PermissionDenied
     return school
 

@@ -17,7 +17,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from classes.access import class_for_user_or_404, role_required, school_admin_school_or_404, school_for_user_or_404
+from classes.access import (
+    ADMINS,
+    can_write_school,
+    class_for_user_or_404,
+    role_required,
+    school_admin_school_or_404,
+    school_for_user_or_404,
+)
 from classes.calendar import last_complete_week, week_label
 from classes.models import User
 from reports import charts
@@ -52,14 +59,8 @@ from reports.selectors import (
 from reports.services import weekly_activity_ensure
 
 Role = User.Role
-ADMINS = (Role.SCHOOL_ADMIN, Role.MUNICIPAL_ADMIN)
 TREND_DAYS = 56
 SPARK_WEEKS = 8
-
-
-def can_edit(request: HttpRequest) -> bool:
-    """Return True for the school administrator (a municipal administrator's view is read-only)."""
-    return request.user.role == Role.SCHOOL_ADMIN
 
 
 def htmx_target(request: HttpRequest) -> str | None:
@@ -172,7 +173,7 @@ def school_dashboard(request: HttpRequest, school_id: int) -> HttpResponse:
         "filterset": filterset,
         "rows": rows,
         "sort": sort,
-        "can_edit": can_edit(request),
+        "can_edit": can_write_school(user=request.user),
         "results_url": request.path,
     }
     if htmx_target(request) == "class-results":
@@ -257,7 +258,7 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
         "assignments": [(a, statuses.get(a.staff_id)) for a in assignments],
         "chats": list(chats_of_class(school_class=school_class)),
         "chart": chart,
-        "can_edit": can_edit(request),
+        "can_edit": can_write_school(user=request.user),
     }
     return render(request, "reports/class_detail.html", context)
 
@@ -294,7 +295,7 @@ def teacher_activity(request: HttpRequest, school_id: int) -> HttpResponse:
         "chart": chart,
         "threshold": threshold,
         "missing_weeks": len(mondays) - stored_weeks,
-        "can_edit": can_edit(request),
+        "can_edit": can_write_school(user=request.user),
         "query": request.GET.urlencode(),
     }
     return render(request, "reports/teacher_activity.html", context)

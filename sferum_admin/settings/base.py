@@ -278,55 +278,35 @@ SYNC_TASK_TIME_LIMIT = int(os.environ.get("SYNC_TASK_TIME_LIMIT", "4800"))
 SFERUM_HTTP_RETRY = {"max_attempts": 5, "backoff_base": 0.5, "backoff_cap": 30.0}
 SFERUM_HTTP_TIMEOUT = 20.0
 SFERUM_HTTP_CALL_DEADLINE = float(os.environ.get("SFERUM_HTTP_CALL_DEADLINE", "60"))
+BEAT_RUN_EXPIRES = 50 * 60  # seconds: an hourly run that has not started by then gives way to the next one
+
+
+def _hourly(task: str, **when) -> dict:
+    """Return a beat entry that runs the task at crontab(**when), dropping a run not started within 50 minutes."""
+    return {"task": task, "schedule": crontab(**when), "options": {"expires": BEAT_RUN_EXPIRES}}
+
+
 CELERY_BEAT_SCHEDULE = {
     # Hourly at :20 Europe/Moscow; deletes the roster uploads older than ROSTER_UPLOAD_KEEP_HOURS, even when
     # nobody opens a roster page.
-    "classes-roster-uploads-expire": {
-        "task": "classes.roster_uploads_expire",
-        "schedule": crontab(minute=20),
-        "options": {"expires": 50 * 60},
-    },
+    "classes-roster-uploads-expire": _hourly("classes.roster_uploads_expire", minute=20),
     # Europe/Moscow (CELERY_TIMEZONE): sync every school hourly during the school day.
-    "sync-all-schools-hourly": {
-        "task": "chats.sync_all_schools",
-        "schedule": crontab(minute=5, hour=SYNC_HOURS),
-        "options": {"expires": 50 * 60},
-    },
+    "sync-all-schools-hourly": _hourly("chats.sync_all_schools", minute=5, hour=SYNC_HOURS),
     # Hourly at :00 Europe/Moscow; queues the week that ended for each school whose own time is
     # Monday 06:xx (schools differ in time zone, so every school gets it at 06:00 its time).
-    "reports-weekly-activity": {
-        "task": "reports.weekly_activity_dispatch",
-        "schedule": crontab(minute=0),
-        "options": {"expires": 50 * 60},
-    },
+    "reports-weekly-activity": _hourly("reports.weekly_activity_dispatch", minute=0),
     # Hourly at :00 Europe/Moscow; opens the quarter's reconciliation and e-mails the school's admins
     # for each school whose own time is 06:xx on a school day from the quarter's first one.
-    "reports-reconciliation-open": {
-        "task": "reports.reconciliation_open_dispatch",
-        "schedule": crontab(minute=0),
-        "options": {"expires": 50 * 60},
-    },
+    "reports-reconciliation-open": _hourly("reports.reconciliation_open_dispatch", minute=0),
     # Hourly at :50 Europe/Moscow during SYNC_HOURS; confirms processed arrivals/departures the last
     # sync agrees with.
-    "reports-roster-changes-confirm": {
-        "task": "reports.roster_changes_confirm_dispatch",
-        "schedule": crontab(minute=50, hour=SYNC_HOURS),
-        "options": {"expires": 50 * 60},
-    },
+    "reports-roster-changes-confirm": _hourly("reports.roster_changes_confirm_dispatch", minute=50, hour=SYNC_HOURS),
     # Hourly at :15 Europe/Moscow; deactivates the logins of staff whose employment ended yesterday (in
     # their school's time zone) when the end was set ahead of time (a roster import deactivates at once).
-    "classes-staff-logins-sweep": {
-        "task": "classes.staff_logins_sweep",
-        "schedule": crontab(minute=15),
-        "options": {"expires": 50 * 60},
-    },
+    "classes-staff-logins-sweep": _hourly("classes.staff_logins_sweep", minute=15),
     # Hourly at :00 Europe/Moscow; queues the daily activation snapshot of each municipality whose
     # time is 06:xx (one task per municipality: its schools, classes and itself).
-    "reports-activation-snapshot": {
-        "task": "reports.activation_snapshot_dispatch",
-        "schedule": crontab(minute=0),
-        "options": {"expires": 50 * 60},
-    },
+    "reports-activation-snapshot": _hourly("reports.activation_snapshot_dispatch", minute=0),
 }
 
 LOGGING = {

@@ -36,3 +36,15 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if not value:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+PRODUCTION_SETTINGS = "sferum_admin.settings.production"
+
+
+def settings_module_default_production() -> None:
+    """Run the production settings when DJANGO_SETTINGS_MODULE is not set (the ASGI and WSGI servers, the Celery
+    worker): a server started without it must never fall back to the development settings, and the production
+    ones refuse to start without a secret key. `manage.py` keeps the development default; `make run` passes the
+    development settings to its worker explicitly.
+    """
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", PRODUCTION_SETTINGS)
