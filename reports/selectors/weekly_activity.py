@@ -240,15 +240,12 @@ def teachers_of_week(*, days_by_school: dict[int, list[date]], monday: date) -> 
     )
 
 
-def weekly_activity_compute(
-    *, schools: Sequence[School], week_start: date, horizons: dict[int, datetime] | None = None
-) -> dict[int, SchoolWeek]:
+def weekly_activity_compute(*, schools: Sequence[School], week_start: date) -> dict[int, SchoolWeek]:
     """Return {school id: SchoolWeek} of the ISO week that starts on `week_start`, computed live.
 
     Set-based: one query each for holidays, teachers, absences, history horizons and reported counts, and one
     aggregate query of messages per time zone among the schools, whatever their numbers of classes and teachers.
-    Schools come with their municipality (for the inherited threshold). `horizons` ({school id: history
-    horizon}, from chats.horizon.history_horizons) saves its query when a caller computes several weeks.
+    Schools come with their municipality (for the inherited threshold).
     """
     monday = iso_week_start(week_start)
     friday = monday + timedelta(days=4)
@@ -285,8 +282,7 @@ def weekly_activity_compute(
         .values_list("staff_id", "messages")
     )
 
-    if horizons is None:
-        horizons = history_horizons(school_ids=school_ids)
+    horizons = history_horizons(school_ids=school_ids)
     weeks = {
         school.pk: SchoolWeek(
             school=school,
