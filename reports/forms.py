@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from classes.calendar import week_start
 from reports.models import ReconciliationItem
+from reports.selectors import week_mondays
 
 MAX_WEEKS = 26
 
@@ -48,7 +49,7 @@ class WeekRangeForm(forms.Form):
         """Return the Mondays of the chosen weeks, or of the default weeks when the input is not valid."""
         if self.is_valid():
             return self.cleaned_data["mondays"]
-        return [self.last_week - timedelta(days=7 * offset) for offset in range(self.default_weeks - 1, -1, -1)]
+        return week_mondays(last_week=self.last_week, weeks=self.default_weeks)
 
 
 class ResolveForm(forms.Form):

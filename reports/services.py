@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
 
 from chats.horizon import history_horizons
 from classes import clock
-from classes.calendar import last_complete_week
+from classes.calendar import last_complete_week, week_bounds
 from classes.calendar import week_start as iso_week_start
 from classes.models import Municipality, School
 from classes.services import academic_year_current
@@ -258,11 +258,9 @@ def weekly_history_build(*, school: School) -> int:
     first = iso_week_start(year.starts_on)
     horizon = history_horizons(school_ids=[school.pk]).get(school.pk)
     if horizon is not None:
-        local = horizon.astimezone(school.tz)
-        horizon_week = iso_week_start(local.date())
-        if local != datetime.combine(horizon_week, time.min, tzinfo=school.tz):
-            horizon_week += timedelta(days=7)  # a week that starts before the horizon is not evaluated
-        first = max(first, horizon_week)
+        first = max(first, iso_week_start(horizon.astimezone(school.tz).date()))
+        if week_bounds(first, school.tz)[0] < horizon:
+            first += timedelta(days=7)  # it starts before the horizon: not evaluated (reports.week_status's rule)
     last = last_complete_week(today)
     built = 0
     monday = first

@@ -21,7 +21,13 @@ from chats.models import Chat, Message, ReportedActivity
 from classes.calendar import school_days, week_days, week_label, week_start
 from classes.models import AcademicYear, Holiday, School, SchoolClass, Staff, StaffAbsence
 from reports.models import WeeklyActivity
-from reports.selectors import TeacherStatus, TeacherWeek, teacher_week_messages, weekly_activity_history
+from reports.selectors import (
+    TeacherStatus,
+    TeacherWeek,
+    teacher_status,
+    teacher_week_messages,
+    weekly_activity_history,
+)
 from reports.week_status import week_not_evaluated_reason
 
 HISTORY_WEEKS = 8
@@ -124,14 +130,14 @@ def _live_weeks(*, staff: Staff, school: School, mondays: Sequence[date], curren
         if employed and (staff.teaches or leads_a_class):
             counted = {**counts[monday], "messages": reported.get(monday, counts[monday]["messages"])}
             absent = {day for day in week_days(monday) if any(a <= day <= b for a, b in absences)}
-            if reason is not None:
-                status = TeacherStatus.NOT_EVALUATED
-            elif all(day in absent for day in days if staff.is_employed_on(day)):
-                status = TeacherStatus.EXCUSED
-            elif counted["messages"] >= threshold:
-                status = TeacherStatus.ACTIVE
-            else:
-                status = TeacherStatus.INACTIVE
+            status = teacher_status(
+                staff=staff,
+                school_days=days,
+                evaluated=reason is None,
+                absent=absent,
+                messages=counted["messages"],
+                threshold=threshold,
+            )
             who = {"staff_id": staff.pk, "person_id": staff.person_id, "name": staff.full_name}
             teacher = TeacherWeek(**who, has_account=has_account, status=status, **counted)
         rows.append(WeekRow(monday, threshold, teacher, current=monday == current, stored=False, reason=reason))

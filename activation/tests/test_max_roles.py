@@ -137,6 +137,17 @@ def test_a_manual_link_counts_with_the_role_of_the_person_linked_and_is_kept(max
     assert _roles(account) == [("teacher", ACTIVE)]
 
 
+def test_a_staff_member_linked_by_hand_but_in_no_school_chat_is_pending(max_world):
+    # given: an account linked by hand to a teacher, a member of none of the school's chats
+    teacher = StaffFactory(school=max_world.school, last_name="Громова", first_name="Вера")
+    account = max_world.max_account("Vera", "G.", link_manual=True, staff=teacher)
+    # when
+    accounts_link(school=max_world.school)
+    # then: the link stays, but no chat confirms the role (activation.roles)
+    assert reload(account)[0].staff == teacher
+    assert _roles(account) == [("", PENDING)]
+
+
 def test_a_derived_role_goes_when_the_student_leaves_the_class(max_world):
     # given
     student = max_world.student("5А", "Титов", "Лев")

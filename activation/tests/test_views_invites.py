@@ -140,6 +140,7 @@ def test_the_short_url_sends_to_the_platforms_hosts(client, world, url):
         "https://sferum.ru.evil.example/join",
         "https://evilsferum.ru/join",
         "https://evil.example\\@sferum.ru/join",
+        "https://evil.example\\.sferum.ru/join",  # urlsplit's host ends in .sferum.ru; a browser goes to evil.example
     ],
 )
 def test_a_stored_link_to_another_host_is_not_followed(client, world, url):

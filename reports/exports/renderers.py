@@ -44,8 +44,7 @@ class CSVRenderer:
     content_type = "text/csv; charset=utf-8"
 
     def cell(self, column: Column, value, report: Report) -> str:
-        """Return the cell's text; text from people or the platform is neutralised (see spreadsheet_cells)."""
-        value = cell_value_neutralise(value)
+        """Return the cell's text as the column shows it (`render` neutralises it, see spreadsheet_cells)."""
         if value is None:
             return ""
         if column.kind == "percent":
@@ -59,18 +58,18 @@ class CSVRenderer:
             return value.isoformat()
         if column.kind == "datetime":
             return _local(value, report.tz).strftime("%Y-%m-%d %H:%M")
-        if column.kind == "int":
-            return str(value)
-        return cell_value_neutralise(str(value))
+        return str(value)
 
     def render(self, report: Report, request: HttpRequest | None = None) -> HttpResponse:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         columns = report.get_columns()
+        # Every cell, the header's too, is neutralised here, once: text from people or the platform never runs.
         writer.writerow([cell_value_neutralise(str(column.label)) for column in columns])
         totals = report.get_totals()
         for row in [*report.rows, *([totals] if totals else [])]:
-            writer.writerow([self.cell(column, row.get(column.key), report) for column in columns])
+            cells = (self.cell(column, row.get(column.key), report) for column in columns)
+            writer.writerow([cell_value_neutralise(cell) for cell in cells])
         response = HttpResponse("\ufeff" + buffer.getvalue(), content_type=self.content_type)
         response["Content-Disposition"] = f'attachment; filename="{report.filename(self.extension)}"'
         return response

@@ -107,6 +107,29 @@ class SchoolWeek:
         return Rate(sum(t.status == TeacherStatus.ACTIVE for t in evaluated), len(evaluated))
 
 
+def teacher_status(
+    *,
+    staff: Staff,
+    school_days: Sequence[date],
+    evaluated: bool,
+    absent: Collection[date],
+    messages: int,
+    threshold: int,
+) -> TeacherStatus:
+    """Return the teacher's status of the week (DESIGN.md, "Active teacher").
+
+    Not evaluated when the week is not; excused when absent on every school day they are employed; otherwise
+    active from `threshold` counted messages on. The one rule for the school's weeks and a teacher's own.
+    """
+    if not evaluated:
+        return TeacherStatus.NOT_EVALUATED
+    if all(day in absent for day in school_days if staff.is_employed_on(day)):
+        return TeacherStatus.EXCUSED
+    if messages >= threshold:
+        return TeacherStatus.ACTIVE
+    return TeacherStatus.INACTIVE
+
+
 def counted_messages(*, school_ids: Collection[int], start: datetime, end: datetime) -> QuerySet[Message]:
     """Return the messages that count for teachers: user messages by staff-linked accounts in [start, end).
 
@@ -217,15 +240,12 @@ def teachers_of_week(*, days_by_school: dict[int, list[date]], monday: date) -> 
     )
 
 
-def weekly_activity_compute(
-    *, schools: Sequence[School], week_start: date, horizons: dict[int, datetime] | None = None
-) -> dict[int, SchoolWeek]:
+def weekly_activity_compute(*, schools: Sequence[School], week_start: date) -> dict[int, SchoolWeek]:
     """Return {school id: SchoolWeek} of the ISO week that starts on `week_start`, computed live.
 
     Set-based: one query each for holidays, teachers, absences, history horizons and reported counts, and one
     aggregate query of messages per time zone among the schools, whatever their numbers of classes and teachers.
-    Schools come with their municipality (for the inherited threshold). `horizons` ({school id: history
-    horizon}, from chats.horizon.history_horizons) saves its query when a caller computes several weeks.
+    Schools come with their municipality (for the inherited threshold).
     """
     monday = iso_week_start(week_start)
     friday = monday + timedelta(days=4)
@@ -262,8 +282,7 @@ def weekly_activity_compute(
         .values_list("staff_id", "messages")
     )
 
-    if horizons is None:
-        horizons = history_horizons(school_ids=school_ids)
+    horizons = history_horizons(school_ids=school_ids)
     weeks = {
         school.pk: SchoolWeek(
             school=school,
@@ -277,17 +296,16 @@ def weekly_activity_compute(
     }
     for staff in teachers:
         week = weeks[staff.school_id]
-        employed_days = [day for day in week.school_days if staff.is_employed_on(day)]
         found = counts.get(staff.pk, {})
         messages = reported.get(staff.pk, found.get("messages", 0))
-        if not week.evaluated:
-            status = TeacherStatus.NOT_EVALUATED
-        elif all(day in absent[staff.pk] for day in employed_days):
-            status = TeacherStatus.EXCUSED
-        elif messages >= week.threshold:
-            status = TeacherStatus.ACTIVE
-        else:
-            status = TeacherStatus.INACTIVE
+        status = teacher_status(
+            staff=staff,
+            school_days=week.school_days,
+            evaluated=week.evaluated,
+            absent=absent[staff.pk],
+            messages=messages,
+            threshold=week.threshold,
+        )
         week.teachers.append(
             TeacherWeek(
                 staff_id=staff.pk,
