@@ -63,7 +63,7 @@ def roster_import(
 
     `dry_run`: write nothing and log nothing; return what the import would do (its status and counts as
     if `confirm_removals` were given as passed) with `class_changes`, the changes per class. `table`: the file
-    already read from `content` (by the worker, with its progress), not read again.
+    already read from `content` (by the worker or the preview page), not read again.
     """
     on = on or clock.today(school.tz)
     log_fields = {

@@ -104,6 +104,21 @@ def test_the_preview_shows_the_headers_guesses_their_columns_and_writes_nothing(
     assert not Student.objects.exists()
 
 
+def test_the_preview_parses_the_file_once_for_its_headers_and_its_dry_run(client, site, monkeypatch):
+    # given
+    uploaded = upload(client, site, roster_csv(STUDENTS))
+
+    def read_again(**_kwargs):
+        raise AssertionError("the dry run read the file the page had already read")
+
+    monkeypatch.setattr("classes.roster.importer.table_read", read_again)
+    # when
+    response = client.get(preview_url(site, uploaded))
+    # then
+    assert response.context["result"].status == "ok"
+    assert response.context["mapping_form"].headers[0] == "Роль"
+
+
 def test_a_mapping_chosen_in_the_page_is_saved_for_the_school_and_the_preview_shows_each_class(client, site):
     # given
     uploaded = upload(client, site, roster_csv(STUDENTS, name_header="Ф.И.О. ученика"))

@@ -128,14 +128,14 @@ def _preview_context(*, school: School, upload: RosterUpload, form: ColumnMappin
         return context
     content = bytes(upload.content)
     try:
-        headers = table_read(content=content, filename=upload.file_name).header
+        table = table_read(content=content, filename=upload.file_name)
     except RosterReadError as exc:
         context.update(read_error=str(exc), mapping_form=None, result=None)
         return context
     if form is None:
-        form = _mapping_form(upload=upload, headers=headers)
-    result = roster_import(
-        school=school, content=content, filename=upload.file_name, mapping=upload.mapping, dry_run=True
+        form = _mapping_form(upload=upload, headers=table.header)
+    result = roster_import(  # the table just read: the file is parsed once per page
+        school=school, content=content, filename=upload.file_name, mapping=upload.mapping, dry_run=True, table=table
     )
     context.update(mapping_form=form, result=result, read_error="")
     return context
