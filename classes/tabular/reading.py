@@ -245,10 +245,16 @@ def _xlsx_unreadable() -> RosterReadError:
 
 
 def _xlsx_records(content: bytes, limits: TableLimits) -> Iterator[tuple[int, list[Cell]]]:
-    """Check the archive's directory against the limits, then return the first sheet's rows as it reads them."""
-    _archive_check(content, limits)
+    """Check the archive's directory against the limits, then return the first sheet's rows as it reads them.
+
+    The directory is read once, by openpyxl's reader, and checked before any part is unpacked.
+    """
     try:
         reader = ExcelReader(io.BytesIO(content), read_only=True, data_only=True, keep_links=False)
+    except Exception as exc:  # not a zip archive, or a broken one
+        raise _xlsx_unreadable() from exc
+    archive_check(archive=reader.archive, limits=limits)
+    try:
         reader.read_manifest()
         reader.read_strings()
         reader.read_workbook()
