@@ -52,6 +52,7 @@ from classes.tabular.columns import header_normalize
 from classes.tabular.reading import RosterReadError, table_read
 from classes.tasks import roster_upload_read_task
 from classes.views.roster_uploads import (
+    import_refused_message,
     imported_upload_response,
     roster_upload_import_queue,
     roster_upload_reread,
@@ -247,21 +248,12 @@ def roster_upload_import(request: HttpRequest, school_id: int, upload_id: int) -
         upload.delete()
         messages.success(request, _("The roster %(file)s is imported.") % {"file": upload.file_name})
         return redirect("roster-upload", school_id=school.pk)
-    if result.status == RosterImport.Status.HELD:
-        messages.error(
-            request,
-            _(
-                "Nothing was imported: %(leaving)d of %(current)d people would leave. "
-                "Check the preview and confirm the removals."
-            )
-            % {"leaving": result.would_leave, "current": result.current_people},
-        )
-    else:
-        messages.error(
-            request,
-            _("Nothing was imported: the file has %(count)d errors. Fix them and upload the file again.")
-            % {"count": len(result.errors)},
-        )
+    messages.error(
+        request,
+        import_refused_message(
+            status=result.status, leaving=result.would_leave, current=result.current_people, errors=len(result.errors)
+        ),
+    )
     return redirect("roster-upload-preview", school_id=school.pk, upload_id=upload.pk)
 
 
