@@ -119,7 +119,6 @@ def roster_upload_read(*, upload_id: int) -> None:
         mapping=upload.mapping,
         headers=headers,
         preview=preview,
-        by_worker=True,
     )
 
 
