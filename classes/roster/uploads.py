@@ -7,7 +7,6 @@ from datetime import timedelta
 from pathlib import PurePath
 
 from django.conf import settings
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from classes import clock
@@ -52,8 +51,8 @@ def roster_upload_create(*, school: School, user: User, file_name: str, content:
 
     A file larger than ROSTER_READ_INLINE_MAX_BYTES is kept as `reading` for the worker to read (the caller
     dispatches `classes.tasks.roster_upload_read_task`). Raise RosterUploadError when the user already has
-    ROSTER_UPLOADS_PER_USER uploads waiting. The file is read before any transaction starts, so a slow file
-    never holds the database's write lock.
+    ROSTER_UPLOADS_PER_USER uploads waiting. The file is read before the upload is saved (one INSERT), so a slow
+    file never holds the database's write lock.
     """
     roster_uploads_expire()
     limit = settings.ROSTER_UPLOADS_PER_USER
@@ -80,8 +79,7 @@ def roster_upload_create(*, school: School, user: User, file_name: str, content:
         return upload
     headers = table_read(content=content, filename=file_name).header
     upload.mapping = _mapping_for_headers(saved_mapping(school=school), headers)
-    with transaction.atomic():
-        upload.save()
+    upload.save()
     return upload
 
 
