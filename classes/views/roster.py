@@ -49,7 +49,7 @@ from classes.roster_changes import (
     students_of_class,
 )
 from classes.tabular.columns import header_normalize
-from classes.tabular.reading import RosterReadError, table_read
+from classes.tabular.reading import TableReadError, table_read
 from classes.tasks import roster_upload_read_task
 from classes.views.roster_uploads import (
     import_refused_message,
@@ -84,7 +84,7 @@ def roster_upload(request: HttpRequest, school_id: int) -> HttpResponse:
                 upload = roster_upload_create(
                     school=school, user=request.user, file_name=file.name, content=file.read()
                 )
-            except (RosterReadError, RosterUploadError) as exc:
+            except (TableReadError, RosterUploadError) as exc:
                 form.add_error("file", str(exc))
             else:
                 if upload.state == RosterUpload.State.READING:
@@ -130,7 +130,7 @@ def _preview_context(*, school: School, upload: RosterUpload, form: ColumnMappin
     content = bytes(upload.content)
     try:
         table = table_read(content=content, filename=upload.file_name)
-    except RosterReadError as exc:
+    except TableReadError as exc:
         context.update(read_error=str(exc), mapping_form=None, result=None)
         return context
     if form is None:
@@ -163,7 +163,7 @@ def roster_upload_preview(request: HttpRequest, school_id: int, upload_id: int) 
         else:
             try:
                 headers = table_read(content=bytes(upload.content), filename=upload.file_name).header
-            except RosterReadError:
+            except TableReadError:
                 headers = []
         form = ColumnMappingForm(
             request.POST,
