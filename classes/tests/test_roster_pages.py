@@ -11,6 +11,7 @@ from django.urls import reverse
 from classes.models import RosterChange, RosterImport, RosterMapping, RosterUpload, Student, User
 from classes.roster.importer import roster_import
 from classes.roster_changes import roster_change_process, roster_change_report_departure
+from classes.tabular.reading import table_read
 from classes.tests.factories import (
     MunicipalityFactory,
     SchoolFactory,
@@ -119,13 +120,18 @@ def test_the_preview_parses_the_file_once_for_its_headers_and_its_dry_run(client
     assert response.context["mapping_form"].headers[0] == "Роль"
 
 
-def test_a_mapping_chosen_in_the_page_is_saved_for_the_school_and_the_preview_shows_each_class(client, site):
+def test_a_mapping_chosen_in_the_page_is_saved_for_the_school_and_the_preview_shows_each_class(
+    client, site, monkeypatch
+):
     # given
     uploaded = upload(client, site, roster_csv(STUDENTS, name_header="Ф.И.О. ученика"))
     data = {"column_0": "role", "column_1": "person_id", "column_2": "full_name", "column_3": "class", "column_4": ""}
+    reads = []
+    monkeypatch.setattr("classes.views.roster.table_read", lambda **kwargs: reads.append(1) or table_read(**kwargs))
     # when
     response = client.post(preview_url(site, uploaded), data, HTTP_HX_REQUEST="true")
     # then
+    assert len(reads) == 1  # the headers and the new preview come from one read of the file
     assert RosterMapping.objects.get(school=site.school).mapping == {"Ф.И.О. ученика": "full_name"}
     result = response.context["result"]
     assert result.status == "ok"

@@ -49,7 +49,7 @@ from classes.roster_changes import (
     students_of_class,
 )
 from classes.tabular.columns import header_normalize
-from classes.tabular.reading import TableReadError, table_read
+from classes.tabular.reading import Table, TableReadError, table_read
 from classes.tasks import roster_upload_read_task
 from classes.views.roster_uploads import (
     import_refused_message,
@@ -113,7 +113,10 @@ def _upload_or_404(*, request: HttpRequest, school: School, upload_id: int) -> R
     return get_object_or_404(RosterUpload, pk=upload_id, school=school, user=request.user)
 
 
-def _preview_context(*, school: School, upload: RosterUpload, form: ColumnMappingForm | None = None) -> dict:
+def _preview_context(
+    *, school: School, upload: RosterUpload, form: ColumnMappingForm | None = None, table: Table | None = None
+) -> dict:
+    """Return the preview page's context; `table`: the upload's file already read in this request."""
     context: dict = {"school": school, "upload": upload, "import_form": RosterImportForm(), "reading": False}
     if upload.state == RosterUpload.State.READING:
         context.update(reading=True, read_error="", mapping_form=None, result=None)
@@ -129,7 +132,7 @@ def _preview_context(*, school: School, upload: RosterUpload, form: ColumnMappin
         return context
     content = bytes(upload.content)
     try:
-        table = table_read(content=content, filename=upload.file_name)
+        table = table if table is not None else table_read(content=content, filename=upload.file_name)
     except TableReadError as exc:
         context.update(read_error=str(exc), mapping_form=None, result=None)
         return context
@@ -156,15 +159,16 @@ def roster_upload_preview(request: HttpRequest, school_id: int, upload_id: int) 
     upload = _upload_or_404(request=request, school=school, upload_id=upload_id)
     if upload.state == RosterUpload.State.IMPORTED:
         return imported_upload_response(request=request, school=school, upload=upload)
-    form = None
+    form, table = None, None
     if request.method == "POST" and upload.state == RosterUpload.State.READY:
         if upload.by_worker:
             headers = upload.headers or []
         else:
             try:
-                headers = table_read(content=bytes(upload.content), filename=upload.file_name).header
+                table = table_read(content=bytes(upload.content), filename=upload.file_name)
             except TableReadError:
-                headers = []
+                pass  # the preview below says why
+            headers = table.header if table is not None else []
         form = ColumnMappingForm(
             request.POST,
             headers=headers,
@@ -179,7 +183,7 @@ def roster_upload_preview(request: HttpRequest, school_id: int, upload_id: int) 
             if not request.htmx:
                 return redirect("roster-upload-preview", school_id=school.pk, upload_id=upload.pk)
             form = None
-    context = _preview_context(school=school, upload=upload, form=form)
+    context = _preview_context(school=school, upload=upload, form=form, table=table)
     template = "roster/_preview.html" if request.htmx else "roster/preview.html"
     return render(request, template, context)
 
