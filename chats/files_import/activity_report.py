@@ -18,7 +18,7 @@ from classes.tabular.columns import Column, column_missing, column_of, columns_r
 from classes.tabular.dates import week_start_parse
 from classes.tabular.errors import RowError, file_errors
 from classes.tabular.names import last_first_read
-from classes.tabular.reading import Cell, RosterReadError, cell_text, table_read
+from classes.tabular.reading import Cell, TableReadError, cell_text, table_read
 
 MAX_MESSAGES = 2_147_483_647  # the largest PositiveIntegerField value every database accepts
 
@@ -60,7 +60,7 @@ def activity_rows_read(
     """Return the rows, the errors and {column key: header as in the file} of an activity report."""
     try:
         table = table_read(content=content, filename=filename)
-    except RosterReadError as exc:
+    except TableReadError as exc:
         return [], file_errors(str(exc)), {}
     indexes, headers, errors = columns_resolve(table.header, mapping or {}, ACTIVITY_COLUMNS, what=_("activity report"))
     has_names = "full_name" in indexes or {"last_name", "first_name"} <= indexes.keys()

@@ -21,7 +21,7 @@ from classes.tabular.columns import Column, column_missing, column_of, columns_r
 from classes.tabular.dates import datetime_parse
 from classes.tabular.errors import RowError, file_errors
 from classes.tabular.names import last_first_read, name_columns_missing
-from classes.tabular.reading import Cell, RosterReadError, Table, cell_text, table_read
+from classes.tabular.reading import Cell, Table, TableReadError, cell_text, table_read
 from sferum_api.files import CLASS_CHAT_KINDS, MemberRow, chat_id_for_title, chat_title_for
 
 MEMBER_COLUMNS: tuple[Column, ...] = (
@@ -90,7 +90,7 @@ def member_list_read(
     zone = zoneinfo.ZoneInfo(tz) if isinstance(tz, str) else tz or zoneinfo.ZoneInfo(DEFAULT_TIMEZONE)
     try:
         table = table_read(content=content, filename=filename)
-    except RosterReadError as exc:
+    except TableReadError as exc:
         return [], file_errors(str(exc))
     indexes, headers, errors = columns_resolve(table.header, mapping or {}, MEMBER_COLUMNS, what=_("member list"))
     if "user_id" not in indexes:

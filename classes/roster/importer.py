@@ -24,7 +24,7 @@ from classes.roster.validation import roster_validate
 from classes.roster.writing import roster_plan_write
 from classes.roster_changes import roster_changes_confirm_from_roster
 from classes.tabular.errors import file_errors
-from classes.tabular.reading import RosterReadError, Table, table_read
+from classes.tabular.reading import Table, TableReadError, table_read
 
 
 class _Held(Exception):
@@ -63,7 +63,7 @@ def roster_import(
 
     `dry_run`: write nothing and log nothing; return what the import would do (its status and counts as
     if `confirm_removals` were given as passed) with `class_changes`, the changes per class. `table`: the file
-    already read from `content` (by the worker, with its progress), not read again.
+    already read from `content` (by the worker or the preview page), not read again.
     """
     on = on or clock.today(school.tz)
     log_fields = {
@@ -74,7 +74,7 @@ def roster_import(
     }
     try:
         table = table if table is not None else table_read(content=content, filename=filename)
-    except RosterReadError as exc:
+    except TableReadError as exc:
         errors = file_errors(str(exc))
         failed = RosterImportResult(status=RosterImport.Status.FAILED.value, errors=errors, dry_run=dry_run)
         return failed if dry_run else _logged(failed, log_fields)

@@ -7,14 +7,13 @@ from datetime import timedelta
 from pathlib import PurePath
 
 from django.conf import settings
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from classes import clock
 from classes.models import RosterMapping, RosterUpload, School, User
 from classes.roster.upload_worker import roster_upload_dry_run
 from classes.tabular.columns import header_normalize
-from classes.tabular.reading import RosterReadError, table_check, table_read
+from classes.tabular.reading import TableReadError, table_check, table_read
 
 
 class RosterUploadError(Exception):
@@ -48,12 +47,12 @@ def _mapping_for_headers(saved: dict[str, str], headers: list[str]) -> dict[str,
 
 
 def roster_upload_create(*, school: School, user: User, file_name: str, content: bytes) -> RosterUpload:
-    """Read the file and keep it for its preview; raise RosterReadError if it cannot be read (nothing is kept).
+    """Read the file and keep it for its preview; raise TableReadError if it cannot be read (nothing is kept).
 
     A file larger than ROSTER_READ_INLINE_MAX_BYTES is kept as `reading` for the worker to read (the caller
     dispatches `classes.tasks.roster_upload_read_task`). Raise RosterUploadError when the user already has
-    ROSTER_UPLOADS_PER_USER uploads waiting. The file is read before any transaction starts, so a slow file
-    never holds the database's write lock.
+    ROSTER_UPLOADS_PER_USER uploads waiting. The file is read before the upload is saved (one INSERT), so a slow
+    file never holds the database's write lock.
     """
     roster_uploads_expire()
     limit = settings.ROSTER_UPLOADS_PER_USER
@@ -80,8 +79,7 @@ def roster_upload_create(*, school: School, user: User, file_name: str, content:
         return upload
     headers = table_read(content=content, filename=file_name).header
     upload.mapping = _mapping_for_headers(saved_mapping(school=school), headers)
-    with transaction.atomic():
-        upload.save()
+    upload.save()
     return upload
 
 
@@ -106,7 +104,7 @@ def roster_upload_read(*, upload_id: int) -> None:
     content = bytes(upload.content)
     try:
         table = table_read(content=content, filename=upload.file_name, progress=progress)
-    except RosterReadError as exc:
+    except TableReadError as exc:
         uploads.update(state=RosterUpload.State.FAILED, read_error=str(exc), content=b"")
         return
     if upload.headers is None:
@@ -119,7 +117,6 @@ def roster_upload_read(*, upload_id: int) -> None:
         mapping=upload.mapping,
         headers=headers,
         preview=preview,
-        by_worker=True,
     )
 
 

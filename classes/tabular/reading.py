@@ -46,8 +46,8 @@ _XLSX_MAX_COLUMNS = 16_384  # XFD: no valid sheet has more cells in a row
 PROGRESS_EVERY = 1000
 
 
-class RosterReadError(Exception):
-    """The file cannot be read as a roster; the message says why and what to do."""
+class TableReadError(Exception):
+    """The tabular file (roster, member list, activity report) cannot be read; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def table_read(
     limits: TableLimits | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Table:
-    """Return the header and the data rows of a tabular file; raise RosterReadError if it cannot be read.
+    """Return the header and the data rows of a tabular file; raise TableReadError if it cannot be read.
 
     A file over a limit (size, columns, rows, cell length, and for an XLSX its unpacked size and packing) is
     refused before any work per column; `progress(rows read)` is called every PROGRESS_EVERY rows.
@@ -80,11 +80,11 @@ def table_read(
         records = _xlsx_records(content, limits) if xlsx else _csv_records(content, limits)
         return _table(records, limits, progress)
     except TableLimitError as exc:
-        raise RosterReadError(str(exc)) from exc
+        raise TableReadError(str(exc)) from exc
 
 
 def table_check(*, content: bytes, filename: str, limits: TableLimits | None = None) -> None:
-    """Raise RosterReadError when the file fails a check that parses nothing: its size and kind, an XLSX's zip
+    """Raise TableReadError when the file fails a check that parses nothing: its size and kind, an XLSX's zip
     directory, a CSV's encoding and the width of its header line. Quick for any file within the size limit.
     """
     limits = limits or table_limits()
@@ -94,16 +94,16 @@ def table_check(*, content: bytes, filename: str, limits: TableLimits | None = N
         else:
             _csv_header(text_decode(content), limits)
     except TableLimitError as exc:
-        raise RosterReadError(str(exc)) from exc
+        raise TableReadError(str(exc)) from exc
 
 
 def _kind_check(content: bytes, filename: str, limits: TableLimits) -> bool:
     """Check the size and that the file is not empty nor an old .xls; return True for an XLSX."""
     size_check(size=len(content), limits=limits)
     if not content or not content.strip():
-        raise RosterReadError(_("The file is empty; upload the roster with its header row."))
+        raise TableReadError(_("The file is empty; upload the roster with its header row."))
     if content.startswith(_OLE_MAGIC) or filename.lower().endswith(".xls"):
-        raise RosterReadError(_("The file is an old .xls workbook; save it as XLSX or CSV and upload it again."))
+        raise TableReadError(_("The file is an old .xls workbook; save it as XLSX or CSV and upload it again."))
     return content.startswith(_ZIP_MAGIC) or filename.lower().endswith(".xlsx")
 
 
@@ -136,7 +136,7 @@ def _table(
                     nul_cells.append((number, index))
         rows.append((number, cells))
     if header_cells is None:
-        raise RosterReadError(_("Row 1 has no headers; put the column headers in the first row."))
+        raise TableReadError(_("Row 1 has no headers; put the column headers in the first row."))
     for index, cell in enumerate(header_cells):
         if isinstance(cell, str):
             cell_check(text=cell, row=1, column=index + 1, limits=limits)
@@ -171,7 +171,7 @@ def text_decode(content: bytes) -> str:
         except UnicodeDecodeError:
             pass
     if _utf16_without_bom(content):
-        raise RosterReadError(
+        raise TableReadError(
             _(
                 "The file is in the wrong encoding (UTF-16 without a byte order mark); save it as CSV (UTF-8) or "
                 "XLSX and upload it again."
@@ -184,7 +184,7 @@ def text_decode(content: bytes) -> str:
     try:
         return content.decode("cp1251")
     except UnicodeDecodeError as exc:
-        raise RosterReadError(
+        raise TableReadError(
             _("The file is neither UTF-8 nor Windows-1251 text; save it as CSV (UTF-8) or XLSX and upload it again.")
         ) from exc
 
@@ -235,20 +235,26 @@ def _csv_rows(reader: Iterator[list[str]], limits: TableLimits) -> Iterator[tupl
                 rows_check(number=number, limits=limits)
             yield number, list(record)
     except csv.Error as exc:
-        raise RosterReadError(
+        raise TableReadError(
             _("The file is not a readable CSV table (%(reason)s); save it again as CSV or XLSX.") % {"reason": exc}
         ) from exc
 
 
-def _xlsx_unreadable() -> RosterReadError:
-    return RosterReadError(_("The file is not a readable XLSX workbook; save it again as XLSX or CSV."))
+def _xlsx_unreadable() -> TableReadError:
+    return TableReadError(_("The file is not a readable XLSX workbook; save it again as XLSX or CSV."))
 
 
 def _xlsx_records(content: bytes, limits: TableLimits) -> Iterator[tuple[int, list[Cell]]]:
-    """Check the archive's directory against the limits, then return the first sheet's rows as it reads them."""
-    _archive_check(content, limits)
+    """Check the archive's directory against the limits, then return the first sheet's rows as it reads them.
+
+    The directory is read once, by openpyxl's reader, and checked before any part is unpacked.
+    """
     try:
         reader = ExcelReader(io.BytesIO(content), read_only=True, data_only=True, keep_links=False)
+    except Exception as exc:  # not a zip archive, or a broken one
+        raise _xlsx_unreadable() from exc
+    archive_check(archive=reader.archive, limits=limits)
+    try:
         reader.read_manifest()
         reader.read_strings()
         reader.read_workbook()
@@ -286,7 +292,7 @@ def _xlsx_rows(reader: ExcelReader, limits: TableLimits) -> Iterator[tuple[int, 
             None,
         )
         if path is None:
-            raise RosterReadError(_("The workbook has no sheets; put the roster on its first sheet."))
+            raise TableReadError(_("The workbook has no sheets; put the roster on its first sheet."))
         workbook = reader.wb
         with reader.archive.open(path) as source:
             cells = WorkSheetParser(
@@ -298,7 +304,7 @@ def _xlsx_rows(reader: ExcelReader, limits: TableLimits) -> Iterator[tuple[int, 
                 timedelta_formats=workbook._timedelta_formats,
             )
             yield from _sheet_rows(source, cells, limits)
-    except (RosterReadError, TableLimitError):
+    except (TableReadError, TableLimitError):
         raise
     except Exception as exc:  # entities, a truncated part, a broken cell: the file is not readable
         raise _xlsx_unreadable() from exc

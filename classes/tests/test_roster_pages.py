@@ -11,6 +11,7 @@ from django.urls import reverse
 from classes.models import RosterChange, RosterImport, RosterMapping, RosterUpload, Student, User
 from classes.roster.importer import roster_import
 from classes.roster_changes import roster_change_process, roster_change_report_departure
+from classes.tabular.reading import table_read
 from classes.tests.factories import (
     MunicipalityFactory,
     SchoolFactory,
@@ -104,13 +105,33 @@ def test_the_preview_shows_the_headers_guesses_their_columns_and_writes_nothing(
     assert not Student.objects.exists()
 
 
-def test_a_mapping_chosen_in_the_page_is_saved_for_the_school_and_the_preview_shows_each_class(client, site):
+def test_the_preview_parses_the_file_once_for_its_headers_and_its_dry_run(client, site, monkeypatch):
+    # given
+    uploaded = upload(client, site, roster_csv(STUDENTS))
+
+    def read_again(**_kwargs):
+        raise AssertionError("the dry run read the file the page had already read")
+
+    monkeypatch.setattr("classes.roster.importer.table_read", read_again)
+    # when
+    response = client.get(preview_url(site, uploaded))
+    # then
+    assert response.context["result"].status == "ok"
+    assert response.context["mapping_form"].headers[0] == "Роль"
+
+
+def test_a_mapping_chosen_in_the_page_is_saved_for_the_school_and_the_preview_shows_each_class(
+    client, site, monkeypatch
+):
     # given
     uploaded = upload(client, site, roster_csv(STUDENTS, name_header="Ф.И.О. ученика"))
     data = {"column_0": "role", "column_1": "person_id", "column_2": "full_name", "column_3": "class", "column_4": ""}
+    reads = []
+    monkeypatch.setattr("classes.views.roster.table_read", lambda **kwargs: reads.append(1) or table_read(**kwargs))
     # when
     response = client.post(preview_url(site, uploaded), data, HTTP_HX_REQUEST="true")
     # then
+    assert len(reads) == 1  # the headers and the new preview come from one read of the file
     assert RosterMapping.objects.get(school=site.school).mapping == {"Ф.И.О. ученика": "full_name"}
     result = response.context["result"]
     assert result.status == "ok"
@@ -181,12 +202,13 @@ def test_a_held_file_is_imported_only_when_the_removals_are_confirmed_on_the_pag
     import_url = reverse("roster-upload-import", kwargs={"school_id": site.school.pk, "upload_id": uploaded.pk})
     preview = client.get(preview_url(site, uploaded))
     # when
-    held = client.post(import_url)
+    held = client.post(import_url, follow=True)
     confirmed = client.post(import_url, {"confirm_removals": "on"})
     # then
     assert preview.context["result"].status == "held"
+    assert "Nothing was imported: 3 of 5 people would leave." in held.content.decode()
     assert "Safety hold: 3 of the school" in preview.content.decode()
-    assert held.status_code == confirmed.status_code == 302
+    assert held.redirect_chain[0][1] == confirmed.status_code == 302
     assert list(RosterImport.objects.order_by("pk").values_list("status", flat=True)) == ["ok", "held", "ok"]
     assert site.school.students.filter(enrollments__ends_on__isnull=True).count() == 1
 

@@ -6,7 +6,7 @@ import pytest
 
 from classes.roster.columns import column_for_header
 from classes.tabular.columns import mapping_parse
-from classes.tabular.reading import RosterReadError, cell_text, separator_sniff, table_read, text_decode
+from classes.tabular.reading import TableReadError, cell_text, separator_sniff, table_read, text_decode
 
 
 @pytest.mark.parametrize(
@@ -79,7 +79,7 @@ def test_the_first_sheet_of_an_xlsx_is_read_with_its_cell_types():
     ],
 )
 def test_unreadable_files_say_what_to_do(content, filename, message):
-    with pytest.raises(RosterReadError, match=message) as error:
+    with pytest.raises(TableReadError, match=message) as error:
         table_read(content=content, filename=filename)
     assert str(error.value).endswith(".")
 

@@ -49,9 +49,10 @@ from classes.roster_changes import (
     students_of_class,
 )
 from classes.tabular.columns import header_normalize
-from classes.tabular.reading import RosterReadError, table_read
+from classes.tabular.reading import Table, TableReadError, table_read
 from classes.tasks import roster_upload_read_task
 from classes.views.roster_uploads import (
+    import_refused_message,
     imported_upload_response,
     roster_upload_import_queue,
     roster_upload_reread,
@@ -83,7 +84,7 @@ def roster_upload(request: HttpRequest, school_id: int) -> HttpResponse:
                 upload = roster_upload_create(
                     school=school, user=request.user, file_name=file.name, content=file.read()
                 )
-            except (RosterReadError, RosterUploadError) as exc:
+            except (TableReadError, RosterUploadError) as exc:
                 form.add_error("file", str(exc))
             else:
                 if upload.state == RosterUpload.State.READING:
@@ -112,7 +113,10 @@ def _upload_or_404(*, request: HttpRequest, school: School, upload_id: int) -> R
     return get_object_or_404(RosterUpload, pk=upload_id, school=school, user=request.user)
 
 
-def _preview_context(*, school: School, upload: RosterUpload, form: ColumnMappingForm | None = None) -> dict:
+def _preview_context(
+    *, school: School, upload: RosterUpload, form: ColumnMappingForm | None = None, table: Table | None = None
+) -> dict:
+    """Return the preview page's context; `table`: the upload's file already read in this request."""
     context: dict = {"school": school, "upload": upload, "import_form": RosterImportForm(), "reading": False}
     if upload.state == RosterUpload.State.READING:
         context.update(reading=True, read_error="", mapping_form=None, result=None)
@@ -128,14 +132,14 @@ def _preview_context(*, school: School, upload: RosterUpload, form: ColumnMappin
         return context
     content = bytes(upload.content)
     try:
-        headers = table_read(content=content, filename=upload.file_name).header
-    except RosterReadError as exc:
+        table = table if table is not None else table_read(content=content, filename=upload.file_name)
+    except TableReadError as exc:
         context.update(read_error=str(exc), mapping_form=None, result=None)
         return context
     if form is None:
-        form = _mapping_form(upload=upload, headers=headers)
-    result = roster_import(
-        school=school, content=content, filename=upload.file_name, mapping=upload.mapping, dry_run=True
+        form = _mapping_form(upload=upload, headers=table.header)
+    result = roster_import(  # the table just read: the file is parsed once per page
+        school=school, content=content, filename=upload.file_name, mapping=upload.mapping, dry_run=True, table=table
     )
     context.update(mapping_form=form, result=result, read_error="")
     return context
@@ -155,15 +159,16 @@ def roster_upload_preview(request: HttpRequest, school_id: int, upload_id: int) 
     upload = _upload_or_404(request=request, school=school, upload_id=upload_id)
     if upload.state == RosterUpload.State.IMPORTED:
         return imported_upload_response(request=request, school=school, upload=upload)
-    form = None
+    form, table = None, None
     if request.method == "POST" and upload.state == RosterUpload.State.READY:
         if upload.by_worker:
             headers = upload.headers or []
         else:
             try:
-                headers = table_read(content=bytes(upload.content), filename=upload.file_name).header
-            except RosterReadError:
-                headers = []
+                table = table_read(content=bytes(upload.content), filename=upload.file_name)
+            except TableReadError:
+                pass  # the preview below says why
+            headers = table.header if table is not None else []
         form = ColumnMappingForm(
             request.POST,
             headers=headers,
@@ -178,7 +183,7 @@ def roster_upload_preview(request: HttpRequest, school_id: int, upload_id: int) 
             if not request.htmx:
                 return redirect("roster-upload-preview", school_id=school.pk, upload_id=upload.pk)
             form = None
-    context = _preview_context(school=school, upload=upload, form=form)
+    context = _preview_context(school=school, upload=upload, form=form, table=table)
     template = "roster/_preview.html" if request.htmx else "roster/preview.html"
     return render(request, template, context)
 
@@ -247,21 +252,12 @@ def roster_upload_import(request: HttpRequest, school_id: int, upload_id: int) -
         upload.delete()
         messages.success(request, _("The roster %(file)s is imported.") % {"file": upload.file_name})
         return redirect("roster-upload", school_id=school.pk)
-    if result.status == RosterImport.Status.HELD:
-        messages.error(
-            request,
-            _(
-                "Nothing was imported: %(leaving)d of %(current)d people would leave. "
-                "Check the preview and confirm the removals."
-            )
-            % {"leaving": result.would_leave, "current": result.current_people},
-        )
-    else:
-        messages.error(
-            request,
-            _("Nothing was imported: the file has %(count)d errors. Fix them and upload the file again.")
-            % {"count": len(result.errors)},
-        )
+    messages.error(
+        request,
+        import_refused_message(
+            status=result.status, leaving=result.would_leave, current=result.current_people, errors=len(result.errors)
+        ),
+    )
     return redirect("roster-upload-preview", school_id=school.pk, upload_id=upload.pk)
 
 

@@ -34,14 +34,24 @@ def stored_preview_context(*, upload: RosterUpload) -> dict:
 def _last_import_message(log: RosterImport | None) -> str:
     if log is None:
         return ""
-    if log.status == RosterImport.Status.HELD:
+    return import_refused_message(
+        status=log.status,
+        leaving=log.counts.get("would_leave", 0),
+        current=log.counts.get("current_people", 0),
+        errors=len(log.errors),
+    )
+
+
+def import_refused_message(*, status: str, leaving: int, current: int, errors: int) -> str:
+    """Return why an import wrote nothing (held: too many would leave; failed: the file's errors), else ""."""
+    if status == RosterImport.Status.HELD:
         return _(
             "Nothing was imported: %(leaving)d of %(current)d people would leave. "
             "Check the preview and confirm the removals."
-        ) % {"leaving": log.counts.get("would_leave", 0), "current": log.counts.get("current_people", 0)}
-    if log.status == RosterImport.Status.FAILED:
+        ) % {"leaving": leaving, "current": current}
+    if status == RosterImport.Status.FAILED:
         return _("Nothing was imported: the file has %(count)d errors. Fix them and upload the file again.") % {
-            "count": len(log.errors)
+            "count": errors
         }
     return ""
 

@@ -12,7 +12,7 @@ from chats.models import Chat, ChatMembership
 from classes import clock
 from classes.models import Enrollment, RosterMapping, School, Staff
 from classes.roster.validation import roster_validate
-from classes.tabular.reading import RosterReadError, table_read
+from classes.tabular.reading import TableReadError, table_read
 from reports.models import Reconciliation
 from reports.reconciliation.errors import ReconciliationError
 from reports.reconciliation.matching import (
@@ -61,7 +61,7 @@ def _roster_from_database(*, school: School, day: date) -> tuple[list[RosterPers
 def _roster_from_file(*, school: School, content: bytes, filename: str, mapping: dict[str, str] | None):
     try:
         table = table_read(content=content, filename=filename)
-    except RosterReadError as exc:
+    except TableReadError as exc:
         raise ReconciliationError(str(exc)) from exc
     if mapping is None:
         saved = RosterMapping.objects.filter(school=school).first()

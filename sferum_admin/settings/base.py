@@ -13,7 +13,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from .environment import env_bool, env_list
+from .environment import env_bool, env_float, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -112,7 +112,7 @@ WSGI_APPLICATION = "sferum_admin.wsgi.application"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -147,7 +147,7 @@ ACCOUNT_RATE_LIMITS = {"login_failed": os.environ.get("LOGIN_FAILED_RATE_LIMIT",
 # The client's address behind a reverse proxy: believed only from TRUSTED_PROXY_ADDRESSES (addresses or
 # networks); from there, the address the proxy set in TRUSTED_CLIENT_IP_HEADER (like X-Real-IP), or else the
 # TRUSTED_PROXY_COUNT-th address from the right of X-Forwarded-For. Default: no proxy, the peer's address.
-ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER") or None
 TRUSTED_PROXY_ADDRESSES = env_list("TRUSTED_PROXY_ADDRESSES", ["127.0.0.1", "::1"])
 # A password-reset request for an address no login uses sends nothing (allauth would mail "no account here"),
@@ -243,41 +243,41 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Every task has time limits (seconds): at the soft one it is told to stop, at the hard one its process is
 # killed. The sync tasks have their own (SYNC_TASK_*), below the sync lock's timeout.
-CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("TASK_SOFT_TIME_LIMIT", "1500"))
-CELERY_TASK_TIME_LIMIT = int(os.environ.get("TASK_TIME_LIMIT", "1800"))
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("TASK_SOFT_TIME_LIMIT", 1500)
+CELERY_TASK_TIME_LIMIT = env_int("TASK_TIME_LIMIT", 1800)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Sync: hours of the school day (Europe/Moscow, crontab syntax) when every school is synced hourly;
 # a run that would end more than this share of a school's memberships is held for confirmation;
 # a run still marked running after this many minutes is taken as dead (its lock is released).
 SYNC_HOURS = os.environ.get("SYNC_HOURS", "7-19")
-SYNC_HOLD_REMOVAL_SHARE = float(os.environ.get("SYNC_HOLD_REMOVAL_SHARE", "0.10"))
-SYNC_LOCK_TIMEOUT_MINUTES = int(os.environ.get("SYNC_LOCK_TIMEOUT_MINUTES", "120"))
+SYNC_HOLD_REMOVAL_SHARE = env_float("SYNC_HOLD_REMOVAL_SHARE", 0.10)
+SYNC_LOCK_TIMEOUT_MINUTES = env_int("SYNC_LOCK_TIMEOUT_MINUTES", 120)
 # Tabular files read from outside (rosters, member lists, activity reports): a file over any of these is
 # refused before it is parsed further. XLSX: the unpacked size, packing ratio and parts its zip directory declares.
-IMPORT_FILE_MAX_BYTES = int(os.environ.get("IMPORT_FILE_MAX_BYTES", str(10 * 1024 * 1024)))
-IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "100"))
-IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000"))
-IMPORT_MAX_CELL_CHARS = int(os.environ.get("IMPORT_MAX_CELL_CHARS", "1000"))
-IMPORT_XLSX_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_XLSX_MAX_UNPACKED_BYTES", str(50 * 1024 * 1024)))
-IMPORT_XLSX_MAX_RATIO = int(os.environ.get("IMPORT_XLSX_MAX_RATIO", "100"))
-IMPORT_XLSX_MAX_MEMBERS = int(os.environ.get("IMPORT_XLSX_MAX_MEMBERS", "200"))
-IMPORT_XLSX_MAX_PART_BYTES = int(os.environ.get("IMPORT_XLSX_MAX_PART_BYTES", str(10 * 1024 * 1024)))
+IMPORT_FILE_MAX_BYTES = env_int("IMPORT_FILE_MAX_BYTES", 10 * 1024 * 1024)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 100)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20000)
+IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 1000)
+IMPORT_XLSX_MAX_UNPACKED_BYTES = env_int("IMPORT_XLSX_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
+IMPORT_XLSX_MAX_RATIO = env_int("IMPORT_XLSX_MAX_RATIO", 100)
+IMPORT_XLSX_MAX_MEMBERS = env_int("IMPORT_XLSX_MAX_MEMBERS", 200)
+IMPORT_XLSX_MAX_PART_BYTES = env_int("IMPORT_XLSX_MAX_PART_BYTES", 10 * 1024 * 1024)
 # Roster uploads waiting for their preview to be confirmed: at most this many per user, removed after this
 # many hours; a file larger than ROSTER_READ_INLINE_MAX_BYTES is read by the worker, its progress on the page.
-ROSTER_UPLOADS_PER_USER = int(os.environ.get("ROSTER_UPLOADS_PER_USER", "5"))
-ROSTER_UPLOAD_KEEP_HOURS = int(os.environ.get("ROSTER_UPLOAD_KEEP_HOURS", "24"))
-ROSTER_READ_INLINE_MAX_BYTES = int(os.environ.get("ROSTER_READ_INLINE_MAX_BYTES", str(1024 * 1024)))
+ROSTER_UPLOADS_PER_USER = env_int("ROSTER_UPLOADS_PER_USER", 5)
+ROSTER_UPLOAD_KEEP_HOURS = env_int("ROSTER_UPLOAD_KEEP_HOURS", 24)
+ROSTER_READ_INLINE_MAX_BYTES = env_int("ROSTER_READ_INLINE_MAX_BYTES", 1024 * 1024)
 # A sync stops itself (status failed, finished chats kept) after SYNC_DEADLINE_SECONDS; the sync task's
 # soft and hard time limits come after it, and the hard one before the lock timeout (a system check holds
 # SYNC_DEADLINE_SECONDS < SYNC_TASK_SOFT_TIME_LIMIT < SYNC_TASK_TIME_LIMIT < SYNC_LOCK_TIMEOUT_MINUTES).
-SYNC_DEADLINE_SECONDS = float(os.environ.get("SYNC_DEADLINE_SECONDS", "3600"))
-SYNC_TASK_SOFT_TIME_LIMIT = int(os.environ.get("SYNC_TASK_SOFT_TIME_LIMIT", "4200"))
-SYNC_TASK_TIME_LIMIT = int(os.environ.get("SYNC_TASK_TIME_LIMIT", "4800"))
+SYNC_DEADLINE_SECONDS = env_float("SYNC_DEADLINE_SECONDS", 3600.0)
+SYNC_TASK_SOFT_TIME_LIMIT = env_int("SYNC_TASK_SOFT_TIME_LIMIT", 4200)
+SYNC_TASK_TIME_LIMIT = env_int("SYNC_TASK_TIME_LIMIT", 4800)
 # HTTP to Sferum: bounded exponential backoff with jitter, the read timeout in seconds, and the total
 # deadline of one call (its retries included) however slowly the server answers.
 SFERUM_HTTP_RETRY = {"max_attempts": 5, "backoff_base": 0.5, "backoff_cap": 30.0}
 SFERUM_HTTP_TIMEOUT = 20.0
-SFERUM_HTTP_CALL_DEADLINE = float(os.environ.get("SFERUM_HTTP_CALL_DEADLINE", "60"))
+SFERUM_HTTP_CALL_DEADLINE = env_float("SFERUM_HTTP_CALL_DEADLINE", 60.0)
 BEAT_RUN_EXPIRES = 50 * 60  # seconds: an hourly run that has not started by then gives way to the next one
 
 

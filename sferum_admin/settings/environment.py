@@ -30,6 +30,34 @@ def env_bool(name: str, default: bool) -> bool:
     )
 
 
+def env_int(name: str, default: int) -> int:
+    """Return the whole-number value of an environment variable; unset or empty gives the default.
+
+    Raise ImproperlyConfigured naming the variable for anything else (like `10MB` or `1.5`).
+    """
+    return _env_number(name, default, int, "a whole number")
+
+
+def env_float(name: str, default: float) -> float:
+    """Return the numeric value of an environment variable; unset or empty gives the default.
+
+    Raise ImproperlyConfigured naming the variable for anything that is not a number.
+    """
+    return _env_number(name, default, float, "a number")
+
+
+def _env_number(name: str, default: float, kind: type, what: str):
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return kind(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not {what}; set it to {what} (like {default}), or leave it empty for the default."
+        ) from None
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     """Return a comma-separated environment variable as a list; unset or empty gives the default."""
     value = os.environ.get(name)
