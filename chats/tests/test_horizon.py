@@ -13,7 +13,7 @@ from chats.horizon import history_horizon, history_ready
 from chats.models import Chat, Integration
 from chats.services import school_sync_run
 from chats.sync import school_sync
-from chats.tests.test_sync import FakeBackend
+from chats.tests.fakes import FakeBackend
 from classes.tests.factories import AcademicYearFactory, SchoolFactory
 from sferum_api import ChatAccessError, UnavailableError
 
