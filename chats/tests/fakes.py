@@ -82,3 +82,16 @@ def crowded_backend(staff: int = 30) -> FakeBackend:
     backend.member("2", "301", "Смирнов", "Пётр", "student")
     backend.member("2", "302", "Орлова", "Анна", "student")
     return backend
+
+
+def backend_three_chats() -> FakeBackend:
+    """Return a backend of three chats: messages from 3, 12 and 20 November."""
+    backend = FakeBackend()
+    for chat_id, title in (("2000000001", "5А класс"), ("2000000002", "5А Родители"), ("2000000003", "Педагоги")):
+        backend.chat(chat_id, title)
+        backend.member(chat_id, "100", "Иванова", "Мария", "teacher")
+    backend.post("2000000001", 11, "100", sent_at=datetime(2026, 11, 3, 9, tzinfo=UTC))
+    backend.post("2000000001", 12, "100", sent_at=datetime(2026, 11, 20, 9, tzinfo=UTC))
+    backend.post("2000000002", 21, "100", sent_at=datetime(2026, 11, 12, 9, tzinfo=UTC))
+    backend.post("2000000003", 31, "100", sent_at=datetime(2026, 11, 20, 9, tzinfo=UTC))
+    return backend

@@ -18,7 +18,8 @@ from chats.integrations import integration_connect
 from chats.models import Integration
 from chats.services import school_sync_run
 from chats.sync import message_hash_key
-from chats.tests.test_horizon import backend_three_chats, school_with_integration
+from chats.tests.fakes import backend_three_chats
+from chats.tests.scenario import school_with_integration
 from classes.models import Holiday, User
 from classes.roster.importer import roster_import
 from classes.services import school_create
