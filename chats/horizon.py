@@ -13,8 +13,8 @@ The horizon is the earliest moment from which the product holds every message of
   (`Integration.history_from`). Weeks that start before it are "no data" (`no_history`), never "inactive".
   No horizon recorded (never synced, or a school without an integration) sets no bound.
 
-After a school's first successful sync, `history_ready` is sent (on commit); the reports layer answers it by
-building the weekly history since the horizon, so that nobody has to press a button.
+After a school's first successful sync, `history_ready` is sent; the reports layer answers it by queueing
+(on commit) the build of the weekly history since the horizon, so that nobody has to press a button.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import datetime
 
-from django.db import transaction
 from django.dispatch import Signal
 
 from classes.models import School
@@ -30,7 +29,8 @@ from sferum_api import MessageInfo
 
 from .models import Chat, Integration, SyncRun
 
-# Sent once a school's first successful sync has committed; `school_id` is the only argument.
+# Sent when a school's first successful sync ends; `school_id` is the only argument. A receiver that queues work
+# queues it on commit (the run's rows may not be committed yet).
 history_ready = Signal()
 
 _SUCCESS = (SyncRun.Status.OK, SyncRun.Status.HELD)
@@ -77,13 +77,12 @@ def school_history_record(*, school: School, chats: Iterable[Chat], skipped: Ite
 
 
 def history_first_sync_notify(*, school: School, run: SyncRun) -> bool:
-    """Send `history_ready` on commit when `run` is the school's first sync that ended ok or held; return whether."""
+    """Send `history_ready` when `run` is the school's first sync that ended ok or held; return whether."""
     if run.status not in _SUCCESS:
         return False
     if SyncRun.objects.filter(school=school, status__in=_SUCCESS).exclude(pk=run.pk).exists():
         return False
-    school_id = school.pk
-    transaction.on_commit(lambda: history_ready.send(sender=School, school_id=school_id))
+    history_ready.send(sender=School, school_id=school.pk)
     return True
 
 

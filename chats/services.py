@@ -25,9 +25,7 @@ logger = logging.getLogger(__name__)
 
 
 __all__ = [
-    "IntegrationError",
     "SyncAlreadyRunning",
-    "backend_build",
     "school_sync_run",
     "sync_held_confirm",
 ]

@@ -31,7 +31,6 @@ from kombu.exceptions import KombuError
 from classes import clock
 from classes.models import School
 from classes.services import audit_record
-from sferum_admin.celery import broker_folders_ensure
 from sferum_api import Backend, ChatInfo, DeadlineError, Member, MessageInfo
 
 from .models import SyncRun
@@ -239,10 +238,10 @@ def task_enqueue(task, *args) -> str:
     """Queue the task for the worker once the transaction commits (at once outside one); return "" when
     queued, else a clear error for the person who asked.
 
-    The filesystem broker's folders are created first when missing (kombu does not create them).
+    The filesystem broker's folders are created when missing before the task is published
+    (`sferum_admin.celery.broker_folders_ensure`, on `before_task_publish`); an error doing so lands here.
     """
     try:
-        broker_folders_ensure()
         task.delay_on_commit(*args)
     except (OSError, KombuError) as exc:
         logger.exception("Could not queue %s: %s", task.name, type(exc).__name__)

@@ -99,14 +99,15 @@ def deadline_transport(*, ssl_context: ssl.SSLContext, network: DeadlineNetwork)
     """Return httpx's own transport (its request mapping and error translation) over the deadline network.
 
     httpx has no public argument for the network backend, so the transport's connection pool is replaced
-    by an equal one built with it (the pool settings are httpx's defaults).
+    by an equal one built with it (with the same `httpx.Limits`, httpx's defaults).
     """
-    transport = httpx.HTTPTransport(verify=ssl_context)
+    limits = httpx.Limits()
+    transport = httpx.HTTPTransport(verify=ssl_context, limits=limits)
     transport._pool = httpcore.ConnectionPool(
         ssl_context=ssl_context,
-        max_connections=100,
-        max_keepalive_connections=20,
-        keepalive_expiry=5.0,
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
         network_backend=network,
     )
     return transport

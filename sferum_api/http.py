@@ -208,6 +208,7 @@ class HttpClient:
         call's deadline or `stop_at` passes; errors from `handle` pass through, redacted.
         """
         ends = self._call_ends()
+        self._network.ends = ends  # every socket operation of the call, retries included, ends by then
         try:
             return self._request(
                 method, path, what=what, handle=handle, ends=ends, params=params, data=data, headers=headers
@@ -217,10 +218,10 @@ class HttpClient:
 
     def _call_ends(self) -> float | None:
         """Return the `time.monotonic()` moment the call must end by, or None."""
-        moments = [moment for moment in (self.stop_at,) if moment is not None]
-        if self.deadline is not None:
-            moments.append(time.monotonic() + self.deadline)
-        return min(moments, default=None)
+        if self.deadline is None:
+            return self.stop_at
+        own = time.monotonic() + self.deadline
+        return own if self.stop_at is None else min(own, self.stop_at)
 
     def _past_deadline(self, what: str, reason: str) -> DeadlineError:
         last = f" (last: {reason})" if reason else ""
@@ -264,9 +265,7 @@ class HttpClient:
             if ends is not None and time.monotonic() >= ends:
                 raise self._past_deadline(what, reason)
             self.stats.requests += 1
-            self._network.ends = ends
             response, reason, fatal = self._send(method, path, params=params, data=data, headers=headers)
-            self._network.ends = None
             if response is None and ends is not None and time.monotonic() >= ends:
                 raise self._past_deadline(what, reason)
             if fatal:

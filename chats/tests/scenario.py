@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 from activation.models import SferumAccount
 from activation.tests.factories import SferumAccountFactory
-from chats.models import Chat, ChatMembership, SyncRun
+from chats.models import Chat, ChatMembership, Integration, SyncRun
 from chats.tests.factories import ChatFactory, ChatMembershipFactory, MessageFactory
 from classes.models import School, SchoolClass
 from classes.tests import scenario as roster
+from classes.tests.factories import AcademicYearFactory, SchoolFactory
 from classes.tests.scenario import NOW, RosterWorld, SchoolData
 
 # The fields of a membership and of a message that a test compares when it compares two states of the database.
@@ -115,3 +116,11 @@ class ChatsWorld(RosterWorld):
             chat = self.staff_chat if name == "staff" else self.chats[name]
             ChatMembership.objects.create(chat=chat, account=account, joined_at=datetime(2026, 9, 1, tzinfo=UTC))
         return account
+
+
+def school_with_integration() -> School:
+    """Return a school with its academic year and a simulator integration."""
+    school = SchoolFactory()
+    AcademicYearFactory(school=school)
+    Integration.objects.create(school=school, backend="simulator")
+    return school

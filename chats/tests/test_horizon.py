@@ -13,8 +13,8 @@ from chats.horizon import history_horizon, history_ready
 from chats.models import Chat, Integration
 from chats.services import school_sync_run
 from chats.sync import school_sync
-from chats.tests.test_sync import FakeBackend
-from classes.tests.factories import AcademicYearFactory, SchoolFactory
+from chats.tests.fakes import FakeBackend, backend_three_chats
+from chats.tests.scenario import school_with_integration
 from sferum_api import ChatAccessError, UnavailableError
 
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -25,14 +25,6 @@ SINCE_AT = datetime.combine(SINCE, time(0), tzinfo=MOSCOW)
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 
-def school_with_integration():
-    """Return a school with its academic year and a simulator integration."""
-    school = SchoolFactory()
-    AcademicYearFactory(school=school)
-    Integration.objects.create(school=school, backend="simulator")
-    return school
-
-
 @pytest.fixture
 def school():
     return school_with_integration()
@@ -40,19 +32,6 @@ def school():
 
 def at(day: int, hour: int = 9) -> datetime:
     return datetime(2026, 11, day, hour, tzinfo=UTC)
-
-
-def backend_three_chats() -> FakeBackend:
-    """Return a backend of three chats: messages from 3, 12 and 20 November."""
-    backend = FakeBackend()
-    for chat_id, title in (("2000000001", "5А класс"), ("2000000002", "5А Родители"), ("2000000003", "Педагоги")):
-        backend.chat(chat_id, title)
-        backend.member(chat_id, "100", "Иванова", "Мария", "teacher")
-    backend.post("2000000001", 11, "100", sent_at=at(3))
-    backend.post("2000000001", 12, "100", sent_at=at(20))
-    backend.post("2000000002", 21, "100", sent_at=at(12))
-    backend.post("2000000003", 31, "100", sent_at=at(20))
-    return backend
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from activation.models import SferumAccount
 from chats.models import Chat, ChatMembership, Message
 from chats.sync import school_sync
+from chats.tests.fakes import JOINED, FakeBackend
 from classes.tests.factories import AcademicYearFactory, SchoolClassFactory, SchoolFactory
 from sferum_api import (
     AuthError,
@@ -18,78 +19,12 @@ from sferum_api import (
     ChatInfo,
     InvalidRequestError,
     Member,
-    MessageInfo,
     Profile,
-    RequestStats,
     UnavailableError,
 )
 
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
-JOINED = datetime(2026, 9, 1, 8, tzinfo=UTC)
-
-
-class FakeBackend:
-    """A backend held in dicts, so a test says exactly what the platform shows."""
-
-    name = "simulator"
-
-    def __init__(self):
-        self.stats = RequestStats()
-        self.chats: dict[str, ChatInfo] = {}
-        self.members: dict[str, list[Member]] = {}
-        self.messages: dict[str, list[MessageInfo]] = {}  # oldest first
-        self.errors: dict[tuple[str, str], Exception] = {}
-        self.served_twice: set[str] = set()  # chats whose newest message is served again, as while paging
-        self.reads: list[tuple[str, int | None, datetime | None]] = []
-
-    def chat(self, chat_id: str, title: str, *, is_channel: bool = False) -> None:
-        self.chats[chat_id] = ChatInfo(chat_id=chat_id, title=title, is_channel=is_channel)
-        self.members.setdefault(chat_id, [])
-        self.messages.setdefault(chat_id, [])
-
-    def member(self, chat_id, user_id, last_name="Иванов", first_name="Иван", role="student", **fields):
-        profile = Profile(user_id=user_id, first_name=first_name, last_name=last_name, role_code=role)
-        self.members[chat_id].append(Member(profile=profile, joined_at=fields.pop("joined_at", JOINED), **fields))
-
-    def post(self, chat_id, message_id, author_id, sent_at=None, **fields):
-        sent_at = sent_at or datetime(2026, 11, 20, 9, tzinfo=UTC) + timedelta(minutes=message_id)
-        self.messages[chat_id].append(
-            MessageInfo(
-                message_id=str(message_id),
-                cursor=message_id,
-                chat_id=chat_id,
-                sent_at=sent_at,
-                author_id=author_id,
-                text_length=12,
-                text_hash=f"hash{message_id}",
-                **fields,
-            )
-        )
-
-    def list_chats(self):
-        self.stats.requests += 1
-        yield from self.chats.values()
-
-    def list_members(self, chat_id):
-        self.stats.requests += 1
-        if ("members", chat_id) in self.errors:
-            raise self.errors[("members", chat_id)]
-        return list(self.members[chat_id])
-
-    def iter_messages(self, chat_id, *, after_cursor=None, since=None):
-        self.stats.requests += 1
-        if ("messages", chat_id) in self.errors:
-            raise self.errors[("messages", chat_id)]
-        self.reads.append((chat_id, after_cursor, since))
-        for index, info in enumerate(reversed(self.messages[chat_id])):
-            if after_cursor is not None and info.cursor <= after_cursor:
-                return
-            if since is not None and info.sent_at < since:
-                return
-            yield info
-            if index == 0 and chat_id in self.served_twice:
-                yield info
 
 
 @pytest.fixture

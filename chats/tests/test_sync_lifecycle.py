@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
@@ -20,8 +20,7 @@ from chats.integrations import integration_connect
 from chats.models import Chat, ChatMembership, Integration, Message, SyncRun
 from chats.services import SyncAlreadyRunning, school_sync_run
 from chats.sync_runs import process_identity
-from chats.tests.test_sync import FakeBackend
-from chats.tests.test_sync_runs import NOW, SINCE, TOKEN, crowded_backend
+from chats.tests.fakes import FakeBackend, crowded_backend
 from classes.models import AuditEntry
 from classes.tests.factories import AcademicYearFactory, SchoolClassFactory, SchoolFactory
 from sferum_admin.celery import app as celery_app
@@ -29,6 +28,9 @@ from sferum_api.testing import VkServer, sample_school
 from sferum_api.testing.vk_server import GET_HISTORY
 
 pytestmark = pytest.mark.django_db
+NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
+SINCE = date(2026, 11, 16)
+TOKEN = "vk1.a.TOPSECRET-token-0451"
 
 
 @pytest.fixture

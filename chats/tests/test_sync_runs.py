@@ -17,8 +17,8 @@ from chats.integrations import IntegrationError, integration_connect
 from chats.models import Chat, ChatMembership, Integration, Message, SyncRun
 from chats.services import SyncAlreadyRunning, school_sync_run, sync_held_confirm
 from chats.sync import message_hash_key
+from chats.tests.fakes import crowded_backend
 from chats.tests.scenario import MEMBERSHIP_FIELDS, MESSAGE_FIELDS
-from chats.tests.test_sync import FakeBackend
 from classes.models import School
 from classes.roster.importer import roster_import
 from classes.services import school_create
@@ -39,18 +39,6 @@ def small_school() -> School:
     school = SchoolFactory()
     SchoolClassFactory(school=school, year=AcademicYearFactory(school=school), grade=5, letter="А")
     return school
-
-
-def crowded_backend(staff: int = 30) -> FakeBackend:
-    """A staff chat of many members, and a 5А students chat of two."""
-    backend = FakeBackend()
-    backend.chat("1", "Педагоги СОШ")
-    backend.chat("2", "5А класс")
-    for number in range(staff):
-        backend.member("1", str(100 + number), f"Учитель{number}", "Иван", "teacher")
-    backend.member("2", "301", "Смирнов", "Пётр", "student")
-    backend.member("2", "302", "Орлова", "Анна", "student")
-    return backend
 
 
 def simulated_school(code: str, *, roster: bool = True) -> tuple[School, SimulatedSchool]:

@@ -18,7 +18,8 @@ from chats.integrations import integration_connect
 from chats.models import Integration
 from chats.services import school_sync_run
 from chats.sync import message_hash_key
-from chats.tests.test_horizon import backend_three_chats, school_with_integration
+from chats.tests.fakes import backend_three_chats
+from chats.tests.scenario import school_with_integration
 from classes.models import Holiday, User
 from classes.roster.importer import roster_import
 from classes.services import school_create
@@ -223,10 +224,14 @@ def test_the_first_successful_sync_builds_the_weekly_history_since_the_horizon(d
     StaffFactory(school=school, employed_from=date(2026, 9, 1))
     backend = backend_three_chats()
     # when
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks() as callbacks:
         run, _result = school_sync_run(school=school, backend=backend, since=SINCE)
-    # then: every complete week since the horizon, nothing earlier, without anyone asking
+    built_before_commit = WeeklyActivity.objects.filter(school=school).exists()
+    for callback in callbacks:
+        callback()
+    # then: every complete week since the horizon, nothing earlier, without anyone asking, once committed
     assert run.status == "ok"
+    assert not built_before_commit
     weeks = sorted(set(WeeklyActivity.objects.filter(school=school).values_list("week_start", flat=True)))
     assert weeks == [date(2026, 11, 9), date(2026, 11, 16), date(2026, 11, 23)]
 
