@@ -66,9 +66,11 @@ def assert_nothing_half_written(school) -> None:
 
 
 def test_a_dripping_platform_fails_the_sync_cleanly_at_the_calls_deadline(vk_school, settings):
-    # given: each call may take 0.4 s in all; the history answers one byte every 50 ms (~15 s for a page)
+    # given: each call may take 0.4 s in all; the history answers one byte every 50 ms (~15 s for a page);
+    # the sync's own deadline (5 s) ends the test with another message, not a hang, if calls had no deadline
     school, server = vk_school
     settings.SFERUM_HTTP_CALL_DEADLINE = 0.4
+    settings.SYNC_DEADLINE_SECONDS = 5.0
     server.drip(0.05, endpoint=GET_HISTORY, times=1000)
     # when
     started = time.monotonic()
