@@ -29,7 +29,7 @@ def test_a_school_is_found_by_its_code_or_the_command_says_there_is_none():
 def test_a_file_that_cannot_be_read_names_itself_and_the_reason(tmp_path):
     (tmp_path / "roster.csv").write_bytes(b"role\n")
     assert file_content(tmp_path / "roster.csv") == b"role\n"
-    with pytest.raises(Failed, match="missing.csv"):
+    with pytest.raises(Failed, match=r"missing\.csv"):
         file_content(tmp_path / "missing.csv", fail)
 
 
