@@ -5,7 +5,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import clock
-from .admin_mixins import NoAddMixin, NoEditMixin, NoWriteMixin
+from .admin_mixins import NoAddMixin, NoEditMixin, NoWriteMixin, tabular_inline
 from .logins import login_activation_record, staff_logins_follow_employment
 from .models import (
     THRESHOLD_FIELDS,
@@ -48,22 +48,12 @@ class SchoolAdmin(admin.ModelAdmin):
     list_select_related = ["municipality"]
 
 
-class QuarterInline(admin.TabularInline):
-    model = Quarter
-    extra = 0
-
-
-class HolidayInline(admin.TabularInline):
-    model = Holiday
-    extra = 0
-
-
 @admin.register(AcademicYear)
 class AcademicYearAdmin(admin.ModelAdmin):
     list_display = ["name", "school", "starts_on", "ends_on"]
     list_filter = ["school"]
     list_select_related = ["school"]
-    inlines = [QuarterInline, HolidayInline]
+    inlines = [tabular_inline(Quarter), tabular_inline(Holiday)]
 
 
 @admin.register(Quarter)
@@ -78,19 +68,13 @@ class HolidayAdmin(admin.ModelAdmin):
     list_select_related = ["year__school"]
 
 
-class TeachingAssignmentInline(admin.TabularInline):
-    model = TeachingAssignment
-    extra = 0
-    autocomplete_fields = ["staff"]
-
-
 @admin.register(SchoolClass)
 class SchoolClassAdmin(admin.ModelAdmin):
     list_display = ["name", "school", "year", "class_teacher"]
     list_filter = ["school", "grade"]
     list_select_related = ["school", "year", "class_teacher"]
     autocomplete_fields = ["class_teacher"]
-    inlines = [TeachingAssignmentInline]
+    inlines = [tabular_inline(TeachingAssignment, autocomplete_fields=["staff"])]
 
 
 @admin.register(Staff)
@@ -117,18 +101,13 @@ class TeachingAssignmentAdmin(admin.ModelAdmin):
     autocomplete_fields = ["staff"]
 
 
-class EnrollmentInline(admin.TabularInline):
-    model = Enrollment
-    extra = 0
-
-
 @admin.register(Student)
 class StudentAdmin(admin.ModelAdmin):
     list_display = ["full_name", "person_id", "school", "birth_date"]
     list_filter = ["school"]
     search_fields = ["last_name", "first_name", "person_id"]
     list_select_related = ["school"]
-    inlines = [EnrollmentInline]
+    inlines = [tabular_inline(Enrollment)]
 
 
 @admin.register(Enrollment)
