@@ -77,12 +77,19 @@ class SchoolClassAdmin(admin.ModelAdmin):
     inlines = [tabular_inline(TeachingAssignment, autocomplete_fields=["staff"])]
 
 
-@admin.register(Staff)
-class StaffAdmin(admin.ModelAdmin):
-    list_display = ["full_name", "person_id", "school", "position", "teaches", "employed_from", "employed_to"]
-    list_filter = ["school", "teaches"]
+class PersonAdmin(admin.ModelAdmin):
+    """A person of a school's roster (staff, student, parent): found by name or person id, filtered by school."""
+
+    list_display = ["full_name", "person_id", "school"]
+    list_filter = ["school"]
     search_fields = ["last_name", "first_name", "person_id"]
     list_select_related = ["school"]
+
+
+@admin.register(Staff)
+class StaffAdmin(PersonAdmin):
+    list_display = [*PersonAdmin.list_display, "position", "teaches", "employed_from", "employed_to"]
+    list_filter = [*PersonAdmin.list_filter, "teaches"]
 
     def save_model(self, request, obj, form, change) -> None:
         """Save the staff member; their login follows a change of employment (deactivated or reactivated)."""
@@ -102,11 +109,8 @@ class TeachingAssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Student)
-class StudentAdmin(admin.ModelAdmin):
-    list_display = ["full_name", "person_id", "school", "birth_date"]
-    list_filter = ["school"]
-    search_fields = ["last_name", "first_name", "person_id"]
-    list_select_related = ["school"]
+class StudentAdmin(PersonAdmin):
+    list_display = [*PersonAdmin.list_display, "birth_date"]
     inlines = [tabular_inline(Enrollment)]
 
 
@@ -118,11 +122,8 @@ class EnrollmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Parent)
-class ParentAdmin(admin.ModelAdmin):
-    list_display = ["full_name", "person_id", "school", "left_on"]
-    list_filter = ["school"]
-    search_fields = ["last_name", "first_name", "person_id"]
-    list_select_related = ["school"]
+class ParentAdmin(PersonAdmin):
+    list_display = [*PersonAdmin.list_display, "left_on"]
     autocomplete_fields = ["children"]
 
 
