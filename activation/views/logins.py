@@ -5,6 +5,7 @@ administrator creates school administrators' logins. The services are in classes
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -44,12 +45,11 @@ def _resend(request: HttpRequest, logins: dict[int, User]) -> bool:
 
 def _login_form_handle(
     request: HttpRequest,
-    *,
-    form_class: type[Form],
-    choices: dict[str, list],
+    form_class: Callable[..., Form],
     initial: dict,
     logins: dict[int, User],
     create: Callable[[dict], str],
+    *,
     done: str,
 ) -> tuple[HttpResponse | None, Form, int]:
     """Handle a login page's form: on GET an empty one; on POST send a login's e-mail again, or create a login.
@@ -58,8 +58,8 @@ def _login_form_handle(
     `done` when something was done (else None), the form to show (with the service's error on it) and its status.
     """
     if request.method != "POST":
-        return None, form_class(**choices, initial=initial), 200
-    form = form_class(request.POST, **choices)
+        return None, form_class(initial=initial), 200
+    form = form_class(request.POST)
     if request.POST.get("action") == "resend" and _resend(request, logins):
         return redirect(done), form, 302
     if form.is_valid():
@@ -103,15 +103,10 @@ def staff_logins(request: HttpRequest, school_id: int) -> HttpResponse:
             "The login «%(username)s» of %(name)s is created; a link to set the password was sent to %(email)s."
         ) % {"username": user.username, "name": chosen.full_name, "email": user.email}
 
-    done, form, status = _login_form_handle(
-        request,
-        form_class=StaffLoginForm,
-        choices={"staff_choices": without},
-        initial=initial,
-        logins={s.user.pk: s.user for s in staff if hasattr(s, "user")},
-        create=create,
-        done=reverse("staff-logins", kwargs={"school_id": school.pk}),
-    )
+    logins = {s.user.pk: s.user for s in staff if hasattr(s, "user")}
+    form_class = partial(StaffLoginForm, staff_choices=without)
+    done_url = reverse("staff-logins", kwargs={"school_id": school.pk})
+    done, form, status = _login_form_handle(request, form_class, initial, logins, create, done=done_url)
     if done is not None:
         return done
     context = {
@@ -157,15 +152,9 @@ def admin_logins(request: HttpRequest) -> HttpResponse:
             "password was sent to %(email)s."
         ) % {"username": user.username, "school": school.short_name, "email": user.email}
 
-    done, form, status = _login_form_handle(
-        request,
-        form_class=SchoolAdminLoginForm,
-        choices={"school_choices": choices},
-        initial=initial,
-        logins={admin.pk: admin for school in schools for admin in school.admins},
-        create=create,
-        done=reverse("admin-logins"),
-    )
+    logins = {admin.pk: admin for school in schools for admin in school.admins}
+    form_class = partial(SchoolAdminLoginForm, school_choices=choices)
+    done, form, status = _login_form_handle(request, form_class, initial, logins, create, done=reverse("admin-logins"))
     if done is not None:
         return done
     return render(request, "activation/admin_logins.html", {"schools": schools, "form": form}, status=status)
