@@ -104,7 +104,7 @@ def staff_logins(request: HttpRequest, school_id: int) -> HttpResponse:
         ) % {"username": user.username, "name": chosen.full_name, "email": user.email}
 
     logins = {s.user.pk: s.user for s in staff if hasattr(s, "user")}
-    form_class = partial(StaffLoginForm, staff_choices=without)
+    form_class = partial(StaffLoginForm, choices=without)
     done_url = reverse("staff-logins", kwargs={"school_id": school.pk})
     done, form, status = _login_form_handle(request, form_class, initial, logins, create, done=done_url)
     if done is not None:
@@ -153,7 +153,7 @@ def admin_logins(request: HttpRequest) -> HttpResponse:
         ) % {"username": user.username, "school": school.short_name, "email": user.email}
 
     logins = {admin.pk: admin for school in schools for admin in school.admins}
-    form_class = partial(SchoolAdminLoginForm, school_choices=choices)
+    form_class = partial(SchoolAdminLoginForm, choices=choices)
     done, form, status = _login_form_handle(request, form_class, initial, logins, create, done=reverse("admin-logins"))
     if done is not None:
         return done
