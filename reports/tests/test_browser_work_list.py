@@ -11,36 +11,18 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from activation.models import SferumAccount
-from classes.models import Staff
-
-from .independent_count import independent_count
+from .independent_count import independent_count, independent_staff_not_activated
 from .test_browser import browser, demo, log_in, screenshot, seeded_demo  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TODAY = date(2026, 11, 30)  # test_browser's NOW, Monday in Moscow
 LAST_WEEK = date(2026, 11, 23)
-STAFF_ROLES = ("teacher", "admin", "employee")
-
-
-def staff_not_activated_ids(school) -> set[str]:
-    """Return the ids of the school's staff employed today with no activated profile, by plain loops."""
-    accounts = list(SferumAccount.objects.values("staff_id", "role_code", "status"))
-    found = set()
-    for staff in Staff.objects.filter(school=school).values():
-        employed = staff["employed_from"] <= TODAY and (staff["employed_to"] is None or staff["employed_to"] >= TODAY)
-        activated = any(
-            a["staff_id"] == staff["id"] and a["role_code"] in STAFF_ROLES and a["status"] == "active" for a in accounts
-        )
-        if employed and not activated:
-            found.add(str(staff["id"]))
-    return found
 
 
 def test_one_click_from_the_staff_card_reaches_exactly_the_staff_not_activated(browser, live_server, demo):  # noqa: F811
     # given
-    expected = staff_not_activated_ids(demo)
+    expected = {str(pk) for pk in independent_staff_not_activated(demo.pk, TODAY)}
     counted = independent_count(demo.code, LAST_WEEK, TODAY)["staff"]
     assert expected and len(expected) == counted["denominator"] - counted["numerator"]
     page = log_in(browser, live_server, "demo_admin", width=1366)

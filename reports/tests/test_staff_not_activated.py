@@ -21,12 +21,12 @@ from classes.tests.scenario import (
     municipal_admin,
     school_admin,
 )
+from reports.tests.independent_count import independent_staff_not_activated
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 TODAY = date(2026, 11, 19)
 Status = SferumAccount.Status
 Role = SferumAccount.RoleCode
-STAFF = ("teacher", "admin", "employee")
 
 
 def page_url(school) -> str:
@@ -70,20 +70,6 @@ def school_with_every_reason():
     return data, expected
 
 
-def independent_not_activated(school) -> set[int]:
-    """Return the ids of the school's staff employed today with no activated profile: loops over plain rows."""
-    accounts = list(SferumAccount.objects.values("staff_id", "role_code", "status"))
-    found = set()
-    for staff in Staff.objects.filter(school=school).values():
-        employed = staff["employed_from"] <= TODAY and (staff["employed_to"] is None or staff["employed_to"] >= TODAY)
-        activated = any(
-            a["staff_id"] == staff["id"] and a["role_code"] in STAFF and a["status"] == "active" for a in accounts
-        )
-        if employed and not activated:
-            found.add(staff["id"])
-    return found
-
-
 # The selector
 
 
@@ -119,7 +105,7 @@ def test_the_page_lists_exactly_the_staff_the_card_counts(client):
     dashboard = client.get(reverse("school-dashboard", kwargs={"school_id": data.school.pk}))
     # then: the list, the independent count and the card's gap agree
     listed = {row.staff_id for row in page.context["rows"]}
-    assert listed == set(expected) == independent_not_activated(data.school)
+    assert listed == set(expected) == independent_staff_not_activated(data.school.pk, TODAY)
     staff_rate = dashboard.context["metrics"].staff
     assert staff_rate.denominator - staff_rate.numerator == len(listed) == dashboard.context["staff_gap"]
     assert page.content.decode().count("data-staff-id=") == len(listed)
