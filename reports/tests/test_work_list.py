@@ -167,17 +167,18 @@ def test_the_dashboard_puts_what_needs_action_first_then_tables_then_history(cli
     assert positions == sorted(positions)
 
 
-def test_the_dashboard_says_when_nothing_needs_action(client):
-    # given: every class passes, staff all activated, no queue, no held sync; the reconciliation is due
+def test_the_attention_list_names_what_the_dashboard_knows_needs_action(client):
+    # given: one class below target; its subject teacher wrote nothing last week; the reconciliation is due
     data = school_build(classes=1, students=2)
-    activate_students(data.classes[0])
-    activate_parents(data.classes[0])
     client.force_login(school_admin(data.school))
     # when
-    response = client.get(dashboard_url(data.school))
+    text = client.get(dashboard_url(data.school)).content.decode()
     # then
-    assert response.context["below_target"].counts.any == 0 and response.context["staff_gap"] == 0
-    assert 'id="classes-below-target"' not in response.content.decode()
+    attention = text[text.index('id="attention-heading"') : text.index('id="reconciliation-heading"')]
+    assert "1 class below 90" in attention
+    assert "1 teacher wrote fewer messages than the threshold last week" in attention
+    assert "Roster reconciliation" in attention
+    assert "Nothing needs your action today." not in attention
 
 
 # The municipal overview and its export
