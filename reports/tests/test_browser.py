@@ -238,16 +238,20 @@ def main_pages(demo: School) -> dict[str, list[str]]:
     school = {"school_id": demo.pk}
     return {
         "demo_admin": [
-            reverse(name, kwargs=school)
-            for name in (
-                "school-dashboard",
-                "class-list",
-                "chat-registry",
-                "school-teacher-activity",
-                "roster-upload",
-                "reconciliation",
-                "roster-changes",
-            )
+            *(
+                reverse(name, kwargs=school)
+                for name in (
+                    "school-dashboard",
+                    "class-list",
+                    "chat-registry",
+                    "school-teacher-activity",
+                    "staff-not-activated",
+                    "roster-upload",
+                    "reconciliation",
+                    "roster-changes",
+                )
+            ),
+            reverse("class-detail", kwargs={"class_id": led.pk}),
         ],
         "demo_teacher": [
             reverse("teacher-home"),

@@ -11,11 +11,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from classes.models import SchoolClass
-
 from .independent_count import independent_count, independent_staff_not_activated
 from .test_browser import (  # noqa: F401 (fixtures)
-    accessibility_violations,
     browser,
     demo,
     log_in,
@@ -66,26 +63,3 @@ def test_the_classes_below_target_are_the_independent_count(browser, live_server
     names = page.locator("#class-table tbody th[scope=row]").all_inner_texts()
     assert {name.strip() for name in names} == students | parents
     page.context.close()
-
-
-def test_the_new_pages_pass_an_accessibility_check_and_fit_a_phone(browser, live_server, demo):  # noqa: F811
-    # given
-    school_class = SchoolClass.objects.filter(school=demo).order_by("grade", "letter").first()
-    paths = [
-        reverse("staff-not-activated", kwargs={"school_id": demo.pk}),
-        reverse("class-detail", kwargs={"class_id": school_class.pk}),
-    ]
-    found = []
-    for width in (360, 1366):
-        page = log_in(browser, live_server, "demo_admin", width=width, bypass_csp=True)
-        for path in paths:
-            # when
-            page.goto(f"{live_server.url}{path}")
-            # then
-            found += [f"{width}px {path} {v}" for v in accessibility_violations(page)]
-            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-            if overflow > 1:
-                found.append(f"{width}px {path} overflows by {overflow}px")
-        screenshot(page, f"demo_admin-class-detail-{width}")
-        page.context.close()
-    assert found == []
