@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from classes import clock
 from classes.access import ADMINS, can_write_school, role_required, school_admin_school_or_404
+from classes.dates import quarter_label_text
 from classes.models import School
 from reports.forms import ResolveForm, SignOffForm
 from reports.models import Reconciliation, ReconciliationItem
@@ -177,7 +178,9 @@ def reconciliation_sign_off_view(request: HttpRequest, school_id: int, reconcili
         messages.error(request, str(exc))
     else:
         messages.success(
-            request, _("The reconciliation %(quarter)s is signed off.") % {"quarter": reconciliation.quarter_label}
+            request,
+            _("The reconciliation for %(quarter)s is signed off.")
+            % {"quarter": quarter_label_text(reconciliation.quarter_label)},
         )
     return redirect("reconciliation-detail", school_id=school.pk, reconciliation_id=reconciliation.pk)
 

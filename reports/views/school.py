@@ -25,7 +25,8 @@ from classes.access import (
     school_admin_school_or_404,
     school_for_user_or_404,
 )
-from classes.calendar import last_complete_week, week_label
+from classes.calendar import last_complete_week
+from classes.dates import week_short, week_text
 from classes.models import User
 from reports import charts
 from reports.filters import SchoolClassFilter
@@ -90,11 +91,6 @@ def rate_float(rate: Rate) -> float | None:
     return float(rate.exact) if rate.exact is not None else None
 
 
-def short_week(monday: date) -> str:
-    """Return a week's short label for a chart axis, like «W47»."""
-    return f"W{monday.isocalendar().week:02d}"
-
-
 def _day_labels(days: list[date]) -> list[str]:
     return [date_format(day, "d.m") for day in days]
 
@@ -125,7 +121,7 @@ def activation_trend_chart(
 def _spark(teacher_name: str, counts: list[int | None], mondays: list[date], threshold: int) -> str:
     return charts.sparkline(
         title=_("Messages a week of %(name)s") % {"name": teacher_name},
-        labels=[week_label(monday) for monday in mondays],
+        labels=[week_text(monday) for monday in mondays],
         values=counts,
         threshold=threshold,
     )
@@ -209,7 +205,8 @@ def school_dashboard(request: HttpRequest, school_id: int) -> HttpResponse:
             ),
             "activity_chart": charts.line_chart(
                 title=_("Share of active teachers by week"),
-                x_labels=[short_week(monday) for monday in mondays],
+                x_labels=[week_short(monday) for monday in mondays],
+                x_titles=[week_text(monday) for monday in mondays],
                 series=[charts.Series(_("Active teachers"), [rate_float(r) for r in trend])],
             ),
             "without_class_teacher": metrics.activation.classes_without_class_teacher,
@@ -272,7 +269,7 @@ def teacher_activity(request: HttpRequest, school_id: int) -> HttpResponse:
     form = WeekRangeForm(request.GET or None, last_week=last)
     mondays = form.mondays()
     rows = weekly_activity_table(school=school, mondays=mondays)
-    labels = [week_label(monday) for monday in mondays]
+    labels = [week_text(monday) for monday in mondays]
     threshold = school.effective_activity_threshold
     entries = [
         {"row": row, "spark": _spark(row.staff.full_name, row.counts, mondays, threshold), "cells": row.weeks}
@@ -281,7 +278,8 @@ def teacher_activity(request: HttpRequest, school_id: int) -> HttpResponse:
     trend = weekly_activity_trend(school_ids=[school.pk], last_week=mondays[-1], weeks=len(mondays))[school.pk]
     chart = charts.line_chart(
         title=_("Share of active teachers by week"),
-        x_labels=[short_week(monday) for monday in mondays],
+        x_labels=[week_short(monday) for monday in mondays],
+        x_titles=labels,
         series=[charts.Series(_("Active teachers"), [rate_float(r) for r in trend])],
     )
     stored_weeks = sum(1 for rate in trend if rate.denominator)
