@@ -1,0 +1,81 @@
+"""No ISO week code (2026-W46) on the main pages: weeks read as people say them («9–15 ноября»)."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from chats.tests.scenario import school_build
+from classes.tests.scenario import NOW, municipal_admin, school_admin, teacher_user
+from reports.services import weekly_activity_ensure
+
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
+
+ISO_WEEK = re.compile(r"\d{4}-W\d{2}")
+
+
+@pytest.fixture
+def data():
+    data = school_build(classes=2)
+    weekly_activity_ensure(school=data.school, weeks=8)
+    return data
+
+
+def pages(data) -> dict:
+    school = {"school_id": data.school.pk}
+    admin, teacher = school_admin(data.school), teacher_user(data)
+    return {
+        "dashboard": (admin, reverse("school-dashboard", kwargs=school)),
+        "classes table": (admin, reverse("class-list", kwargs=school)),
+        "teacher activity": (admin, reverse("school-teacher-activity", kwargs=school)),
+        "municipal overview": (municipal_admin(data.school.municipality), reverse("municipal-overview")),
+        "teacher home": (teacher, reverse("teacher-home")),
+        "teacher's weeks": (teacher, reverse("teacher-activity")),
+    }
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_the_main_pages_carry_no_iso_week_code(client, settings, data, language):
+    # given
+    settings.LANGUAGE_CODE = language
+    for name, (user, url) in pages(data).items():
+        client.force_login(user)
+        # when
+        response = client.get(url)
+        # then
+        assert response.status_code == 200, name
+        assert ISO_WEEK.findall(response.content.decode()) == [], name
+
+
+def test_the_dashboard_names_last_week_by_its_days(client, settings, data):
+    # given: 19 November 2026, the last complete week is 9–15 November
+    settings.LANGUAGE_CODE = "ru"
+    client.force_login(school_admin(data.school))
+    # when
+    page = client.get(reverse("school-dashboard", kwargs={"school_id": data.school.pk})).content.decode()
+    # then
+    assert "последняя полная неделя — 9–15 ноября" in page
+    assert "Учителя ниже порога на неделе 9–15 ноября" in page
+
+
+def test_the_teachers_activity_heads_its_columns_with_the_weeks(client, settings, data):
+    # given
+    settings.LANGUAGE_CODE = "ru"
+    client.force_login(school_admin(data.school))
+    # when
+    page = client.get(reverse("school-teacher-activity", kwargs={"school_id": data.school.pk})).content.decode()
+    # then
+    assert '<th scope="col" class="num">9–15 ноября</th>' in page
+    assert '<th scope="col" class="num">19–25 октября</th>' in page
+    assert ">9–15.11</text>" in page  # the chart's axis, short
+
+
+def test_the_teacher_picks_a_week_by_its_monday(client, data):
+    # given
+    client.force_login(teacher_user(data))
+    # when
+    page = client.get(reverse("teacher-activity")).content.decode()
+    chosen = client.get(reverse("teacher-activity"), {"week": "2026-11-12"})
+    # then
+    assert 'href="?week=2026-11-09#counted"' in page
+    assert chosen.context["chosen"].week_start.isoformat() == "2026-11-09"
