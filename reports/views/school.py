@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -197,7 +198,12 @@ def school_dashboard(request: HttpRequest, school_id: int) -> HttpResponse:
             "inactive": _teacher_entries(metrics, inactive, stored),
             "flagged": _teacher_entries(metrics, flagged, stored),
             "activation_chart": activation_trend_chart(
-                title=_("Activation of %(school)s, last %(days)d days") % {"school": school, "days": TREND_DAYS},
+                title=ngettext(
+                    "Activation of %(school)s, the last %(days)d day",
+                    "Activation of %(school)s, the last %(days)d days",
+                    TREND_DAYS,
+                )
+                % {"school": school, "days": TREND_DAYS},
                 history=history,
                 today={group: getattr(metrics, group) for group, _label in groups},
                 last_day=metrics.day,
@@ -239,7 +245,11 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
         ).get(school_class.pk, {})
         groups = [("students", _("Students")), ("parents", _("Parents"))]
         chart = activation_trend_chart(
-            title=_("Activation of class %(name)s, last %(days)d days")
+            title=ngettext(
+                "Activation of class %(name)s, the last %(days)d day",
+                "Activation of class %(name)s, the last %(days)d days",
+                TREND_DAYS,
+            )
             % {"name": school_class.name, "days": TREND_DAYS},
             history=history,
             today={"students": current.students, "parents": current.parents},
@@ -306,7 +316,15 @@ def teacher_activity_build(request: HttpRequest, school_id: int) -> HttpResponse
     school = school_for_user_or_404(user=request.user, school_id=school_id)
     built = weekly_activity_ensure(school=school, weeks=SPARK_WEEKS)
     if built:
-        messages.success(request, _("%(count)d weeks of teacher activity were computed.") % {"count": built})
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d week of teacher activity was computed.",
+                "%(count)d weeks of teacher activity were computed.",
+                built,
+            )
+            % {"count": built},
+        )
     else:
         messages.info(
             request, _("Every one of the last %(weeks)d weeks was already computed.") % {"weeks": SPARK_WEEKS}
