@@ -158,9 +158,8 @@ class RosterUploadForm(forms.Form):
 
 
 def column_choices() -> list[tuple[str, str]]:
-    return [("", gettext_lazy("— not imported —"))] + [
-        (column.key, f"{column.key} ({column.russian})") for column in COLUMNS
-    ]
+    """Return the roster columns to choose from, by their Russian names (the file's headers), «not imported» first."""
+    return [("", gettext_lazy("— not imported —"))] + [(column.key, column.russian) for column in COLUMNS]
 
 
 class ColumnMappingForm(forms.Form):
