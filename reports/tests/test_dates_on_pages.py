@@ -1,11 +1,13 @@
 """No ISO week code (2026-W46) on the main pages: weeks read as people say them («9–15 ноября»)."""
 
 import re
+from datetime import date
 
 import pytest
 from django.urls import reverse
 
 from chats.tests.scenario import school_build
+from classes.tests.factories import AcademicYearFactory, QuarterFactory, UserFactory
 from classes.tests.scenario import NOW, municipal_admin, school_admin, teacher_user
 from reports.services import weekly_activity_ensure
 
@@ -79,3 +81,18 @@ def test_the_teacher_picks_a_week_by_its_monday(client, data):
     # then
     assert 'href="?week=2026-11-09#counted"' in page
     assert chosen.context["chosen"].week_start.isoformat() == "2026-11-09"
+
+
+def test_the_admin_lists_weeks_and_quarters_as_people_say_them(client, data):
+    # given
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    year = AcademicYearFactory(
+        school=data.school, name="2030/2031", starts_on=date(2030, 9, 1), ends_on=date(2031, 5, 31)
+    )
+    quarter = QuarterFactory(year=year, number=2, starts_on=date(2030, 11, 5), ends_on=date(2030, 12, 28))
+    # when
+    weeks = client.get(reverse("admin:reports_weeklyactivity_changelist")).content.decode()
+    # then
+    assert "9–15 November" in weeks
+    assert ISO_WEEK.findall(weeks) == []
+    assert str(quarter) == "Quarter II 2030/31"
