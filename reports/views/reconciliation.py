@@ -114,12 +114,18 @@ def reconciliation_run_view(request: HttpRequest, school_id: int) -> HttpRespons
         messages.error(request, _("The school has no academic quarters; set up its academic year first."))
         return redirect("reconciliation", school_id=school.pk)
     reconciliation, _opened = reconciliation_open(school=school, quarter=quarter)
+    first_run = reconciliation.computed_at is None  # the quarter's first comparison: nothing to say "again" about
     try:
         reconciliation_run(reconciliation=reconciliation, user=request.user)
     except ReconciliationError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("The roster is compared with Sferum again."))
+        done = (
+            _("The roster is compared with Sferum for this quarter; resolve the items below.")
+            if first_run
+            else _("The roster is compared with Sferum again.")
+        )
+        messages.success(request, done)
     return redirect("reconciliation", school_id=school.pk)
 
 
