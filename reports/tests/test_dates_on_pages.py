@@ -1,8 +1,10 @@
 """No ISO week code (2026-W46) on the main pages: weeks read as people say them («9–15 ноября»)."""
 
+import io
 import re
 from datetime import date
 
+import openpyxl
 import pytest
 from django.urls import reverse
 
@@ -96,3 +98,32 @@ def test_the_admin_lists_weeks_and_quarters_as_people_say_them(client, data):
     assert "9–15 November" in weeks
     assert ISO_WEEK.findall(weeks) == []
     assert str(quarter) == "Quarter II 2030/31"
+
+
+def test_the_other_pages_and_the_exports_carry_no_iso_week_code(client, data):
+    # given
+    school = {"school_id": data.school.pk}
+    admin = school_admin(data.school)
+    client.force_login(admin)
+    school_class = data.classes[0]
+    urls = [
+        reverse(name, kwargs=school)
+        for name in ("school-profile", "roster-changes", "chat-registry", "sync-list", "reconciliation", "staff-logins")
+    ]
+    urls.append(reverse("class-detail", kwargs={"class_id": school_class.pk}))
+    urls += [
+        reverse("school-classes-export", kwargs=school) + "?format=csv",
+        reverse("teacher-activity-export", kwargs=school) + "?format=csv",
+    ]
+    for url in urls:
+        # when
+        response = client.get(url)
+        # then
+        assert response.status_code == 200, url
+        assert ISO_WEEK.findall(response.content.decode("utf-8-sig")) == [], url
+    # and the municipality's XLSX
+    client.force_login(municipal_admin(data.school.municipality))
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get(reverse("municipal-export") + "?format=xlsx").content))
+    cells = [str(cell) for sheet in workbook for row in sheet.iter_rows(values_only=True) for cell in row if cell]
+    assert cells and not any(ISO_WEEK.search(cell) for cell in cells)
+    assert "9–15 November" in cells
