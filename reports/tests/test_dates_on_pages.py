@@ -51,23 +51,23 @@ def test_the_main_pages_carry_no_iso_week_code(client, settings, data, language)
         assert ISO_WEEK.findall(response.content.decode()) == [], name
 
 
-def test_the_dashboard_names_last_week_by_its_days(client, settings, data):
-    # given: 19 November 2026, the last complete week is 9–15 November
+def admin_page_in_russian(client, settings, data, name: str) -> str:
     settings.LANGUAGE_CODE = "ru"
     client.force_login(school_admin(data.school))
-    # when
-    page = client.get(reverse("school-dashboard", kwargs={"school_id": data.school.pk})).content.decode()
+    return client.get(reverse(name, kwargs={"school_id": data.school.pk})).content.decode()
+
+
+def test_the_dashboard_names_last_week_by_its_days(client, settings, data):
+    # when: 19 November 2026, the last complete week is 9–15 November
+    page = admin_page_in_russian(client, settings, data, "school-dashboard")
     # then
     assert "последняя полная неделя — 9–15 ноября" in page
     assert "Учителя ниже порога на неделе 9–15 ноября" in page
 
 
 def test_the_teachers_activity_heads_its_columns_with_the_weeks(client, settings, data):
-    # given
-    settings.LANGUAGE_CODE = "ru"
-    client.force_login(school_admin(data.school))
     # when
-    page = client.get(reverse("school-teacher-activity", kwargs={"school_id": data.school.pk})).content.decode()
+    page = admin_page_in_russian(client, settings, data, "school-teacher-activity")
     # then
     assert '<th scope="col" class="num">9–15 ноября</th>' in page
     assert '<th scope="col" class="num">19–25 октября</th>' in page
