@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from classes.models import RosterImport, RosterUpload
+from classes.models import RosterImport, RosterUpload, User
 from classes.roster.importer import RosterImportResult, roster_import
 from classes.tabular.reading import Table
 
@@ -57,6 +57,21 @@ def roster_upload_dry_run(*, upload: RosterUpload, content: bytes, table: Table)
     return preview_from_result(result)
 
 
+def upload_import(
+    *, upload: RosterUpload, confirm_removals: bool, on: date | None, user: User | None
+) -> RosterImportResult:
+    """Import an upload's file with its column mapping (the page's import and the worker's are this call)."""
+    return roster_import(
+        school=upload.school,
+        content=bytes(upload.content),
+        filename=upload.file_name,
+        mapping=upload.mapping,
+        confirm_removals=confirm_removals,
+        on=on,
+        user=user,
+    )
+
+
 def roster_upload_import_run(*, upload_id: int, confirm_removals: bool, on: date | None) -> str | None:
     """Import an upload whose import was confirmed in the page; return the import's status.
 
@@ -71,15 +86,7 @@ def roster_upload_import_run(*, upload_id: int, confirm_removals: bool, on: date
         return None
     uploads = RosterUpload.objects.filter(pk=upload_id, state=State.IMPORTING)
     try:
-        result = roster_import(
-            school=upload.school,
-            content=bytes(upload.content),
-            filename=upload.file_name,
-            mapping=upload.mapping,
-            confirm_removals=confirm_removals,
-            on=on,
-            user=upload.user,
-        )
+        result = upload_import(upload=upload, confirm_removals=confirm_removals, on=on, user=upload.user)
     except BaseException:  # the worker's time limit included: the import rolled back, the page says so
         uploads.update(
             state=State.READY,
