@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import ngettext
 
+from activation.forms import InviteLinkForm
 from chats.tests.scenario import school_build, sync_runs_add
 from classes.tests.factories import UserFactory
 from classes.tests.scenario import NOW, school_admin
@@ -129,3 +130,13 @@ def test_the_main_pages_put_no_brackets_inside_brackets(client, settings):
         page = client.get(reverse(name, kwargs=school)).content.decode()
         # then
         assert _nested_brackets(_visible_text(page)) == [], name
+
+
+def test_the_invite_link_help_agrees_with_its_days():
+    # when
+    with translation.override("ru"):
+        help_text = str(InviteLinkForm(audience="parents", tz="Europe/Moscow").fields["expires_on"].help_text)
+    # then
+    assert help_text == (
+        "Срок действия ссылок Сферума ограничен; по умолчанию эта ссылка действует 7 дней. Самое большее — 90 дней."
+    )
