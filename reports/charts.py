@@ -71,7 +71,7 @@ def _x_label_indexes(labels: Sequence[str], plot_w: float, font_size: int) -> li
     spacing = plot_w / (count - 1)
     widest = max(text_width(label, font_size) for label in labels) + 8
     every = max(1, -(-int(widest) // max(1, int(spacing))))
-    shown = [index for index in range(0, count, every)]
+    shown = list(range(0, count, every))
     last = count - 1
     # The last label is right-aligned at its point; drop a neighbour that would run into it.
     while shown and shown[-1] != last and (last - shown[-1]) * spacing < widest:
