@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django import forms
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from classes import clock
 
@@ -41,9 +41,13 @@ class InviteLinkForm(forms.Form):
         kwargs["initial"].setdefault("audience", audience)
         kwargs["initial"].setdefault("expires_on", clock.today(tz) + timedelta(days=DEFAULT_VALID_DAYS))
         super().__init__(*args, **kwargs)
-        self.fields["expires_on"].help_text = gettext(
-            "Sferum links expire; by default this one works for %(days)d days, at most %(max)d."
-        ) % {"days": DEFAULT_VALID_DAYS, "max": MAX_VALID_DAYS}
+        works = ngettext(
+            "Sferum links expire; by default this one works for %(days)d day.",
+            "Sferum links expire; by default this one works for %(days)d days.",
+            DEFAULT_VALID_DAYS,
+        ) % {"days": DEFAULT_VALID_DAYS}
+        longest = ngettext("At most %(max)d day.", "At most %(max)d days.", MAX_VALID_DAYS) % {"max": MAX_VALID_DAYS}
+        self.fields["expires_on"].help_text = f"{works} {longest}"
 
 
 class NewLoginForm(forms.Form):

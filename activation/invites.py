@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from classes import clock
 from classes.models import SchoolClass, User
@@ -129,7 +130,11 @@ def invite_expiry(*, school_class: SchoolClass, expires_on: date | None) -> date
     if expires_on > today + timedelta(days=MAX_VALID_DAYS):
         raise ValidationError(
             {
-                "expires_on": _("Choose a day within %(days)d days; Sferum links do not live longer.")
+                "expires_on": ngettext(
+                    "Choose a day within %(days)d day; Sferum links do not live longer.",
+                    "Choose a day within %(days)d days; Sferum links do not live longer.",
+                    MAX_VALID_DAYS,
+                )
                 % {"days": MAX_VALID_DAYS}
             }
         )

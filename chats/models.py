@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from activation.models import Backend, SferumAccount
+from classes.dates import week_text
 from classes.models import School, SchoolClass
 from classes.models.fields import optional_link
 
@@ -254,7 +255,7 @@ class ReportedActivity(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.staff} · {self.week_start:%G-W%V} · {self.messages}"
+        return f"{self.staff} · {week_text(self.week_start)} · {self.messages}"
 
     def clean(self) -> None:
         if self.week_start is not None and self.week_start.weekday() != 0:

@@ -146,7 +146,7 @@ def run_save(*, run: SyncRun, fields: list[str]) -> None:
 def sync_run_end(*, run: SyncRun, user) -> bool:
     """End a running run by hand (its worker is stuck or gone), audited; return False when it was not running."""
     now = clock.now()
-    error = _("Ended by %(user)s on the sync page; the next run starts again.") % {"user": user.get_username()}
+    error = _("Ended by %(user)s on the sync page; the next run starts again.") % {"user": user.display_name()}
     with transaction.atomic():
         ended = SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).update(
             status=SyncRun.Status.FAILED, finished_at=now, error=error

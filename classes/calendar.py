@@ -35,6 +35,17 @@ def week_parse(value: str) -> date:
         ) from None
 
 
+def week_of_query(value: str) -> date:
+    """Return the Monday of the week a page address names: a day («2026-11-23») or an ISO week («2026-W48»).
+
+    Raise ValueError (a WeekFormatError for a bad ISO week) when it is neither.
+    """
+    try:
+        return week_start(date.fromisoformat(value.strip()))
+    except ValueError:
+        return week_parse(value)
+
+
 def week_label(monday: date) -> str:
     """Return the ISO label of the week that contains the day, like «2026-W47»."""
     iso = monday.isocalendar()

@@ -9,39 +9,11 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from classes.dates import RUSSIAN_ZONES, timezone_text
 from classes.models import AcademicYear, School
 from classes.roster.columns import COLUMNS
 from classes.tabular.limits import TableLimitError, size_check, table_limits
 
-# Russia's time zones, west to east; a school's own zone is offered too if it is another one.
-RUSSIAN_TIMEZONES = [
-    "Europe/Kaliningrad",
-    "Europe/Moscow",
-    "Europe/Kirov",
-    "Europe/Volgograd",
-    "Europe/Astrakhan",
-    "Europe/Samara",
-    "Europe/Saratov",
-    "Europe/Ulyanovsk",
-    "Asia/Yekaterinburg",
-    "Asia/Omsk",
-    "Asia/Novosibirsk",
-    "Asia/Barnaul",
-    "Asia/Tomsk",
-    "Asia/Novokuznetsk",
-    "Asia/Krasnoyarsk",
-    "Asia/Irkutsk",
-    "Asia/Chita",
-    "Asia/Yakutsk",
-    "Asia/Khandyga",
-    "Asia/Vladivostok",
-    "Asia/Ust-Nera",
-    "Asia/Magadan",
-    "Asia/Sakhalin",
-    "Asia/Srednekolymsk",
-    "Asia/Kamchatka",
-    "Asia/Anadyr",
-]
 NEXT_YEAR = "next"
 
 
@@ -130,10 +102,10 @@ class SchoolProfileForm(forms.Form):
 
     def __init__(self, *args, school: School, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        zones = list(RUSSIAN_TIMEZONES)
+        zones = list(RUSSIAN_ZONES)  # a school's own zone is offered too if it is another one
         if school.timezone not in zones:
             zones.insert(0, school.timezone)
-        self.fields["timezone"].choices = [(zone, zone) for zone in zones]
+        self.fields["timezone"].choices = [(zone, timezone_text(zone)) for zone in zones]
         municipality = school.municipality
         inherit = _("Leave empty to follow the municipality: %(value)s.")
         self.fields["activity_threshold"].help_text = inherit % {"value": municipality.activity_threshold}
@@ -186,9 +158,8 @@ class RosterUploadForm(forms.Form):
 
 
 def column_choices() -> list[tuple[str, str]]:
-    return [("", gettext_lazy("— not imported —"))] + [
-        (column.key, f"{column.key} ({column.russian})") for column in COLUMNS
-    ]
+    """Return the roster columns to choose from, by their Russian names (the file's headers), «not imported» first."""
+    return [("", gettext_lazy("— not imported —"))] + [(column.key, column.russian) for column in COLUMNS]
 
 
 class ColumnMappingForm(forms.Form):

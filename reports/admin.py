@@ -3,6 +3,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from classes.admin_mixins import NoEditMixin, NoWriteMixin, SignedOffLockedMixin
+from classes.dates import quarter_label_text, week_text
 
 from .models import ActivationSnapshot, Reconciliation, ReconciliationItem, WeeklyActivity
 from .selectors import teacher_week_messages
@@ -12,7 +13,7 @@ from .selectors import teacher_week_messages
 class WeeklyActivityAdmin(NoEditMixin, admin.ModelAdmin):
     """A teacher's week: the count, the status, the flag and, on the page, the counted messages."""
 
-    list_display = ["staff", "school", "week", "messages", "threshold", "status", "suspicious", "has_account"]
+    list_display = ["staff", "school", "week_display", "messages", "threshold", "status", "suspicious", "has_account"]
     list_filter = ["status", "suspicious", "has_account", "school", "week_start"]
     list_select_related = ["staff", "school"]
     search_fields = ["staff__last_name", "staff__first_name", "staff__person_id"]
@@ -22,6 +23,10 @@ class WeeklyActivityAdmin(NoEditMixin, admin.ModelAdmin):
         *(field.name for field in WeeklyActivity._meta.concrete_fields if not field.primary_key),
         "counted_messages",
     ]
+
+    @admin.display(description=_("week"), ordering="week_start")
+    def week_display(self, obj: WeeklyActivity) -> str:
+        return week_text(obj.week_start)
 
     @admin.display(description=_("counted messages (date, chat, kind; never text)"))
     def counted_messages(self, obj: WeeklyActivity) -> str:
@@ -88,10 +93,15 @@ class ReconciliationItemInline(SignedOffLockedMixin, admin.TabularInline):
 class ReconciliationAdmin(SignedOffLockedMixin, admin.ModelAdmin):
     """Quarterly reconciliations; a signed-off one is read-only and cannot be deleted."""
 
-    list_display = ["quarter_label", "school_name", "status", "computed_at", "signed_by_name", "signed_at"]
+    list_display = ["quarter_display", "school_name", "status", "computed_at", "signed_by_name", "signed_at"]
     list_filter = ["status", "school"]
     list_select_related = ["school"]
     search_fields = ["school_name", "quarter_label"]
+
+    @admin.display(description=_("quarter"), ordering="quarter_label")
+    def quarter_display(self, obj: Reconciliation) -> str:
+        return quarter_label_text(obj.quarter_label)
+
     readonly_fields = [
         "school",
         "quarter",

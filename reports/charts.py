@@ -48,6 +48,39 @@ def value_text(value: float | int | None, *, percent: bool) -> str:
     return number_format(value, 0 if float(value).is_integer() else 1)
 
 
+def axis_text(value: float | int, *, percent: bool) -> str:
+    """Return an axis or target value without needless decimals: «100 %», «87,5 %», «40»."""
+    if percent:
+        shown = (Decimal(str(value)) * 100).quantize(Decimal("0.01"), ROUND_HALF_UP).normalize()
+        return f"{number_format(shown, max(0, -shown.as_tuple().exponent))}\u00a0%"
+    return number_format(round(value), 0)
+
+
+def text_width(text: str, font_size: int) -> float:
+    """Return a generous estimate of a text's width in the chart's sans-serif font, in pixels."""
+    return len(text) * font_size * 0.62
+
+
+def _x_label_indexes(labels: Sequence[str], plot_w: float, font_size: int) -> list[int]:
+    """Return the indexes of the x labels to write: evenly spaced, the last always, none overlapping another."""
+    count = len(labels)
+    if count == 0:
+        return []
+    if count == 1:
+        return [0]
+    spacing = plot_w / (count - 1)
+    widest = max(text_width(label, font_size) for label in labels) + 8
+    every = max(1, -(-int(widest) // max(1, int(spacing))))
+    shown = list(range(0, count, every))
+    last = count - 1
+    # The last label is right-aligned at its point; drop a neighbour that would run into it.
+    while shown and shown[-1] != last and (last - shown[-1]) * spacing < widest:
+        shown.pop()
+    if not shown or shown[-1] != last:
+        shown.append(last)
+    return shown
+
+
 def _id(kind: str, *parts: object) -> str:
     digest = hashlib.sha1(repr((kind, *parts)).encode(), usedforsecurity=False).hexdigest()[:10]
     return f"chart-{kind}-{digest}"
@@ -99,6 +132,7 @@ def line_chart(
     title: str,
     x_labels: Sequence[str],
     series: Sequence[Series],
+    x_titles: Sequence[str] | None = None,
     percent: bool = True,
     target: float | None = None,
     target_label: str = "",
@@ -109,17 +143,20 @@ def line_chart(
     """Return a line chart of one or more series over the x labels (weeks or days), with axis labels and legend.
 
     Rates are drawn on a 0–100 % axis; counts on an axis up to a round maximum. A target draws a dashed
-    horizontal line labelled in text. The <desc> lists every value, so the chart reads out in full.
+    horizontal line labelled in text. The <desc> lists every value, so the chart reads out in full; it and the
+    markers' tips name the points by `x_titles` (the axis's short labels spelt out) when given. Axis labels
+    are never cut: labels that would overlap are thinned out, the last one is always written.
     """
+    titles = list(x_titles) if x_titles is not None else list(x_labels)
     chart_id = _id("line", title, tuple(x_labels), tuple((s.label, tuple(s.values)) for s in series))
     left, right, top, bottom = 64, 28, 14, 44
     legend_height = 20 * len(series)
     plot_w, plot_h = width - left - right, height - top - bottom
     total_h = height + legend_height
     y_max = 1.0 if percent else _nice_max([v for s in series for v in s.values], 4)
-    text = description or _series_description(series, x_labels, percent=percent)
+    text = description or _series_description(series, titles, percent=percent)
     if target is not None:
-        text += " " + _("Target: %(target)s.") % {"target": value_text(target, percent=percent)}
+        text += " " + _("Target: %(target)s.") % {"target": axis_text(target, percent=percent)}
     out = _open(chart_id=chart_id, title=title, description=text, width=width, height=total_h, css_class="line-chart")
 
     def y_of(value: float) -> float:
@@ -135,15 +172,13 @@ def line_chart(
         value = y_max * step / 4
         y = y_of(value)
         out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>')
-        label = value_text(value, percent=percent) if percent else number_format(round(value), 0)
+        label = axis_text(value, percent=percent)
         out.append(
             f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="13" fill="{MUTED}">'
             f"{escape(label)}</text>"
         )
-    every = max(1, -(-len(x_labels) // 8))
-    for index, label in enumerate(x_labels):
-        if index % every and index != len(x_labels) - 1:
-            continue
+    for index in _x_label_indexes(x_labels, plot_w, 13):
+        label = x_labels[index]
         anchor = "end" if index == len(x_labels) - 1 and len(x_labels) > 1 else "middle"
         out.append(
             f'<text x="{x_of(index):.1f}" y="{top + plot_h + 20}" text-anchor="{anchor}" font-size="13" '
@@ -156,7 +191,7 @@ def line_chart(
             f'<g class="chart-target"><line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
             f'stroke="#3c4043" stroke-width="1.5" stroke-dasharray="4 4"/>'
             f'<text x="{left + plot_w}" y="{y - 4:.1f}" text-anchor="end" font-size="13" fill="#3c4043">'
-            f"{escape(target_label or _('target'))} {escape(value_text(target, percent=percent))}</text></g>"
+            f"{escape(target_label or _('target'))} {escape(axis_text(target, percent=percent))}</text></g>"
         )
     for number, one in enumerate(series):
         colour, dash, shape = STYLES[number % len(STYLES)]
@@ -175,7 +210,7 @@ def line_chart(
         for index, value in enumerate(one.values):
             if value is None:
                 continue
-            label = f"{one.label}, {x_labels[index]}: {value_text(value, percent=percent)}"
+            label = f"{one.label}, {titles[index]}: {value_text(value, percent=percent)}"
             out.append(_marker(shape, x_of(index), y_of(value), colour, label))
         out.append("</g>")
     out.append('<g class="chart-legend">')
@@ -214,13 +249,16 @@ def bar_chart(
     Bars below the target are hatched as well as coloured differently, so they stand out in print too.
     """
     chart_id = _id("bar", title, tuple(labels), tuple(values))
-    label_w, value_w, top = 156, 84, 8
+    value_w, top = 84, 8
+    # The label column fits the longest label (never cut); the chart widens by what the column gains.
+    label_w = max(156, int(max((text_width(label, 14) for label in labels), default=0)) + 16)
+    width += label_w - 156
     plot_w = width - label_w - value_w
     height = top + bar_height * len(labels) + 30
     x_max = 1.0 if percent else _nice_max(values, 4)
     text = description or _series_description([Series(title, values)], labels, percent=percent)
     if target is not None:
-        text += " " + _("Target: %(target)s.") % {"target": value_text(target, percent=percent)}
+        text += " " + _("Target: %(target)s.") % {"target": axis_text(target, percent=percent)}
     out = _open(chart_id=chart_id, title=title, description=text, width=width, height=height, css_class="bar-chart")
     hatch = f"{chart_id}-below"
     out.append(
@@ -230,7 +268,7 @@ def bar_chart(
     )
     for index, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = top + index * bar_height
-        shown = escape(label if len(label) <= 17 else label[:16] + "…")
+        shown = escape(label)
         out.append(
             f'<text x="{label_w - 8}" y="{y + bar_height / 2 + 4:.1f}" text-anchor="end" font-size="14" '
             f'fill="#1a1a1a">{shown}</text>'
@@ -261,7 +299,7 @@ def bar_chart(
             f'<g class="chart-target"><line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{axis_y}" stroke="#3c4043" '
             f'stroke-width="1.5" stroke-dasharray="4 4"/><text x="{x:.1f}" y="{axis_y + 16}" text-anchor="middle" '
             f'font-size="13" fill="#3c4043">{escape(target_label or _("target"))} '
-            f"{escape(value_text(target, percent=percent))}</text></g>"
+            f"{escape(axis_text(target, percent=percent))}</text></g>"
         )
     out.append("</svg>")
     return mark_safe("".join(out))  # noqa: S308 - every text is escaped above

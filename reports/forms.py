@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from activation.staff_status import StaffReason
 from classes.calendar import week_start
@@ -42,7 +43,12 @@ class WeekRangeForm(forms.Form):
             raise forms.ValidationError(_("The first week comes after the last one; swap the dates."))
         if (end - start).days // 7 + 1 > MAX_WEEKS:
             raise forms.ValidationError(
-                _("Choose at most %(weeks)d weeks at a time; narrow the range.") % {"weeks": MAX_WEEKS}
+                ngettext(
+                    "Choose at most %(weeks)d week at a time; narrow the range.",
+                    "Choose at most %(weeks)d weeks at a time; narrow the range.",
+                    MAX_WEEKS,
+                )
+                % {"weeks": MAX_WEEKS}
             )
         data["mondays"] = [start + timedelta(days=7 * offset) for offset in range((end - start).days // 7 + 1)]
         return data

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from classes.calendar import week_label
+from classes.dates import week_text
 from classes.models import Municipality, School, SchoolClass, Staff, target_validators
 from classes.models.fields import optional_link
 
@@ -63,7 +64,7 @@ class WeeklyActivity(models.Model):
         indexes = [models.Index(fields=["school", "week_start"], name="weekly_activity_school_week")]
 
     def __str__(self) -> str:
-        return f"{self.staff} · {self.week} · {self.messages}"
+        return f"{self.staff} · {week_text(self.week_start)} · {self.messages}"
 
     @property
     def week(self) -> str:

@@ -25,6 +25,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from classes.dates import quarter_label_text
 from classes.models import User
 from classes.services import audit_record
 from reports.models import Reconciliation, ReconciliationItem
@@ -93,7 +94,7 @@ def report_text(*, reconciliation: Reconciliation) -> ReportText:
         title=_("Roster reconciliation with Sferum"),
         meta=[
             (_("School"), reconciliation.school_name),
-            (_("Quarter"), reconciliation.quarter_label),
+            (_("Quarter"), quarter_label_text(reconciliation.quarter_label)),
             (_("Date"), date_format(signed_at, "d.m.Y H:i") if signed_at else ""),
             (_("Signed off by"), reconciliation.signed_by_name),
         ],
@@ -209,7 +210,7 @@ def reconciliation_pdf(*, reconciliation: Reconciliation) -> bytes:
         rightMargin=8 * mm,
         topMargin=10 * mm,
         bottomMargin=10 * mm,
-        title=f"{text.title} · {reconciliation.school_name} · {reconciliation.quarter_label}",
+        title=f"{text.title} · {reconciliation.school_name} · {quarter_label_text(reconciliation.quarter_label)}",
         author=reconciliation.signed_by_name,
     )
     document.build(story)

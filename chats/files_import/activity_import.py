@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from activation.models import SferumAccount
 from chats.files_import.activity_report import ACTIVITY_COLUMNS, ActivityRow, activity_rows_read
 from chats.models import ReportedActivity
-from classes.calendar import week_label
+from classes.dates import week_text
 from classes.models import School, Staff, User
 from classes.models.periods import period_overlaps
 from classes.names import name_key
@@ -114,7 +114,7 @@ class _StaffMatcher:
         if not employed:
             return None, _("«%(name)s» did not work at the school in week %(week)s; correct the week or the name.") % {
                 "name": row.name,
-                "week": week_label(row.week_start),
+                "week": week_text(row.week_start),
             }
         if len(employed) > 1:
             return None, _(
@@ -166,7 +166,7 @@ def activity_report_import(
                         "Row %(row)d already gives %(count)d messages for this person in week %(week)s; keep one row "
                         "per person and week."
                     )
-                    % {"row": earlier[1], "count": earlier[0], "week": week_label(row.week_start)},
+                    % {"row": earlier[1], "count": earlier[0], "week": week_text(row.week_start)},
                 )
             )
     if errors:

@@ -580,7 +580,7 @@ def test_a_staff_member_who_did_not_work_that_week_is_not_matched(school, teache
     result = activity_report_import(school=school, content=content, filename="activity.csv")
     # then
     assert result.status == "failed"
-    assert "2026-W47" in result.errors[0].message
+    assert "in week 16–22 November;" in result.errors[0].message  # the week as people say it, not «2026-W47»
 
 
 def test_reimporting_changes_nothing_and_a_later_file_replaces_the_counts(school, teachers, clock):

@@ -52,7 +52,7 @@ def test_a_school_administrator_ends_a_stuck_run_and_it_is_audited(client):
     # given
     data = school_build()
     run = stuck_run(data.school)
-    admin = school_admin(data.school, username="director")
+    admin = school_admin(data.school, username="director", first_name="Ольга", last_name="Завучева")
     client.force_login(admin)
     # when
     response = client.post(end_url(run), follow=True)
@@ -60,7 +60,7 @@ def test_a_school_administrator_ends_a_stuck_run_and_it_is_audited(client):
     run.refresh_from_db()
     assert run.status == "failed"
     assert run.finished_at == NOW
-    assert "Ended by director" in run.error
+    assert "Ended by Ольга Завучева on the sync page" in run.error  # the person, not the login
     assert "The run is ended; the school can sync again." in response.content.decode()
     entry = AuditEntry.objects.get(action="sync.run.end")
     assert (entry.user, entry.school) == (admin, data.school)

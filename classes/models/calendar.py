@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from classes.dates import quarter_text
+
 from .periods import period_covers
 from .school import School
 
@@ -72,7 +74,7 @@ class Quarter(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year.name}-Q{self.number}"
+        return quarter_text(year_name=self.year.name, number=self.number)
 
 
 class Holiday(models.Model):

@@ -60,3 +60,7 @@ class User(AbstractUser):
                 raise ValidationError({"staff": _("A teacher's login needs a staff member.")})
             if self.school_id != self.staff.school_id:
                 raise ValidationError({"school": _("A teacher's school is the school of their staff row.")})
+
+    def display_name(self) -> str:
+        """Return how pages, documents and messages name the person: the full name; the login only without one."""
+        return self.get_full_name() or self.username

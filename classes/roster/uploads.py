@@ -8,6 +8,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from classes import clock
 from classes.models import RosterMapping, RosterUpload, School, User
@@ -58,9 +59,11 @@ def roster_upload_create(*, school: School, user: User, file_name: str, content:
     limit = settings.ROSTER_UPLOADS_PER_USER
     if RosterUpload.objects.filter(user=user).exclude(state=RosterUpload.State.IMPORTED).count() >= limit:
         raise RosterUploadError(
-            _(
+            ngettext(
+                "You have %(count)d uploaded file waiting for its preview; import or cancel it, then upload again.",
                 "You have %(count)d uploaded files waiting for their preview; import or cancel one of them, then "
-                "upload again."
+                "upload again.",
+                limit,
             )
             % {"count": limit}
         )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 MB = 1024 * 1024
 # Parts smaller than this are not judged by their packing ratio (a small XML part may pack very well).
@@ -114,9 +115,12 @@ def archive_check(*, archive: zipfile.ZipFile, limits: TableLimits) -> None:
     members = archive.infolist()
     if len(members) > limits.max_members:
         raise TableLimitError(
-            _(
+            ngettext(
+                "The workbook has %(count)d part, more than %(limit)d; save the table in a new workbook or as CSV "
+                "and upload it again.",
                 "The workbook has %(count)d parts, more than %(limit)d; save the table in a new workbook or as CSV "
-                "and upload it again."
+                "and upload it again.",
+                len(members),
             )
             % {"count": len(members), "limit": limits.max_members}
         )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from activation.staff_status import StaffNotActivated
 from chats.mapping import moderator_names
-from classes.calendar import week_label
+from classes.dates import week_text
 from classes.models import Municipality, School
 from reports.exports.report import Column, Report
 from reports.rates import Rate
@@ -83,7 +83,10 @@ class ClassesReport(SchoolReport):
             Column("students_chat", _("Students chat"), "bool"),
             Column("parents_chat", _("Parents chat"), "bool"),
             Column("class_teacher_admin", _("Class teacher moderates both chats"), "bool"),
-            Column("class_teacher_week", _("Class teacher last week (%(week)s)") % {"week": self.metrics.week.week}),
+            Column(
+                "class_teacher_week",
+                _("Class teacher last week (%(week)s)") % {"week": week_text(self.metrics.week.week_start)},
+            ),
         ]
 
     def get_rows(self) -> list[dict]:
@@ -181,7 +184,7 @@ class TeacherActivityReport(SchoolReport):
                     continue
                 rows.append(
                     {
-                        "week": week_label(monday),
+                        "week": week_text(monday),
                         "week_start": monday,
                         "person_id": teacher.staff.person_id,
                         "name": teacher.staff.full_name,
@@ -330,7 +333,7 @@ def overview_row_values(row) -> dict:
     )
     values.update(
         {
-            "week": metrics.week.week if metrics.week.evaluated else _("not evaluated"),
+            "week": week_text(metrics.week.week_start) if metrics.week.evaluated else _("not evaluated"),
             "reconciliation": row.reconciliation.label,
             "sync_at": row.last_sync.started_at if row.last_sync else None,
             "sync_status": row.last_sync.get_status_display() if row.last_sync else _("never synced"),

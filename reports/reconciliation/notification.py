@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from classes import clock
+from classes.dates import quarter_label_text
 from classes.models import User
 from reports.models import Reconciliation
 
@@ -24,11 +25,12 @@ def reconciliation_notify_admins(*, reconciliation: Reconciliation) -> int:
             .order_by("pk")
             .values_list("email", flat=True)
         )
-        subject = _("Roster reconciliation %(quarter)s is open") % {"quarter": locked.quarter_label}
+        quarter = quarter_label_text(locked.quarter_label)
+        subject = _("Roster reconciliation for %(quarter)s is open") % {"quarter": quarter}
         body = _(
-            "The quarterly roster reconciliation of %(school)s for %(quarter)s is open. Compare the official "
+            "The roster reconciliation of %(school)s is open for %(quarter)s. Compare the official "
             "roster with Sferum on the Reconciliation page, resolve every item and sign the quarter off."
-        ) % {"school": locked.school_name, "quarter": locked.quarter_label}
+        ) % {"school": locked.school_name, "quarter": quarter}
         send_mass_mail([(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in admins])
         locked.notified_at = clock.now()
         locked.save(update_fields=["notified_at"])

@@ -44,7 +44,7 @@ def reconciliation_open(*, school: School, quarter: Quarter) -> tuple[Reconcilia
 def _user_name(user: User | None) -> str:
     if user is None:
         return ""
-    return user.get_full_name() or user.username
+    return user.display_name()
 
 
 def reconciliation_run(*, reconciliation: Reconciliation, user: User | None, day: date | None = None) -> Reconciliation:

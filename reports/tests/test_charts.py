@@ -29,9 +29,9 @@ def test_a_line_chart_is_labelled_and_describes_every_value():
     desc = root.find(f"{SVG}desc")
     assert desc.get("id") == desc_id
     assert "Students — W45: 50.00\u00a0%, W46: —, W47: 89.66\u00a0%." in desc.text
-    assert "Target: 90.00\u00a0%." in desc.text
+    assert "Target: 90\u00a0%." in desc.text
     texts = [element.text for element in root.iter(f"{SVG}text")]
-    assert "W46" in texts and "100.00\u00a0%" in texts
+    assert "W46" in texts and "100\u00a0%" in texts
     assert any("Students (latest: 89.66\u00a0%)" in (text or "") for text in texts)
 
 
@@ -111,3 +111,49 @@ def test_value_text_in_russian_uses_a_comma():
     with translation.override("ru"):
         assert value_text(0.8966, percent=True) == "89,66\u00a0%"
     assert value_text(None, percent=True) == "—"
+
+
+def test_axis_labels_are_whole_percentages_in_russian():
+    # when
+    with translation.override("ru"):
+        root = parse(line_chart(title="Доля", x_labels=["a", "b"], series=[Series("S", [0.5, 0.9])], target=0.9))
+    # then
+    texts = [element.text for element in root.iter(f"{SVG}text")]
+    assert {"100\u00a0%", "75\u00a0%", "50\u00a0%", "25\u00a0%", "0\u00a0%"} <= set(texts)
+    assert not any("00\u00a0%" in text and "," in text for text in texts if text and text.endswith("%"))
+    assert "цель 90\u00a0%" in " ".join(t for t in texts if t)
+
+
+def test_week_axis_labels_never_overlap_and_the_last_is_written():
+    # given: eight long week labels, more than the axis has room for
+    labels = [f"{day}.11–{day + 6}.12" for day in range(1, 9)]
+    # when
+    root = parse(line_chart(title="Weeks", x_labels=labels, series=[Series("S", [0.5] * 8)]))
+    # then
+    axis = [t for t in root.iter(f"{SVG}text") if t.text in labels]
+    assert axis[-1].text == labels[-1] and axis[0].text == labels[0]
+    xs = [float(t.get("x")) for t in axis]
+    widths = [len(t.text) * 13 * 0.62 for t in axis]
+    # centred labels, the last right-aligned: no two of them share a pixel
+    rights = [x + w / 2 for x, w in zip(xs[:-1], widths[:-1], strict=True)] + [xs[-1]]
+    lefts = [x - w / 2 for x, w in zip(xs[:-1], widths[:-1], strict=True)] + [xs[-1] - widths[-1]]
+    assert all(rights[i] < lefts[i + 1] for i in range(len(axis) - 1))
+
+
+def test_the_points_are_described_by_their_full_titles():
+    # when
+    root = parse(line_chart(title="T", x_labels=["23–29.11"], x_titles=["23–29 November"], series=[Series("S", [0.5])]))
+    # then
+    assert "S — 23–29 November: 50.00\u00a0%." in root.find(f"{SVG}desc").text
+
+
+def test_a_bar_chart_never_cuts_a_label():
+    # given
+    name = "Средняя общеобразовательная школа № 12 имени А. С. Пушкина"
+    # when
+    root = parse(bar_chart(title="Parents", labels=[name, "B"], values=[0.95, 0.5]))
+    # then
+    texts = [element.text for element in root.iter(f"{SVG}text")]
+    assert name in texts and not any("…" in (text or "") for text in texts)
+    label = next(t for t in root.iter(f"{SVG}text") if t.text == name)
+    assert float(label.get("x")) >= len(name) * 14 * 0.62

@@ -156,7 +156,7 @@ def test_the_classes_export_follows_the_page_filters(client):
     assert [row["Class"] for row in rows] == ["2А"]
     assert rows[0]["Students, %"] == "50.00"
     assert rows[0]["Parents chat"] == "no"
-    assert rows[0]["Class teacher last week (2026-W46)"] == "active"
+    assert rows[0]["Class teacher last week (9–15 November)"] == "active"
 
 
 def test_the_teachers_export_lists_each_stored_week(client):
@@ -172,12 +172,12 @@ def test_the_teachers_export_lists_each_stored_week(client):
     # then
     rows = list(csv.DictReader(io.StringIO(response.content.decode().lstrip("\ufeff"))))
     assert sorted((row["Week"], row["Status"]) for row in rows) == [
-        ("2026-W45", "inactive"),
-        ("2026-W45", "inactive"),
-        ("2026-W46", "active"),
-        ("2026-W46", "inactive"),
+        ("2–8 November", "inactive"),
+        ("2–8 November", "inactive"),
+        ("9–15 November", "active"),
+        ("9–15 November", "inactive"),
     ]
-    assert [row["Week"] for row in rows] == ["2026-W45", "2026-W45", "2026-W46", "2026-W46"]
+    assert [row["Week"] for row in rows] == ["2–8 November", "2–8 November", "9–15 November", "9–15 November"]
 
 
 def test_the_chat_registry_export(client):

@@ -128,7 +128,7 @@ def test_the_dashboard_says_no_data_in_russian_when_last_week_is_before_the_hist
     # then
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Нет данных за неделю 2026-W48: история сообщений школы в Сферуме начинается позже." in page
+    assert "Нет данных за неделю 23–29 ноября: история сообщений школы в Сферуме начинается позже." in page
     assert "не было учебных дней" not in page
 
 

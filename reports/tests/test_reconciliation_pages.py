@@ -56,7 +56,7 @@ def test_the_page_says_the_quarter_is_due_and_starting_it_compares(client, site)
     after = client.get(site.url)
     # then
     assert before.context["status"] == "due"
-    assert "2026/2027-Q2" in before.content.decode()
+    assert "Roster reconciliation: Quarter II 2026/27" in before.content.decode()
     assert started.status_code == 302
     assert after.context["status"] == "in_progress"
     page = after.content.decode()

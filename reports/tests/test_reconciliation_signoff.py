@@ -216,7 +216,7 @@ def test_the_xlsx_export_holds_school_quarter_date_signer_summary_and_every_item
     cells = [str(cell) for row in sheet.iter_rows(values_only=True) for cell in row if cell is not None]
     assert filename == f"reconciliation-{world.school.code}-2026-2027-Q2.xlsx"
     assert world.school.full_name in cells
-    assert "2026/2027-Q2" in cells
+    assert "II четверть 2026/27" in cells
     assert "30.11.2026 12:00" in cells  # Moscow time
     assert "Ольга Завучева" in cells
     assert "Смирнов Пётр Алексеевич" in cells
@@ -327,7 +327,8 @@ def test_the_beat_job_opens_the_quarter_on_its_first_school_day_and_emails_the_a
     assert reconciliation.items.count() == 3
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["o@x.ru"]
-    assert "2026/2027-Q2" in mail.outbox[0].subject
+    assert mail.outbox[0].subject == "Roster reconciliation for Quarter II 2026/27 is open"
+    assert "is open for Quarter II 2026/27." in mail.outbox[0].body
 
 
 def test_the_beat_job_waits_for_the_first_school_day_after_holidays(world, django_capture_on_commit_callbacks):

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -62,7 +63,12 @@ def municipal_overview(request: HttpRequest) -> HttpResponse:
         last_day=overview.day,
     ).get(overview.municipality.pk, {})
     context["trend_chart"] = activation_trend_chart(
-        title=_("Activation in %(name)s, last %(days)d days") % {"name": overview.municipality, "days": TREND_DAYS},
+        title=ngettext(
+            "Activation in %(name)s, the last %(days)d day",
+            "Activation in %(name)s, the last %(days)d days",
+            TREND_DAYS,
+        )
+        % {"name": overview.municipality, "days": TREND_DAYS},
         history=history,
         today={group: getattr(overview.totals, group) for group, _label in groups},
         last_day=overview.day,

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from classes import clock
 from classes.access import ADMINS, can_write_school, role_required, school_admin_school_or_404
+from classes.dates import quarter_label_text
 from classes.models import School
 from reports.forms import ResolveForm, SignOffForm
 from reports.models import Reconciliation, ReconciliationItem
@@ -113,12 +114,18 @@ def reconciliation_run_view(request: HttpRequest, school_id: int) -> HttpRespons
         messages.error(request, _("The school has no academic quarters; set up its academic year first."))
         return redirect("reconciliation", school_id=school.pk)
     reconciliation, _opened = reconciliation_open(school=school, quarter=quarter)
+    first_run = reconciliation.computed_at is None  # the quarter's first comparison: nothing to say "again" about
     try:
         reconciliation_run(reconciliation=reconciliation, user=request.user)
     except ReconciliationError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("The roster is compared with Sferum again."))
+        done = (
+            _("The roster is compared with Sferum for this quarter; resolve the items below.")
+            if first_run
+            else _("The roster is compared with Sferum again.")
+        )
+        messages.success(request, done)
     return redirect("reconciliation", school_id=school.pk)
 
 
@@ -177,7 +184,9 @@ def reconciliation_sign_off_view(request: HttpRequest, school_id: int, reconcili
         messages.error(request, str(exc))
     else:
         messages.success(
-            request, _("The reconciliation %(quarter)s is signed off.") % {"quarter": reconciliation.quarter_label}
+            request,
+            _("The reconciliation for %(quarter)s is signed off.")
+            % {"quarter": quarter_label_text(reconciliation.quarter_label)},
         )
     return redirect("reconciliation-detail", school_id=school.pk, reconciliation_id=reconciliation.pk)
 

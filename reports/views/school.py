@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -27,7 +28,8 @@ from classes.access import (
     school_admin_school_or_404,
     school_for_user_or_404,
 )
-from classes.calendar import last_complete_week, week_label
+from classes.calendar import last_complete_week
+from classes.dates import week_short, week_text
 from classes.models import User
 from reports import charts
 from reports.filters import SchoolClassFilter
@@ -92,11 +94,6 @@ def rate_float(rate: Rate) -> float | None:
     return float(rate.exact) if rate.exact is not None else None
 
 
-def short_week(monday: date) -> str:
-    """Return a week's short label for a chart axis, like «W47»."""
-    return f"W{monday.isocalendar().week:02d}"
-
-
 def _day_labels(days: list[date]) -> list[str]:
     return [date_format(day, "d.m") for day in days]
 
@@ -127,7 +124,7 @@ def activation_trend_chart(
 def _spark(teacher_name: str, counts: list[int | None], mondays: list[date], threshold: int) -> str:
     return charts.sparkline(
         title=_("Messages a week of %(name)s") % {"name": teacher_name},
-        labels=[week_label(monday) for monday in mondays],
+        labels=[week_text(monday) for monday in mondays],
         values=counts,
         threshold=threshold,
     )
@@ -210,7 +207,12 @@ def school_dashboard(request: HttpRequest, school_id: int) -> HttpResponse:
             "inactive": _teacher_entries(metrics, inactive, stored),
             "flagged": _teacher_entries(metrics, flagged, stored),
             "activation_chart": activation_trend_chart(
-                title=_("Activation of %(school)s, last %(days)d days") % {"school": school, "days": TREND_DAYS},
+                title=ngettext(
+                    "Activation of %(school)s, the last %(days)d day",
+                    "Activation of %(school)s, the last %(days)d days",
+                    TREND_DAYS,
+                )
+                % {"school": school, "days": TREND_DAYS},
                 history=history,
                 today={group: getattr(metrics, group) for group, _label in groups},
                 last_day=metrics.day,
@@ -218,7 +220,8 @@ def school_dashboard(request: HttpRequest, school_id: int) -> HttpResponse:
             ),
             "activity_chart": charts.line_chart(
                 title=_("Share of active teachers by week"),
-                x_labels=[short_week(monday) for monday in mondays],
+                x_labels=[week_short(monday) for monday in mondays],
+                x_titles=[week_text(monday) for monday in mondays],
                 series=[charts.Series(_("Active teachers"), [rate_float(r) for r in trend])],
             ),
             "without_class_teacher": metrics.activation.classes_without_class_teacher,
@@ -251,7 +254,11 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
         ).get(school_class.pk, {})
         groups = [("students", _("Students")), ("parents", _("Parents"))]
         chart = activation_trend_chart(
-            title=_("Activation of class %(name)s, last %(days)d days")
+            title=ngettext(
+                "Activation of class %(name)s, the last %(days)d day",
+                "Activation of class %(name)s, the last %(days)d days",
+                TREND_DAYS,
+            )
             % {"name": school_class.name, "days": TREND_DAYS},
             history=history,
             today={"students": current.students, "parents": current.parents},
@@ -282,7 +289,7 @@ def teacher_activity(request: HttpRequest, school_id: int) -> HttpResponse:
     form = WeekRangeForm(request.GET or None, last_week=last)
     mondays = form.mondays()
     rows = weekly_activity_table(school=school, mondays=mondays)
-    labels = [week_label(monday) for monday in mondays]
+    labels = [week_text(monday) for monday in mondays]
     threshold = school.effective_activity_threshold
     entries = [
         {"row": row, "spark": _spark(row.staff.full_name, row.counts, mondays, threshold), "cells": row.weeks}
@@ -291,7 +298,8 @@ def teacher_activity(request: HttpRequest, school_id: int) -> HttpResponse:
     trend = weekly_activity_trend(school_ids=[school.pk], last_week=mondays[-1], weeks=len(mondays))[school.pk]
     chart = charts.line_chart(
         title=_("Share of active teachers by week"),
-        x_labels=[short_week(monday) for monday in mondays],
+        x_labels=[week_short(monday) for monday in mondays],
+        x_titles=labels,
         series=[charts.Series(_("Active teachers"), [rate_float(r) for r in trend])],
     )
     stored_weeks = sum(1 for rate in trend if rate.denominator)
@@ -318,7 +326,15 @@ def teacher_activity_build(request: HttpRequest, school_id: int) -> HttpResponse
     school = school_for_user_or_404(user=request.user, school_id=school_id)
     built = weekly_activity_ensure(school=school, weeks=SPARK_WEEKS)
     if built:
-        messages.success(request, _("%(count)d weeks of teacher activity were computed.") % {"count": built})
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d week of teacher activity was computed.",
+                "%(count)d weeks of teacher activity were computed.",
+                built,
+            )
+            % {"count": built},
+        )
     else:
         messages.info(
             request, _("Every one of the last %(weeks)d weeks was already computed.") % {"weeks": SPARK_WEEKS}

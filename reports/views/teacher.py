@@ -12,7 +12,7 @@ from django.shortcuts import render
 from activation.selectors import teacher_classes
 from classes import clock
 from classes.access import role_required, schools_for_user
-from classes.calendar import WeekFormatError, week_parse, week_start
+from classes.calendar import week_of_query, week_start
 from classes.models import Staff, User
 from reports.selectors import activation_compute
 from reports.teacher_weeks import teacher_counted_messages, teacher_week_rows
@@ -61,8 +61,8 @@ def teacher_activity(request: HttpRequest) -> HttpResponse:
     chosen = rows[0].week_start if rows else week_start(today)
     if request.GET.get("week"):
         try:
-            asked = week_parse(request.GET["week"])
-        except WeekFormatError:
+            asked = week_of_query(request.GET["week"])
+        except ValueError:
             asked = None
         if asked in {row.week_start for row in rows}:
             chosen = asked
