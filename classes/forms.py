@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from classes.holds import removals_need_typed_count
 from classes.models import AcademicYear, School
 from classes.roster.columns import COLUMNS
 from classes.tabular.limits import TableLimitError, size_check, table_limits
@@ -229,6 +230,39 @@ class RosterImportForm(forms.Form):
         label=gettext_lazy("I have checked the file: these people really leave the school."),
         required=False,
     )
+    removals_typed = forms.IntegerField(
+        label=gettext_lazy("Number of people who leave"),
+        required=False,
+        min_value=0,
+        help_text=gettext_lazy("More than half of the people would leave: type their number to confirm."),
+        widget=forms.NumberInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+
+class HoldReleaseForm(forms.Form):
+    """Releasing a sync hold; a release that removes more than half of the people needs their number typed."""
+
+    removals_typed = forms.IntegerField(
+        label=gettext_lazy("Number of memberships to end"),
+        required=False,
+        min_value=0,
+        help_text=gettext_lazy("More than half of the memberships would end: type their number to confirm."),
+        widget=forms.NumberInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, removals: int, current: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.removals = removals
+        self.typing_required = removals_need_typed_count(removals=removals, current=current)
+
+    def clean_removals_typed(self) -> int | None:
+        typed = self.cleaned_data.get("removals_typed")
+        if self.typing_required and typed != self.removals:
+            raise forms.ValidationError(
+                _("Nothing was released: type the number of memberships to end, %(count)d, to confirm.")
+                % {"count": self.removals}
+            )
+        return typed
 
 
 class DepartureForm(forms.Form):

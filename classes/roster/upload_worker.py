@@ -29,6 +29,7 @@ def preview_from_result(result: RosterImportResult) -> dict[str, Any]:
         "would_leave": result.would_leave,
         "current_people": result.current_people,
         "emptied_classes": list(result.emptied_classes),
+        "removals_need_typed_count": result.removals_need_typed_count,
         "class_changes": [
             {
                 "name": change.name,
@@ -57,7 +58,9 @@ def roster_upload_dry_run(*, upload: RosterUpload, content: bytes, table: Table)
     return preview_from_result(result)
 
 
-def roster_upload_import_run(*, upload_id: int, confirm_removals: bool, on: date | None) -> str | None:
+def roster_upload_import_run(
+    *, upload_id: int, confirm_removals: bool, on: date | None, removals_typed: int | None = None
+) -> str | None:
     """Import an upload whose import was confirmed in the page; return the import's status.
 
     Only an upload in `importing` is imported (one already imported, cancelled or expired is left alone, so a
@@ -77,6 +80,8 @@ def roster_upload_import_run(*, upload_id: int, confirm_removals: bool, on: date
             filename=upload.file_name,
             mapping=upload.mapping,
             confirm_removals=confirm_removals,
+            typed_count_required=True,  # confirmed on the preview page
+            removals_typed=removals_typed,
             on=on,
             user=upload.user,
         )
