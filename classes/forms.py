@@ -128,6 +128,14 @@ class SchoolProfileForm(forms.Form):
     staff_target = _percent_field(gettext_lazy("Staff activation target, %"))
     students_target = _percent_field(gettext_lazy("Students activation target, %"))
     parents_target = _percent_field(gettext_lazy("Parents activation target, %"))
+    short_week_scaling = forms.TypedChoiceField(
+        label=gettext_lazy("Short weeks (after holidays) ask for fewer messages"),
+        choices=[("", ""), ("on", gettext_lazy("Yes")), ("off", gettext_lazy("No"))],
+        coerce=lambda value: value == "on",
+        empty_value=None,
+        required=False,
+        help_text=gettext_lazy("A week of 3 school days asks for ceil(threshold × 3 ÷ 5) messages."),
+    )
 
     def __init__(self, *args, school: School, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -141,18 +149,25 @@ class SchoolProfileForm(forms.Form):
         for name in ("staff_target", "students_target", "parents_target"):
             value = (getattr(municipality, name) * 100).quantize(PERCENT, ROUND_HALF_UP)
             self.fields[name].help_text = inherit % {"value": f"{value} %"}
+        inherited = _("yes") if municipality.short_week_scaling else _("no")
+        self.fields["short_week_scaling"].choices = [
+            ("", _("As the municipality: %(value)s") % {"value": inherited}),
+            *self.fields["short_week_scaling"].choices[1:],
+        ]
 
     def school_fields(self) -> list:
         return [self[name] for name in ("full_name", "short_name", "address", "timezone", "description", "contacts")]
 
     def threshold_fields(self) -> list:
-        return [self[name] for name in ("activity_threshold", "staff_target", "students_target", "parents_target")]
+        names = ("activity_threshold", "short_week_scaling", "staff_target", "students_target", "parents_target")
+        return [self[name] for name in names]
 
     @staticmethod
     def initial_for(school: School) -> dict:
         initial = {name: getattr(school, name) for name in ("full_name", "short_name", "address", "description")}
         initial.update({"contacts": school.contacts, "timezone": school.timezone})
         initial["activity_threshold"] = school.activity_threshold
+        initial["short_week_scaling"] = {True: "on", False: "off"}.get(school.short_week_scaling, "")
         for name in ("staff_target", "students_target", "parents_target"):
             value = getattr(school, name)
             initial[name] = (value * 100).quantize(PERCENT, ROUND_HALF_UP) if value is not None else None

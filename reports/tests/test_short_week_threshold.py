@@ -1,0 +1,88 @@
+"""A short week (holidays) asks for fewer messages: ceil(threshold × school days ÷ 5), a school setting on by
+default (issue 12, item 8), shown with its reason."""
+
+from datetime import date
+
+import pytest
+from django.utils import translation
+
+from classes.calendar import week_threshold
+from classes.models import Holiday
+from classes.tests.factories import AcademicYearFactory
+from reports.tests.test_weekly_activity import TUESDAY_9_UTC, build, entry, send, teacher_in_one_chat
+from reports.week_status import threshold_note
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("threshold", "days", "scaled", "expected"),
+    [(3, 5, True, 3), (3, 3, True, 2), (3, 3, False, 3), (3, 1, True, 1), (5, 4, True, 4), (3, 0, True, 3)],
+)
+def test_the_weeks_threshold(threshold, days, scaled, expected):
+    assert week_threshold(threshold=threshold, school_days=days, scaled=scaled) == expected
+
+
+def school_with_holiday_days(holiday_days: int, **school_fields):
+    """A school whose week W47 (16–20 November 2026) has `holiday_days` holidays from Monday on."""
+    school, chat, teacher = teacher_in_one_chat(**school_fields)
+    year = AcademicYearFactory(school=school)
+    if holiday_days:
+        Holiday.objects.create(
+            year=year, name="каникулы", starts_on=date(2026, 11, 16), ends_on=date(2026, 11, 15 + holiday_days)
+        )
+    return school, chat, teacher
+
+
+def test_a_full_week_asks_for_three():
+    # given
+    school, chat, (staff, account) = school_with_holiday_days(0)
+    send(chat, account, TUESDAY_9_UTC.replace(day=19), count=2)
+    # when
+    week = build(school)
+    # then
+    assert week.threshold == 3
+    assert entry(week, staff).status == "inactive"
+    assert week.threshold_note == ""
+
+
+def test_a_week_of_three_school_days_asks_for_two():
+    # given: Monday and Tuesday are holidays
+    school, chat, (staff, account) = school_with_holiday_days(2)
+    send(chat, account, TUESDAY_9_UTC.replace(day=19), count=2)
+    # when
+    week = build(school)
+    # then
+    assert week.threshold == 2
+    assert entry(week, staff).status == "active"
+    with translation.override("ru"):
+        assert week.threshold_note == "порог 2 вместо 3: 3 учебных дня"
+
+
+def test_with_the_setting_off_a_short_week_asks_for_the_full_threshold():
+    # given
+    school, chat, (staff, account) = school_with_holiday_days(2)
+    school.municipality.short_week_scaling = False
+    school.municipality.save(update_fields=["short_week_scaling"])
+    send(chat, account, TUESDAY_9_UTC.replace(day=19), count=2)
+    # when
+    week = build(school)
+    # then
+    assert week.threshold == 3
+    assert entry(week, staff).status == "inactive"
+
+
+def test_the_school_overrides_the_municipalitys_setting():
+    # given
+    school, _chat, _teacher = school_with_holiday_days(2, short_week_scaling=False)
+    # when
+    week = build(school)
+    # then
+    assert week.threshold == 3
+
+
+def test_the_note_speaks_russian_with_agreement():
+    with translation.override("ru"):
+        assert threshold_note(threshold=1, full=3, school_days=1) == "порог 1 вместо 3: 1 учебный день"
+        assert threshold_note(threshold=2, full=3, school_days=3) == "порог 2 вместо 3: 3 учебных дня"
+        assert threshold_note(threshold=3, full=3, school_days=5) == ""
