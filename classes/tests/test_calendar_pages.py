@@ -178,7 +178,7 @@ def test_the_page_takes_the_same_queries_for_few_and_many_entries(client, data, 
     assert_constant_queries(client, page(data), grow, django_assert_num_queries)
 
 
-def test_the_school_dashboard_links_to_the_calendar(client, data):
+def test_the_school_navigation_links_to_the_calendar(client, data):
     client.force_login(school_admin(data.school))
     html = client.get(reverse("school-dashboard", kwargs={"school_id": data.school.pk})).content.decode()
     assert page(data) in html

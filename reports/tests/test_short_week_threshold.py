@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.utils import translation
 
+from activation.tests.scenario import NOW, page_get, world_build
 from classes.calendar import week_threshold
 from classes.models import Holiday
 from classes.tests.factories import AcademicYearFactory
@@ -86,3 +87,20 @@ def test_the_note_speaks_russian_with_agreement():
         assert threshold_note(threshold=1, full=3, school_days=1) == "порог 1 вместо 3: 1 учебный день"
         assert threshold_note(threshold=2, full=3, school_days=3) == "порог 2 вместо 3: 3 учебных дня"
         assert threshold_note(threshold=3, full=3, school_days=5) == ""
+
+
+@pytest.mark.clock(NOW)
+def test_the_activity_pages_show_the_lower_threshold_with_its_reason(client, settings):
+    # given: holidays on Monday and Tuesday of 2026-W46 (the last complete week) and of 2026-W47 (this week)
+    settings.LANGUAGE_CODE = "ru"
+    world = world_build()
+    year = world.school_class.year
+    for first, last in ((date(2026, 11, 9), date(2026, 11, 10)), (date(2026, 11, 16), date(2026, 11, 17))):
+        Holiday.objects.create(year=year, name=f"каникулы {first:%d.%m}", starts_on=first, ends_on=last)
+    # when
+    own = page_get(client, world.teacher, "teacher-activity")
+    school = page_get(client, world.school_admin, "school-teacher-activity", school_id=world.school.pk)
+    # then
+    assert own.context["rows"][0].threshold == 2
+    assert "порог 2 вместо 3: 3 учебных дня" in own.content.decode()
+    assert "порог 2 вместо 3: 3 учебных дня" in school.content.decode()
