@@ -231,6 +231,17 @@ class ColumnMappingForm(forms.Form):
         return [self.cleaned_data.get(f"column_{index}", "") for index in range(len(self.headers))]
 
 
+def typed_count_field(*, label, help_text) -> forms.IntegerField:
+    """Return the field where an administrator types how many people a released hold removes (classes.holds)."""
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=0,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+
 class RosterImportForm(forms.Form):
     as_of = forms.DateField(
         label=gettext_lazy("The file shows the school on"),
@@ -245,24 +256,18 @@ class RosterImportForm(forms.Form):
         label=gettext_lazy("I have checked the file: these people really leave the school."),
         required=False,
     )
-    removals_typed = forms.IntegerField(
+    removals_typed = typed_count_field(
         label=gettext_lazy("Number of people who leave"),
-        required=False,
-        min_value=0,
         help_text=gettext_lazy("More than half of the people would leave: type their number to confirm."),
-        widget=forms.NumberInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
 
 
 class HoldReleaseForm(forms.Form):
     """Releasing a sync hold; a release that removes more than half of the people needs their number typed."""
 
-    removals_typed = forms.IntegerField(
+    removals_typed = typed_count_field(
         label=gettext_lazy("Number of memberships to end"),
-        required=False,
-        min_value=0,
         help_text=gettext_lazy("More than half of the memberships would end: type their number to confirm."),
-        widget=forms.NumberInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
 
     def __init__(self, *args, removals: int, current: int, **kwargs) -> None:

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
@@ -65,12 +66,56 @@ def _entry_or_404(kind: CalendarKind, school: School, pk: int) -> models.Model:
     return entry
 
 
+def _day(day) -> str:
+    return date_format(day, "d.m.Y")
+
+
+def _sections(calendar: dict[str, list]) -> list[dict]:
+    """Return the page's three tables: kind, heading, the add button's text, headers, rows (pk, cells), empty text."""
+    dates = [_("First day"), _("Last day")]
+    return [
+        {
+            "kind": "absence",
+            "heading": _("Staff absences"),
+            "add": _("Add an absence"),
+            "headers": [_("Staff member"), _("Kind"), *dates],
+            "rows": [
+                (a.pk, [a.staff.full_name, a.get_kind_display(), _day(a.starts_on), _day(a.ends_on)])
+                for a in calendar["absences"]
+            ],
+            "empty": _("No absences recorded."),
+        },
+        {
+            "kind": "holiday",
+            "heading": _("Holidays"),
+            "add": _("Add holidays"),
+            "headers": [_("Holidays"), _("Academic year"), *dates],
+            "rows": [(h.pk, [h.name, h.year.name, _day(h.starts_on), _day(h.ends_on)]) for h in calendar["holidays"]],
+            "empty": _("No holidays recorded."),
+        },
+        {
+            "kind": "quarter",
+            "heading": _("Quarters"),
+            "add": _("Add a quarter"),
+            "headers": [_("Quarter"), _("Academic year"), *dates],
+            "rows": [
+                (q.pk, [str(q.number), q.year.name, _day(q.starts_on), _day(q.ends_on)]) for q in calendar["quarters"]
+            ],
+            "empty": _("No quarters recorded."),
+        },
+    ]
+
+
 @role_required(*ADMINS)
 @require_safe
 def calendar_page(request: HttpRequest, school_id: int) -> HttpResponse:
-    """The school's quarters, holidays and staff absences of its academic years."""
+    """The school's staff absences, and the holidays and quarters of its academic years."""
     school = school_admin_school_or_404(user=request.user, school_id=school_id)
-    context = {"school": school, "can_edit": can_write_school(user=request.user), **school_calendar(school=school)}
+    context = {
+        "school": school,
+        "can_edit": can_write_school(user=request.user),
+        "sections": _sections(school_calendar(school=school)),
+    }
     return render(request, "classes/calendar.html", context)
 
 

@@ -55,7 +55,7 @@ def test_the_administrator_records_an_absence_in_the_calendar(browser, live_serv
     assert "Последний день раньше первого" in refused
     absence = StaffAbsence.objects.get()
     assert (absence.staff_id, absence.starts_on, absence.ends_on) == (teacher.pk, date(2026, 12, 3), date(2026, 12, 4))
-    assert teacher.full_name in page.locator("#absences-heading + p + .table-scroll").inner_text()
+    assert teacher.full_name in page.locator("#absence-heading + p + .table-scroll").inner_text()
     screenshot(page, "school-calendar")
 
 
