@@ -4,12 +4,14 @@ default (issue 12, item 8), shown with its reason."""
 from datetime import date
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
 from activation.tests.scenario import NOW, page_get, world_build
 from classes.calendar import week_threshold
 from classes.models import Holiday
 from classes.tests.factories import AcademicYearFactory
+from reports.models import WeeklyActivity
 from reports.tests.test_weekly_activity import TUESDAY_9_UTC, build, entry, send, teacher_in_one_chat
 from reports.week_status import threshold_note
 
@@ -104,3 +106,22 @@ def test_the_activity_pages_show_the_lower_threshold_with_its_reason(client, set
     assert own.context["rows"][0].threshold == 2
     assert "порог 2 вместо 3: 3 учебных дня" in own.content.decode()
     assert "порог 2 вместо 3: 3 учебных дня" in school.content.decode()
+
+
+@pytest.mark.clock(NOW)
+def test_an_absence_recorded_after_the_week_was_stored_excuses_the_teacher_there(
+    client, django_capture_on_commit_callbacks
+):
+    # given: 2026-W46 is stored with the class teacher inactive (no messages)
+    world = world_build()
+    staff = world.teacher.staff
+    build(world.school, week=date(2026, 11, 9))
+    before = WeeklyActivity.objects.get(staff=staff, week_start=date(2026, 11, 9)).status
+    client.force_login(world.school_admin)
+    url = reverse("school-calendar-create", kwargs={"school_id": world.school.pk, "kind": "absence"})
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"staff": staff.pk, "kind": "sick", "starts_on": "2026-11-09", "ends_on": "2026-11-13"})
+    # then
+    assert before == "inactive"
+    assert WeeklyActivity.objects.get(staff=staff, week_start=date(2026, 11, 9)).status == "excused"
