@@ -46,42 +46,41 @@ class InviteLinkForm(forms.Form):
         ) % {"days": DEFAULT_VALID_DAYS, "max": MAX_VALID_DAYS}
 
 
-class StaffLoginForm(forms.Form):
-    """A teacher's login for a staff member without one."""
+class NewLoginForm(forms.Form):
+    """A new login: whose it is (a choice the page gives), its username, and where its password link goes."""
 
-    staff = forms.TypedChoiceField(label=_("Staff member"), coerce=int)
+    chooser = ""  # the field whose choices the page gives
+    prompt = ""  # the empty choice's text
+    email_help = ""
     username = forms.CharField(
         label=_("Username"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
-    email = forms.EmailField(
-        label=_("E-mail"),
-        help_text=_("The teacher gets a link to set their password at this address."),
-        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
-    )
+    email = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "off"}))
 
-    def __init__(self, *args, staff_choices: list[tuple[int, str]], **kwargs) -> None:
+    def __init__(self, *args, choices: list[tuple[int, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["staff"].choices = [("", _("Choose a staff member")), *staff_choices]
+        self.fields[self.chooser].choices = [("", self.prompt), *choices]
+        self.fields["email"].help_text = self.email_help
 
 
-class SchoolAdminLoginForm(forms.Form):
+class StaffLoginForm(NewLoginForm):
+    """A teacher's login for a staff member without one."""
+
+    field_order = ["staff", "username", "email"]
+    chooser, prompt = "staff", _("Choose a staff member")
+    email_help = _("The teacher gets a link to set their password at this address.")
+    staff = forms.TypedChoiceField(label=_("Staff member"), coerce=int)
+
+
+class SchoolAdminLoginForm(NewLoginForm):
     """A school administrator's login for a school of the municipality."""
 
+    field_order = ["school", "last_name", "first_name", "username", "email"]
+    chooser, prompt = "school", _("Choose a school")
+    email_help = _("The administrator gets a link to set their password at this address.")
     school = forms.TypedChoiceField(label=_("School"), coerce=int)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
-    username = forms.CharField(
-        label=_("Username"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "off"})
-    )
-    email = forms.EmailField(
-        label=_("E-mail"),
-        help_text=_("The administrator gets a link to set their password at this address."),
-        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
-    )
-
-    def __init__(self, *args, school_choices: list[tuple[int, str]], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["school"].choices = [("", _("Choose a school")), *school_choices]
 
 
 class LoginEmailResendForm(forms.Form):

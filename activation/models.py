@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from classes.models import Parent, School, SchoolClass, Staff, Student
+from classes.models.fields import optional_link
 
 
 class Backend(models.TextChoices):
@@ -46,30 +47,9 @@ class SferumAccount(models.Model):
     first_name = models.CharField(_("first name as seen"), max_length=150, blank=True)
     role_code = models.CharField(_("role"), max_length=16, choices=RoleCode.choices, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
-    staff = models.ForeignKey(
-        Staff,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="sferum_accounts",
-        verbose_name=_("staff member"),
-    )
-    student = models.ForeignKey(
-        Student,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="sferum_accounts",
-        verbose_name=_("student"),
-    )
-    parent = models.ForeignKey(
-        Parent,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="sferum_accounts",
-        verbose_name=_("parent"),
-    )
+    staff = optional_link(Staff, related_name="sferum_accounts", verbose_name=_("staff member"))
+    student = optional_link(Student, related_name="sferum_accounts", verbose_name=_("student"))
+    parent = optional_link(Parent, related_name="sferum_accounts", verbose_name=_("parent"))
     link_manual = models.BooleanField(
         _("linked by hand"),
         default=False,
@@ -149,14 +129,7 @@ class InviteLink(models.Model):
     expired_at = models.DateTimeField(
         _("expired by hand"), null=True, blank=True, help_text=_("When a teacher or administrator expired the link.")
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="invite_links",
-        verbose_name=_("created by"),
-    )
+    created_by = optional_link(settings.AUTH_USER_MODEL, related_name="invite_links", verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = InviteLinkQuerySet.as_manager()

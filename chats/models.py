@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activation.models import Backend, SferumAccount
 from classes.models import School, SchoolClass
+from classes.models.fields import optional_link
 
 
 class Chat(models.Model):
@@ -26,14 +27,7 @@ class Chat(models.Model):
     backend = models.CharField(_("backend"), max_length=16, choices=Backend.choices)
     platform_id = models.CharField(_("platform id"), max_length=64)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
-    school_class = models.ForeignKey(
-        SchoolClass,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="chats",
-        verbose_name=_("class"),
-    )
+    school_class = optional_link(SchoolClass, related_name="chats", verbose_name=_("class"))
     title = models.CharField(_("title"), max_length=255, blank=True)
     mapping_confirmed = models.BooleanField(
         _("mapping confirmed"),
@@ -111,14 +105,7 @@ class Message(models.Model):
 
     chat = models.ForeignKey(Chat, on_delete=models.CASCADE, related_name="messages", verbose_name=_("chat"))
     platform_id = models.CharField(_("platform id"), max_length=64)
-    author = models.ForeignKey(
-        SferumAccount,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="messages",
-        verbose_name=_("author"),
-    )
+    author = optional_link(SferumAccount, related_name="messages", verbose_name=_("author"))
     from_bot = models.BooleanField(_("from a bot or community"), default=False)
     sent_at = models.DateTimeField(_("sent"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.TEXT)
@@ -207,14 +194,7 @@ class SyncRun(models.Model):
     held_removals = models.PositiveIntegerField(_("removals held"), default=0)
     held_reason = models.TextField(_("why it was held"), blank=True)
     confirm_removals = models.BooleanField(_("removals confirmed for this run"), default=False)
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("confirmed by"),
-    )
+    confirmed_by = optional_link(settings.AUTH_USER_MODEL, related_name="+", verbose_name=_("confirmed by"))
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     # Who runs it: a run whose process is gone (same host, the pid absent or another process's) frees its
     # school at once; otherwise the lock holds until `hard_limit_at` and the lock timeout have both passed.

@@ -13,7 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 
 from . import clock
@@ -95,10 +95,7 @@ def schools_for_user(*, user: User) -> QuerySet[School]:
 
 def school_for_user_or_404(*, user: User, school_id: int) -> School:
     """Return the school if the login may see it, else raise 404."""
-    school = schools_for_user(user=user).filter(pk=school_id).first()
-    if school is None:
-        raise Http404
-    return school
+    return get_object_or_404(schools_for_user(user=user), pk=school_id)
 
 
 def school_admin_school_or_404(*, user: User, school_id: int) -> School:
@@ -129,10 +126,7 @@ def classes_for_user(*, user: User) -> QuerySet[SchoolClass]:
 
 def class_for_user_or_404(*, user: User, class_id: int) -> SchoolClass:
     """Return the class if the login may see it, else raise 404 (another class's address gives no data)."""
-    school_class = classes_for_user(user=user).filter(pk=class_id).first()
-    if school_class is None:
-        raise Http404
-    return school_class
+    return get_object_or_404(classes_for_user(user=user), pk=class_id)
 
 
 def class_led_by_user_or_404(*, user: User, class_id: int) -> SchoolClass:

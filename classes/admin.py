@@ -5,7 +5,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import clock
-from .admin_mixins import NoAddMixin, NoEditMixin, NoWriteMixin
+from .admin_mixins import NoAddMixin, NoEditMixin, NoWriteMixin, tabular_inline
 from .logins import login_activation_record, staff_logins_follow_employment
 from .models import (
     THRESHOLD_FIELDS,
@@ -48,22 +48,12 @@ class SchoolAdmin(admin.ModelAdmin):
     list_select_related = ["municipality"]
 
 
-class QuarterInline(admin.TabularInline):
-    model = Quarter
-    extra = 0
-
-
-class HolidayInline(admin.TabularInline):
-    model = Holiday
-    extra = 0
-
-
 @admin.register(AcademicYear)
 class AcademicYearAdmin(admin.ModelAdmin):
     list_display = ["name", "school", "starts_on", "ends_on"]
     list_filter = ["school"]
     list_select_related = ["school"]
-    inlines = [QuarterInline, HolidayInline]
+    inlines = [tabular_inline(Quarter), tabular_inline(Holiday)]
 
 
 @admin.register(Quarter)
@@ -78,27 +68,28 @@ class HolidayAdmin(admin.ModelAdmin):
     list_select_related = ["year__school"]
 
 
-class TeachingAssignmentInline(admin.TabularInline):
-    model = TeachingAssignment
-    extra = 0
-    autocomplete_fields = ["staff"]
-
-
 @admin.register(SchoolClass)
 class SchoolClassAdmin(admin.ModelAdmin):
     list_display = ["name", "school", "year", "class_teacher"]
     list_filter = ["school", "grade"]
     list_select_related = ["school", "year", "class_teacher"]
     autocomplete_fields = ["class_teacher"]
-    inlines = [TeachingAssignmentInline]
+    inlines = [tabular_inline(TeachingAssignment, autocomplete_fields=["staff"])]
+
+
+class PersonAdmin(admin.ModelAdmin):
+    """A person of a school's roster (staff, student, parent): found by name or person id, filtered by school."""
+
+    list_display = ["full_name", "person_id", "school"]
+    list_filter = ["school"]
+    search_fields = ["last_name", "first_name", "person_id"]
+    list_select_related = ["school"]
 
 
 @admin.register(Staff)
-class StaffAdmin(admin.ModelAdmin):
-    list_display = ["full_name", "person_id", "school", "position", "teaches", "employed_from", "employed_to"]
-    list_filter = ["school", "teaches"]
-    search_fields = ["last_name", "first_name", "person_id"]
-    list_select_related = ["school"]
+class StaffAdmin(PersonAdmin):
+    list_display = [*PersonAdmin.list_display, "position", "teaches", "employed_from", "employed_to"]
+    list_filter = [*PersonAdmin.list_filter, "teaches"]
 
     def save_model(self, request, obj, form, change) -> None:
         """Save the staff member; their login follows a change of employment (deactivated or reactivated)."""
@@ -117,18 +108,10 @@ class TeachingAssignmentAdmin(admin.ModelAdmin):
     autocomplete_fields = ["staff"]
 
 
-class EnrollmentInline(admin.TabularInline):
-    model = Enrollment
-    extra = 0
-
-
 @admin.register(Student)
-class StudentAdmin(admin.ModelAdmin):
-    list_display = ["full_name", "person_id", "school", "birth_date"]
-    list_filter = ["school"]
-    search_fields = ["last_name", "first_name", "person_id"]
-    list_select_related = ["school"]
-    inlines = [EnrollmentInline]
+class StudentAdmin(PersonAdmin):
+    list_display = [*PersonAdmin.list_display, "birth_date"]
+    inlines = [tabular_inline(Enrollment)]
 
 
 @admin.register(Enrollment)
@@ -139,11 +122,8 @@ class EnrollmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Parent)
-class ParentAdmin(admin.ModelAdmin):
-    list_display = ["full_name", "person_id", "school", "left_on"]
-    list_filter = ["school"]
-    search_fields = ["last_name", "first_name", "person_id"]
-    list_select_related = ["school"]
+class ParentAdmin(PersonAdmin):
+    list_display = [*PersonAdmin.list_display, "left_on"]
     autocomplete_fields = ["children"]
 
 

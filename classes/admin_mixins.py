@@ -1,7 +1,15 @@
-"""Permission mixins for the Django admin pages of records the app itself writes (imports, logs, computed rows).
+"""Permission mixins for the Django admin pages of records the app itself writes (imports, logs, computed rows),
+and a plain tabular inline.
 
 Put the mixin before `admin.ModelAdmin` (or `admin.TabularInline`) in the class's bases.
 """
+
+from django.contrib import admin
+
+
+def tabular_inline(model, **options) -> type[admin.TabularInline]:
+    """Return a tabular inline of the model with no blank rows (options are the inline's other attributes)."""
+    return type(f"{model.__name__}Inline", (admin.TabularInline,), {"model": model, "extra": 0, **options})
 
 
 class NoAddMixin:

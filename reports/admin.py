@@ -17,19 +17,9 @@ class WeeklyActivityAdmin(NoEditMixin, admin.ModelAdmin):
     list_select_related = ["staff", "school"]
     search_fields = ["staff__last_name", "staff__first_name", "staff__person_id"]
     date_hierarchy = "week_start"
+    # Every stored field is read-only (the weekly job writes them), and the page adds the counted messages.
     readonly_fields = [
-        "school",
-        "staff",
-        "week_start",
-        "messages",
-        "threshold",
-        "status",
-        "has_account",
-        "emoji_only_messages",
-        "duplicate_messages",
-        "burst_messages",
-        "suspicious",
-        "computed_at",
+        *(field.name for field in WeeklyActivity._meta.concrete_fields if not field.primary_key),
         "counted_messages",
     ]
 

@@ -1,4 +1,5 @@
-"""Forms of the reports pages: the week range of the activity report, resolving and signing off a reconciliation."""
+"""Forms of the reports pages: the week range of the activity report, resolving and signing off a reconciliation,
+the filter of the staff not activated."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import date, timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from activation.staff_status import StaffReason
 from classes.calendar import week_start
 from reports.models import ReconciliationItem
 from reports.selectors import week_mondays
@@ -83,3 +85,20 @@ class SignOffForm(forms.Form):
         required=False,
         help_text=_("Printed under your name on the report, like «deputy head»."),
     )
+
+
+class StaffNotActivatedFilterForm(forms.Form):
+    """The staff-not-activated list: by reason, and a search in names and roster ids."""
+
+    reason = forms.ChoiceField(label=_("Reason"), required=False)
+    q = forms.CharField(label=_("Name or roster id"), required=False, max_length=100)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [("", _("any reason"))] + [(r.value, r.label) for r in StaffReason]
+
+    def values(self) -> dict[str, str]:
+        """Return the valid filter values (reason, query), empty when the form is unbound or invalid."""
+        if not self.is_bound or not self.is_valid():
+            return {"reason": "", "query": ""}
+        return {"reason": self.cleaned_data["reason"], "query": self.cleaned_data["q"].strip()}

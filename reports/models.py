@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from classes.calendar import week_label
 from classes.models import Municipality, School, SchoolClass, Staff, target_validators
+from classes.models.fields import optional_link
 
 
 class WeeklyActivity(models.Model):
@@ -194,14 +195,7 @@ class Reconciliation(models.Model):
     computed_at = models.DateTimeField(_("compared"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.ROSTER)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
-    signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("signed off by"),
-    )
+    signed_by = optional_link(settings.AUTH_USER_MODEL, related_name="+", verbose_name=_("signed off by"))
     signed_by_name = models.CharField(_("signed off by (name)"), max_length=300, blank=True)
     signed_by_position = models.CharField(_("signed off by (position)"), max_length=255, blank=True)
     signed_at = models.DateTimeField(_("signed off"), null=True, blank=True)
@@ -276,14 +270,7 @@ class ReconciliationItem(models.Model):
         _("resolution"), max_length=32, choices=Resolution.choices, blank=True, default=Resolution.NONE
     )
     resolution_note = models.CharField(_("resolution note"), max_length=500, blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("resolved by"),
-    )
+    resolved_by = optional_link(settings.AUTH_USER_MODEL, related_name="+", verbose_name=_("resolved by"))
     resolved_by_name = models.CharField(_("resolved by (name)"), max_length=300, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
 

@@ -22,6 +22,7 @@ from reports.panels import ReconciliationPanel, reconciliation_panels
 from reports.rates import Rate
 from reports.selectors import (
     ACTIVATION_GROUPS,
+    ClassesBelowTarget,
     MunicipalityActivation,
     SchoolMetrics,
     activation_snapshots_of_days,
@@ -67,6 +68,11 @@ class MunicipalOverview:
     def changes(self) -> dict[str, Fraction | None]:
         return {group: self.change(group) for group in ACTIVATION_GROUPS}
 
+    @property
+    def below_target(self) -> ClassesBelowTarget:
+        """Return the classes below target of all the schools (each school's count, added)."""
+        return sum((row.metrics.below_target for row in self.rows), ClassesBelowTarget())
+
 
 def _change_key(value: Fraction | None) -> tuple:
     return (value is None, value or 0)
@@ -78,6 +84,7 @@ OVERVIEW_SORTS: dict[str, Callable[[OverviewRow], tuple]] = {
     "students": lambda row: row.metrics.students.sort_key,
     "parents": lambda row: row.metrics.parents.sort_key,
     "teachers": lambda row: row.metrics.active_teachers.sort_key,
+    "below_target": lambda row: (row.metrics.below_target.any, row.metrics.below_target.students),
     "staff_change": lambda row: _change_key(row.metrics.change("staff")),
     "students_change": lambda row: _change_key(row.metrics.change("students")),
     "parents_change": lambda row: _change_key(row.metrics.change("parents")),

@@ -1,4 +1,4 @@
-"""Dashboard panels: the quarterly reconciliation and the arrivals and departures queue, with their pages."""
+"""Dashboard panels: the quarterly reconciliation, the arrivals and departures queue, the classes below target."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ from datetime import date
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import npgettext, pgettext
 
 from classes.models import RosterChange, School
 from classes.roster_changes import roster_changes_for_school, roster_changes_overdue
 from reports.models import Reconciliation
 from reports.reconciliation.selectors import reconciliation_statuses
+from reports.selectors import ClassesBelowTarget, SchoolMetrics
+from reports.templatetags.report_format import target_percent
 
 ROSTER_CHANGES_SHOWN = 5
 
@@ -82,4 +85,54 @@ def roster_changes_panel(*, school: School, day: date) -> RosterChangesPanel:
         open=queue.count(),
         items=list(queue[:ROSTER_CHANGES_SHOWN]),
         url=reverse("roster-changes", kwargs={"school_id": school.pk}),
+    )
+
+
+@dataclass
+class BelowTargetPanel:
+    """How many classes are below target, in words, with the links to the classes table filtered to them."""
+
+    counts: ClassesBelowTarget
+    text: str
+    students_text: str
+    parents_text: str
+    url: str
+
+    def link(self, which: str) -> str:
+        return f"{self.url}?below_target={which}#classes"
+
+    @property
+    def any_url(self) -> str:
+        return self.link("any")
+
+    @property
+    def students_url(self) -> str:
+        return self.link("students")
+
+    @property
+    def parents_url(self) -> str:
+        return self.link("parents")
+
+
+def below_target_panel(*, metrics: SchoolMetrics, url: str) -> BelowTargetPanel:
+    """Return «10 classes below 90 %», «students — 6», «parents — 5» of the school (targets from its settings).
+
+    `url` is the page of the classes table (the dashboard); the links filter it to the failing classes.
+    """
+    counts = metrics.below_target
+    targets = [metrics.students.target, metrics.parents.target]
+    target = (
+        target_percent(targets[0])
+        if targets[0] == targets[1]
+        else " / ".join(target_percent(value) for value in targets)
+    )
+    text = npgettext(
+        "classes below target", "%(count)d class below %(target)s", "%(count)d classes below %(target)s", counts.any
+    ) % {"count": counts.any, "target": target}
+    return BelowTargetPanel(
+        counts=counts,
+        text=text,
+        students_text=pgettext("classes below target", "students — %(count)d") % {"count": counts.students},
+        parents_text=pgettext("classes below target", "parents — %(count)d") % {"count": counts.parents},
+        url=url,
     )

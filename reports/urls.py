@@ -4,7 +4,7 @@ quarterly roster reconciliation."""
 from django.urls import path
 
 from . import views
-from .views import reconciliation, teacher
+from .views import reconciliation, staff, teacher
 
 urlpatterns = [
     # The teacher's pages (a class's page and its invite links are activation's).
@@ -17,6 +17,12 @@ urlpatterns = [
     path("schools/<int:school_id>/teachers/build/", views.teacher_activity_build, name="teacher-activity-build"),
     path("schools/<int:school_id>/export/teachers/", views.teacher_activity_export, name="teacher-activity-export"),
     path("schools/<int:school_id>/export/chats/", views.chat_registry_export, name="chat-registry-export"),
+    path("schools/<int:school_id>/staff/not-activated/", staff.staff_not_activated_page, name="staff-not-activated"),
+    path(
+        "schools/<int:school_id>/export/staff-not-activated/",
+        staff.staff_not_activated_export,
+        name="staff-not-activated-export",
+    ),
     path("classes/<int:class_id>/", views.class_detail, name="class-detail"),
     path("municipality/", views.municipal_overview, name="municipal-overview"),
     path("municipality/export/", views.municipal_export, name="municipal-export"),

@@ -5,6 +5,7 @@ administrator creates school administrators' logins. The services are in classes
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -42,16 +43,25 @@ def _resend(request: HttpRequest, logins: dict[int, User]) -> bool:
     return True
 
 
-def _login_form_post(
-    request: HttpRequest, *, form: Form, logins: dict[int, User], create: Callable[[dict], str], done: str
-) -> HttpResponse | None:
-    """Handle a login page's POST: send a login's e-mail again, or create a login from the valid form.
+def _login_form_handle(
+    request: HttpRequest,
+    form_class: Callable[..., Form],
+    initial: dict,
+    logins: dict[int, User],
+    create: Callable[[dict], str],
+    *,
+    done: str,
+) -> tuple[HttpResponse | None, Form, int]:
+    """Handle a login page's form: on GET an empty one; on POST send a login's e-mail again, or create a login.
 
     `create` makes the login from the form's data and returns the message that says so. Return the redirect to
-    `done` when something was done, None to show the form again (with the service's error on it).
+    `done` when something was done (else None), the form to show (with the service's error on it) and its status.
     """
+    if request.method != "POST":
+        return None, form_class(initial=initial), 200
+    form = form_class(request.POST)
     if request.POST.get("action") == "resend" and _resend(request, logins):
-        return redirect(done)
+        return redirect(done), form, 302
     if form.is_valid():
         try:
             message = create(form.cleaned_data)
@@ -59,8 +69,8 @@ def _login_form_post(
             form.add_error(None, error)
         else:
             messages.success(request, message)
-            return redirect(done)
-    return None
+            return redirect(done), form, 302
+    return None, form, 400
 
 
 @role_required(Role.SCHOOL_ADMIN)
@@ -83,30 +93,22 @@ def staff_logins(request: HttpRequest, school_id: int) -> HttpResponse:
         chosen = next((s for s in staff if s.pk == int(request.GET["staff"])), None)
         if chosen is not None:
             initial = {"staff": chosen.pk, "email": chosen.email}
-    form = StaffLoginForm(staff_choices=without, initial=initial)
-    status = 200
-    if request.method == "POST":
 
-        def create(data: dict) -> str:
-            chosen = next(s for s in staff if s.pk == data["staff"])
-            user = teacher_login_create(
-                by=request.user, staff=chosen, username=data["username"], email=data["email"], request=request
-            )
-            return _(
-                "The login «%(username)s» of %(name)s is created; a link to set the password was sent to %(email)s."
-            ) % {"username": user.username, "name": chosen.full_name, "email": user.email}
-
-        form = StaffLoginForm(request.POST, staff_choices=without)
-        done = _login_form_post(
-            request,
-            form=form,
-            logins={s.user.pk: s.user for s in staff if hasattr(s, "user")},
-            create=create,
-            done=reverse("staff-logins", kwargs={"school_id": school.pk}),
+    def create(data: dict) -> str:
+        chosen = next(s for s in staff if s.pk == data["staff"])
+        user = teacher_login_create(
+            by=request.user, staff=chosen, username=data["username"], email=data["email"], request=request
         )
-        if done is not None:
-            return done
-        status = 400
+        return _(
+            "The login «%(username)s» of %(name)s is created; a link to set the password was sent to %(email)s."
+        ) % {"username": user.username, "name": chosen.full_name, "email": user.email}
+
+    logins = {s.user.pk: s.user for s in staff if hasattr(s, "user")}
+    form_class = partial(StaffLoginForm, choices=without)
+    done_url = reverse("staff-logins", kwargs={"school_id": school.pk})
+    done, form, status = _login_form_handle(request, form_class, initial, logins, create, done=done_url)
+    if done is not None:
+        return done
     context = {
         "school": school,
         "rows": rows,
@@ -133,35 +135,26 @@ def admin_logins(request: HttpRequest) -> HttpResponse:
     initial = {}
     if request.GET.get("school", "").isdigit() and int(request.GET["school"]) in dict(choices):
         initial = {"school": int(request.GET["school"])}
-    form = SchoolAdminLoginForm(school_choices=choices, initial=initial)
-    status = 200
-    if request.method == "POST":
 
-        def create(data: dict) -> str:
-            school = next(s for s in schools if s.pk == data["school"])
-            user = school_admin_login_create(
-                by=request.user,
-                school=school,
-                username=data["username"],
-                email=data["email"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                request=request,
-            )
-            return _(
-                "The login «%(username)s» of an administrator of %(school)s is created; a link to set the "
-                "password was sent to %(email)s."
-            ) % {"username": user.username, "school": school.short_name, "email": user.email}
-
-        form = SchoolAdminLoginForm(request.POST, school_choices=choices)
-        done = _login_form_post(
-            request,
-            form=form,
-            logins={admin.pk: admin for school in schools for admin in school.admins},
-            create=create,
-            done=reverse("admin-logins"),
+    def create(data: dict) -> str:
+        school = next(s for s in schools if s.pk == data["school"])
+        user = school_admin_login_create(
+            by=request.user,
+            school=school,
+            username=data["username"],
+            email=data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            request=request,
         )
-        if done is not None:
-            return done
-        status = 400
+        return _(
+            "The login «%(username)s» of an administrator of %(school)s is created; a link to set the "
+            "password was sent to %(email)s."
+        ) % {"username": user.username, "school": school.short_name, "email": user.email}
+
+    logins = {admin.pk: admin for school in schools for admin in school.admins}
+    form_class = partial(SchoolAdminLoginForm, choices=choices)
+    done, form, status = _login_form_handle(request, form_class, initial, logins, create, done=reverse("admin-logins"))
+    if done is not None:
+        return done
     return render(request, "activation/admin_logins.html", {"schools": schools, "form": form}, status=status)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('classes', '0007_roster_upload_worker_preview'),
+        ('classes', '0001_squashed_0007_roster_upload_worker_preview'),
     ]
 
     operations = [

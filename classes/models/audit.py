@@ -6,36 +6,23 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .fields import optional_link
 from .school import Municipality, School
 
 
 class AuditEntry(models.Model):
     """An export (or other disclosure) of personal data, or a change of a login's access: who, when, what."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="audit_entries",
-        verbose_name=_("user"),
-    )
+    user = optional_link(settings.AUTH_USER_MODEL, related_name="audit_entries", verbose_name=_("user"))
     username = models.CharField(_("username"), max_length=150, blank=True, help_text=_("Kept if the login is deleted."))
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
     action = models.CharField(_("action"), max_length=64, help_text=_("Like export.classes.xlsx."))
-    school = models.ForeignKey(
-        School, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("school")
-    )
-    municipality = models.ForeignKey(
-        Municipality, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("municipality")
-    )
+    school = optional_link(School, related_name="+", verbose_name=_("school"))
+    municipality = optional_link(Municipality, related_name="+", verbose_name=_("municipality"))
     description = models.CharField(_("what"), max_length=500)
     rows = models.PositiveIntegerField(_("rows"), default=0)
-    login = models.ForeignKey(
+    login = optional_link(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
         related_name="+",
         verbose_name=_("login concerned"),
         help_text=_("The login a deactivation or reactivation concerns."),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..class_names import CLASS_LETTERS, class_name_format
 from .calendar import AcademicYear, academic_year_current_filter, dates_clean
+from .fields import optional_link
 from .periods import period_covers, period_covers_filter, period_ended_before, period_ended_before_filter
 from .school import School
 
@@ -115,14 +116,7 @@ class SchoolClass(models.Model):
     )
     grade = models.PositiveSmallIntegerField(_("grade"), validators=[MinValueValidator(1), MaxValueValidator(11)])
     letter = models.CharField(_("letter"), max_length=1)
-    class_teacher = models.ForeignKey(
-        Staff,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="led_classes",
-        verbose_name=_("class teacher"),
-    )
+    class_teacher = optional_link(Staff, related_name="led_classes", verbose_name=_("class teacher"))
 
     objects = SchoolClassQuerySet.as_manager()
 

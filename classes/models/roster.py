@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .fields import optional_link
 from .people import SchoolClass, Student
 from .school import School
 
@@ -23,14 +24,7 @@ class RosterImport(models.Model):
     school = models.ForeignKey(
         School, on_delete=models.CASCADE, related_name="roster_imports", verbose_name=_("school")
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="roster_imports",
-        verbose_name=_("user"),
-    )
+    user = optional_link(settings.AUTH_USER_MODEL, related_name="roster_imports", verbose_name=_("user"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     file_name = models.CharField(_("file name"), max_length=255)
     file_hash = models.CharField(_("file SHA-256"), max_length=64)
@@ -55,14 +49,7 @@ class RosterMapping(models.Model):
     )
     mapping = models.JSONField(_("mapping"), default=dict, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("updated by"),
-    )
+    updated_by = optional_link(settings.AUTH_USER_MODEL, related_name="+", verbose_name=_("updated by"))
 
     class Meta:
         ordering = ["school"]
@@ -107,14 +94,7 @@ class RosterUpload(models.Model):
     headers = models.JSONField(_("headers"), null=True, blank=True)
     preview = models.JSONField(_("preview"), null=True, blank=True)
     import_error = models.TextField(_("import error"), blank=True)
-    import_log = models.ForeignKey(
-        RosterImport,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("last import"),
-    )
+    import_log = optional_link(RosterImport, related_name="+", verbose_name=_("last import"))
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -152,14 +132,7 @@ class RosterChange(models.Model):
         SchoolClass, on_delete=models.CASCADE, related_name="roster_changes", verbose_name=_("class")
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    student = models.ForeignKey(
-        Student,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="roster_changes",
-        verbose_name=_("student"),
-    )
+    student = optional_link(Student, related_name="roster_changes", verbose_name=_("student"))
     happened_on = models.DateField(_("on"))
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     # The arriving student as the teacher wrote them (a departure copies the student's name here too).
@@ -168,32 +141,15 @@ class RosterChange(models.Model):
     patronymic = models.CharField(_("patronymic"), max_length=150, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.REPORTED)
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reported by"),
-    )
+    reported_by = optional_link(settings.AUTH_USER_MODEL, related_name="+", verbose_name=_("reported by"))
     reported_at = models.DateTimeField(_("reported"))
-    processed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("processed by"),
-    )
+    processed_by = optional_link(settings.AUTH_USER_MODEL, related_name="+", verbose_name=_("processed by"))
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
     changed_in_sferum = models.BooleanField(_("changed in Sferum"), default=False)
     changed_in_roster = models.BooleanField(_("changed in the roster"), default=False)
     processed_note = models.CharField(_("note"), max_length=500, blank=True)
-    confirmed_by = models.ForeignKey(
+    confirmed_by = optional_link(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
         related_name="+",
         verbose_name=_("confirmed by"),
         help_text=_("Who ran the roster import that confirmed it; empty for a scheduled sync."),

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from classes.models import RosterImport, RosterUpload
+from classes.models import RosterImport, RosterUpload, User
 from classes.roster.importer import RosterImportResult, roster_import
 from classes.tabular.reading import Table
 
@@ -58,6 +58,31 @@ def roster_upload_dry_run(*, upload: RosterUpload, content: bytes, table: Table)
     return preview_from_result(result)
 
 
+def upload_import(
+    *,
+    upload: RosterUpload,
+    confirm_removals: bool,
+    on: date | None,
+    user: User | None,
+    removals_typed: int | None = None,
+) -> RosterImportResult:
+    """Import an upload's file with its column mapping (the page's import and the worker's are this call).
+
+    Confirmed on the page, a hold that removes more than half of the people needs `removals_typed` (classes.holds).
+    """
+    return roster_import(
+        school=upload.school,
+        content=bytes(upload.content),
+        filename=upload.file_name,
+        mapping=upload.mapping,
+        confirm_removals=confirm_removals,
+        typed_count_required=True,
+        removals_typed=removals_typed,
+        on=on,
+        user=user,
+    )
+
+
 def roster_upload_import_run(
     *, upload_id: int, confirm_removals: bool, on: date | None, removals_typed: int | None = None
 ) -> str | None:
@@ -74,16 +99,8 @@ def roster_upload_import_run(
         return None
     uploads = RosterUpload.objects.filter(pk=upload_id, state=State.IMPORTING)
     try:
-        result = roster_import(
-            school=upload.school,
-            content=bytes(upload.content),
-            filename=upload.file_name,
-            mapping=upload.mapping,
-            confirm_removals=confirm_removals,
-            typed_count_required=True,  # confirmed on the preview page
-            removals_typed=removals_typed,
-            on=on,
-            user=upload.user,
+        result = upload_import(
+            upload=upload, confirm_removals=confirm_removals, removals_typed=removals_typed, on=on, user=upload.user
         )
     except BaseException:  # the worker's time limit included: the import rolled back, the page says so
         uploads.update(

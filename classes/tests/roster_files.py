@@ -10,25 +10,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from classes.roster.importer import roster_import
+from sferum_api.simulator import ROSTER_COLUMNS
 
 ON = date(2026, 10, 5)
 YEAR_START = date(2026, 9, 1)  # the first roster's people count from the start of the academic year
 LATER = date(2026, 11, 16)
-HEADER = [
-    "role",
-    "person_id",
-    "last_name",
-    "first_name",
-    "patronymic",
-    "birth_date",
-    "class",
-    "position",
-    "teaches",
-    "class_teacher_of",
-    "children",
-    "phone",
-    "email",
-]
+HEADER = list(ROSTER_COLUMNS)  # roster-format.md's columns in their usual order
 # A small school: 4 staff, 6 students in 5А, 5Б and 6А, 7 parents (17 people).
 PEOPLE = [
     {"role": "staff", "person_id": "T-001", "name": "Иванова Мария Петровна", "class_teacher_of": "5А"},

@@ -36,6 +36,7 @@ from classes.models import Enrollment, RosterChange, RosterImport, RosterMapping
 from classes.roster.columns import column_for_header
 from classes.roster.dating import RosterDateError, roster_as_of_check
 from classes.roster.importer import roster_import
+from classes.roster.upload_worker import upload_import
 from classes.roster.uploads import RosterUploadError, roster_upload_create, roster_uploads_expire
 from classes.roster_changes import (
     OPEN_STATES,
@@ -240,17 +241,7 @@ def roster_upload_import(request: HttpRequest, school_id: int, upload_id: int) -
         if not roster_upload_import_queue(upload=upload, confirm_removals=confirm, removals_typed=typed, on=as_of):
             messages.error(request, _("Nothing was imported: the file is not read yet, or cannot be read."))
         return redirect("roster-upload-preview", school_id=school.pk, upload_id=upload.pk)
-    result = roster_import(
-        school=school,
-        content=bytes(upload.content),
-        filename=upload.file_name,
-        mapping=upload.mapping,
-        confirm_removals=confirm,
-        typed_count_required=True,
-        removals_typed=typed,
-        on=as_of,
-        user=request.user,
-    )
+    result = upload_import(upload=upload, confirm_removals=confirm, removals_typed=typed, on=as_of, user=request.user)
     if result.status == RosterImport.Status.OK:
         upload.delete()
         messages.success(request, _("The roster %(file)s is imported.") % {"file": upload.file_name})

@@ -1,5 +1,5 @@
-"""The reports the pages export: the classes table, teachers' weekly activity, the chat registry, the municipal
-overview; each knows its columns and rows and nothing of formats."""
+"""The reports the pages export: the classes table, the staff not activated, teachers' weekly activity, the chat
+registry, the municipal overview; each knows its columns and rows and nothing of formats."""
 
 from __future__ import annotations
 
@@ -10,12 +10,20 @@ from fractions import Fraction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from activation.staff_status import StaffNotActivated
 from chats.mapping import moderator_names
 from classes.calendar import week_label
 from classes.models import Municipality, School
 from reports.exports.report import Column, Report
 from reports.rates import Rate
-from reports.selectors import ACTIVATION_GROUPS, ClassRow, SchoolMetrics, TeacherStatus, TeacherWeekRow
+from reports.selectors import (
+    ACTIVATION_GROUPS,
+    ClassesBelowTarget,
+    ClassRow,
+    SchoolMetrics,
+    TeacherStatus,
+    TeacherWeekRow,
+)
 
 TEACHER_STATUS_LABELS = {
     TeacherStatus.ACTIVE: gettext_lazy("active"),
@@ -96,6 +104,40 @@ class ClassesReport(SchoolReport):
                 "class_teacher_week": teacher_status_label(row.teacher_status),
             }
             for row in self.class_rows
+        ]
+
+
+class StaffNotActivatedReport(SchoolReport):
+    """The staff employed on the day who are not activated: the reason and what to do."""
+
+    code = "staff-not-activated"
+    title = gettext_lazy("Staff not activated")
+
+    def __init__(self, *, school: School, day: date, rows: Sequence[StaffNotActivated]) -> None:
+        super().__init__(school=school, date_to=day)
+        self.staff_rows = list(rows)
+
+    def get_columns(self) -> list[Column]:
+        return [
+            Column("person_id", _("Roster id")),
+            Column("name", _("Staff member")),
+            Column("position", _("Position")),
+            Column("reason", _("Reason")),
+            Column("accounts", _("Sferum accounts linked")),
+            Column("advice", _("What to do")),
+        ]
+
+    def get_rows(self) -> list[dict]:
+        return [
+            {
+                "person_id": row.person_id,
+                "name": row.name,
+                "position": row.position,
+                "reason": str(row.reason.label),
+                "accounts": ", ".join(row.accounts),
+                "advice": str(row.advice),
+            }
+            for row in self.staff_rows
         ]
 
 
@@ -223,6 +265,9 @@ class MunicipalOverviewReport(Report):
                 Column(f"{group}_change", _("%(group)s: change in a week, p.p.") % {"group": label}, "points"),
             ]
         columns += [
+            Column("classes_below_target", _("Classes below target"), "int"),
+            Column("classes_below_target_students", _("Classes below target: students"), "int"),
+            Column("classes_below_target_parents", _("Classes below target: parents"), "int"),
             Column("teachers_numerator", _("Active teachers"), "int"),
             Column("teachers_denominator", _("Teachers evaluated"), "int"),
             Column("teachers_rate", _("Active teachers, %"), "percent"),
@@ -240,12 +285,19 @@ class MunicipalOverviewReport(Report):
         return self.totals
 
 
-def overview_rate_values(*, rates, change: Callable[[str], Fraction | None], teachers: Rate) -> dict:
-    """Return the activation and active-teacher columns of a municipal overview row or its totals.
+def overview_rate_values(
+    *, rates, change: Callable[[str], Fraction | None], teachers: Rate, below_target: ClassesBelowTarget
+) -> dict:
+    """Return the activation, classes-below-target and active-teacher columns of a municipal overview row or its
+    totals.
 
     `rates` has a Rate attribute per group (staff, students, parents); `change(group)` is its weekly change.
     """
-    values: dict = {}
+    values: dict = {
+        "classes_below_target": below_target.any,
+        "classes_below_target_students": below_target.students,
+        "classes_below_target_parents": below_target.parents,
+    }
     for group in ACTIVATION_GROUPS:
         rate: Rate = getattr(rates, group)
         values.update(
@@ -271,7 +323,11 @@ def overview_row_values(row) -> dict:
     """Return the export values of a municipal overview row (see reports.overview.OverviewRow)."""
     metrics: SchoolMetrics = row.metrics
     values = {"school": metrics.school.short_name, "code": metrics.school.code}
-    values.update(overview_rate_values(rates=metrics, change=metrics.change, teachers=metrics.active_teachers))
+    values.update(
+        overview_rate_values(
+            rates=metrics, change=metrics.change, teachers=metrics.active_teachers, below_target=metrics.below_target
+        )
+    )
     values.update(
         {
             "week": metrics.week.week if metrics.week.evaluated else _("not evaluated"),

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reports", "0003_reconciliation_source_and_category_choices"),
+        ("reports", "0001_squashed_0003_reconciliation_source_and_category_choices"),
     ]
 
     operations = [

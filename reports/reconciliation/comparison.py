@@ -133,51 +133,47 @@ def _sferum_members(*, school: School) -> tuple[list[SferumMember], list[SferumM
     idle_students: dict[str, list[str]] = defaultdict(list)
     idle_staff: dict[str, list[str]] = defaultdict(list)
     for row in accounts:
-        (account_id, user_id, last, first, role, student_id, s_pid, s_last, s_first, s_birth) = row[:10]
-        (staff_id, t_pid, t_last, t_first, t_birth, parent_id) = row[10:]
+        # the account (id, user id, last, first, role), then its student link and its staff link with the parent id
+        account, student, staff_link = row[:5], row[5:10], row[10:]
+        account_id, role = account[0], account[4]
+        student_id, staff_id, parent_id = student[0], staff_link[0], staff_link[5]
         pending = role == ""
         if student_id is not None or (
             staff_id is None
             and parent_id is None
             and (role == SferumAccount.RoleCode.STUDENT or (pending and account_id not in in_staff_chat))
         ):
-            if account_id in in_class_chats:
-                students.append(
-                    SferumMember(
-                        account_id,
-                        user_id,
-                        last,
-                        first,
-                        role,
-                        in_class_chats[account_id],
-                        linked_person_id=s_pid,
-                        linked_name=f"{s_last} {s_first}" if s_pid else "",
-                        birth_date=s_birth,
-                    )
-                )
-            elif s_pid:
-                idle_students[s_pid].append(user_id)
+            _member_or_idle(account, student[1:], in_class_chats, students, idle_students)
         if staff_id is not None or (
             student_id is None
             and parent_id is None
             and (role in STAFF_ROLE_CODES or (pending and account_id in in_staff_chat))
         ):
-            if account_id in in_any_chat:
-                staff.append(
-                    SferumMember(
-                        account_id,
-                        user_id,
-                        last,
-                        first,
-                        role,
-                        linked_person_id=t_pid,
-                        linked_name=f"{t_last} {t_first}" if t_pid else "",
-                        birth_date=t_birth,
-                    )
-                )
-            elif t_pid:
-                idle_staff[t_pid].append(user_id)
+            _member_or_idle(account, staff_link[1:5], in_any_chat, staff, idle_staff)
     return students, staff, idle_students, idle_staff
+
+
+def _member_or_idle(account: tuple, person: tuple, chats, members: list[SferumMember], idle: dict) -> None:
+    """Add the account to `members` when it is in one of `chats` (a dict of its classes, or a set of accounts);
+    otherwise, when it is linked to a person, note it as that person's account outside the chats."""
+    account_id, user_id, last, first, role = account
+    person_id, person_last, person_first, birth_date = person
+    if account_id in chats:
+        members.append(
+            SferumMember(
+                account_id,
+                user_id,
+                last,
+                first,
+                role,
+                chats[account_id] if isinstance(chats, dict) else set(),
+                linked_person_id=person_id,
+                linked_name=f"{person_last} {person_first}" if person_id else "",
+                birth_date=birth_date,
+            )
+        )
+    elif person_id:
+        idle[person_id].append(user_id)
 
 
 def reconciliation_compute(

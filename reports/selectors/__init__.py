@@ -7,12 +7,15 @@
 - dashboards: the school dashboard's and the municipal overview's figures, the class page's lists.
 """
 
+from activation.staff_status import STAFF_ROLES
+
 from .activation_rates import (
-    STAFF_ROLES,
     ClassActivation,
+    ClassesBelowTarget,
     MunicipalityActivation,
     SchoolActivation,
     activation_compute,
+    classes_below_target,
     classes_of_day,
     municipality_timezones,
     timezone_most_used,
@@ -70,6 +73,7 @@ __all__ = [
     "TEACHER_STATUS_ORDER",
     "ClassActivation",
     "ClassRow",
+    "ClassesBelowTarget",
     "MunicipalityActivation",
     "SchoolActivation",
     "SchoolMetrics",
@@ -85,6 +89,7 @@ __all__ = [
     "class_rows",
     "class_rows_sort",
     "class_teachers_of_class",
+    "classes_below_target",
     "classes_for_teacher",
     "classes_of_day",
     "counted_messages",

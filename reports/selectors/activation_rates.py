@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from activation.models import SferumAccount
+from activation.staff_status import staff_activated
 from chats.models import Chat, ChatMembership
 from classes.models import (
     Enrollment,
@@ -22,8 +23,6 @@ from classes.models import (
     parent_on_roster_filter,
 )
 from reports.rates import Rate
-
-STAFF_ROLES = (SferumAccount.RoleCode.TEACHER, SferumAccount.RoleCode.ADMIN, SferumAccount.RoleCode.EMPLOYEE)
 
 
 @dataclass
@@ -56,6 +55,30 @@ class ClassActivation:
         return self.has_students_chat and self.has_parents_chat and self.class_teacher_is_admin
 
 
+@dataclass(frozen=True)
+class ClassesBelowTarget:
+    """How many classes fail their target: for students, for parents, and either (a class failing both counts once).
+
+    A class without students has no data and fails nothing. The targets are the school's settings.
+    """
+
+    any: int = 0
+    students: int = 0
+    parents: int = 0
+
+    def __add__(self, other: ClassesBelowTarget) -> ClassesBelowTarget:
+        return ClassesBelowTarget(
+            any=self.any + other.any, students=self.students + other.students, parents=self.parents + other.parents
+        )
+
+
+def classes_below_target(classes: Sequence[ClassActivation]) -> ClassesBelowTarget:
+    """Return how many of the classes are below target for students, for parents, and for either."""
+    students = {c.class_id for c in classes if c.students.passes is False}
+    parents = {c.class_id for c in classes if c.parents.passes is False}
+    return ClassesBelowTarget(any=len(students | parents), students=len(students), parents=len(parents))
+
+
 @dataclass
 class SchoolActivation:
     """A school's activation on a day: staff, and students and parents as sums over its classes."""
@@ -72,6 +95,10 @@ class SchoolActivation:
     @property
     def parents(self) -> Rate:
         return sum((c.parents for c in self.classes), Rate(0, 0)).with_target(self.school.effective_parents_target)
+
+    @property
+    def below_target(self) -> ClassesBelowTarget:
+        return classes_below_target(self.classes)
 
     @property
     def classes_without_class_teacher(self) -> list[ClassActivation]:
@@ -172,11 +199,7 @@ def _class_enrollment_counts(*, school_ids: Collection[int], day: date) -> dict[
 
 def _staff_counts(*, school_ids: Collection[int], day: date) -> dict[int, dict[str, int]]:
     """Return {school id: employed staff, activated staff} in one query."""
-    activated = Exists(
-        SferumAccount.objects.filter(
-            staff_id=OuterRef("pk"), role_code__in=STAFF_ROLES, status=SferumAccount.Status.ACTIVE
-        )
-    )
+    activated = staff_activated()
     rows = (
         Staff.objects.employed_on(day)
         .filter(school_id__in=list(school_ids))

@@ -17,7 +17,7 @@ from classes.calendar import last_complete_week
 from classes.models import School, SchoolClass, TeachingAssignment
 from reports.rates import Rate
 
-from .activation_rates import ClassActivation, SchoolActivation, activation_compute
+from .activation_rates import ClassActivation, ClassesBelowTarget, SchoolActivation, activation_compute
 from .history import activation_snapshots_of_days
 from .weekly_activity import SchoolWeek, TeacherStatus, weekly_activity_compute
 
@@ -61,6 +61,11 @@ class SchoolMetrics:
     @property
     def active_teachers(self) -> Rate:
         return self.week.active_teachers
+
+    @property
+    def below_target(self) -> ClassesBelowTarget:
+        """Return how many classes are below target today (the same count on the dashboard and the overview)."""
+        return self.activation.below_target
 
     def change(self, group: str) -> Fraction | None:
         """Return today's rate minus the rate of seven days earlier (a fraction), or None without both."""

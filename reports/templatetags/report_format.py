@@ -71,9 +71,20 @@ def teacher_status(value) -> str:
 
 
 @register.inclusion_tag("reports/includes/rate.html")
-def rate_figure(rate: Rate, label: str = "", change=None, show_change: bool = False) -> dict:
-    """Render a rate: the percentage, pass or fail in words and colour, and the numbers behind it."""
-    return {"rate": rate, "label": label, "change": change, "show_change": show_change}
+def rate_figure(rate: Rate, label: str = "", change=None, show_change: bool = False, failing: int = 0) -> dict:
+    """Render a rate: the percentage, pass or fail in words and colour, and the numbers behind it.
+
+    `failing`: how many classes fail the target the rate passes; then the verdict says the total passes but
+    not green, since the target holds per class.
+    """
+    return {"rate": rate, "label": label, "change": change, "show_change": show_change, "failing": failing}
+
+
+@register.filter
+def card_state(rate: Rate, failing: int = 0) -> str:
+    """Return the CSS state of a rate's card: pass, fail, nodata, or warn when it passes while classes fail."""
+    state = rate_state(rate)
+    return "warn" if state == "pass" and failing else state
 
 
 @register.inclusion_tag("reports/includes/sort_th.html", takes_context=True)

@@ -225,3 +225,21 @@ def independent_count(code: str, monday: date, today: date) -> dict:
         "parents": _rate(*totals["parents"], setting("parents_target")),
         "classes": class_rows,
     }
+
+
+def independent_staff_not_activated(school_id: int, today: date) -> set[int]:
+    """Return the ids of the school's staff employed on `today` with no activated profile (DESIGN.md: an account
+    with the role teacher, admin or employee and the status active linked to them)."""
+    accounts = list(SferumAccount.objects.values("staff_id", "role_code", "status"))
+    staff_roles = ("teacher", "admin", "employee")
+    found = set()
+    for staff in Staff.objects.values():
+        if staff["school_id"] != school_id:
+            continue
+        employed = staff["employed_from"] <= today and (staff["employed_to"] is None or staff["employed_to"] >= today)
+        activated = any(
+            a["staff_id"] == staff["id"] and a["role_code"] in staff_roles and a["status"] == "active" for a in accounts
+        )
+        if employed and not activated:
+            found.add(staff["id"])
+    return found

@@ -231,17 +231,27 @@ def accessibility_violations(page) -> list[str]:
     return [f"{v['id']}: {node['target']}" for v in result["violations"] for node in v["nodes"]]
 
 
-def test_the_main_pages_pass_an_accessibility_check_and_ask_no_outside_host(browser, live_server, demo):
+def main_pages(demo: School) -> dict[str, list[str]]:
+    """Return each demo user's main pages (the dashboard first)."""
     teacher = User.objects.get(username="demo_teacher")
     led = SchoolClass.objects.filter(class_teacher=teacher.staff).first()
-    pages = {
+    school = {"school_id": demo.pk}
+    return {
         "demo_admin": [
-            reverse("school-dashboard", kwargs={"school_id": demo.pk}),
-            reverse("class-list", kwargs={"school_id": demo.pk}),
-            reverse("chat-registry", kwargs={"school_id": demo.pk}),
-            reverse("roster-upload", kwargs={"school_id": demo.pk}),
-            reverse("reconciliation", kwargs={"school_id": demo.pk}),
-            reverse("roster-changes", kwargs={"school_id": demo.pk}),
+            *(
+                reverse(name, kwargs=school)
+                for name in (
+                    "school-dashboard",
+                    "class-list",
+                    "chat-registry",
+                    "school-teacher-activity",
+                    "staff-not-activated",
+                    "roster-upload",
+                    "reconciliation",
+                    "roster-changes",
+                )
+            ),
+            reverse("class-detail", kwargs={"class_id": led.pk}),
         ],
         "demo_teacher": [
             reverse("teacher-home"),
@@ -251,6 +261,10 @@ def test_the_main_pages_pass_an_accessibility_check_and_ask_no_outside_host(brow
         ],
         "demo_municipal": [reverse("municipal-overview")],
     }
+
+
+def test_the_main_pages_pass_an_accessibility_check_and_ask_no_outside_host(browser, live_server, demo):
+    pages = main_pages(demo)
     found, outside = [], []
     for username, paths in pages.items():
         for width in (360, 1280):
@@ -305,22 +319,8 @@ def csp_violations(page) -> list[str]:
 
 def test_the_main_pages_work_under_the_content_security_policy(browser, live_server, demo):
     # given
-    teacher = User.objects.get(username="demo_teacher")
-    led = SchoolClass.objects.filter(class_teacher=teacher.staff).first()
-    pages = {
-        "demo_admin": [
-            reverse("school-dashboard", kwargs={"school_id": demo.pk}),
-            reverse("chat-registry", kwargs={"school_id": demo.pk}),
-            reverse("school-teacher-activity", kwargs={"school_id": demo.pk}),
-            reverse("school-classes-export", kwargs={"school_id": demo.pk}) + "?format=html",
-        ],
-        "demo_teacher": [
-            reverse("teacher-home"),
-            reverse("teacher-class", kwargs={"class_id": led.pk}),
-            reverse("qr-sheet", kwargs={"class_id": led.pk}),
-        ],
-        "demo_municipal": [reverse("municipal-overview")],
-    }
+    pages = main_pages(demo)
+    pages["demo_admin"].append(reverse("school-classes-export", kwargs={"school_id": demo.pk}) + "?format=html")
     found = []
     for username, paths in pages.items():
         page = log_in(browser, live_server, username)
@@ -342,14 +342,14 @@ def test_the_main_pages_work_under_the_content_security_policy(browser, live_ser
             screenshot(page, "demo_admin-dashboard-csp")
         if username == "demo_teacher":
             # the copy button and the print button are shown by static/js/app.js
-            page.goto(f"{live_server.url}{reverse('teacher-class', kwargs={'class_id': led.pk})}")
+            page.goto(f"{live_server.url}{pages['demo_teacher'][1]}")
             page.fill("#id_parents_url", "https://sferum.ru/?invite=parents-csp")
             page.locator("form:has(#id_parents_url) button[type=submit]").click()
             page.wait_for_load_state("load")
             assert page.locator("[data-copy=short-parents]").is_visible()
             page.locator("[data-copy=short-parents]").click()
             page.wait_for_function("document.getElementById('short-parents-status').textContent !== ''")
-            page.goto(f"{live_server.url}{reverse('qr-sheet', kwargs={'class_id': led.pk})}")
+            page.goto(f"{live_server.url}{pages['demo_teacher'][3]}")
             assert page.locator("[data-print]").is_visible()
             found += csp_violations(page)
         page.context.close()

@@ -30,7 +30,7 @@ def export_error_page(request: HttpRequest, error: ExportFormatError, *, back_ur
     return render(request, "reports/export_error.html", {"message": str(error), "back_url": back_url}, status=400)
 
 
-def _export(request: HttpRequest, report: Report, school, *, page: str) -> HttpResponse:
+def export_response(request: HttpRequest, report: Report, school, *, page: str) -> HttpResponse:
     try:
         return report_export(request=request, report=report, fmt=request.GET.get("format", "xlsx"), school=school)
     except ExportFormatError as error:
@@ -44,7 +44,7 @@ def school_classes_export(request: HttpRequest, school_id: int) -> HttpResponse:
     school = school_admin_school_or_404(user=request.user, school_id=school_id)
     metrics = school_metrics_compute(schools=[school], today=school_today)[school.pk]
     _filterset, rows, _sort = class_table(request, metrics)
-    return _export(request, ClassesReport(metrics=metrics, rows=rows), school, page="school-dashboard")
+    return export_response(request, ClassesReport(metrics=metrics, rows=rows), school, page="school-dashboard")
 
 
 @role_required(*ADMINS)
@@ -55,7 +55,7 @@ def teacher_activity_export(request: HttpRequest, school_id: int) -> HttpRespons
     form = WeekRangeForm(request.GET or None, last_week=last_complete_week(school_today(school)))
     mondays = form.mondays()
     rows = weekly_activity_table(school=school, mondays=mondays)
-    return _export(
+    return export_response(
         request,
         TeacherActivityReport(school=school, mondays=mondays, rows=rows),
         school,
@@ -71,4 +71,5 @@ def chat_registry_export(request: HttpRequest, school_id: int) -> HttpResponse:
     day = school_today(school)
     filterset = ChatRegistryFilter(request.GET or None, queryset=chat_registry(school=school), school=school, day=day)
     chats = list(filterset.qs) if (not filterset.is_bound or filterset.is_valid()) else []
-    return _export(request, ChatRegistryReport(school=school, chats=chats, day=day), school, page="chat-registry")
+    report = ChatRegistryReport(school=school, chats=chats, day=day)
+    return export_response(request, report, school, page="chat-registry")

@@ -33,7 +33,12 @@ def overview_totals_values(overview: MunicipalOverview) -> dict:
     """Return the totals row of the export."""
     values: dict = {"school": _("Total: %(name)s") % {"name": overview.municipality.name}, "code": ""}
     values.update(
-        overview_rate_values(rates=overview.totals, change=overview.change, teachers=overview.active_teachers)
+        overview_rate_values(
+            rates=overview.totals,
+            change=overview.change,
+            teachers=overview.active_teachers,
+            below_target=overview.below_target,
+        )
     )
     return values
 

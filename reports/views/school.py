@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from activation.selectors import class_roster
+from classes import clock
 from classes.access import (
     ADMINS,
     can_write_school,
@@ -32,7 +34,7 @@ from reports.filters import SchoolClassFilter
 from reports.forms import WeekRangeForm
 from reports.models import WeeklyActivity
 from reports.overview import school_today
-from reports.panels import reconciliation_panels, roster_changes_panel
+from reports.panels import below_target_panel, reconciliation_panels, roster_changes_panel
 from reports.rates import Rate
 from reports.selectors import (
     CLASS_ROW_SORTS,
@@ -196,9 +198,16 @@ def school_dashboard(request: HttpRequest, school_id: int) -> HttpResponse:
         trend[-1] = week.active_teachers
     last_sync = sync_runs_last(school_ids=[school.pk]).get(school.pk)
     stored = weekly_activity_recent(school_ids=[school.pk], last_week=week.week_start, weeks=SPARK_WEEKS)
+    below = below_target_panel(metrics=metrics, url=request.path)
+    failing = {"students": below.counts.students, "parents": below.counts.parents}
     context.update(
         {
-            "groups": [(group, label, getattr(metrics, group), metrics.change(group)) for group, label in groups],
+            "groups": [
+                (group, label, getattr(metrics, group), metrics.change(group), failing.get(group, 0))
+                for group, label in groups
+            ],
+            "below_target": below,
+            "staff_gap": metrics.staff.denominator - metrics.staff.numerator,
             "inactive": _teacher_entries(metrics, inactive, stored),
             "flagged": _teacher_entries(metrics, flagged, stored),
             "activation_chart": activation_trend_chart(
@@ -260,6 +269,7 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
         "chats": list(chats_of_class(school_class=school_class)),
         "chart": chart,
         "can_edit": can_write_school(user=request.user),
+        "roster": class_roster(school_class=school_class, day=today, now=clock.now()),
     }
     return render(request, "reports/class_detail.html", context)
 

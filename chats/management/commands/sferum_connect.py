@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from chats.integrations import IntegrationError, integration_connect
 from chats.tokens import TokenKeyError
-from classes.models import School
+from classes.commands import school_by_code
 
 
 class Command(BaseCommand):
@@ -25,9 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--school-index", type=int, default=None, help="Simulator only: which simulated school.")
 
     def handle(self, *args, **options) -> None:
-        school = School.objects.filter(code=options["school"]).first()
-        if school is None:
-            raise CommandError(f"There is no school with the code «{options['school']}»; create it with school_create.")
+        school = school_by_code(options["school"])
         token = None
         if options["token_env"]:
             token = os.environ.get(options["token_env"])

@@ -12,9 +12,7 @@ from django.utils.translation import gettext as _
 
 from chats.files_import.activity_import import activity_report_import
 from chats.member_lists import member_list_import
-from classes.models import School
-from classes.tabular.columns import mapping_parse
-from classes.tabular.reading import file_read
+from classes.commands import column_mapping, file_content, school_by_code
 
 EXIT_FAILED, EXIT_HELD = 1, 3
 
@@ -36,25 +34,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         path = Path(options["file"])
-        try:
-            mapping = mapping_parse(options["map"])
-        except ValueError as exc:
-            raise CommandError(
-                _('«%(value)s» is not a column mapping; write it as --map "Header=column".') % {"value": exc.args[0]}
-            ) from None
-        school = School.objects.filter(code=options["school"]).first()
-        if school is None:
-            raise CommandError(
-                _("There is no school with the code «%(code)s»; create it with school_create first.")
-                % {"code": options["school"]}
-            )
-        try:
-            content = file_read(path)
-        except OSError as exc:
-            raise CommandError(
-                _("The file %(file)s cannot be read (%(reason)s); check its path.")
-                % {"file": path, "reason": exc.strerror or exc}
-            ) from None
+        mapping = column_mapping(options["map"])
+        school = school_by_code(options["school"])
+        content = file_content(path)
         if options["kind"] == "members":
             result = member_list_import(
                 school=school,

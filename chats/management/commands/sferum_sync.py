@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from chats.integrations import IntegrationError
 from chats.services import SyncAlreadyRunning, school_sync_run
-from classes.models import School
+from classes.commands import school_by_code
 
 EXIT_HELD = 3
 
@@ -27,9 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def handle(self, *args, **options) -> None:
-        school = School.objects.filter(code=options["school"]).first()
-        if school is None:
-            raise CommandError(f"There is no school with the code «{options['school']}»; create it with school_create.")
+        school = school_by_code(options["school"])
         since = None
         if options["since"]:
             try:

@@ -13,13 +13,12 @@ from typing import NoReturn
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from classes.models import RosterImport, RosterMapping, School
+from classes.commands import column_mapping, file_content, school_by_code
+from classes.models import RosterImport, RosterMapping
 from classes.roster.dating import RosterDateError, roster_as_of_check
 from classes.roster.importer import roster_import
 from classes.roster.results import RosterImportResult
-from classes.tabular.columns import mapping_parse
 from classes.tabular.errors import RowError
-from classes.tabular.reading import file_read
 
 EXIT_FAILED = 1
 EXIT_HELD = 3
@@ -54,23 +53,12 @@ class Command(BaseCommand):
         code: str = options["school"]
         path = Path(options["file"])
         as_json: bool = options["json"]
-        try:
-            mapping = mapping_parse(options["map"])
-        except ValueError as exc:
-            self._fail(
-                code,
-                path.name,
-                as_json,
-                _('«%(value)s» is not a column mapping; write it as --map "Header=column".') % {"value": exc.args[0]},
-            )
-        school = School.objects.filter(code=code).first()
-        if school is None:
-            self._fail(
-                code,
-                path.name,
-                as_json,
-                _("There is no school with the code «%(code)s»; create it with school_create first.") % {"code": code},
-            )
+
+        def fail(message: str) -> NoReturn:
+            self._fail(code, path.name, as_json, message)
+
+        mapping = column_mapping(options["map"], fail)
+        school = school_by_code(code, fail)
         if not options["map"]:
             saved = RosterMapping.objects.filter(school=school).first()
             mapping = dict(saved.mapping) if saved is not None else {}
@@ -79,25 +67,11 @@ class Command(BaseCommand):
             try:
                 as_of = roster_as_of_check(school=school, as_of=date.fromisoformat(options["as_of"]))
             except RosterDateError as exc:
-                self._fail(code, path.name, as_json, str(exc))
+                fail(str(exc))
             except ValueError:
-                self._fail(
-                    code,
-                    path.name,
-                    as_json,
-                    _("«%(value)s» is not a day; write it as YYYY-MM-DD, like 2026-11-16.")
-                    % {"value": options["as_of"]},
-                )
-        try:
-            content = file_read(path)
-        except OSError as exc:
-            self._fail(
-                code,
-                path.name,
-                as_json,
-                _("The file %(file)s cannot be read (%(reason)s); check its path.")
-                % {"file": path, "reason": exc.strerror or exc},
-            )
+                day = options["as_of"]
+                fail(_("«%(value)s» is not a day; write it as YYYY-MM-DD, like 2026-11-16.") % {"value": day})
+        content = file_content(path, fail)
         result = roster_import(
             school=school,
             content=content,

@@ -13,8 +13,7 @@ from typing import NoReturn
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from classes.models import School
-from classes.tabular.reading import file_read
+from classes.commands import file_content, school_by_code
 from reports.reconciliation.comparison import reconciliation_compute
 from reports.reconciliation.errors import ReconciliationError
 from reports.reconciliation.matching import CATEGORIES, ReconciliationResult
@@ -33,21 +32,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         code: str = options["school"]
         self._code, self._json = code, options["json"]
-        school = School.objects.filter(code=code).first()
-        if school is None:
-            self._fail(
-                _("There is no school with the code «%(code)s»; create it with school_create first.") % {"code": code}
-            )
+        school = school_by_code(code, self._fail)
         roster_file = None
         if options["roster"]:
             path = Path(options["roster"])
-            try:
-                roster_file = (file_read(path), path.name)
-            except OSError as exc:
-                self._fail(
-                    _("The file %(file)s cannot be read (%(reason)s); check its path.")
-                    % {"file": path, "reason": exc.strerror or exc}
-                )
+            roster_file = (file_content(path, self._fail), path.name)
         try:
             result = reconciliation_compute(school=school, roster_file=roster_file)
         except ReconciliationError as exc:
