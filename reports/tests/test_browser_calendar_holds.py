@@ -15,9 +15,10 @@ from django.urls import reverse
 from chats.models import SyncRun
 from chats.tests.scenario import school_build, sync_runs_add
 from classes.models import StaffAbsence
+from classes.tests.factories import StaffAbsenceFactory
 from classes.tests.scenario import school_admin
 
-from .test_browser import NOW, browser, log_in, screenshot  # noqa: F401 - `browser` is a fixture
+from .test_browser import NOW, accessibility_violations, browser, log_in, screenshot  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -82,3 +83,24 @@ def test_a_mass_removal_hold_is_released_only_with_the_typed_number(browser, liv
     assert still_held
     assert "Удаления подтверждены" in page.locator(".messages").inner_text()
     assert SyncRun.objects.filter(pk=held.pk).exists()
+
+
+def test_the_new_pages_have_no_wcag_violation(browser, live_server, school):  # noqa: F811
+    # given: an absence in the calendar and a held sync waiting for its typed number
+    StaffAbsenceFactory(staff=school.teachers[0])
+    sync_runs_add(school.school)
+    school_id = {"school_id": school.school.pk}
+    pages = [
+        reverse("school-calendar", kwargs=school_id),
+        reverse("school-calendar-create", kwargs={**school_id, "kind": "absence"}),
+        reverse("school-calendar-create", kwargs={**school_id, "kind": "quarter"}),
+        reverse("sync-list", kwargs=school_id),
+    ]
+    page = log_in(browser, live_server, "calendar_admin", bypass_csp=True)
+    # when
+    found = {}
+    for path in pages:
+        page.goto(f"{live_server.url}{path}")
+        found[path] = accessibility_violations(page)
+    # then
+    assert found == {path: [] for path in pages}
