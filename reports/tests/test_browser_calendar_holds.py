@@ -72,6 +72,7 @@ def test_a_mass_removal_hold_is_released_only_with_the_typed_number(browser, liv
     button.click()
     page.wait_for_load_state("load")
     wrong = page.locator(".messages").inner_text()
+    screenshot(page, "sync-hold-typed-count")
     held.refresh_from_db()
     still_held = held.confirmed_at is None
     # when: the right number
