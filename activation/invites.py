@@ -108,9 +108,10 @@ def invite_url_clean(url: str) -> str:
         raise ValidationError(
             {
                 "url": _(
-                    "%(host)s is not a Sferum or MAX address; paste the invite link exactly as Sferum or MAX gave it."
+                    "%(host)s is not a Sferum or MAX address; paste the invite link exactly as Sferum or MAX gave it. "
+                    "Links of these sites are accepted: %(hosts)s."
                 )
-                % {"host": urlsplit(url).hostname}
+                % {"host": urlsplit(url).hostname, "hosts": ", ".join(settings.INVITE_LINK_HOSTS)}
             }
         )
     return url

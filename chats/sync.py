@@ -359,6 +359,11 @@ def _failure_message(exc: SferumError) -> str:
     return f"The sync stopped: {exc}."
 
 
+def memberships_current_count(*, school: School) -> int:
+    """Return how many memberships of the school's chats are current (the people a sync hold protects)."""
+    return ChatMembership.objects.filter(chat__school=school, left_at__isnull=True).count()
+
+
 def removal_hold_reason(*, school: School, plan: SyncPlan) -> str:
     """Return why the planned removals need an administrator's confirmation, or "" when they don't.
 
@@ -368,7 +373,7 @@ def removal_hold_reason(*, school: School, plan: SyncPlan) -> str:
     removals = len(plan.removals)
     if not removals:
         return ""
-    current = ChatMembership.objects.filter(chat__school=school, left_at__isnull=True).count()
+    current = memberships_current_count(school=school)
     share = Fraction(str(settings.SYNC_HOLD_REMOVAL_SHARE))
     if removals > share * current:
         return _("%(removals)d of %(current)d memberships would end (more than %(share)s%%).") % {

@@ -27,6 +27,7 @@ from classes.access import (
     school_for_user_or_404,
     schools_for_user,
 )
+from classes.forms import HoldReleaseForm
 from classes.models import School, User
 
 from .filters import ChatRegistryFilter
@@ -39,6 +40,7 @@ from .mapping import (
     moderator_names,
 )
 from .models import Chat, Integration, SyncRun
+from .sync import memberships_current_count
 from .sync_runs import sync_run_end, task_enqueue
 from .tasks import sync_held_confirm_task, sync_school
 
@@ -160,6 +162,12 @@ def sync_list(request: HttpRequest, school_id: int) -> HttpResponse:
             "-started_at", "-pk"
         )
     )
+    if held:
+        current = memberships_current_count(school=school)
+        for run in held:
+            run.release_form = HoldReleaseForm(
+                removals=run.held_removals, current=current, auto_id=f"id_run{run.pk}_%s"
+            )
     integration = Integration.objects.filter(school=school).first()
     context = {
         "school": school,
@@ -212,6 +220,12 @@ def sync_confirm(request: HttpRequest, run_id: int) -> HttpResponse:
     fallback = reverse("sync-list", kwargs={"school_id": run.school_id})
     if run.status != SyncRun.Status.HELD or run.confirmed_at is not None:
         messages.error(request, _("Only a held sync waits for confirmation."))
+        return redirect(_next_or(request, fallback))
+    form = HoldReleaseForm(
+        request.POST, removals=run.held_removals, current=memberships_current_count(school=run.school)
+    )
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("removals_typed", [])))
         return redirect(_next_or(request, fallback))
     # A real backend's sync can take minutes: the worker runs it, the sync log shows how it ended.
     error = task_enqueue(sync_held_confirm_task, run.pk, request.user.pk)

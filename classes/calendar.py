@@ -84,6 +84,17 @@ def school_days(monday: date, holidays: Iterable[tuple[date, date]]) -> list[dat
     return [day for day in week_days(monday) if is_school_day(day, ranges)]
 
 
+def week_threshold(*, threshold: int, school_days: int, scaled: bool) -> int:
+    """Return the messages an active teacher needs in a week of `school_days` school days.
+
+    With `scaled` (the school's setting), a short week asks for ceil(threshold × school days ÷ 5); a full
+    week, or one without school days (not evaluated), keeps the threshold. The one rule for every page and job.
+    """
+    if not scaled or not 0 < school_days < SCHOOL_WEEKDAYS:
+        return threshold
+    return -(-threshold * school_days // SCHOOL_WEEKDAYS)
+
+
 def last_complete_week(today: date) -> date:
     """Return the Monday of the last week that has ended by `today` (the week before the current one)."""
     return week_start(today) - timedelta(days=7)

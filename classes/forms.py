@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from classes.dates import RUSSIAN_ZONES, timezone_text
+from classes.holds import removals_need_typed_count
 from classes.models import AcademicYear, School
 from classes.roster.columns import COLUMNS
 from classes.tabular.limits import TableLimitError, size_check, table_limits
@@ -99,6 +100,14 @@ class SchoolProfileForm(forms.Form):
     staff_target = _percent_field(gettext_lazy("Staff activation target, %"))
     students_target = _percent_field(gettext_lazy("Students activation target, %"))
     parents_target = _percent_field(gettext_lazy("Parents activation target, %"))
+    short_week_scaling = forms.TypedChoiceField(
+        label=gettext_lazy("Short weeks (after holidays) ask for fewer messages"),
+        choices=[("", ""), ("on", gettext_lazy("Yes")), ("off", gettext_lazy("No"))],
+        coerce=lambda value: value == "on",
+        empty_value=None,
+        required=False,
+        help_text=gettext_lazy("A week of 3 school days asks for ceil(threshold × 3 ÷ 5) messages."),
+    )
 
     def __init__(self, *args, school: School, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -112,18 +121,25 @@ class SchoolProfileForm(forms.Form):
         for name in ("staff_target", "students_target", "parents_target"):
             value = (getattr(municipality, name) * 100).quantize(PERCENT, ROUND_HALF_UP)
             self.fields[name].help_text = inherit % {"value": f"{value} %"}
+        inherited = _("yes") if municipality.short_week_scaling else _("no")
+        self.fields["short_week_scaling"].choices = [
+            ("", _("As the municipality: %(value)s") % {"value": inherited}),
+            *self.fields["short_week_scaling"].choices[1:],
+        ]
 
     def school_fields(self) -> list:
         return [self[name] for name in ("full_name", "short_name", "address", "timezone", "description", "contacts")]
 
     def threshold_fields(self) -> list:
-        return [self[name] for name in ("activity_threshold", "staff_target", "students_target", "parents_target")]
+        names = ("activity_threshold", "short_week_scaling", "staff_target", "students_target", "parents_target")
+        return [self[name] for name in names]
 
     @staticmethod
     def initial_for(school: School) -> dict:
         initial = {name: getattr(school, name) for name in ("full_name", "short_name", "address", "description")}
         initial.update({"contacts": school.contacts, "timezone": school.timezone})
         initial["activity_threshold"] = school.activity_threshold
+        initial["short_week_scaling"] = {True: "on", False: "off"}.get(school.short_week_scaling, "")
         for name in ("staff_target", "students_target", "parents_target"):
             value = getattr(school, name)
             initial[name] = (value * 100).quantize(PERCENT, ROUND_HALF_UP) if value is not None else None
@@ -186,6 +202,17 @@ class ColumnMappingForm(forms.Form):
         return [self.cleaned_data.get(f"column_{index}", "") for index in range(len(self.headers))]
 
 
+def typed_count_field(*, label, help_text) -> forms.IntegerField:
+    """Return the field where an administrator types how many people a released hold removes (classes.holds)."""
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=0,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+
 class RosterImportForm(forms.Form):
     as_of = forms.DateField(
         label=gettext_lazy("The file shows the school on"),
@@ -200,6 +227,33 @@ class RosterImportForm(forms.Form):
         label=gettext_lazy("I have checked the file: these people really leave the school."),
         required=False,
     )
+    removals_typed = typed_count_field(
+        label=gettext_lazy("Number of people who leave"),
+        help_text=gettext_lazy("More than half of the people would leave: type their number to confirm."),
+    )
+
+
+class HoldReleaseForm(forms.Form):
+    """Releasing a sync hold; a release that removes more than half of the people needs their number typed."""
+
+    removals_typed = typed_count_field(
+        label=gettext_lazy("Number of memberships to end"),
+        help_text=gettext_lazy("More than half of the memberships would end: type their number to confirm."),
+    )
+
+    def __init__(self, *args, removals: int, current: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.removals = removals
+        self.typing_required = removals_need_typed_count(removals=removals, current=current)
+
+    def clean_removals_typed(self) -> int | None:
+        typed = self.cleaned_data.get("removals_typed")
+        if self.typing_required and typed != self.removals:
+            raise forms.ValidationError(
+                _("Nothing was released: type the number of memberships to end, %(count)d, to confirm.")
+                % {"count": self.removals}
+            )
+        return typed
 
 
 class DepartureForm(forms.Form):

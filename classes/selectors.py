@@ -7,7 +7,18 @@ from datetime import date
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from classes.models import AcademicYear, Enrollment, SchoolClass, Staff, TeachingAssignment, staff_employed_filter
+from classes.models import (
+    AcademicYear,
+    Enrollment,
+    Holiday,
+    Quarter,
+    School,
+    SchoolClass,
+    Staff,
+    StaffAbsence,
+    TeachingAssignment,
+    staff_employed_filter,
+)
 
 
 def classes_of_year(*, year: AcademicYear, day: date) -> QuerySet[SchoolClass]:
@@ -43,3 +54,21 @@ def staff_for_class_teacher_choice(*, school_class: SchoolClass, day: date) -> Q
         .filter(staff_employed_filter(day) | Q(pk=school_class.class_teacher_id))
         .order_by("last_name", "first_name", "patronymic", "person_id")
     )
+
+
+def school_calendar(*, school: School) -> dict[str, list]:
+    """Return the school's calendar: `quarters` and `holidays` of its academic years, newest year first, and
+    staff `absences`, latest first (three queries whatever their numbers)."""
+    return {
+        "quarters": list(
+            Quarter.objects.filter(year__school=school).select_related("year").order_by("-year__starts_on", "number")
+        ),
+        "holidays": list(
+            Holiday.objects.filter(year__school=school).select_related("year").order_by("-year__starts_on", "starts_on")
+        ),
+        "absences": list(
+            StaffAbsence.objects.filter(staff__school=school)
+            .select_related("staff")
+            .order_by("-starts_on", "staff__last_name")
+        ),
+    }

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -273,6 +274,7 @@ SCHOOL_PROFILE_FIELDS = (
     "staff_target",
     "students_target",
     "parents_target",
+    "short_week_scaling",
 )
 
 
@@ -287,3 +289,20 @@ def school_profile_update(*, school: School, data: dict) -> School:
         school.full_clean()
         school.save(update_fields=changed)
     return school
+
+
+# ---------------------------------------------------------------------------
+# The school calendar (staff absences, holidays, quarters)
+# ---------------------------------------------------------------------------
+
+
+def calendar_entry_save(*, entry: Model) -> Model:
+    """Validate (the model's rules: dates in order, inside the year, no overlap) and save a calendar entry."""
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+def calendar_entry_delete(*, entry: Model) -> None:
+    """Delete a calendar entry (weeks already stored keep their figures until they are built again)."""
+    entry.delete()

@@ -29,11 +29,16 @@ def roster_upload_read_task(upload_id: int) -> None:
 
 
 @shared_task(name="classes.roster_upload_import", acks_late=True, soft_time_limit=240, time_limit=300)
-def roster_upload_import_task(upload_id: int, confirm_removals: bool = False, on: str | None = None) -> str | None:
+def roster_upload_import_task(
+    upload_id: int, confirm_removals: bool = False, on: str | None = None, removals_typed: int | None = None
+) -> str | None:
     """Import a confirmed roster upload as of `on` (ISO date); return its status (an upload not waiting for
     its import, e.g. already imported, is left alone)."""
     return roster_upload_import_run(
-        upload_id=upload_id, confirm_removals=confirm_removals, on=date.fromisoformat(on) if on else None
+        upload_id=upload_id,
+        confirm_removals=confirm_removals,
+        removals_typed=removals_typed,
+        on=date.fromisoformat(on) if on else None,
     )
 
 

@@ -3,7 +3,7 @@ import log, arrivals and departures, a student's page)."""
 
 from django.urls import path
 
-from .views import classes, roster
+from .views import calendar, classes, roster
 
 urlpatterns = [
     # Class management and the school profile.
@@ -11,6 +11,23 @@ urlpatterns = [
     path("schools/<int:school_id>/classes/create/", classes.class_create, name="class-create"),
     path("classes/<int:class_id>/update/", classes.class_update, name="class-update"),
     path("schools/<int:school_id>/profile/", classes.school_profile, name="school-profile"),
+    # The school calendar: staff absences, holidays, quarters.
+    path("schools/<int:school_id>/calendar/", calendar.calendar_page, name="school-calendar"),
+    path(
+        "schools/<int:school_id>/calendar/<str:kind>/create/",
+        calendar.calendar_entry_edit,
+        name="school-calendar-create",
+    ),
+    path(
+        "schools/<int:school_id>/calendar/<str:kind>/<int:pk>/update/",
+        calendar.calendar_entry_edit,
+        name="school-calendar-update",
+    ),
+    path(
+        "schools/<int:school_id>/calendar/<str:kind>/<int:pk>/delete/",
+        calendar.calendar_entry_delete_view,
+        name="school-calendar-delete",
+    ),
     # The roster: upload and import log, arrivals and departures, a student's page.
     path(
         "schools/<int:school_id>/roster/",

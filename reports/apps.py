@@ -11,3 +11,7 @@ class ReportsConfig(AppConfig):
         from reports.tasks import history_ready_received
 
         history_ready.connect(history_ready_received, dispatch_uid="reports.weekly_history_build")
+        # Stored weeks follow the school calendar: an absence or holidays changed later rebuild the weeks touched.
+        from reports.calendar_refresh import calendar_signals_connect
+
+        calendar_signals_connect()

@@ -67,10 +67,29 @@ class ResolveForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
 
+class BulkResolveForm(ResolveForm):
+    """One resolution for every item ticked in the list (`items`: their ids)."""
+
+    items = forms.TypedMultipleChoiceField(coerce=int, required=False)
+
+    def __init__(self, *args, item_ids: list[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["items"].choices = [(pk, pk) for pk in item_ids]
+        self.fields["items"].error_messages["invalid_choice"] = _(
+            "Some selected items are not in this reconciliation any more; reload the page. Nothing was changed."
+        )
+
+
 class SignOffForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("I have checked every item; the roster and Sferum agree as resolved above."),
         error_messages={"required": _("Tick the confirmation to sign the quarter off.")},
+    )
+    position = forms.CharField(
+        label=_("Your position"),
+        max_length=255,
+        required=False,
+        help_text=_("Printed under your name on the report, like «deputy head»."),
     )
 
 

@@ -198,6 +198,7 @@ class Reconciliation(models.Model):
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     signed_by = optional_link(settings.AUTH_USER_MODEL, related_name="+", verbose_name=_("signed off by"))
     signed_by_name = models.CharField(_("signed off by (name)"), max_length=300, blank=True)
+    signed_by_position = models.CharField(_("signed off by (position)"), max_length=255, blank=True)
     signed_at = models.DateTimeField(_("signed off"), null=True, blank=True)
 
     class Meta:

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from reportlab.lib import colors
@@ -23,7 +24,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, LongTable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from classes.dates import quarter_label_text
 from classes.models import User
@@ -55,6 +56,9 @@ class ReportText:
     summary: list[tuple[str, int]]
     items_header: list[str]
     items: list[list[str]]
+    signer: str = ""
+    signer_position: str = ""
+    signed_on: str = ""
 
 
 def _category_labels() -> dict[str, str]:
@@ -65,6 +69,7 @@ def report_text(*, reconciliation: Reconciliation) -> ReportText:
     """Return the report's text in the current language: heading, who signed, the summary and every item."""
     tz = reconciliation.school.tz
     signed_at = reconciliation.signed_at.astimezone(tz) if reconciliation.signed_at else None
+    signed_on = date_format(signed_at, "d.m.Y H:i") if signed_at else ""
     labels = _category_labels()
     total = reconciliation.summary.get("total", {})
     items = [
@@ -95,24 +100,28 @@ def report_text(*, reconciliation: Reconciliation) -> ReportText:
         meta=[
             (_("School"), reconciliation.school_name),
             (_("Quarter"), quarter_label_text(reconciliation.quarter_label)),
-            (_("Date"), date_format(signed_at, "d.m.Y H:i") if signed_at else ""),
+            (_("Date"), signed_on),
             (_("Signed off by"), reconciliation.signed_by_name),
+            (_("Position"), reconciliation.signed_by_position),
         ],
         summary_header=[_("Category"), _("People")],
         summary=[(labels[category], int(total.get(category, 0))) for category in labels],
         items_header=[
             _("Category"),
             _("Role"),
-            _("Roster id"),
+            pgettext("reconciliation report column", "Roster id"),
             _("Name"),
-            _("Class on the roster"),
-            _("Class in Sferum"),
-            _("Sferum user id"),
+            pgettext("reconciliation report column", "Class on the roster"),
+            pgettext("reconciliation report column", "Class in Sferum"),
+            pgettext("reconciliation report column", "Sferum user id"),
             _("Note"),
             _("Resolution"),
             _("Resolved by"),
         ],
         items=items,
+        signer=reconciliation.signed_by_name,
+        signer_position=reconciliation.signed_by_position,
+        signed_on=signed_on,
     )
 
 
@@ -163,13 +172,52 @@ def _fonts_register() -> None:
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
 
 
-def reconciliation_pdf(*, reconciliation: Reconciliation) -> bytes:
-    """Return the report as a PDF (A4 landscape) with a Cyrillic font."""
+# The items table: preferred column widths (mm), the room of the page between its margins, a cell's padding.
+ITEM_WIDTHS_MM = (26, 16, 17, 42, 13, 15, 18, 70, 22, 28)
+PAGE_ROOM_MM = 281
+CELL_PADDING_PT = 3
+HEADER_FONT_SIZE = 7.5
+NOTE_COLUMN = 7
 
+
+def item_column_widths(headers: list[str]) -> list[float]:
+    """Return the items table's column widths (points): each wide enough for the longest word of its header.
+
+    A header then wraps between words only, never inside one; the note column gives up the room the others
+    need, so the table keeps the page's width.
+    """
+    widths = []
+    for preferred, header in zip(ITEM_WIDTHS_MM, headers, strict=True):
+        longest = max(pdfmetrics.stringWidth(word, FONT_BOLD, HEADER_FONT_SIZE) for word in header.split() or [""])
+        widths.append(max(preferred * mm, longest + 2 * CELL_PADDING_PT + 1))
+    widths[NOTE_COLUMN] = max(40 * mm, widths[NOTE_COLUMN] - (sum(widths) - PAGE_ROOM_MM * mm))
+    return widths
+
+
+def signature_block(text: ReportText, style: ParagraphStyle) -> Table:
+    """Return the signature block: a line to sign on, the signer's full name and position under it, the date."""
+    block = Table(
+        [
+            [Paragraph(escape(_("Signature")), style), "", Paragraph(escape(text.signed_on), style)],
+            [Paragraph(escape(text.signer), style), "", ""],
+            [Paragraph(escape(text.signer_position), style), "", ""],
+        ],
+        colWidths=[90 * mm, 20 * mm, 50 * mm],
+        hAlign="LEFT",
+    )
+    block.setStyle(
+        TableStyle([("LINEBELOW", (0, 0), (0, 0), 0.8, colors.black), ("TOPPADDING", (0, 0), (-1, 0), 12 * mm)])
+    )
+    return block
+
+
+def reconciliation_story(*, reconciliation: Reconciliation) -> list:
+    """Return the PDF's flowables: the heading, who signed, the summary, the items and the signature block."""
     _fonts_register()
     text = report_text(reconciliation=reconciliation)
     body = ParagraphStyle("body", fontName=FONT, fontSize=8, leading=10)
     head = ParagraphStyle("head", parent=body, fontName=FONT_BOLD)
+    column_head = ParagraphStyle("column_head", parent=head, fontSize=HEADER_FONT_SIZE, leading=9)
     title = ParagraphStyle("title", fontName=FONT_BOLD, fontSize=15, leading=19, spaceAfter=6)
 
     def cell(value: object, style: ParagraphStyle = body) -> Paragraph:
@@ -194,14 +242,29 @@ def reconciliation_pdf(*, reconciliation: Reconciliation) -> bytes:
     )
     summary.setStyle(grid)
     story += [summary, Spacer(1, 5 * mm)]
-    widths = [26, 16, 17, 42, 13, 15, 18, 70, 22, 28]
     items = LongTable(
-        [[cell(label, head) for label in text.items_header]] + [[cell(value) for value in row] for row in text.items],
-        colWidths=[width * mm for width in widths],
+        [[cell(label, column_head) for label in text.items_header]]
+        + [[cell(value) for value in row] for row in text.items],
+        colWidths=item_column_widths(text.items_header),
         repeatRows=1,
     )
     items.setStyle(grid)
-    story.append(items)
+    items.setStyle(
+        TableStyle(
+            [
+                ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING_PT),
+                ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING_PT),
+            ]
+        )
+    )
+    story += [items, Spacer(1, 8 * mm), KeepTogether([signature_block(text, body)])]
+    return story
+
+
+def reconciliation_pdf(*, reconciliation: Reconciliation) -> bytes:
+    """Return the report as a PDF (A4 landscape) with a Cyrillic font."""
+    story = reconciliation_story(reconciliation=reconciliation)
+    text_title = _("Roster reconciliation with Sferum")
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer,
@@ -210,7 +273,7 @@ def reconciliation_pdf(*, reconciliation: Reconciliation) -> bytes:
         rightMargin=8 * mm,
         topMargin=10 * mm,
         bottomMargin=10 * mm,
-        title=f"{text.title} · {reconciliation.school_name} · {quarter_label_text(reconciliation.quarter_label)}",
+        title=f"{text_title} · {reconciliation.school_name} · {quarter_label_text(reconciliation.quarter_label)}",
         author=reconciliation.signed_by_name,
     )
     document.build(story)

@@ -20,6 +20,7 @@ from chats.horizon import history_horizons
 from chats.models import Chat, Message, ReportedActivity
 from classes.calendar import school_days, week_days, week_label, week_start
 from classes.models import AcademicYear, Holiday, School, SchoolClass, Staff, StaffAbsence
+from classes.school_days import SchoolCalendar
 from reports.models import WeeklyActivity
 from reports.selectors import (
     TeacherStatus,
@@ -28,7 +29,7 @@ from reports.selectors import (
     teacher_week_messages,
     weekly_activity_history,
 )
-from reports.week_status import week_not_evaluated_reason
+from reports.week_status import threshold_note, week_not_evaluated_reason
 
 HISTORY_WEEKS = 8
 
@@ -43,6 +44,7 @@ class WeekRow:
     current: bool
     stored: bool
     reason: str | None = None  # why the week is not evaluated: no_school_day, no_history
+    note: str = ""  # why the threshold is lower: a short week (reports.week_status.threshold_note)
 
     @property
     def label(self) -> str:
@@ -118,10 +120,11 @@ def _live_weeks(*, staff: Staff, school: School, mondays: Sequence[date], curren
     )
     counts = _message_counts_by_week(staff=staff, mondays=mondays)
     history_from = history_horizons(school_ids=[school.pk]).get(school.pk)
-    threshold = school.effective_activity_threshold
+    full = school.effective_activity_threshold
     rows = []
     for monday in mondays:
         days = school_days(monday, holidays)
+        threshold = school.activity_threshold_for(len(days))
         reason = week_not_evaluated_reason(school_days=days, week_start=monday, tz=school.tz, history_from=history_from)
         sunday = monday + timedelta(days=6)
         leads_a_class = any(starts <= sunday and ends >= monday for starts, ends in led_years)
@@ -140,7 +143,17 @@ def _live_weeks(*, staff: Staff, school: School, mondays: Sequence[date], curren
             )
             who = {"staff_id": staff.pk, "person_id": staff.person_id, "name": staff.full_name}
             teacher = TeacherWeek(**who, has_account=has_account, status=status, **counted)
-        rows.append(WeekRow(monday, threshold, teacher, current=monday == current, stored=False, reason=reason))
+        rows.append(
+            WeekRow(
+                monday,
+                threshold,
+                teacher,
+                current=monday == current,
+                stored=False,
+                reason=reason,
+                note=threshold_note(threshold=threshold, full=full, school_days=len(days)),
+            )
+        )
     return rows
 
 
@@ -167,8 +180,12 @@ def teacher_week_rows(*, staff: Staff, today: date) -> list[WeekRow]:
         staff=staff, school=school, mondays=[monday for monday in weeks if monday not in stored], current=this_week
     )
     rows = {row.week_start: row for row in live}
+    full = school.effective_activity_threshold
+    calendar = SchoolCalendar.for_school(school) if any(row.threshold != full for row in stored.values()) else None
     for monday, row in stored.items():
-        rows[monday] = WeekRow(monday, row.threshold, _stored_week(row, staff), current=False, stored=True)
+        days = len([day for day in week_days(monday) if calendar.is_school_day(day)]) if calendar else 0
+        note = threshold_note(threshold=row.threshold, full=full, school_days=days)
+        rows[monday] = WeekRow(monday, row.threshold, _stored_week(row, staff), current=False, stored=True, note=note)
     return [rows[monday] for monday in weeks]
 
 

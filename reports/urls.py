@@ -47,6 +47,11 @@ urlpatterns = [
         name="reconciliation-export",
     ),
     path(
+        "schools/<int:school_id>/reconciliation/<int:reconciliation_id>/items/resolve/",
+        reconciliation.reconciliation_items_resolve_view,
+        name="reconciliation-items-resolve",
+    ),
+    path(
         "schools/<int:school_id>/reconciliation/items/<int:item_id>/resolve/",
         reconciliation.reconciliation_item_resolve_view,
         name="reconciliation-item-resolve",

@@ -7,9 +7,14 @@ the school's message history horizon is `no_history`: no data, never inactivity.
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Sequence
 from datetime import date, datetime
 
-from classes.calendar import week_bounds
+from django.utils.translation import npgettext
+
+from classes.calendar import SCHOOL_WEEKDAYS, week_bounds, week_days
+from classes.models import School
+from classes.school_days import SchoolCalendar
 
 NO_SCHOOL_DAY = "no_school_day"
 NO_HISTORY = "no_history"
@@ -24,3 +29,26 @@ def week_not_evaluated_reason(
     if history_from is not None and week_bounds(week_start, tz)[0] < history_from:
         return NO_HISTORY
     return None
+
+
+def threshold_note(*, threshold: int, full: int, school_days: int) -> str:
+    """Return why a short week's threshold is lower, like «threshold 2 instead of 3: 3 school days», or ""."""
+    if threshold == full or not 0 < school_days < SCHOOL_WEEKDAYS:
+        return ""
+    return npgettext(
+        "short week",
+        "threshold %(threshold)d instead of %(full)d: %(days)d school day",
+        "threshold %(threshold)d instead of %(full)d: %(days)d school days",
+        school_days,
+    ) % {"threshold": threshold, "full": full, "days": school_days}
+
+
+def week_threshold_notes(*, school: School, mondays: Sequence[date]) -> list[str]:
+    """Return, per week, why its threshold is lower than the school's (a short week), or "" (one query)."""
+    calendar = SchoolCalendar.for_school(school)
+    full = school.effective_activity_threshold
+    notes = []
+    for monday in mondays:
+        days = sum(1 for day in week_days(monday) if calendar.is_school_day(day))
+        notes.append(threshold_note(threshold=school.activity_threshold_for(days), full=full, school_days=days))
+    return notes

@@ -15,6 +15,7 @@ NAVIGATION = {
         ("reconciliation", _("Reconciliation"), True),
         ("roster-changes", _("Arrivals and departures"), True),
         ("staff-logins", _("Logins"), True),
+        ("school-calendar", _("Calendar"), True),
         ("school-profile", _("School profile"), True),
     ],
     "teacher": [

@@ -166,3 +166,46 @@ def test_pasting_a_link_to_another_host_is_refused_with_a_sentence(client, world
     assert response.status_code == 400
     assert "is not a Sferum or MAX address" in response.content.decode()
     assert not InviteLink.objects.exists()
+
+
+def test_the_refusal_names_the_allowed_hosts_in_russian(client, world, settings):
+    # given
+    settings.LANGUAGE_CODE = "ru"
+    settings.INVITE_LINK_HOSTS = ["sferum.ru", "max.ru"]
+    # when
+    response = paste(client, world, url="https://evil.example/?invite=abc")
+    # then
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "не адрес Сферума или MAX" in body
+    assert "Принимаются ссылки этих сайтов: sferum.ru, max.ru." in body
+    assert not InviteLink.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://sferum.ru/?invite=abc",
+        "https://web.sferum.ru/?invite=abc",
+        "https://vk.me/join/abc",
+        "https://web.vk.me/join/abc",
+        "https://vk.com/join/abc",
+        "https://vk.ru/join/abc",
+        "https://max.ru/join/abc",
+    ],
+)
+def test_pasting_a_link_of_each_platform_host_is_accepted(client, world, url):
+    # when
+    response = paste(client, world, url=url)
+    # then
+    assert response.status_code == 302
+    assert InviteLink.objects.get().url == url
+
+
+@pytest.mark.parametrize("url", ["http://sferum.ru/?invite=abc", "https://max.ru.evil.example/join/abc"])
+def test_pasting_a_look_alike_of_a_platform_link_is_refused(client, world, url):
+    # when
+    response = paste(client, world, url=url)
+    # then
+    assert response.status_code == 400
+    assert not InviteLink.objects.exists()

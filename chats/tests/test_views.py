@@ -302,7 +302,9 @@ def test_confirming_a_held_sync_queues_it_for_the_worker(client, django_capture_
         mock.patch("chats.views.sync_held_confirm_task.delay") as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
-        response = client.post(reverse("sync-confirm", kwargs={"run_id": held.pk}), follow=True)
+        response = client.post(
+            reverse("sync-confirm", kwargs={"run_id": held.pk}), {"removals_typed": "40"}, follow=True
+        )
     # then
     delay.assert_called_once_with(held.pk, user.pk)
     assert "The removals are confirmed" in response.content.decode()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -13,6 +14,23 @@ from classes.dates import quarter_text
 
 from .periods import period_covers
 from .school import School
+
+
+def dates_clean(*, starts_on: date | None, ends_on: date | None) -> None:
+    """Raise ValidationError when the period ends before it starts (first and last day included)."""
+    if starts_on and ends_on and ends_on < starts_on:
+        raise ValidationError({"ends_on": _("The last day comes before the first one; swap the dates.")})
+
+
+def within_year_clean(*, year: AcademicYear | None, starts_on: date | None, ends_on: date | None) -> None:
+    """Raise ValidationError when the period leaves the academic year."""
+    if year is None or not starts_on or not ends_on:
+        return
+    if starts_on < year.starts_on or ends_on > year.ends_on:
+        raise ValidationError(
+            _("The dates leave the academic year %(year)s (%(first)s – %(last)s); choose days inside it.")
+            % {"year": year.name, "first": f"{year.starts_on:%d.%m.%Y}", "last": f"{year.ends_on:%d.%m.%Y}"}
+        )
 
 
 def academic_year_current_filter(day: date, *, prefix: str = "") -> Q:
@@ -76,6 +94,26 @@ class Quarter(models.Model):
     def __str__(self) -> str:
         return quarter_text(year_name=self.year.name, number=self.number)
 
+    def clean(self) -> None:
+        """Check the dates: in order, inside the year, and overlapping no other quarter of the year."""
+        dates_clean(starts_on=self.starts_on, ends_on=self.ends_on)
+        if self.year_id is None or not self.starts_on or not self.ends_on:
+            return
+        within_year_clean(year=self.year, starts_on=self.starts_on, ends_on=self.ends_on)
+        others = Quarter.objects.filter(year_id=self.year_id).exclude(pk=self.pk)
+        if others.filter(number=self.number).exists():
+            raise ValidationError({"number": _("The year already has quarter %(number)d.") % {"number": self.number}})
+        overlapping = others.filter(starts_on__lte=self.ends_on, ends_on__gte=self.starts_on).first()
+        if overlapping is not None:
+            raise ValidationError(
+                _("The dates overlap quarter %(number)d (%(first)s – %(last)s); quarters follow each other.")
+                % {
+                    "number": overlapping.number,
+                    "first": f"{overlapping.starts_on:%d.%m.%Y}",
+                    "last": f"{overlapping.ends_on:%d.%m.%Y}",
+                }
+            )
+
 
 class Holiday(models.Model):
     """School holidays (каникулы): days without school inside an academic year."""
@@ -97,3 +135,19 @@ class Holiday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.starts_on:%d.%m.%Y}–{self.ends_on:%d.%m.%Y})"
+
+    def clean(self) -> None:
+        """Check the dates: in order, inside the year, and overlapping no other holidays of the year."""
+        dates_clean(starts_on=self.starts_on, ends_on=self.ends_on)
+        if self.year_id is None or not self.starts_on or not self.ends_on:
+            return
+        within_year_clean(year=self.year, starts_on=self.starts_on, ends_on=self.ends_on)
+        overlapping = (
+            Holiday.objects.filter(year_id=self.year_id, starts_on__lte=self.ends_on, ends_on__gte=self.starts_on)
+            .exclude(pk=self.pk)
+            .first()
+        )
+        if overlapping is not None:
+            raise ValidationError(
+                _("The dates overlap the holidays «%(name)s»; change those instead.") % {"name": overlapping.name}
+            )

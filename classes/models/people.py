@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from ..class_names import CLASS_LETTERS, class_name_format
-from .calendar import AcademicYear, academic_year_current_filter
+from .calendar import AcademicYear, academic_year_current_filter, dates_clean
 from .fields import optional_link
 from .periods import period_covers, period_covers_filter, period_ended_before, period_ended_before_filter
 from .school import School
@@ -274,6 +274,7 @@ class StaffAbsence(models.Model):
     class Kind(models.TextChoices):
         LEAVE = "leave", _("leave")
         SICK = "sick", _("sick leave")
+        COURSE = "course", _("training course")
         OTHER = "other", _("other")
 
     staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="absences", verbose_name=_("staff member"))
@@ -291,3 +292,25 @@ class StaffAbsence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff} · {self.get_kind_display()} {self.starts_on:%d.%m.%Y}–{self.ends_on:%d.%m.%Y}"
+
+    def clean(self) -> None:
+        """Check the dates: in order, and overlapping no other absence of the staff member."""
+        dates_clean(starts_on=self.starts_on, ends_on=self.ends_on)
+        if self.staff_id is None or not self.starts_on or not self.ends_on:
+            return
+        overlapping = (
+            StaffAbsence.objects.filter(
+                staff_id=self.staff_id, starts_on__lte=self.ends_on, ends_on__gte=self.starts_on
+            )
+            .exclude(pk=self.pk)
+            .first()
+        )
+        if overlapping is not None:
+            raise ValidationError(
+                _("%(name)s is already absent from %(first)s to %(last)s; change that absence instead.")
+                % {
+                    "name": self.staff.full_name,
+                    "first": f"{overlapping.starts_on:%d.%m.%Y}",
+                    "last": f"{overlapping.ends_on:%d.%m.%Y}",
+                }
+            )

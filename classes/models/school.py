@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from classes.calendar import week_threshold
+
 DEFAULT_TIMEZONE = "Europe/Moscow"
 TARGETS = ("staff_target", "students_target", "parents_target")
 
@@ -62,6 +64,11 @@ def thresholds_model(*, inherited: bool) -> type[models.Model]:
             validators=[MinValueValidator(1)],
             help_text=delay_help,
             **field_options(3),
+        ),
+        "short_week_scaling": models.BooleanField(
+            _("scale the weekly threshold in a short week"),
+            help_text=_("A week with fewer school days asks for ceil(threshold × school days ÷ 5) messages."),
+            **field_options(True),
         ),
     }
     meta = type("Meta", (), {"abstract": True})
@@ -145,6 +152,18 @@ class School(InheritedThresholds):
     @property
     def effective_parents_target(self) -> Decimal:
         return self._inherited("parents_target")
+
+    @property
+    def effective_short_week_scaling(self) -> bool:
+        return self._inherited("short_week_scaling")
+
+    def activity_threshold_for(self, school_days: int) -> int:
+        """Return the week's threshold for a week of `school_days` school days (classes.calendar.week_threshold)."""
+        return week_threshold(
+            threshold=self.effective_activity_threshold,
+            school_days=school_days,
+            scaled=self.effective_short_week_scaling,
+        )
 
     @property
     def effective_roster_change_overdue_days(self) -> int:

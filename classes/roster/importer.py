@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 
 from classes import clock
+from classes.holds import hold_release_allowed
 from classes.logins import staff_logins_follow_roster
 from classes.models import RosterImport, School, User
 from classes.roster.dating import roster_dates_check
@@ -46,6 +47,8 @@ def roster_import(
     filename: str,
     mapping: dict[str, str] | None = None,
     confirm_removals: bool = False,
+    typed_count_required: bool = False,
+    removals_typed: int | None = None,
     on: date | None = None,
     user: User | None = None,
     dry_run: bool = False,
@@ -59,7 +62,9 @@ def roster_import(
     A file with any bad row writes nothing (failed, every bad row listed); a file that would make more
     than 10% of the school's current people leave, or empty a class, writes nothing unless
     `confirm_removals` (held). Every call leaves one RosterImport row; an import that wrote confirms the
-    arrivals and departures it agrees with.
+    arrivals and departures it agrees with. Confirmed on a page (`typed_count_required`), a hold that removes
+    more than half of the people is released only when `removals_typed` is the number of people leaving
+    (classes.holds); else it stays held with `typed_count_wrong`.
 
     `dry_run`: write nothing and log nothing; return what the import would do (its status and counts as
     if `confirm_removals` were given as passed) with `class_changes`, the changes per class. `table`: the file
@@ -101,8 +106,14 @@ def roster_import(
             locked = School.objects.select_for_update().get(pk=school.pk)
             plan = RosterPlan(school=locked, roster=roster, on=on)
             result = plan.plan()
-            if result.status == RosterImport.Status.HELD and not confirm_removals:
-                raise _Held(result)
+            if result.status == RosterImport.Status.HELD:
+                if not confirm_removals:
+                    raise _Held(result)
+                if typed_count_required and not hold_release_allowed(
+                    removals=result.would_leave, current=result.current_people, typed=removals_typed
+                ):
+                    result.typed_count_wrong = True
+                    raise _Held(result)
             result.status = RosterImport.Status.OK.value
             roster_plan_write(plan=plan)
             roster_changes_confirm_from_roster(school=locked, on=on, user=user)
@@ -122,6 +133,7 @@ def _logged(result: RosterImportResult, log_fields: dict[str, Any]) -> RosterImp
             "would_leave": result.would_leave,
             "current_people": result.current_people,
             "emptied_classes": result.emptied_classes,
+            "typed_count_wrong": result.typed_count_wrong,
         }
     log = RosterImport(
         **log_fields, status=result.status, counts=counts, errors=[error.as_dict() for error in result.errors]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from classes.holds import removals_need_typed_count
 from classes.models import RosterImport
 from classes.tabular.errors import RowError
 
@@ -56,6 +57,13 @@ class RosterImportResult:
     # A dry run (the upload page's preview): the changes per class, in class order.
     class_changes: list[ClassChanges] = field(default_factory=list)
     dry_run: bool = False
+    # Held although confirmed: the release removes more than half of the people and the typed number was wrong.
+    typed_count_wrong: bool = False
+
+    @property
+    def removals_need_typed_count(self) -> bool:
+        """Return True when releasing this hold needs the number of people leaving typed (classes.holds)."""
+        return removals_need_typed_count(removals=self.would_leave, current=self.current_people)
 
     @property
     def counts(self) -> dict[str, dict[str, int]]:

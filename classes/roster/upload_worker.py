@@ -29,6 +29,7 @@ def preview_from_result(result: RosterImportResult) -> dict[str, Any]:
         "would_leave": result.would_leave,
         "current_people": result.current_people,
         "emptied_classes": list(result.emptied_classes),
+        "removals_need_typed_count": result.removals_need_typed_count,
         "class_changes": [
             {
                 "name": change.name,
@@ -58,21 +59,33 @@ def roster_upload_dry_run(*, upload: RosterUpload, content: bytes, table: Table)
 
 
 def upload_import(
-    *, upload: RosterUpload, confirm_removals: bool, on: date | None, user: User | None
+    *,
+    upload: RosterUpload,
+    confirm_removals: bool,
+    on: date | None,
+    user: User | None,
+    removals_typed: int | None = None,
 ) -> RosterImportResult:
-    """Import an upload's file with its column mapping (the page's import and the worker's are this call)."""
+    """Import an upload's file with its column mapping (the page's import and the worker's are this call).
+
+    Confirmed on the page, a hold that removes more than half of the people needs `removals_typed` (classes.holds).
+    """
     return roster_import(
         school=upload.school,
         content=bytes(upload.content),
         filename=upload.file_name,
         mapping=upload.mapping,
         confirm_removals=confirm_removals,
+        typed_count_required=True,
+        removals_typed=removals_typed,
         on=on,
         user=user,
     )
 
 
-def roster_upload_import_run(*, upload_id: int, confirm_removals: bool, on: date | None) -> str | None:
+def roster_upload_import_run(
+    *, upload_id: int, confirm_removals: bool, on: date | None, removals_typed: int | None = None
+) -> str | None:
     """Import an upload whose import was confirmed in the page; return the import's status.
 
     Only an upload in `importing` is imported (one already imported, cancelled or expired is left alone, so a
@@ -86,7 +99,9 @@ def roster_upload_import_run(*, upload_id: int, confirm_removals: bool, on: date
         return None
     uploads = RosterUpload.objects.filter(pk=upload_id, state=State.IMPORTING)
     try:
-        result = upload_import(upload=upload, confirm_removals=confirm_removals, on=on, user=upload.user)
+        result = upload_import(
+            upload=upload, confirm_removals=confirm_removals, removals_typed=removals_typed, on=on, user=upload.user
+        )
     except BaseException:  # the worker's time limit included: the import rolled back, the page says so
         uploads.update(
             state=State.READY,

@@ -203,7 +203,7 @@ def test_a_held_file_is_imported_only_when_the_removals_are_confirmed_on_the_pag
     preview = client.get(preview_url(site, uploaded))
     # when
     held = client.post(import_url, follow=True)
-    confirmed = client.post(import_url, {"confirm_removals": "on"})
+    confirmed = client.post(import_url, {"confirm_removals": "on", "removals_typed": "3"})  # 3 of 5: typed
     # then
     assert preview.context["result"].status == "held"
     assert "Nothing was imported: 3 of 5 people would leave." in held.content.decode()

@@ -236,7 +236,7 @@ def test_a_big_upload_that_would_remove_people_is_held_until_the_removals_are_co
     upload.refresh_from_db()
     state_after_hold = upload.state
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(urls(upload)["import"], {"confirm_removals": "on"})
+        client.post(urls(upload)["import"], {"confirm_removals": "on", "removals_typed": "3"})  # 3 of 5: typed
     done = client.get(urls(upload)["preview"])
     # then
     assert "Safety hold: 3 of the school" in preview and 'name="confirm_removals"' in preview

@@ -229,6 +229,7 @@ def roster_upload_import(request: HttpRequest, school_id: int, upload_id: int) -
         messages.error(request, _("Nothing was imported: write the day as YYYY-MM-DD or pick it in the calendar."))
         return redirect("roster-upload-preview", school_id=school.pk, upload_id=upload.pk)
     confirm = form.cleaned_data["confirm_removals"]
+    typed = form.cleaned_data["removals_typed"]
     as_of = form.cleaned_data["as_of"]
     if as_of is not None:
         try:
@@ -237,10 +238,10 @@ def roster_upload_import(request: HttpRequest, school_id: int, upload_id: int) -
             messages.error(request, _("Nothing was imported: %(reason)s") % {"reason": error})
             return redirect("roster-upload-preview", school_id=school.pk, upload_id=upload.pk)
     if upload.by_worker:  # the worker imports it; the preview polls until it is done
-        if not roster_upload_import_queue(upload=upload, confirm_removals=confirm, on=as_of):
+        if not roster_upload_import_queue(upload=upload, confirm_removals=confirm, removals_typed=typed, on=as_of):
             messages.error(request, _("Nothing was imported: the file is not read yet, or cannot be read."))
         return redirect("roster-upload-preview", school_id=school.pk, upload_id=upload.pk)
-    result = upload_import(upload=upload, confirm_removals=confirm, on=as_of, user=request.user)
+    result = upload_import(upload=upload, confirm_removals=confirm, removals_typed=typed, on=as_of, user=request.user)
     if result.status == RosterImport.Status.OK:
         upload.delete()
         messages.success(request, _("The roster %(file)s is imported.") % {"file": upload.file_name})
@@ -248,7 +249,11 @@ def roster_upload_import(request: HttpRequest, school_id: int, upload_id: int) -
     messages.error(
         request,
         import_refused_message(
-            status=result.status, leaving=result.would_leave, current=result.current_people, errors=len(result.errors)
+            status=result.status,
+            leaving=result.would_leave,
+            current=result.current_people,
+            errors=len(result.errors),
+            typed_count_wrong=result.typed_count_wrong,
         ),
     )
     return redirect("roster-upload-preview", school_id=school.pk, upload_id=upload.pk)

@@ -39,11 +39,19 @@ def _last_import_message(log: RosterImport | None) -> str:
         leaving=log.counts.get("would_leave", 0),
         current=log.counts.get("current_people", 0),
         errors=len(log.errors),
+        typed_count_wrong=log.counts.get("typed_count_wrong", False),
     )
 
 
-def import_refused_message(*, status: str, leaving: int, current: int, errors: int) -> str:
+def import_refused_message(
+    *, status: str, leaving: int, current: int, errors: int, typed_count_wrong: bool = False
+) -> str:
     """Return why an import wrote nothing (held: too many would leave; failed: the file's errors), else ""."""
+    if status == RosterImport.Status.HELD and typed_count_wrong:
+        return _(
+            "Nothing was imported: %(leaving)d of %(current)d people would leave, and the number you typed is not "
+            "%(leaving)d. Type the number of people who leave to confirm."
+        ) % {"leaving": leaving, "current": current}
     if status == RosterImport.Status.HELD:
         return _(
             "Nothing was imported: %(leaving)d of %(current)d people would leave. "
@@ -64,14 +72,18 @@ def roster_upload_reread(*, upload: RosterUpload) -> None:
     roster_upload_read_task.delay_on_commit(upload.pk)
 
 
-def roster_upload_import_queue(*, upload: RosterUpload, confirm_removals: bool, on: date | None) -> bool:
+def roster_upload_import_queue(
+    *, upload: RosterUpload, confirm_removals: bool, on: date | None, removals_typed: int | None = None
+) -> bool:
     """Queue the upload's import for the worker; return False when it is not ready (already queued or done)."""
     queued = RosterUpload.objects.filter(pk=upload.pk, state=State.READY).update(
         state=State.IMPORTING, import_log=None, import_error=""
     )
     if not queued:
         return False
-    roster_upload_import_task.delay_on_commit(upload.pk, confirm_removals, on.isoformat() if on else None)
+    roster_upload_import_task.delay_on_commit(
+        upload.pk, confirm_removals, on.isoformat() if on else None, removals_typed
+    )
     return True
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
 from django.db import transaction
@@ -45,6 +46,11 @@ def _user_name(user: User | None) -> str:
     if user is None:
         return ""
     return user.display_name()
+
+
+def signer_position(user: User) -> str:
+    """Return the position printed under the signature unless the signer types one: the login's role."""
+    return user.get_role_display()
 
 
 def reconciliation_run(*, reconciliation: Reconciliation, user: User | None, day: date | None = None) -> Reconciliation:
@@ -103,6 +109,32 @@ def reconciliation_run(*, reconciliation: Reconciliation, user: User | None, day
     return locked
 
 
+RESOLUTION_FIELDS = ["resolution", "resolution_note", "resolved_by", "resolved_by_name", "resolved_at"]
+
+
+def _resolution_set(item: ReconciliationItem, *, resolution: str, user: User | None, name: str, note: str) -> None:
+    """Set who (`user`, `name`) resolved the item, how and when (an empty resolution clears it); save nothing."""
+    item.resolution = resolution
+    item.resolution_note = note.strip()[:500] if resolution else ""
+    item.resolved_by = user if resolution else None
+    item.resolved_by_name = name if resolution else ""
+    item.resolved_at = clock.now() if resolution else None
+
+
+def _reconciliation_lock_writable(reconciliation_id: int) -> Reconciliation:
+    """Lock the reconciliation for a change of its items; raise ReconciliationError once it is signed off."""
+    reconciliation = Reconciliation.objects.select_for_update().get(pk=reconciliation_id)
+    if reconciliation.signed_off:
+        raise ReconciliationError(_locked_message())
+    return reconciliation
+
+
+def _in_progress(reconciliation: Reconciliation) -> None:
+    if reconciliation.status == Reconciliation.Status.OPEN:
+        reconciliation.status = Reconciliation.Status.IN_PROGRESS
+        reconciliation.save(update_fields=["status"])
+
+
 def reconciliation_item_resolve(
     *, item: ReconciliationItem, resolution: str, user: User | None, note: str = ""
 ) -> ReconciliationItem:
@@ -110,24 +142,49 @@ def reconciliation_item_resolve(
     if resolution not in ReconciliationItem.Resolution.values:
         raise ReconciliationError(_("Choose how the item was resolved."))
     with transaction.atomic():
-        reconciliation = Reconciliation.objects.select_for_update().get(pk=item.reconciliation_id)
-        if reconciliation.signed_off:
-            raise ReconciliationError(_locked_message())
+        reconciliation = _reconciliation_lock_writable(item.reconciliation_id)
         locked = ReconciliationItem.objects.select_for_update().get(pk=item.pk)
-        locked.resolution = resolution
-        locked.resolution_note = note.strip()[:500] if resolution else ""
-        locked.resolved_by = user if resolution else None
-        locked.resolved_by_name = _user_name(user) if resolution else ""
-        locked.resolved_at = clock.now() if resolution else None
-        locked.save(update_fields=["resolution", "resolution_note", "resolved_by", "resolved_by_name", "resolved_at"])
-        if reconciliation.status == Reconciliation.Status.OPEN:
-            reconciliation.status = Reconciliation.Status.IN_PROGRESS
-            reconciliation.save(update_fields=["status"])
+        _resolution_set(locked, resolution=resolution, user=user, name=_user_name(user), note=note)
+        locked.save(update_fields=RESOLUTION_FIELDS)
+        _in_progress(reconciliation)
     return locked
 
 
-def reconciliation_sign_off(*, reconciliation: Reconciliation, user: User) -> Reconciliation:
-    """Sign the quarter off: every item must be resolved; afterwards nothing of it changes."""
+def reconciliation_items_resolve(
+    *, reconciliation: Reconciliation, item_ids: Collection[int], resolution: str, user: User | None, note: str = ""
+) -> int:
+    """Resolve every selected item of the reconciliation the same way, in one transaction; return how many.
+
+    Each item records who resolved it, how and when, as a single resolution does. A selection that is empty
+    or names an item of another reconciliation changes nothing and raises ReconciliationError.
+    """
+    if resolution not in ReconciliationItem.Resolution.values:
+        raise ReconciliationError(_("Choose how the items were resolved."))
+    wanted = set(item_ids)
+    if not wanted:
+        raise ReconciliationError(_("Select at least one item; nothing was changed."))
+    with transaction.atomic():
+        locked = _reconciliation_lock_writable(reconciliation.pk)
+        items = list(
+            ReconciliationItem.objects.select_for_update().filter(reconciliation=locked, pk__in=wanted).order_by("pk")
+        )
+        if len(items) != len(wanted):
+            raise ReconciliationError(
+                _("Some selected items are not in this reconciliation any more; reload the page. Nothing was changed.")
+            )
+        name = _user_name(user)
+        for item in items:
+            _resolution_set(item, resolution=resolution, user=user, name=name, note=note)
+        ReconciliationItem.objects.bulk_update(items, RESOLUTION_FIELDS, batch_size=500)
+        _in_progress(locked)
+    return len(items)
+
+
+def reconciliation_sign_off(*, reconciliation: Reconciliation, user: User, position: str = "") -> Reconciliation:
+    """Sign the quarter off: every item must be resolved; afterwards nothing of it changes.
+
+    The signer's full name and `position` (default: `signer_position`) are kept for the report.
+    """
     with transaction.atomic():
         locked = Reconciliation.objects.select_for_update().get(pk=reconciliation.pk)
         if locked.signed_off:
@@ -143,6 +200,7 @@ def reconciliation_sign_off(*, reconciliation: Reconciliation, user: User) -> Re
         locked.status = Reconciliation.Status.SIGNED_OFF
         locked.signed_by = user
         locked.signed_by_name = _user_name(user)
+        locked.signed_by_position = (position.strip() or signer_position(user))[:255]
         locked.signed_at = clock.now()
-        locked.save(update_fields=["status", "signed_by", "signed_by_name", "signed_at"])
+        locked.save(update_fields=["status", "signed_by", "signed_by_name", "signed_by_position", "signed_at"])
     return locked

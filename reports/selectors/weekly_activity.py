@@ -22,7 +22,7 @@ from classes.calendar import week_start as iso_week_start
 from classes.models import AcademicYear, Holiday, School, SchoolClass, Staff, StaffAbsence, staff_employed_on_any_filter
 from reports.models import WeeklyActivity
 from reports.rates import Rate
-from reports.week_status import week_not_evaluated_reason
+from reports.week_status import threshold_note, week_not_evaluated_reason
 
 BURST_SIZE = 3
 BURST_SPAN = timedelta(minutes=2)
@@ -93,6 +93,13 @@ class SchoolWeek:
         """Return why the week is not evaluated (`no_school_day`, `no_history`), or None when it is."""
         return week_not_evaluated_reason(
             school_days=self.school_days, week_start=self.week_start, tz=self.school.tz, history_from=self.history_from
+        )
+
+    @property
+    def threshold_note(self) -> str:
+        """Return why the week's threshold is lower than the school's, like «threshold 2 instead of 3: …», or ""."""
+        return threshold_note(
+            threshold=self.threshold, full=self.school.effective_activity_threshold, school_days=len(self.school_days)
         )
 
     @property
@@ -287,7 +294,7 @@ def weekly_activity_compute(*, schools: Sequence[School], week_start: date) -> d
         school.pk: SchoolWeek(
             school=school,
             week_start=monday,
-            threshold=school.effective_activity_threshold,
+            threshold=school.activity_threshold_for(len(days_by_school[school.pk])),
             school_days=days_by_school[school.pk],
             teachers=[],
             history_from=horizons.get(school.pk),

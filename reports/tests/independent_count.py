@@ -6,9 +6,11 @@ so a test can hold `metrics_compute --json` against it.
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from activation.models import SferumAccount
@@ -60,6 +62,8 @@ def independent_count(code: str, monday: date, today: date) -> dict:
         "staff_target",
         "students_target",
         "parents_target",
+        "short_week_scaling",
+        "municipality__short_week_scaling",
         "municipality__activity_threshold",
         "municipality__staff_target",
         "municipality__students_target",
@@ -80,6 +84,8 @@ def independent_count(code: str, monday: date, today: date) -> dict:
     ]
     days = [d for d in weekdays if not any(a <= d <= b for a, b in holidays)]
     member_days = days or weekdays
+    if setting("short_week_scaling") and 0 < len(days) < 5:  # a short week: ceil(threshold × days ÷ 5)
+        threshold = math.ceil(Fraction(threshold * len(days), 5))
 
     classes = [c for c in SchoolClass.objects.values() if c["school_id"] == sid]
     leaders = set()

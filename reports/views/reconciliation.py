@@ -6,14 +6,16 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from classes import clock
 from classes.access import ADMINS, can_write_school, role_required, school_admin_school_or_404
 from classes.dates import quarter_label_text
 from classes.models import School
-from reports.forms import ResolveForm, SignOffForm
+from reports.forms import BulkResolveForm, ResolveForm, SignOffForm
 from reports.models import Reconciliation, ReconciliationItem
 from reports.reconciliation.errors import ReconciliationError
 from reports.reconciliation.matching import CATEGORIES, ITEM_CATEGORIES
@@ -25,9 +27,11 @@ from reports.reconciliation.selectors import (
 )
 from reports.reconciliation.services import (
     reconciliation_item_resolve,
+    reconciliation_items_resolve,
     reconciliation_open,
     reconciliation_run,
     reconciliation_sign_off,
+    signer_position,
 )
 from reports.reconciliation_export import CONTENT_TYPES, ReconciliationExportError, reconciliation_export
 
@@ -67,7 +71,7 @@ def _page_context(
         "can_write": writer and reconciliation is not None and not reconciliation.signed_off,
         "can_start": writer,
         "resolve_form": ResolveForm(),
-        "sign_off_form": SignOffForm(),
+        "sign_off_form": SignOffForm(initial={"position": signer_position(request.user)}),
     }
 
 
@@ -170,6 +174,37 @@ def reconciliation_item_resolve_view(request: HttpRequest, school_id: int, item_
 
 @role_required(*ADMINS)
 @require_POST
+def reconciliation_items_resolve_view(request: HttpRequest, school_id: int, reconciliation_id: int) -> HttpResponse:
+    """Resolve every ticked item the same way, in one transaction (an invalid selection changes nothing)."""
+    school = _writer(request, school_id)
+    reconciliation = get_object_or_404(Reconciliation, pk=reconciliation_id, school=school)
+    item_ids = list(reconciliation.items.values_list("pk", flat=True))
+    form = BulkResolveForm(request.POST, item_ids=item_ids)
+    if not form.is_valid():
+        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+    else:
+        try:
+            count = reconciliation_items_resolve(
+                reconciliation=reconciliation,
+                item_ids=form.cleaned_data["items"],
+                resolution=form.cleaned_data["resolution"],
+                user=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except ReconciliationError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                ngettext("%(count)d item is resolved.", "%(count)d items are resolved.", count) % {"count": count},
+            )
+    url = reverse("reconciliation", kwargs={"school_id": school.pk})
+    category = request.POST.get("category", "")
+    return redirect(f"{url}?category={category}#items" if category in ITEM_CATEGORIES else f"{url}#items")
+
+
+@role_required(*ADMINS)
+@require_POST
 def reconciliation_sign_off_view(request: HttpRequest, school_id: int, reconciliation_id: int) -> HttpResponse:
     """Sign the quarter off (every item resolved, the confirmation ticked)."""
     school = _writer(request, school_id)
@@ -179,7 +214,9 @@ def reconciliation_sign_off_view(request: HttpRequest, school_id: int, reconcili
         messages.error(request, " ".join(form.errors.get("confirm", [])))
         return redirect("reconciliation", school_id=school.pk)
     try:
-        reconciliation_sign_off(reconciliation=reconciliation, user=request.user)
+        reconciliation_sign_off(
+            reconciliation=reconciliation, user=request.user, position=form.cleaned_data["position"]
+        )
     except ReconciliationError as exc:
         messages.error(request, str(exc))
     else:

@@ -61,6 +61,7 @@ from reports.selectors import (
     weekly_activity_trend,
 )
 from reports.services import weekly_activity_ensure
+from reports.week_status import week_threshold_notes
 
 Role = User.Role
 TREND_DAYS = 56
@@ -308,6 +309,7 @@ def teacher_activity(request: HttpRequest, school_id: int) -> HttpResponse:
         "form": form,
         "mondays": mondays,
         "labels": labels,
+        "columns": list(zip(labels, week_threshold_notes(school=school, mondays=mondays), strict=True)),
         "entries": entries,
         "trend": list(zip(labels, trend, strict=True)),
         "chart": chart,

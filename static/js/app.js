@@ -4,6 +4,7 @@
  *   button[data-print]       prints the page (hidden until this file shows it);
  *   button[data-copy="id"]   copies the value of input#id and says so in #id-status (the texts come from
  *                            the button's data-copied and data-select attributes).
+ *   input[data-check-all="c"] ticks or clears every checkbox of class c (hidden until this file shows it).
  */
 (function () {
   "use strict";
@@ -48,9 +49,26 @@
     });
   }
 
+  function checkAll() {
+    function show() {
+      document.querySelectorAll("[data-check-all]").forEach(function (box) { box.closest(".check").hidden = false; });
+    }
+    show();
+    // Delegated: the list is swapped by htmx (category filters), the listener stays.
+    document.addEventListener("change", function (event) {
+      var box = event.target;
+      if (!box.matches || !box.matches("[data-check-all]")) { return; }
+      document.querySelectorAll("input[type=checkbox]." + box.dataset.checkAll).forEach(function (item) {
+        item.checked = box.checked;
+      });
+    });
+    document.addEventListener("htmx:afterSwap", show);
+  }
+
   ready(function () {
     autosubmit();
     print();
     copy();
+    checkAll();
   });
 })();
