@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import TypeVar
 
 RATE_PLACES = Decimal("0.0001")
+T = TypeVar("T")
+
+
+def sorted_missing_last(rows: Iterable[T], key: Callable[[T], tuple], *, descending: bool = False) -> list[T]:
+    """Return the rows sorted by `key(row)` = (missing, value, …), those without a value last in either direction.
+
+    A table sorted by a rate, high to low or low to high, ends with its "no data" rows: no data is neither the
+    best nor the worst figure. The sort is stable.
+    """
+    keyed = [(key(row), row) for row in rows]
+    present = sorted((item for item in keyed if not item[0][0]), key=lambda item: item[0][1:], reverse=descending)
+    return [row for _, row in present] + [row for flags, row in keyed if flags[0]]
 
 
 @dataclass(frozen=True)
@@ -31,7 +45,7 @@ class Rate:
 
     @property
     def sort_key(self) -> tuple[bool, Fraction | int]:
-        """Return a key that sorts by rate, "no data" after every rate whichever the direction."""
+        """Return a key (missing, rate) for `sorted_missing_last`: "no data" after every rate in either direction."""
         return (self.exact is None, self.exact or 0)
 
     def change_since(self, before: Rate | None) -> Fraction | None:

@@ -18,6 +18,7 @@ from chats.models import SyncRun
 from classes import clock
 from classes.access import schools_for_user
 from classes.models import Municipality, School, User
+from classes.rates import sorted_missing_last
 from reports.panels import ReconciliationPanel, reconciliation_panels
 from reports.rates import Rate
 from reports.selectors import (
@@ -79,16 +80,17 @@ def _change_key(value: Fraction | None) -> tuple:
 
 
 OVERVIEW_SORTS: dict[str, Callable[[OverviewRow], tuple]] = {
-    "school": lambda row: (row.school.short_name.lower(), row.school.code),
+    # Every key is (missing, value…): `sorted_missing_last` puts rows without a value last in either direction.
+    "school": lambda row: (False, row.school.short_name.lower(), row.school.code),
     "staff": lambda row: row.metrics.staff.sort_key,
     "students": lambda row: row.metrics.students.sort_key,
     "parents": lambda row: row.metrics.parents.sort_key,
     "teachers": lambda row: row.metrics.active_teachers.sort_key,
-    "below_target": lambda row: (row.metrics.below_target.any, row.metrics.below_target.students),
+    "below_target": lambda row: (False, row.metrics.below_target.any, row.metrics.below_target.students),
     "staff_change": lambda row: _change_key(row.metrics.change("staff")),
     "students_change": lambda row: _change_key(row.metrics.change("students")),
     "parents_change": lambda row: _change_key(row.metrics.change("parents")),
-    "reconciliation": lambda row: (row.reconciliation.label,),
+    "reconciliation": lambda row: (False, row.reconciliation.label),
     "sync": lambda row: (row.last_sync is None, row.last_sync.started_at if row.last_sync else datetime.min),
 }
 
@@ -138,4 +140,4 @@ def overview_sorted(overview: MunicipalOverview, sort: str) -> tuple[list[Overvi
     rows = sorted(overview.rows, key=OVERVIEW_SORTS["school"])
     if key not in OVERVIEW_SORTS:
         return rows, ""
-    return sorted(rows, key=OVERVIEW_SORTS[key], reverse=sort.startswith("-")), sort
+    return sorted_missing_last(rows, OVERVIEW_SORTS[key], descending=sort.startswith("-")), sort

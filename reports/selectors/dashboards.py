@@ -15,6 +15,7 @@ from chats.mapping import chat_members_count
 from chats.models import Chat, SyncRun
 from classes.calendar import last_complete_week
 from classes.models import School, SchoolClass, TeachingAssignment
+from classes.rates import sorted_missing_last
 from reports.rates import Rate
 
 from .activation_rates import ClassActivation, ClassesBelowTarget, SchoolActivation, activation_compute
@@ -139,12 +140,13 @@ class ClassRow:
 
 
 CLASS_ROW_SORTS: dict[str, Callable[[ClassRow], tuple]] = {
-    "class": lambda row: (row.grade, row.letter),
+    # Every key is (missing, value…): `sorted_missing_last` puts rows without a value last in either direction.
+    "class": lambda row: (False, row.grade, row.letter),
     "class_teacher": lambda row: (row.class_teacher_name is None, row.class_teacher_name or ""),
     "students": lambda row: row.students.sort_key,
     "parents": lambda row: row.parents.sort_key,
-    "chats": lambda row: (row.chats_present, row.class_teacher_is_admin),
-    "teacher_active": lambda row: (TEACHER_STATUS_ORDER[row.teacher_status],),
+    "chats": lambda row: (False, row.chats_present, row.class_teacher_is_admin),
+    "teacher_active": lambda row: (False, TEACHER_STATUS_ORDER[row.teacher_status]),
 }
 
 
@@ -177,7 +179,7 @@ def class_rows_sort(rows: list[ClassRow], sort: str) -> list[ClassRow]:
     if key not in CLASS_ROW_SORTS:
         return rows
     ordered = sorted(rows, key=lambda row: (row.grade, row.letter))
-    return sorted(ordered, key=CLASS_ROW_SORTS[key], reverse=sort.startswith("-"))
+    return sorted_missing_last(ordered, CLASS_ROW_SORTS[key], descending=sort.startswith("-"))
 
 
 def sync_runs_last(*, school_ids: Collection[int]) -> dict[int, SyncRun]:

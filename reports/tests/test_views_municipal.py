@@ -59,18 +59,20 @@ def test_a_municipal_administrator_sees_only_their_schools(client):
 
 
 def test_the_overview_sorts_by_a_whitelisted_column(client):
-    # given: the second school's students are better activated (every other of 3 → 2 of 3)
+    # given: the second school's students are better activated (every other of 3 → 2 of 3); the third has none
     municipality = MunicipalityFactory()
     low = school_build(municipality=municipality, classes=1, students=2)
     high = school_build(municipality=municipality, classes=1, students=3)
+    empty = school_build(municipality=municipality, classes=1, students=0)
     client.force_login(municipal_admin(municipality))
     # when
     descending = client.get(OVERVIEW, {"sort": "-students"}).context["rows"]
     ascending = client.get(OVERVIEW, {"sort": "students"}).context["rows"]
     ignored = client.get(OVERVIEW, {"sort": "password"})
     # then
-    assert [row.school.pk for row in descending] == [high.school.pk, low.school.pk]
-    assert [row.school.pk for row in ascending] == [low.school.pk, high.school.pk]
+    # no data is neither the best nor the worst figure: last in both directions
+    assert [row.school.pk for row in descending] == [high.school.pk, low.school.pk, empty.school.pk]
+    assert [row.school.pk for row in ascending] == [low.school.pk, high.school.pk, empty.school.pk]
     assert ignored.status_code == 200 and ignored.context["sort"] == ""
 
 
