@@ -6,11 +6,13 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from classes.models import Municipality, School
 
 from .integrations import IntegrationError
 from .services import SyncAlreadyRunning, school_sync_run, sync_held_confirm
+from .sync_runs import sync_run_queue_failed
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +29,10 @@ ALREADY_RUNNING = "already_running"
 
 
 @shared_task(name="chats.sync_school", **SYNC_LIMITS)
-def sync_school(school_id: int) -> str | None:
+def sync_school(school_id: int, queued_id: int | None = None) -> str | None:
     """Run one sync of the school; quietly do nothing when the school or its integration is gone or off.
+
+    `queued_id` is the queued run the sync page shows (chats.sync_runs.sync_run_queue): this run takes it over.
 
     Idempotent: a second run over unchanged data adds nothing. One run at a time per school: when another
     run holds the school, this one writes nothing and returns "already_running" (the next beat tick tries
@@ -36,9 +40,11 @@ def sync_school(school_id: int) -> str | None:
     """
     school = School.objects.filter(pk=school_id, integration__enabled=True).first()
     if school is None:
+        if queued_id is not None:
+            sync_run_queue_failed(run_id=queued_id, error=_("The school is not connected to Sferum any more."))
         return None
     try:
-        run, _result = school_sync_run(school=school)
+        run, _result = school_sync_run(school=school, queued_id=queued_id)
     except SyncAlreadyRunning:
         logger.info("Sync of school %s not started: another run of it is already running.", school.code)
         return ALREADY_RUNNING

@@ -266,9 +266,12 @@ def test_sync_now_queues_the_school(client, django_capture_on_commit_callbacks):
     # when
     with mock.patch("chats.views.sync_school.delay_on_commit") as delay:
         response = client.post(reverse("sync-now", kwargs={"school_id": data.school.pk}))
-    # then
+    # then: a queued run is recorded and handed to the task, and the sync page shows it
+    run = SyncRun.objects.get(school=data.school)
+    assert run.status == SyncRun.Status.QUEUED
     assert response.status_code == 302
-    delay.assert_called_once_with(data.school.pk)
+    assert response["Location"] == reverse("sync-list", kwargs={"school_id": data.school.pk}) + f"?run={run.pk}"
+    delay.assert_called_once_with(data.school.pk, run.pk)
 
 
 def test_sync_now_without_an_integration_says_what_to_do(client):
