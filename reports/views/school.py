@@ -275,7 +275,11 @@ def teacher_activity(request: HttpRequest, school_id: int) -> HttpResponse:
     labels = [week_label(monday) for monday in mondays]
     threshold = school.effective_activity_threshold
     entries = [
-        {"row": row, "spark": _spark(row.staff.full_name, row.counts, mondays, threshold), "cells": row.weeks}
+        {
+            "row": row,
+            "spark": _spark(row.staff.full_name, row.counts, mondays, threshold),
+            "cells": list(zip(labels, row.weeks, strict=True)),
+        }
         for row in rows
     ]
     trend = weekly_activity_trend(school_ids=[school.pk], last_week=mondays[-1], weeks=len(mondays))[school.pk]
