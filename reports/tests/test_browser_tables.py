@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from chats.models import SyncRun
 from classes import clock
-from classes.models import SchoolClass
 
 from . import test_browser as shared
+from .test_tables_fit import main_pages
 
 # The browser, the demo seeded once for the module and its per-test copy: test_browser.py's fixtures.
 browser, seeded_demo, demo = shared.browser, shared.seeded_demo, shared.demo
@@ -26,25 +26,8 @@ CELLS_OFF_SCREEN = """() => [...document.querySelectorAll('main tbody td, main t
         return box.left < -1 || box.right > window.innerWidth + 1;
     })
     .map(cell => cell.closest('table').id + ': ' + cell.textContent.trim().slice(0, 30))"""
-CELL_PAIRS = """() => [...document.querySelectorAll('main table.data tbody tr')].slice(0, 3)
+ROW_DISPLAYS = """() => [...document.querySelectorAll('main table.data tbody tr')].slice(0, 3)
     .map(row => getComputedStyle(row).display)"""
-
-
-def main_pages(demo) -> dict[str, list[str]]:
-    led = SchoolClass.objects.filter(school=demo).order_by("grade", "letter").first()
-    return {
-        "demo_admin": [
-            reverse("school-dashboard", kwargs={"school_id": demo.pk}),
-            reverse("school-teacher-activity", kwargs={"school_id": demo.pk}),
-            reverse("chat-registry", kwargs={"school_id": demo.pk}),
-            reverse("sync-list", kwargs={"school_id": demo.pk}),
-            reverse("staff-logins", kwargs={"school_id": demo.pk}),
-            reverse("class-list", kwargs={"school_id": demo.pk}),
-            reverse("class-detail", kwargs={"class_id": led.pk}),
-        ],
-        "demo_municipal": [reverse("municipal-overview"), reverse("admin-logins")],
-        "demo_teacher": [reverse("teacher-home"), reverse("teacher-activity")],
-    }
 
 
 def test_no_table_is_cut_at_1366_or_390_px(browser, live_server, demo):
@@ -59,7 +42,7 @@ def test_no_table_is_cut_at_1366_or_390_px(browser, live_server, demo):
                     assert page.evaluate(CUT_TABLES) == [], (width, url)
                 else:
                     assert page.evaluate(CELLS_OFF_SCREEN) == [], (width, url)
-                    assert set(page.evaluate(CELL_PAIRS)) <= {"block"}, (width, url)
+                    assert set(page.evaluate(ROW_DISPLAYS)) <= {"block"}, (width, url)
                     assert page.evaluate("document.documentElement.scrollWidth") <= width, (width, url)
             if username == "demo_admin":
                 page.goto(f"{live_server.url}{urls[0]}")
