@@ -118,15 +118,19 @@ def _history_replay(*, municipality: Municipality, seeded: list[tuple[School, Si
     """Give the demo its past as the beat jobs would have left it, through their own services.
 
     Each school is synced as its simulated platform was at 06:00 of every past snapshot day (the members who had
-    joined, the messages sent before), and the day's activation snapshot is built; then the school is synced as
-    it is now, today's snapshot is built, and the weekly teacher activity of every week since the start of the
-    academic year (or the history horizon).
+    joined, the messages sent before; no sync when nobody joined since the last one), and the day's activation
+    snapshot is built; then the school is synced as it is now, today's snapshot is built, and the weekly teacher
+    activity of every week since the start of the academic year (or the history horizon).
     """
     zone = zoneinfo.ZoneInfo(DEMO_TIMEZONE)
+    members_synced: dict[int, int] = {}
     for day in _past_days(year_start=seeded[0][1].academic_year_start, today=today):
         as_of = datetime.combine(day, time(RUN_HOUR), tzinfo=zone)
         for school, simulated in seeded:
-            _school_sync(school=school, simulated=simulated, as_of=as_of)
+            members = sum(1 for membership in simulated.memberships if membership.joined_at <= as_of)
+            if members != members_synced.get(school.pk):  # nobody joined since the last one: the same activation
+                _school_sync(school=school, simulated=simulated, as_of=as_of)
+                members_synced[school.pk] = members
         activation_snapshot_build_municipality(municipality=municipality, day=day)
     for school, simulated in seeded:
         _school_sync(school=school, simulated=simulated, as_of=None)
