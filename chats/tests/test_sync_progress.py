@@ -149,3 +149,20 @@ def test_a_queued_run_the_worker_never_took_fails_after_the_lock_timeout(setting
     fresh.refresh_from_db()
     assert stale.status == SyncRun.Status.FAILED and "did not take the queued sync" in stale.error
     assert fresh.status == SyncRun.Status.QUEUED
+
+
+def test_sync_now_run_by_the_worker_ends_on_the_queued_run_with_its_result(client, django_capture_on_commit_callbacks):
+    # given: the simulator connected; the worker's task runs eagerly when the request commits
+    data = school_build()
+    Integration.objects.create(school=data.school, backend="simulator", options={"seed": 7, "school_index": 0})
+    client.force_login(school_admin(data.school))
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("sync-now", kwargs={"school_id": data.school.pk}))
+    # then: one run, the queued one, ended ok with its progress counted
+    run = SyncRun.objects.get(school=data.school)
+    assert response["Location"].endswith(f"?run={run.pk}")
+    assert run.status == SyncRun.Status.OK
+    assert run.chats_total > 50 and run.chats_done >= run.chats_total - 1 and run.messages_read > 1000
+    html = client.get(response["Location"]).content.decode()
+    assert "Finished:" in html and POLLING not in html
