@@ -124,8 +124,8 @@ def school_sync_run(
     return run, result
 
 
-def sync_held_confirm(*, run: SyncRun, user) -> tuple[SyncRun, SyncResult]:
-    """Confirm a held run's removals: sync the school again with removals allowed."""
+def sync_held_confirm(*, run: SyncRun, user, queued_id: int | None = None) -> tuple[SyncRun, SyncResult]:
+    """Confirm a held run's removals: sync the school again with removals allowed (on the queued run `queued_id`)."""
     if run.status != SyncRun.Status.HELD:
         raise IntegrationError(_("Only a held sync waits for confirmation."))
-    return school_sync_run(school=run.school, since=run.since, confirm_removals=True, user=user)
+    return school_sync_run(school=run.school, since=run.since, confirm_removals=True, user=user, queued_id=queued_id)

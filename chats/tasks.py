@@ -72,23 +72,30 @@ def sync_all_schools() -> int:
 
 
 @shared_task(name="chats.sync_held_confirm", **SYNC_LIMITS)
-def sync_held_confirm_task(run_id: int, user_id: int | None) -> str | None:
+def sync_held_confirm_task(run_id: int, user_id: int | None, queued_id: int | None = None) -> str | None:
     """Sync the school of a held run again with its removals allowed; quietly stop when the run is gone,
-    no longer held, or another sync holds the school (the administrator sees the outcome in the sync log)."""
+    no longer held, or another sync holds the school (the administrator sees the outcome in the sync log).
+
+    `queued_id` is the queued run the sync page shows (chats.sync_runs.sync_run_queue): this run takes it over.
+    """
     from classes.models import User
 
     from .models import SyncRun
 
     run = SyncRun.objects.select_related("school").filter(pk=run_id, status=SyncRun.Status.HELD).first()
     if run is None or run.confirmed_at is not None:
+        if queued_id is not None:
+            sync_run_queue_failed(run_id=queued_id, error=_("Only a held sync waits for confirmation."))
         return None
     user = User.objects.filter(pk=user_id).first() if user_id else None
     try:
-        confirmed, _result = sync_held_confirm(run=run, user=user)
+        confirmed, _result = sync_held_confirm(run=run, user=user, queued_id=queued_id)
     except SyncAlreadyRunning:
         logger.info("Confirmed sync of school %s not started: another run of it is already running.", run.school.code)
         return ALREADY_RUNNING
     except IntegrationError as exc:
         logger.info("Confirmed sync of school %s not run: %s", run.school.code, type(exc).__name__)
+        if queued_id is not None:
+            sync_run_queue_failed(run_id=queued_id, error=str(exc))
         return "skipped"
     return confirmed.status

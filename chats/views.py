@@ -221,22 +221,26 @@ def _sync_run_or_404(request: HttpRequest, run_id: int) -> SyncRun:
 @role_required(Role.SCHOOL_ADMIN)
 @require_POST
 def sync_confirm(request: HttpRequest, run_id: int) -> HttpResponse:
-    """Confirm a held sync: queue a sync of the school with its removals allowed."""
+    """Confirm a held sync: queue a sync of the school with its removals allowed, shown at once on the sync page."""
     run = _sync_run_or_404(request, run_id)
     fallback = reverse("sync-list", kwargs={"school_id": run.school_id})
     if run.status != SyncRun.Status.HELD or run.confirmed_at is not None:
         messages.error(request, _("Only a held sync waits for confirmation."))
         return redirect(_next_or(request, fallback))
-    # A real backend's sync can take minutes: the worker runs it, the sync log shows how it ended.
-    error = task_enqueue(sync_held_confirm_task, run.pk, request.user.pk)
+    # A real backend's sync can take minutes: the worker runs it on a queued run the sync page shows at once.
+    queued, created = sync_run_queue(school=run.school, backend_name=run.backend)
+    if not created:
+        messages.info(
+            request, _("A sync of %(school)s is already under way; its progress is below.") % {"school": run.school}
+        )
+        return redirect(f"{fallback}?run={queued.pk}")
+    error = task_enqueue(sync_held_confirm_task, run.pk, request.user.pk, queued.pk)
     if error:
+        sync_run_queue_failed(run_id=queued.pk, error=error)
         messages.error(request, error)
         return redirect(_next_or(request, fallback))
-    messages.success(
-        request,
-        _("The removals are confirmed; the sync runs in the background, reload the sync log in a minute."),
-    )
-    return redirect(_next_or(request, fallback))
+    messages.success(request, _("The removals are confirmed; the sync is queued, its progress is below."))
+    return redirect(f"{fallback}?run={queued.pk}")
 
 
 @role_required(Role.SCHOOL_ADMIN)

@@ -10,7 +10,7 @@ from chats.models import Integration, SyncRun
 from chats.services import school_sync_run
 from chats.sync_runs import runs_release
 from chats.tests.fakes import backend_three_chats
-from chats.tests.scenario import school_build, sync_runs_add
+from chats.tests.scenario import school_build, school_with_integration, sync_runs_add
 from classes.tests.scenario import NOW, assert_constant_queries, school_admin
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
@@ -152,15 +152,14 @@ def test_a_queued_run_the_worker_never_took_fails_after_the_lock_timeout(setting
 
 
 def test_sync_now_run_by_the_worker_ends_on_the_queued_run_with_its_result(client, django_capture_on_commit_callbacks):
-    # given: the simulator connected; the worker's task runs eagerly when the request commits
-    data = school_build()
-    Integration.objects.create(school=data.school, backend="simulator", options={"seed": 7, "school_index": 0})
-    client.force_login(school_admin(data.school))
+    # given: a school without chats yet, the simulator connected; the worker's task runs eagerly on commit
+    school = school_with_integration()
+    client.force_login(school_admin(school))
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("sync-now", kwargs={"school_id": data.school.pk}))
+        response = client.post(reverse("sync-now", kwargs={"school_id": school.pk}))
     # then: one run, the queued one, ended ok with its progress counted
-    run = SyncRun.objects.get(school=data.school)
+    run = SyncRun.objects.get(school=school)
     assert response["Location"].endswith(f"?run={run.pk}")
     assert run.status == SyncRun.Status.OK
     assert run.chats_total > 50 and run.chats_done >= run.chats_total - 1 and run.messages_read > 1000

@@ -306,9 +306,11 @@ def test_confirming_a_held_sync_queues_it_for_the_worker(client, django_capture_
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = client.post(reverse("sync-confirm", kwargs={"run_id": held.pk}), follow=True)
-    # then
-    delay.assert_called_once_with(held.pk, user.pk)
+    # then: a queued run is shown at once and handed to the task
+    queued = SyncRun.objects.get(school=data.school, status=SyncRun.Status.QUEUED)
+    delay.assert_called_once_with(held.pk, user.pk, queued.pk)
     assert "The removals are confirmed" in response.content.decode()
+    assert 'id="sync-progress"' in response.content.decode()
 
 
 def test_the_confirm_task_syncs_again_with_removals_allowed():
@@ -321,7 +323,7 @@ def test_the_confirm_task_syncs_again_with_removals_allowed():
     with mock.patch("chats.tasks.sync_held_confirm", return_value=(done, SyncResult())) as confirm:
         status = sync_held_confirm_task.delay(held.pk, user.pk).get()
     # then
-    confirm.assert_called_once_with(run=held, user=user)
+    confirm.assert_called_once_with(run=held, user=user, queued_id=None)
     assert status == "ok"
 
 
