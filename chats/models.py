@@ -175,6 +175,7 @@ class SyncRun(models.Model):
     """The sync log: one row per run, with what it did and how it ended."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("queued: waits for the worker")
         RUNNING = "running", _("running")
         OK = "ok", _("done")
         HELD = "held", _("held: waits for confirmation")
@@ -210,6 +211,10 @@ class SyncRun(models.Model):
     hard_limit_at = models.DateTimeField(
         _("hard time limit"), null=True, blank=True, help_text=_("The run cannot be alive after this moment.")
     )
+    # Progress while it runs (the sync page polls it): chats listed, chats whose messages were read, messages read.
+    chats_total = models.PositiveIntegerField(_("chats to read"), default=0)
+    chats_done = models.PositiveIntegerField(_("chats read"), default=0)
+    messages_read = models.PositiveIntegerField(_("messages read so far"), default=0)
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -225,6 +230,10 @@ class SyncRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school} · {self.started_at:%Y-%m-%d %H:%M} · {self.get_status_display()}"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
 
 class ReportedActivity(models.Model):

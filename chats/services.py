@@ -76,6 +76,7 @@ def school_sync_run(
     since: date | None = None,
     confirm_removals: bool = False,
     user=None,
+    queued_id: int | None = None,
 ) -> tuple[SyncRun, SyncResult]:
     """Run one logged sync of the school, one at a time per school; return the log row and the result.
 
@@ -88,7 +89,9 @@ def school_sync_run(
             _("%(school)s is not connected to Sferum; connect it with sferum_connect first.") % {"school": school.code}
         )
     backend_name = backend.name if backend is not None else integration.backend
-    run = run_start(school=school, backend_name=backend_name, since=since, confirm_removals=confirm_removals)
+    run = run_start(
+        school=school, backend_name=backend_name, since=since, confirm_removals=confirm_removals, queued_id=queued_id
+    )
     started = time.perf_counter()
     result = SyncResult()
     try:
@@ -121,8 +124,8 @@ def school_sync_run(
     return run, result
 
 
-def sync_held_confirm(*, run: SyncRun, user) -> tuple[SyncRun, SyncResult]:
-    """Confirm a held run's removals: sync the school again with removals allowed."""
+def sync_held_confirm(*, run: SyncRun, user, queued_id: int | None = None) -> tuple[SyncRun, SyncResult]:
+    """Confirm a held run's removals: sync the school again with removals allowed (on the queued run `queued_id`)."""
     if run.status != SyncRun.Status.HELD:
         raise IntegrationError(_("Only a held sync waits for confirmation."))
-    return school_sync_run(school=run.school, since=run.since, confirm_removals=True, user=user)
+    return school_sync_run(school=run.school, since=run.since, confirm_removals=True, user=user, queued_id=queued_id)

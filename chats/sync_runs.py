@@ -105,32 +105,68 @@ def runs_release(*, school: School) -> int:
             status=SyncRun.Status.FAILED, finished_at=now, error=error
         )
         logger.warning("Sync run %s of school %s released: its worker is gone.", run.pk, school.code)
+    SyncRun.objects.filter(school=school, status=SyncRun.Status.QUEUED, started_at__lt=stale_before).update(
+        status=SyncRun.Status.FAILED,
+        finished_at=now,
+        error=_("The background worker did not take the queued sync; check that the worker runs, then sync again."),
+    )
     return released
 
 
-def run_start(*, school: School, backend_name: str, since: date | None, confirm_removals: bool) -> SyncRun:
-    """Release the school's dead runs, then take its lock with a new running run; raise SyncAlreadyRunning."""
+def sync_run_queue(*, school: School, backend_name: str) -> tuple[SyncRun, bool]:
+    """Record a new queued run of the school (the sync page shows it at once) and return it with True; when
+    one is already queued or running, return that one with False.
+    """
+    runs_release(school=school)
+    active = SyncRun.objects.filter(school=school, status__in=[SyncRun.Status.QUEUED, SyncRun.Status.RUNNING])
+    if (run := active.first()) is not None:
+        return run, False
+    run = SyncRun.objects.create(
+        school=school, backend=backend_name, status=SyncRun.Status.QUEUED, started_at=clock.now()
+    )
+    return run, True
+
+
+def sync_run_queue_failed(*, run_id: int, error: str) -> None:
+    """End a queued run that could not be handed to the worker or run, with the reason."""
+    SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.QUEUED).update(
+        status=SyncRun.Status.FAILED, finished_at=clock.now(), error=error
+    )
+
+
+def run_start(
+    *, school: School, backend_name: str, since: date | None, confirm_removals: bool, queued_id: int | None = None
+) -> SyncRun:
+    """Release the school's dead runs, then take its lock with the queued run `queued_id` (when it still waits)
+    or a new running run; raise SyncAlreadyRunning (the queued run then fails saying so).
+    """
     runs_release(school=school)
     host, pid, process = process_identity()
     now = clock.now()
+    fields = {
+        "backend": backend_name,
+        "status": SyncRun.Status.RUNNING,
+        "started_at": now,
+        "since": since,
+        "confirm_removals": confirm_removals,
+        "worker_host": host,
+        "worker_pid": pid,
+        "worker_process": process,
+        "hard_limit_at": now + timedelta(seconds=settings.SYNC_TASK_TIME_LIMIT),
+    }
     try:
         with transaction.atomic():
-            return SyncRun.objects.create(
-                school=school,
-                backend=backend_name,
-                status=SyncRun.Status.RUNNING,
-                started_at=now,
-                since=since,
-                confirm_removals=confirm_removals,
-                worker_host=host,
-                worker_pid=pid,
-                worker_process=process,
-                hard_limit_at=now + timedelta(seconds=settings.SYNC_TASK_TIME_LIMIT),
-            )
+            queued = SyncRun.objects.filter(pk=queued_id, school=school, status=SyncRun.Status.QUEUED)
+            if queued_id is not None and queued.update(**fields):
+                return SyncRun.objects.get(pk=queued_id)
+            return SyncRun.objects.create(school=school, **fields)
     except IntegrityError:
-        raise SyncAlreadyRunning(
-            _("A sync of %(school)s is already running; wait for it to finish.") % {"school": school.code}
-        ) from None
+        error = _("A sync of %(school)s is already running; wait for it to finish.") % {"school": school.code}
+        if queued_id is not None:
+            SyncRun.objects.filter(pk=queued_id, status=SyncRun.Status.QUEUED).update(
+                status=SyncRun.Status.FAILED, finished_at=now, error=error
+            )
+        raise SyncAlreadyRunning(error) from None
 
 
 def run_save(*, run: SyncRun, fields: list[str]) -> None:
@@ -183,6 +219,7 @@ class GuardedBackend:
         self.seconds = seconds
         self.ends = monotonic() + seconds
         self.ended_by_hand = False
+        self.chats_listed = self.chats_started = self.messages_read = 0
         stop_at = getattr(backend, "stop_at", None)
         if callable(stop_at):
             stop_at(self.ends)
@@ -197,15 +234,21 @@ class GuardedBackend:
     def _check(self, *, run: bool = False) -> None:
         if self.expired:
             raise DeadlineError(f"the sync's {self.seconds:g} s deadline passed")
-        if run and not SyncRun.objects.filter(pk=self._run_pk, status=SyncRun.Status.RUNNING).exists():
+        if run and not self._progress_save(chats_done=self.chats_started, messages_read=self.messages_read):
             self.ended_by_hand = True
             raise DeadlineError("the run was ended by an administrator")
+
+    def _progress_save(self, **progress: int) -> bool:
+        """Write the run's progress; return False when it is not running any more (ended by hand)."""
+        return bool(SyncRun.objects.filter(pk=self._run_pk, status=SyncRun.Status.RUNNING).update(**progress))
 
     def list_chats(self) -> Iterator[ChatInfo]:
         self._check()
         for info in self._backend.list_chats():
             self._check()
+            self.chats_listed += 1
             yield info
+        self._progress_save(chats_total=self.chats_listed)
 
     def list_members(self, chat_id: str) -> list[Member]:
         self._check()
@@ -213,8 +256,10 @@ class GuardedBackend:
 
     def iter_messages(self, chat_id: str, **options) -> Iterator[MessageInfo]:
         self._check(run=True)
+        self.chats_started += 1
         for info in self._backend.iter_messages(chat_id, **options):
             self._check()
+            self.messages_read += 1
             yield info
 
 

@@ -6,11 +6,13 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from classes.models import Municipality, School
 
 from .integrations import IntegrationError
 from .services import SyncAlreadyRunning, school_sync_run, sync_held_confirm
+from .sync_runs import sync_run_queue_failed
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +29,10 @@ ALREADY_RUNNING = "already_running"
 
 
 @shared_task(name="chats.sync_school", **SYNC_LIMITS)
-def sync_school(school_id: int) -> str | None:
+def sync_school(school_id: int, queued_id: int | None = None) -> str | None:
     """Run one sync of the school; quietly do nothing when the school or its integration is gone or off.
+
+    `queued_id` is the queued run the sync page shows (chats.sync_runs.sync_run_queue): this run takes it over.
 
     Idempotent: a second run over unchanged data adds nothing. One run at a time per school: when another
     run holds the school, this one writes nothing and returns "already_running" (the next beat tick tries
@@ -36,9 +40,11 @@ def sync_school(school_id: int) -> str | None:
     """
     school = School.objects.filter(pk=school_id, integration__enabled=True).first()
     if school is None:
+        if queued_id is not None:
+            sync_run_queue_failed(run_id=queued_id, error=_("The school is not connected to Sferum any more."))
         return None
     try:
-        run, _result = school_sync_run(school=school)
+        run, _result = school_sync_run(school=school, queued_id=queued_id)
     except SyncAlreadyRunning:
         logger.info("Sync of school %s not started: another run of it is already running.", school.code)
         return ALREADY_RUNNING
@@ -66,23 +72,30 @@ def sync_all_schools() -> int:
 
 
 @shared_task(name="chats.sync_held_confirm", **SYNC_LIMITS)
-def sync_held_confirm_task(run_id: int, user_id: int | None) -> str | None:
+def sync_held_confirm_task(run_id: int, user_id: int | None, queued_id: int | None = None) -> str | None:
     """Sync the school of a held run again with its removals allowed; quietly stop when the run is gone,
-    no longer held, or another sync holds the school (the administrator sees the outcome in the sync log)."""
+    no longer held, or another sync holds the school (the administrator sees the outcome in the sync log).
+
+    `queued_id` is the queued run the sync page shows (chats.sync_runs.sync_run_queue): this run takes it over.
+    """
     from classes.models import User
 
     from .models import SyncRun
 
     run = SyncRun.objects.select_related("school").filter(pk=run_id, status=SyncRun.Status.HELD).first()
     if run is None or run.confirmed_at is not None:
+        if queued_id is not None:
+            sync_run_queue_failed(run_id=queued_id, error=_("Only a held sync waits for confirmation."))
         return None
     user = User.objects.filter(pk=user_id).first() if user_id else None
     try:
-        confirmed, _result = sync_held_confirm(run=run, user=user)
+        confirmed, _result = sync_held_confirm(run=run, user=user, queued_id=queued_id)
     except SyncAlreadyRunning:
         logger.info("Confirmed sync of school %s not started: another run of it is already running.", run.school.code)
         return ALREADY_RUNNING
     except IntegrationError as exc:
         logger.info("Confirmed sync of school %s not run: %s", run.school.code, type(exc).__name__)
+        if queued_id is not None:
+            sync_run_queue_failed(run_id=queued_id, error=str(exc))
         return "skipped"
     return confirmed.status

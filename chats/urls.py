@@ -10,6 +10,7 @@ urlpatterns = [
     path("chats/<int:chat_id>/update/", views.chat_update, name="chat-update"),
     path("schools/<int:school_id>/syncs/", views.sync_list, name="sync-list"),
     path("schools/<int:school_id>/syncs/run/", views.sync_now, name="sync-now"),
+    path("syncs/<int:run_id>/progress/", views.sync_progress, name="sync-progress"),
     path("syncs/<int:run_id>/confirm/", views.sync_confirm, name="sync-confirm"),
     path("syncs/<int:run_id>/end/", views.sync_end, name="sync-end"),
 ]

@@ -41,7 +41,7 @@ from .mapping import (
 )
 from .models import Chat, Integration, SyncRun
 from .sync import memberships_current_count
-from .sync_runs import sync_run_end, task_enqueue
+from .sync_runs import sync_run_end, sync_run_queue, sync_run_queue_failed, task_enqueue
 from .tasks import sync_held_confirm_task, sync_school
 
 Role = User.Role
@@ -169,35 +169,49 @@ def sync_list(request: HttpRequest, school_id: int) -> HttpResponse:
                 removals=run.held_removals, current=current, auto_id=f"id_run{run.pk}_%s"
             )
     integration = Integration.objects.filter(school=school).first()
+    # The run just asked for (?run=), else the one queued or running: shown at once, updating itself.
+    shown = next((run for run in runs if str(run.pk) == request.GET.get("run") or run.in_progress), None)
     context = {
         "school": school,
         "runs": runs,
         "held": held,
         "integration": integration,
+        "progress_run": shown,
         "can_edit": can_write_school(user=request.user),
     }
     return render(request, "chats/sync_list.html", context)
 
 
+@role_required(*ADMINS)
+@require_safe
+def sync_progress(request: HttpRequest, run_id: int) -> HttpResponse:
+    """The progress of one sync run (the partial the sync page polls every 2 s until the run has ended)."""
+    return render(request, "chats/_sync_progress.html", {"run": _sync_run_or_404(request, run_id)})
+
+
 @role_required(Role.SCHOOL_ADMIN)
 @require_POST
 def sync_now(request: HttpRequest, school_id: int) -> HttpResponse:
-    """Queue a sync of the school for the background worker."""
+    """Queue a sync of the school for the background worker and show its progress on the sync page at once."""
     school = _school_admin_school(request, school_id)
     fallback = reverse("sync-list", kwargs={"school_id": school.pk})
     if not Integration.objects.filter(school=school, enabled=True).exists():
         messages.error(request, _("The school is not connected to Sferum; connect it first, then sync."))
         return redirect(_next_or(request, fallback))
-    error = task_enqueue(sync_school, school.pk)
+    integration = Integration.objects.get(school=school)
+    run, queued = sync_run_queue(school=school, backend_name=integration.backend)
+    if not queued:
+        messages.info(
+            request, _("A sync of %(school)s is already under way; its progress is below.") % {"school": school}
+        )
+        return redirect(f"{fallback}?run={run.pk}")
+    error = task_enqueue(sync_school, school.pk, run.pk)
     if error:
+        sync_run_queue_failed(run_id=run.pk, error=error)
         messages.error(request, error)
         return redirect(_next_or(request, fallback))
-    messages.success(
-        request,
-        _("A sync of %(school)s is queued; it runs in the background, reload the page in a minute.")
-        % {"school": school},
-    )
-    return redirect(_next_or(request, fallback))
+    messages.success(request, _("A sync of %(school)s is queued; its progress is below.") % {"school": school})
+    return redirect(f"{fallback}?run={run.pk}")
 
 
 def _sync_run_or_404(request: HttpRequest, run_id: int) -> SyncRun:
@@ -215,7 +229,7 @@ def _sync_run_or_404(request: HttpRequest, run_id: int) -> SyncRun:
 @role_required(Role.SCHOOL_ADMIN)
 @require_POST
 def sync_confirm(request: HttpRequest, run_id: int) -> HttpResponse:
-    """Confirm a held sync: queue a sync of the school with its removals allowed."""
+    """Confirm a held sync: queue a sync of the school with its removals allowed, shown at once on the sync page."""
     run = _sync_run_or_404(request, run_id)
     fallback = reverse("sync-list", kwargs={"school_id": run.school_id})
     if run.status != SyncRun.Status.HELD or run.confirmed_at is not None:
@@ -227,16 +241,20 @@ def sync_confirm(request: HttpRequest, run_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("removals_typed", [])))
         return redirect(_next_or(request, fallback))
-    # A real backend's sync can take minutes: the worker runs it, the sync log shows how it ended.
-    error = task_enqueue(sync_held_confirm_task, run.pk, request.user.pk)
+    # A real backend's sync can take minutes: the worker runs it on a queued run the sync page shows at once.
+    queued, created = sync_run_queue(school=run.school, backend_name=run.backend)
+    if not created:
+        messages.info(
+            request, _("A sync of %(school)s is already under way; its progress is below.") % {"school": run.school}
+        )
+        return redirect(f"{fallback}?run={queued.pk}")
+    error = task_enqueue(sync_held_confirm_task, run.pk, request.user.pk, queued.pk)
     if error:
+        sync_run_queue_failed(run_id=queued.pk, error=error)
         messages.error(request, error)
         return redirect(_next_or(request, fallback))
-    messages.success(
-        request,
-        _("The removals are confirmed; the sync runs in the background, reload the sync log in a minute."),
-    )
-    return redirect(_next_or(request, fallback))
+    messages.success(request, _("The removals are confirmed; the sync is queued, its progress is below."))
+    return redirect(f"{fallback}?run={queued.pk}")
 
 
 @role_required(Role.SCHOOL_ADMIN)

@@ -49,6 +49,18 @@ def weekly_history_build(school_id: int) -> int | None:
     return services.weekly_history_build(school=school)
 
 
+@shared_task(name="reports.weekly_activity_ensure", acks_late=True)
+def weekly_activity_ensure(school_id: int, weeks: int) -> int | None:
+    """Build the school's last `weeks` complete weeks that have no stored activity yet; return how many.
+
+    Queued by the teachers' page ("compute the missing weeks"), which polls the progress meanwhile.
+    """
+    school = School.objects.select_related("municipality").filter(pk=school_id).first()
+    if school is None:
+        return None
+    return services.weekly_activity_ensure(school=school, weeks=weeks)
+
+
 def history_ready_received(sender, *, school_id: int, **kwargs) -> None:
     """Queue the weekly history of a school whose first sync has just succeeded (connected in ReportsConfig)."""
     weekly_history_build.delay_on_commit(school_id)

@@ -15,6 +15,11 @@ urlpatterns = [
     path("schools/<int:school_id>/export/classes/", views.school_classes_export, name="school-classes-export"),
     path("schools/<int:school_id>/teachers/", views.teacher_activity, name="school-teacher-activity"),
     path("schools/<int:school_id>/teachers/build/", views.teacher_activity_build, name="teacher-activity-build"),
+    path(
+        "schools/<int:school_id>/teachers/build/progress/",
+        views.teacher_activity_build_progress,
+        name="teacher-activity-build-progress",
+    ),
     path("schools/<int:school_id>/export/teachers/", views.teacher_activity_export, name="teacher-activity-export"),
     path("schools/<int:school_id>/export/chats/", views.chat_registry_export, name="chat-registry-export"),
     path("schools/<int:school_id>/staff/not-activated/", staff.staff_not_activated_page, name="staff-not-activated"),

@@ -266,9 +266,12 @@ def test_sync_now_queues_the_school(client, django_capture_on_commit_callbacks):
     # when
     with mock.patch("chats.views.sync_school.delay_on_commit") as delay:
         response = client.post(reverse("sync-now", kwargs={"school_id": data.school.pk}))
-    # then
+    # then: a queued run is recorded and handed to the task, and the sync page shows it
+    run = SyncRun.objects.get(school=data.school)
+    assert run.status == SyncRun.Status.QUEUED
     assert response.status_code == 302
-    delay.assert_called_once_with(data.school.pk)
+    assert response["Location"] == reverse("sync-list", kwargs={"school_id": data.school.pk}) + f"?run={run.pk}"
+    delay.assert_called_once_with(data.school.pk, run.pk)
 
 
 def test_sync_now_without_an_integration_says_what_to_do(client):
@@ -305,9 +308,11 @@ def test_confirming_a_held_sync_queues_it_for_the_worker(client, django_capture_
         response = client.post(
             reverse("sync-confirm", kwargs={"run_id": held.pk}), {"removals_typed": "40"}, follow=True
         )
-    # then
-    delay.assert_called_once_with(held.pk, user.pk)
+    # then: a queued run is shown at once and handed to the task
+    queued = SyncRun.objects.get(school=data.school, status=SyncRun.Status.QUEUED)
+    delay.assert_called_once_with(held.pk, user.pk, queued.pk)
     assert "The removals are confirmed" in response.content.decode()
+    assert 'id="sync-progress"' in response.content.decode()
 
 
 def test_the_confirm_task_syncs_again_with_removals_allowed():
@@ -320,7 +325,7 @@ def test_the_confirm_task_syncs_again_with_removals_allowed():
     with mock.patch("chats.tasks.sync_held_confirm", return_value=(done, SyncResult())) as confirm:
         status = sync_held_confirm_task.delay(held.pk, user.pk).get()
     # then
-    confirm.assert_called_once_with(run=held, user=user)
+    confirm.assert_called_once_with(run=held, user=user, queued_id=None)
     assert status == "ok"
 
 

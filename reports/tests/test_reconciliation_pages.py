@@ -11,6 +11,7 @@ from classes.tests.factories import MunicipalityFactory, SchoolFactory, UserFact
 from classes.tests.scenario import SECOND_QUARTER_MONDAY as NOW
 from reports.models import Reconciliation
 from reports.reconciliation.services import reconciliation_item_resolve, reconciliation_open, reconciliation_run
+from reports.tests.test_tables_fit import audit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
@@ -66,6 +67,9 @@ def test_the_page_says_the_quarter_is_due_and_starting_it_compares(client, site)
         ("5Б", [0, 1, 0, 0, 0]),
     ]
     assert '<label for="resolution-' in page
+    # the summary table sits in its scroll frame and labels every count with its category (a card on a phone)
+    tables = audit(page)
+    assert tables and all(table["framed"] and not table["unlabelled"] for table in tables)
 
 
 def test_an_item_is_resolved_in_place(client, site):

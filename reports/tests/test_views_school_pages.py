@@ -119,7 +119,7 @@ def test_teacher_activity_rejects_a_backwards_range(client):
     assert len(response.context["mondays"]) == 8
 
 
-def test_computing_the_missing_weeks_is_the_school_administrators(client):
+def test_computing_the_missing_weeks_is_the_school_administrators(client, django_capture_on_commit_callbacks):
     # given
     data = school_build(classes=1)
     url = reverse("teacher-activity-build", kwargs={"school_id": data.school.pk})
@@ -129,7 +129,8 @@ def test_computing_the_missing_weeks_is_the_school_administrators(client):
     assert not WeeklyActivity.objects.exists()
     client.force_login(school_admin(data.school))
     assert client.get(url).status_code == 405
-    response = client.post(url)
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's task, run eagerly
+        response = client.post(url)
     assert response.status_code == 302
     assert WeeklyActivity.objects.filter(school=data.school).values("week_start").distinct().count() == 8
 

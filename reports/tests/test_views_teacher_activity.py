@@ -154,3 +154,26 @@ def test_my_weeks_match_the_schools_weekly_figures(world):
     assert (by_week[date(2026, 11, 2)].messages, by_week[date(2026, 11, 2)].bursts) == (2, 0)
     assert (by_week[date(2026, 11, 9)].messages, by_week[date(2026, 11, 9)].duplicates) == (2, 2)
     assert by_week[date(2026, 10, 19)].status == "excused"
+
+
+def test_my_classes_page_shows_my_week_against_the_threshold_with_the_chart(client, world, teacher_messages):
+    # when
+    response = page_get(client, world.teacher, "teacher-home")
+    # then: this week's count and threshold, above the classes, with the 8-week chart
+    week = response.context["week"]
+    assert week.current and week.teacher.messages == 3 and week.threshold == 3
+    html = response.content.decode()
+    assert "3 messages so far, the threshold is 3." in html
+    assert html.index('id="my-week-title"') < html.index('class="cards"')
+    chart = str(response.context["weeks_chart"])
+    assert chart.startswith("<svg") and chart in html
+    assert "My messages per week" in chart
+
+
+def test_my_classes_page_query_count_does_not_grow_with_my_messages(client, world, django_assert_num_queries):
+    client.force_login(world.teacher)
+    url = reverse("teacher-home")
+    grow_messages(world, 3)
+    measure(client, django_assert_num_queries, url, 20)
+    grow_messages(world, 60)
+    measure(client, django_assert_num_queries, url, 20)

@@ -4,7 +4,13 @@ the municipal overview, and the exports of their tables."""
 from reports.views.exports import chat_registry_export, school_classes_export, teacher_activity_export
 from reports.views.home import ROLE_HOME, home
 from reports.views.municipal import municipal_export, municipal_overview
-from reports.views.school import class_detail, school_dashboard, teacher_activity, teacher_activity_build
+from reports.views.school import (
+    class_detail,
+    school_dashboard,
+    teacher_activity,
+    teacher_activity_build,
+    teacher_activity_build_progress,
+)
 
 __all__ = [
     "ROLE_HOME",
@@ -17,5 +23,6 @@ __all__ = [
     "school_dashboard",
     "teacher_activity",
     "teacher_activity_build",
+    "teacher_activity_build_progress",
     "teacher_activity_export",
 ]

@@ -40,6 +40,12 @@ def _category_labels() -> list[tuple[str, str]]:
     return [(category.value, category.label) for category in CATEGORIES]
 
 
+def _counts_row(name: str, counts: dict[str, int]) -> tuple[str, list[int], list[tuple[str, int]]]:
+    """Return a summary row: its name, its count per category, and each count with its category's label."""
+    values = [counts.get(category.value, 0) for category in CATEGORIES]
+    return name, values, [(category.label, value) for category, value in zip(CATEGORIES, values, strict=True)]
+
+
 def _page_context(
     request: HttpRequest, *, school: School, reconciliation: Reconciliation | None, status: str = ""
 ) -> dict:
@@ -62,10 +68,8 @@ def _page_context(
         "categories": _category_labels(),
         "item_categories": [(category.value, category.label) for category in ITEM_CATEGORIES],
         "total_rows": [(key, label, summary.get("total", {}).get(key, 0)) for key, label in _category_labels()],
-        "class_rows": [
-            (name, [counts.get(key, 0) for key in CATEGORIES]) for name, counts in summary.get("classes", {}).items()
-        ],
-        "staff_row": [staff_counts.get(key, 0) for key in CATEGORIES],
+        "class_rows": [_counts_row(name, counts) for name, counts in summary.get("classes", {}).items()],
+        "staff_row": _counts_row(_("Staff"), staff_counts),
         "unresolved": unresolved,
         "history": reconciliations_for_school(school=school),
         "can_write": writer and reconciliation is not None and not reconciliation.signed_off,

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from activation.selectors import class_roster
+from chats.sync_runs import task_enqueue
 from classes import clock
 from classes.access import (
     ADMINS,
@@ -60,8 +62,9 @@ from reports.selectors import (
     weekly_activity_table,
     weekly_activity_trend,
 )
-from reports.services import weekly_activity_ensure
+from reports.tasks import weekly_activity_ensure as weekly_activity_ensure_task
 from reports.week_status import week_threshold_notes
+from reports.weeks_build import weeks_build_progress
 
 Role = User.Role
 TREND_DAYS = 56
@@ -293,7 +296,11 @@ def teacher_activity(request: HttpRequest, school_id: int) -> HttpResponse:
     labels = [week_text(monday) for monday in mondays]
     threshold = school.effective_activity_threshold
     entries = [
-        {"row": row, "spark": _spark(row.staff.full_name, row.counts, mondays, threshold), "cells": row.weeks}
+        {
+            "row": row,
+            "spark": _spark(row.staff.full_name, row.counts, mondays, threshold),
+            "cells": list(zip(labels, row.weeks, strict=True)),
+        }
         for row in rows
     ]
     trend = weekly_activity_trend(school_ids=[school.pk], last_week=mondays[-1], weeks=len(mondays))[school.pk]
@@ -315,6 +322,7 @@ def teacher_activity(request: HttpRequest, school_id: int) -> HttpResponse:
         "chart": chart,
         "threshold": threshold,
         "missing_weeks": len(mondays) - stored_weeks,
+        "building": weeks_build_progress(school=school, weeks=SPARK_WEEKS) if request.GET.get("building") else None,
         "can_edit": can_write_school(user=request.user),
         "query": request.GET.urlencode(),
     }
@@ -324,21 +332,21 @@ def teacher_activity(request: HttpRequest, school_id: int) -> HttpResponse:
 @role_required(Role.SCHOOL_ADMIN)
 @require_POST
 def teacher_activity_build(request: HttpRequest, school_id: int) -> HttpResponse:
-    """Compute and store the last eight complete weeks that have no stored activity yet."""
+    """Queue the build of the last eight complete weeks without stored activity; the page shows its progress."""
     school = school_for_user_or_404(user=request.user, school_id=school_id)
-    built = weekly_activity_ensure(school=school, weeks=SPARK_WEEKS)
-    if built:
-        messages.success(
-            request,
-            ngettext(
-                "%(count)d week of teacher activity was computed.",
-                "%(count)d weeks of teacher activity were computed.",
-                built,
-            )
-            % {"count": built},
-        )
-    else:
-        messages.info(
-            request, _("Every one of the last %(weeks)d weeks was already computed.") % {"weeks": SPARK_WEEKS}
-        )
-    return redirect("school-teacher-activity", school_id=school.pk)
+    error = task_enqueue(weekly_activity_ensure_task, school.pk, SPARK_WEEKS)
+    if error:
+        messages.error(request, error)
+        return redirect("school-teacher-activity", school_id=school.pk)
+    messages.success(request, _("The missing weeks are being computed; the progress is shown below."))
+    url = reverse("school-teacher-activity", kwargs={"school_id": school.pk})
+    return redirect(f"{url}?building=1")
+
+
+@role_required(Role.SCHOOL_ADMIN)
+@require_safe
+def teacher_activity_build_progress(request: HttpRequest, school_id: int) -> HttpResponse:
+    """The progress of the missing weeks' build (the partial the teachers' page polls every 2 s until it is done)."""
+    school = school_admin_school_or_404(user=request.user, school_id=school_id)
+    progress = weeks_build_progress(school=school, weeks=SPARK_WEEKS)
+    return render(request, "reports/_weeks_progress.html", {"school": school, "progress": progress})

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from activation.selectors import teacher_classes
 from classes import clock
 from classes.access import role_required, schools_for_user
 from classes.calendar import week_of_query, week_start
+from classes.dates import week_short, week_text
 from classes.models import Staff, User
+from reports import charts
 from reports.selectors import activation_compute
-from reports.teacher_weeks import teacher_counted_messages, teacher_week_rows
+from reports.teacher_weeks import WeekRow, teacher_counted_messages, teacher_week_rows
 
 Role = User.Role
 
@@ -37,7 +40,28 @@ def teacher_home(request: HttpRequest) -> HttpResponse:
     if classes:
         rates = {c.class_id: c for c in activation_compute(schools=[school], day=today)[school.pk].classes}
     rows = [{"school_class": c, "rates": rates.get(c.pk)} for c in classes]
-    return render(request, "activation/teacher_home.html", {"school": school, "rows": rows, "today": today})
+    context = {"school": school, "rows": rows, "today": today}
+    staff = Staff.objects.select_related("school__municipality").filter(pk=request.user.staff_id).first()
+    if staff is not None and staff.is_employed_on(today):
+        weeks = teacher_week_rows(staff=staff, today=today)
+        context |= {"week": weeks[0] if weeks else None, "weeks_chart": teacher_weeks_chart(weeks)}
+    return render(request, "activation/teacher_home.html", context)
+
+
+def teacher_weeks_chart(rows: list[WeekRow]) -> str:
+    """Return the chart of the teacher's messages per week (oldest first) against the threshold, or ""."""
+    if not rows:
+        return ""
+    rows = rows[::-1]
+    return charts.line_chart(
+        title=_("My messages per week"),
+        x_labels=[week_short(row.week_start) for row in rows],
+        x_titles=[week_text(row.week_start) for row in rows],
+        series=[charts.Series(_("Messages"), [row.teacher.messages if row.teacher else None for row in rows])],
+        percent=False,
+        target=rows[-1].threshold,
+        target_label=_("threshold"),
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -75,5 +99,6 @@ def teacher_activity(request: HttpRequest) -> HttpResponse:
         "chosen": chosen_row,
         "counted": counted,
         "threshold": school.effective_activity_threshold,
+        "weeks_chart": teacher_weeks_chart(rows),
     }
     return render(request, "activation/teacher_activity.html", context)

@@ -8,7 +8,9 @@ never the clock: `today` is given):
   20–30 students each, parents (siblings and twins share parents), class teachers, subject teachers,
   non-teaching staff, a director and a deputy; namesakes across classes;
 - the platform: chats (`chats`), accounts (`accounts`), memberships (`memberships`) and message metadata
-  (`messages`) for the complete weeks before `today`, Moscow school hours, holidays sparse.
+  (`messages`) for the complete weeks before `today` and the current week's days before it, Moscow school
+  hours, holidays sparse. `as_of` (a moment, or None) serves the platform as it was then: members who had
+  joined, messages sent before it (the demo's past).
 
 It implements `sferum_api.types.Backend` (`name = "simulator"`): `list_chats()`, `list_members(chat_id)` and
 `iter_messages(chat_id, after_cursor=..., since=...)`, newest first, with `stats` counting simulated pages of 200.

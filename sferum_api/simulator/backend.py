@@ -23,6 +23,8 @@ class SimulatedSchool(GeneratedSchool):
         self.stats = RequestStats()
         self.faults: dict[tuple[str, str | None], Exception] = {}
         self._infos: dict[tuple[str, int], MessageInfo] = {}
+        # Serve the platform as it was at this moment (None: as it is): members who had joined, messages sent before.
+        self.as_of: datetime | None = None
         super().__init__(seed=seed, school_index=school_index, today=today)
 
     # ----- changes between syncs (tests) ----------------------------------------------------------------
@@ -65,6 +67,12 @@ class SimulatedSchool(GeneratedSchool):
         """Make `method` ("list_chats", "list_members", "iter_messages") raise `error` (for that chat)."""
         self.faults[(method, chat_id)] = error
 
+    def _members_now(self, chat_id: str) -> list[SimMembership]:
+        members = self.members_of(chat_id)
+        if self.as_of is None:
+            return members
+        return [m for m in members if m.joined_at <= self.as_of]
+
     def _fault(self, method: str, chat_id: str | None) -> None:
         error = self.faults.get((method, chat_id)) or self.faults.get((method, None))
         if error is not None:
@@ -77,13 +85,13 @@ class SimulatedSchool(GeneratedSchool):
         for start in range(0, max(len(self.chats), 1), PAGE_SIZE):
             self.stats.requests += 1
             for chat in self.chats[start : start + PAGE_SIZE]:
-                yield chat.info(len(self._chat_members[chat.chat_id]))
+                yield chat.info(len(self._members_now(chat.chat_id)))
 
     def list_members(self, chat_id: str) -> list[Member]:
         self._fault("list_members", chat_id)
         if chat_id not in self._chat_members:
             raise ChatAccessError(chat_id, "chat not found (917)")
-        members = self.members_of(chat_id)
+        members = self._members_now(chat_id)
         self.stats.requests += max(1, -(-len(members) // PAGE_SIZE))
         return [
             Member(
@@ -123,6 +131,8 @@ class SimulatedSchool(GeneratedSchool):
         if chat_id not in self._by_chat:
             raise ChatAccessError(chat_id, "chat not found (917)")
         newest_first = self._by_chat[chat_id][::-1]
+        if self.as_of is not None:
+            newest_first = [message for message in newest_first if message.sent_at < self.as_of]
         offset = 0
         while True:
             self.stats.requests += 1

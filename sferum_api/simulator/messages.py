@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from .records import (
+    MOSCOW,
     UNKNOWN_ROLE_CODE,
     SimAbsence,
     SimChat,
@@ -35,7 +36,7 @@ class MessagesBuilder:
         return moscow_at(day, hour, rng.randrange(60), rng.randrange(60))
 
     def _post(self, chat: SimChat, author: str | None, sent_at: datetime, group: str, kind: str = "text", **kw) -> None:
-        if not (self.history_start <= sent_at < self.history_end):
+        if not (self.history_start <= sent_at < self._posts_end):
             return
         membership = self._chat_members[chat.chat_id].get(author) if author else None
         if author is not None and (membership is None or membership.joined_at > sent_at):
@@ -75,6 +76,7 @@ class MessagesBuilder:
     def _messages_build(self) -> None:
         rng = self._rng
         self._pending: list[SimMessage] = []
+        self._posts_end = self.history_end
         weeks = self.weeks()
         teachers = [p for p in self.staff if p.teaches and p.person_id in self.staff_account]
         demo_pool = [
@@ -118,7 +120,25 @@ class MessagesBuilder:
                 self._teacher_week(person, user_id, monday, days, factor, rates[person.person_id], chats_of)
             self._crowd_week(monday, factor)
         self._specials_build(weeks)
+        self._current_week_build(teachers, rates, chats_of)
         self._ids_assign()
+
+    def _current_week_build(self, teachers, rates, chats_of) -> None:
+        """Post the current week's messages of the days before `today`.
+
+        Built after the complete weeks, so their messages and the random stream behind them stay as they were.
+        """
+        monday = self.history_end.astimezone(MOSCOW).date()
+        self._posts_end = self.messages_end
+        past = [monday + timedelta(days=n) for n in range((self.today - monday).days)]
+        days = [day for day in past if self.is_school_day(day)]
+        if not past:
+            return
+        for person in teachers:
+            user_id = self.staff_account[person.person_id]
+            self._teacher_week(person, user_id, monday, days, len(days) / 5, rates[person.person_id], chats_of)
+        weekdays = [monday + timedelta(days=n) for n in range(5)]
+        self._crowd_week(monday, len([day for day in weekdays if self.is_school_day(day)]) / 5)  # later days: cut
 
     def _teacher_week(self, person, user_id, monday, days, factor, rate, chats_of) -> None:
         rng = self._rng

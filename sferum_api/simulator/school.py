@@ -39,6 +39,8 @@ class GeneratedSchool(RosterBuilder, PlatformBuilder, MessagesBuilder):
         monday = today - timedelta(days=today.weekday())
         self.history_end = datetime.combine(monday, time(0), tzinfo=MOSCOW).astimezone(UTC)
         self.history_start = self.history_end - timedelta(weeks=HISTORY_WEEKS)
+        # The current week runs up to the start of `today`: its days so far have messages too.
+        self.messages_end = datetime.combine(today, time(0), tzinfo=MOSCOW).astimezone(UTC)
         self._holidays = self._holiday_ranges(first)
 
         self.classes: list[str] = [f"{grade}{letter}" for grade in GRADES for letter in LETTERS]

@@ -9,7 +9,9 @@ them. Deterministic for a seed and a date: two runs on empty databases write the
 from __future__ import annotations
 
 import json
+import zoneinfo
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -34,7 +36,8 @@ from classes.models import (
 )
 from classes.roster.importer import roster_import
 from classes.services import academic_year_current, school_create
-from reports.services import activation_snapshot_build_municipality, weekly_activity_ensure
+from reports.services import activation_snapshot_build_municipality, weekly_history_build
+from reports.tasks import RUN_HOUR
 from sferum_api.simulator import SimulatedSchool
 
 DEMO_MUNICIPALITY_CODE = "demo"
@@ -91,10 +94,49 @@ def _school_seed(*, municipality: Municipality, simulated: SimulatedSchool, code
         backend="simulator",
         options={"seed": simulated.seed, "school_index": simulated.school_index},
     )
+    return school
+
+
+def _school_sync(*, school: School, simulated: SimulatedSchool, as_of: datetime | None) -> None:
+    simulated.as_of = as_of
     _run, synced = school_sync_run(school=school, backend=simulated)
     if synced.status != "ok":
-        raise DemoSeedError(f"The first sync of {code} failed: {synced.error}")
-    return school
+        raise DemoSeedError(f"The sync of {school.code} as of {as_of or 'now'} failed: {synced.error}")
+
+
+def _past_days(*, year_start: date, today: date) -> list[date]:
+    """Return the days of the demo's past snapshots: the year's first day, then every Monday before today."""
+    days = []
+    day = year_start
+    while day < today:
+        days.append(day)
+        day += timedelta(days=7 - day.weekday())
+    return days
+
+
+def _history_replay(*, municipality: Municipality, seeded: list[tuple[School, SimulatedSchool]], today: date) -> None:
+    """Give the demo its past as the beat jobs would have left it, through their own services.
+
+    Each school is synced as its simulated platform was at 06:00 of every past snapshot day (the members who had
+    joined, the messages sent before; no sync when nobody joined since the last one), and the day's activation
+    snapshot is built; then the school is synced as it is now, today's snapshot is built, and the weekly teacher
+    activity of every week since the start of the academic year (or the history horizon).
+    """
+    zone = zoneinfo.ZoneInfo(DEMO_TIMEZONE)
+    members_synced: dict[int, int] = {}
+    for day in _past_days(year_start=seeded[0][1].academic_year_start, today=today):
+        as_of = datetime.combine(day, time(RUN_HOUR), tzinfo=zone)
+        for school, simulated in seeded:
+            members = sum(1 for membership in simulated.memberships if membership.joined_at <= as_of)
+            if members != members_synced.get(school.pk):  # nobody joined since the last one: the same activation
+                _school_sync(school=school, simulated=simulated, as_of=as_of)
+                members_synced[school.pk] = members
+        activation_snapshot_build_municipality(municipality=municipality, day=day)
+    for school, simulated in seeded:
+        _school_sync(school=school, simulated=simulated, as_of=None)
+    activation_snapshot_build_municipality(municipality=municipality, day=today)
+    for school, _simulated in seeded:
+        weekly_history_build(school=school)
 
 
 def _user_create(username: str, **fields) -> User:
@@ -125,11 +167,7 @@ def demo_seed(*, seed: int, schools: int) -> DemoSeedResult:
         _user_create("demo_municipal", role=User.Role.MUNICIPAL_ADMIN, municipality=municipality)
         _user_create("demo_admin", role=User.Role.SCHOOL_ADMIN, school=first)
         _user_create("demo_teacher", role=User.Role.TEACHER, school=first, staff=teacher)
-        # The metric jobs' history, as the beat jobs would have left it: 8 weeks of teacher activity
-        # per school (the dashboard's trends) and today's activation snapshot.
-        for school, _simulated in seeded:
-            weekly_activity_ensure(school=school, weeks=8)
-        activation_snapshot_build_municipality(municipality=municipality, day=today)
+        _history_replay(municipality=municipality, seeded=seeded, today=today)
     ids = [school.pk for school, _simulated in seeded]
     return DemoSeedResult(
         status="ok",
