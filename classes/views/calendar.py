@@ -71,9 +71,10 @@ def _day(day) -> str:
 
 
 def _sections(calendar: dict[str, list]) -> list[dict]:
-    """Return the page's three tables: kind, heading, the add button's text, headers, rows (pk, cells), empty text."""
+    """Return the page's three tables: kind, heading, the add button's text, headers, rows (pk, [(header, cell)]),
+    empty text (each cell with its column's header: a row becomes a labelled card on a phone)."""
     dates = [_("First day"), _("Last day")]
-    return [
+    sections = [
         {
             "kind": "absence",
             "heading": _("Staff absences"),
@@ -104,6 +105,9 @@ def _sections(calendar: dict[str, list]) -> list[dict]:
             "empty": _("No quarters recorded."),
         },
     ]
+    for section in sections:
+        section["rows"] = [(pk, list(zip(section["headers"], cells, strict=True))) for pk, cells in section["rows"]]
+    return sections
 
 
 @role_required(*ADMINS)

@@ -24,6 +24,7 @@ from time_machine import travel
 from classes.models import RosterChange, School, SchoolClass, User
 
 from .database_copy import DatabaseCopy
+from .demo_pages import main_pages
 
 # Playwright's sync API runs an event loop in the test's thread; the ORM calls here are plain sync calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -229,38 +230,6 @@ def accessibility_violations(page) -> list[str]:
         "async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa']}})"
     )
     return [f"{v['id']}: {node['target']}" for v in result["violations"] for node in v["nodes"]]
-
-
-def main_pages(demo: School) -> dict[str, list[str]]:
-    """Return each demo user's main pages (the dashboard first)."""
-    teacher = User.objects.get(username="demo_teacher")
-    led = SchoolClass.objects.filter(class_teacher=teacher.staff).first()
-    school = {"school_id": demo.pk}
-    return {
-        "demo_admin": [
-            *(
-                reverse(name, kwargs=school)
-                for name in (
-                    "school-dashboard",
-                    "class-list",
-                    "chat-registry",
-                    "school-teacher-activity",
-                    "staff-not-activated",
-                    "roster-upload",
-                    "reconciliation",
-                    "roster-changes",
-                )
-            ),
-            reverse("class-detail", kwargs={"class_id": led.pk}),
-        ],
-        "demo_teacher": [
-            reverse("teacher-home"),
-            reverse("teacher-class", kwargs={"class_id": led.pk}),
-            reverse("teacher-activity"),
-            reverse("qr-sheet", kwargs={"class_id": led.pk}),
-        ],
-        "demo_municipal": [reverse("municipal-overview")],
-    }
 
 
 def test_the_main_pages_pass_an_accessibility_check_and_ask_no_outside_host(browser, live_server, demo):

@@ -10,7 +10,7 @@ from chats.models import SyncRun
 from classes import clock
 
 from . import test_browser as shared
-from .test_tables_fit import main_pages
+from .demo_pages import main_pages
 
 # The browser, the demo seeded once for the module and its per-test copy: test_browser.py's fixtures.
 browser, seeded_demo, demo = shared.browser, shared.seeded_demo, shared.demo
