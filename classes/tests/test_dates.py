@@ -18,30 +18,20 @@ def russian():
 
 
 @pytest.mark.usefixtures("russian")
-def test_a_week_inside_a_month_in_russian():
-    assert week_text(date(2026, 11, 23), today=TODAY) == "23–29 ноября"
-
-
-@pytest.mark.usefixtures("russian")
-def test_any_day_stands_for_its_week():
-    assert week_text(date(2026, 11, 26), today=TODAY) == "23–29 ноября"
-
-
-@pytest.mark.usefixtures("russian")
-def test_a_week_spanning_two_months_in_russian():
-    assert week_text(date(2026, 11, 30), today=TODAY) == "30 ноября – 6 декабря"
-
-
-@pytest.mark.usefixtures("russian")
-def test_a_week_of_another_year_gets_its_year():
-    assert week_text(date(2025, 11, 24), today=TODAY) == "24–30 ноября 2025"
-    assert week_text(date(2025, 9, 29), today=TODAY) == "29 сентября – 5 октября 2025"
-
-
-@pytest.mark.usefixtures("russian")
-def test_a_week_across_the_new_year_names_both_years():
-    assert week_text(date(2026, 12, 28), today=TODAY) == "28 декабря 2026 – 3 января 2027"
-    assert week_text(date(2027, 1, 1), today=date(2027, 1, 5)) == "28 декабря 2026 – 3 января 2027"
+@pytest.mark.parametrize(
+    ("day", "today", "expected"),
+    [
+        (date(2026, 11, 23), TODAY, "23–29 ноября"),  # a week inside a month
+        (date(2026, 11, 26), TODAY, "23–29 ноября"),  # any day stands for its week
+        (date(2026, 11, 30), TODAY, "30 ноября – 6 декабря"),  # a week spanning two months
+        (date(2025, 11, 24), TODAY, "24–30 ноября 2025"),  # a week of another year gets its year
+        (date(2025, 9, 29), TODAY, "29 сентября – 5 октября 2025"),
+        (date(2026, 12, 28), TODAY, "28 декабря 2026 – 3 января 2027"),  # across the new year: both years
+        (date(2027, 1, 1), date(2027, 1, 5), "28 декабря 2026 – 3 января 2027"),
+    ],
+)
+def test_weeks_in_russian(day, today, expected):
+    assert week_text(day, today=today) == expected
 
 
 @pytest.mark.usefixtures("english")

@@ -15,7 +15,17 @@ from zoneinfo import ZoneInfo
 
 from activation.models import SferumAccount
 from chats.models import Chat, ChatMembership, Message
-from classes.models import AcademicYear, Enrollment, Holiday, Parent, School, SchoolClass, Staff, StaffAbsence
+from classes.models import (
+    THRESHOLD_FIELDS,
+    AcademicYear,
+    Enrollment,
+    Holiday,
+    Parent,
+    School,
+    SchoolClass,
+    Staff,
+    StaffAbsence,
+)
 
 
 def _rate(numerator: int, denominator: int, target: Decimal | None = None) -> dict:
@@ -55,20 +65,9 @@ def _flags(messages: list[dict]) -> list[str]:
 
 def independent_count(code: str, monday: date, today: date) -> dict:
     """Return the figures of the school for the week starting `monday` and the day `today`."""
-    school = School.objects.filter(code=code).values(
-        "id",
-        "timezone",
-        "activity_threshold",
-        "staff_target",
-        "students_target",
-        "parents_target",
-        "short_week_scaling",
-        "municipality__short_week_scaling",
-        "municipality__activity_threshold",
-        "municipality__staff_target",
-        "municipality__students_target",
-        "municipality__parents_target",
-    )[0]
+    # the school's own thresholds and targets, and its municipality's for those it leaves empty
+    settings = [*THRESHOLD_FIELDS, *(f"municipality__{name}" for name in THRESHOLD_FIELDS)]
+    school = School.objects.filter(code=code).values("id", "timezone", *settings)[0]
     sid = school["id"]
     zone = ZoneInfo(school["timezone"])
 

@@ -37,29 +37,24 @@ def school_with_holiday_days(holiday_days: int, **school_fields):
     return school, chat, teacher
 
 
-def test_a_full_week_asks_for_three():
-    # given
-    school, chat, (staff, account) = school_with_holiday_days(0)
+@pytest.mark.parametrize(
+    ("holiday_days", "threshold", "status", "note"),
+    [
+        (0, 3, "inactive", ""),  # a full week asks for three
+        (2, 2, "active", "порог 2 вместо 3: 3 учебных дня"),  # Monday and Tuesday are holidays: two
+    ],
+)
+def test_a_week_asks_for_its_school_days_share_of_the_threshold(holiday_days, threshold, status, note):
+    # given: two messages on Thursday
+    school, chat, (staff, account) = school_with_holiday_days(holiday_days)
     send(chat, account, TUESDAY_9_UTC.replace(day=19), count=2)
     # when
     week = build(school)
     # then
-    assert week.threshold == 3
-    assert entry(week, staff).status == "inactive"
-    assert week.threshold_note == ""
-
-
-def test_a_week_of_three_school_days_asks_for_two():
-    # given: Monday and Tuesday are holidays
-    school, chat, (staff, account) = school_with_holiday_days(2)
-    send(chat, account, TUESDAY_9_UTC.replace(day=19), count=2)
-    # when
-    week = build(school)
-    # then
-    assert week.threshold == 2
-    assert entry(week, staff).status == "active"
+    assert week.threshold == threshold
+    assert entry(week, staff).status == status
     with translation.override("ru"):
-        assert week.threshold_note == "порог 2 вместо 3: 3 учебных дня"
+        assert week.threshold_note == note
 
 
 def test_with_the_setting_off_a_short_week_asks_for_the_full_threshold():

@@ -48,21 +48,20 @@ def school_with_every_reason():
     school = data.school
     expected = {}
     expected[staff_add(school, "Акимова", "Анна").pk] = StaffReason.NO_ACCOUNT
-    pending = staff_add(school, "Белов", "Борис")
-    SferumAccountFactory(school=school, staff=pending, role_code=Role.NONE, status=Status.PENDING)
-    expected[pending.pk] = StaffReason.PENDING
-    wrong = staff_add(school, "Волкова", "Вера")
-    SferumAccountFactory(school=school, staff=wrong, role_code=Role.PARENT, status=Status.ACTIVE)
-    expected[wrong.pk] = StaffReason.WRONG_ROLE
     namesake = staff_add(school, "Гусев", "Глеб")
     SferumAccountFactory(school=school, last_name="ГУСЕВ", first_name="Глеб", role_code=Role.TEACHER)
     expected[namesake.pk] = StaffReason.AMBIGUOUS
-    blocked = staff_add(school, "Дёмина", "Дарья")
-    SferumAccountFactory(school=school, staff=blocked, role_code=Role.TEACHER, status=Status.BLOCKED)
-    expected[blocked.pk] = StaffReason.BLOCKED
-    invited = staff_add(school, "Ершов", "Егор")
-    SferumAccountFactory(school=school, staff=invited, role_code=Role.NONE, status=Status.INVITED)
-    expected[invited.pk] = StaffReason.INVITED
+    # one linked account per reason: (name, the account's role, its status, the reason)
+    linked = [
+        ("Белов", "Борис", Role.NONE, Status.PENDING, StaffReason.PENDING),
+        ("Волкова", "Вера", Role.PARENT, Status.ACTIVE, StaffReason.WRONG_ROLE),
+        ("Дёмина", "Дарья", Role.TEACHER, Status.BLOCKED, StaffReason.BLOCKED),
+        ("Ершов", "Егор", Role.NONE, Status.INVITED, StaffReason.INVITED),
+    ]
+    for last_name, first_name, role, status, reason in linked:
+        staff = staff_add(school, last_name, first_name)
+        SferumAccountFactory(school=school, staff=staff, role_code=role, status=status)
+        expected[staff.pk] = reason
     # An activated employee, and someone who left before today without any account: neither is listed.
     activated = staff_add(school, "Жукова", "Жанна", teaches=False)
     SferumAccountFactory(school=school, staff=activated, role_code=Role.EMPLOYEE, status=Status.ACTIVE)
