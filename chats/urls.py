@@ -1,16 +1,26 @@
 """URLs of the chats app's pages: the chat registry and the sync log."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
+# A school's chats and syncs: schools/<id>/…
+school_pages = [
+    path("chats/", views.chat_registry_view, name="chat-registry"),
+    path("chats/confirm/", views.chat_confirm, name="chat-confirm"),
+    path("syncs/", views.sync_list, name="sync-list"),
+    path("syncs/run/", views.sync_now, name="sync-now"),
+]
+
+# One sync run: syncs/<run id>/…
+sync_run_pages = [
+    path("progress/", views.sync_progress, name="sync-progress"),
+    path("confirm/", views.sync_confirm, name="sync-confirm"),
+    path("end/", views.sync_end, name="sync-end"),
+]
+
 urlpatterns = [
-    path("schools/<int:school_id>/chats/", views.chat_registry_view, name="chat-registry"),
-    path("schools/<int:school_id>/chats/confirm/", views.chat_confirm, name="chat-confirm"),
+    path("schools/<int:school_id>/", include(school_pages)),
     path("chats/<int:chat_id>/update/", views.chat_update, name="chat-update"),
-    path("schools/<int:school_id>/syncs/", views.sync_list, name="sync-list"),
-    path("schools/<int:school_id>/syncs/run/", views.sync_now, name="sync-now"),
-    path("syncs/<int:run_id>/progress/", views.sync_progress, name="sync-progress"),
-    path("syncs/<int:run_id>/confirm/", views.sync_confirm, name="sync-confirm"),
-    path("syncs/<int:run_id>/end/", views.sync_end, name="sync-end"),
+    path("syncs/<int:run_id>/", include(sync_run_pages)),
 ]

@@ -47,15 +47,13 @@ def preview_from_result(result: RosterImportResult) -> dict[str, Any]:
 
 def roster_upload_dry_run(*, upload: RosterUpload, content: bytes, table: Table) -> dict[str, Any]:
     """Dry-run the upload's file (`table`, read from `content`) with its mapping; return the preview to keep."""
-    result = roster_import(
-        school=upload.school,
-        content=content,
-        filename=upload.file_name,
-        mapping=upload.mapping,
-        dry_run=True,
-        table=table,
-    )
+    result = roster_import(**_upload_file(upload, content), dry_run=True, table=table)
     return preview_from_result(result)
+
+
+def _upload_file(upload: RosterUpload, content: bytes) -> dict[str, Any]:
+    """Return what the importer reads of an upload: its school, the file's bytes and name, the column mapping."""
+    return {"school": upload.school, "content": content, "filename": upload.file_name, "mapping": upload.mapping}
 
 
 def upload_import(
@@ -71,10 +69,7 @@ def upload_import(
     Confirmed on the page, a hold that removes more than half of the people needs `removals_typed` (classes.holds).
     """
     return roster_import(
-        school=upload.school,
-        content=bytes(upload.content),
-        filename=upload.file_name,
-        mapping=upload.mapping,
+        **_upload_file(upload, bytes(upload.content)),
         confirm_removals=confirm_removals,
         typed_count_required=True,
         removals_typed=removals_typed,
