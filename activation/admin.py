@@ -1,7 +1,9 @@
 from django.contrib import admin
 
-from .models import InviteLink, SferumAccount
-from .roles import ROLELESS_BACKENDS, accounts_roles_derive
+from .models import InviteLink
+from .models import SferumAccount
+from .roles import ROLELESS_BACKENDS
+from .roles import accounts_roles_derive
 
 
 @admin.register(SferumAccount)

@@ -10,7 +10,9 @@ from django.utils.translation import ngettext
 
 from classes import clock
 
-from .invites import CLASS_AUDIENCES, DEFAULT_VALID_DAYS, MAX_VALID_DAYS
+from .invites import CLASS_AUDIENCES
+from .invites import DEFAULT_VALID_DAYS
+from .invites import MAX_VALID_DAYS
 
 
 class DateInput(forms.DateInput):

@@ -12,20 +12,25 @@ A class has at most one current link per audience: creating one expires the one 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from enum import StrEnum
 from urllib.parse import urlsplit
 
 import segno
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from classes import clock
-from classes.models import SchoolClass, User
+from classes.models import SchoolClass
+from classes.models import User
 
 from .models import InviteLink
 

@@ -11,7 +11,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from classes.models import Parent, School, SchoolClass, Staff, Student
+from classes.models import Parent
+from classes.models import School
+from classes.models import SchoolClass
+from classes.models import Staff
+from classes.models import Student
 from classes.models.fields import optional_link
 
 

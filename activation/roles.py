@@ -21,9 +21,14 @@ from datetime import date
 from django.db import transaction
 
 from classes import clock
-from classes.models import Enrollment, Parent, School, Staff, parent_on_roster_filter
+from classes.models import Enrollment
+from classes.models import Parent
+from classes.models import School
+from classes.models import Staff
+from classes.models import parent_on_roster_filter
 
-from .models import Backend, SferumAccount
+from .models import Backend
+from .models import SferumAccount
 
 ROLELESS_BACKENDS = frozenset({Backend.MAX.value})
 

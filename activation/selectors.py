@@ -10,19 +10,32 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
 from enum import StrEnum
 
-from django.db.models import BooleanField, Case, Prefetch, QuerySet, Value, When
+from django.db.models import BooleanField
+from django.db.models import Case
+from django.db.models import Prefetch
+from django.db.models import QuerySet
+from django.db.models import Value
+from django.db.models import When
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from classes.access import classes_for_user
-from classes.models import Enrollment, Parent, SchoolClass, TeachingAssignment, User, parent_on_roster_filter
+from classes.models import Enrollment
+from classes.models import Parent
+from classes.models import SchoolClass
+from classes.models import TeachingAssignment
+from classes.models import User
+from classes.models import parent_on_roster_filter
 
 from .invites import CLASS_AUDIENCES
-from .models import InviteLink, SferumAccount
+from .models import InviteLink
+from .models import SferumAccount
 
 Audience = InviteLink.Audience
 AccountStatus = SferumAccount.Status

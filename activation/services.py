@@ -8,11 +8,19 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from classes import clock
-from classes.models import Enrollment, Parent, School, Staff, parent_on_roster_filter
+from classes.models import Enrollment
+from classes.models import Parent
+from classes.models import School
+from classes.models import Staff
+from classes.models import parent_on_roster_filter
 from classes.names import name_key
 
 from .models import SferumAccount
-from .roles import CLASS_CHAT, PARENTS_CHAT, ROLELESS_BACKENDS, account_places, accounts_roles_derive
+from .roles import CLASS_CHAT
+from .roles import PARENTS_CHAT
+from .roles import ROLELESS_BACKENDS
+from .roles import account_places
+from .roles import accounts_roles_derive
 
 STAFF_ROLE_CODES = frozenset({"admin", "employee", "teacher"})
 

@@ -21,12 +21,16 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists
+from django.db.models import OuterRef
+from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from classes.models import School, Staff
-from classes.names import name_key, normalize_name_part
+from classes.models import School
+from classes.models import Staff
+from classes.names import name_key
+from classes.names import normalize_name_part
 
 from .models import SferumAccount
 

@@ -1,8 +1,10 @@
 """URLs of the activation app's pages: logins, a class's activation page, its invite links and QR sheet."""
 
-from django.urls import include, path
+from django.urls import include
+from django.urls import path
 
-from .views import invites, logins
+from .views import invites
+from .views import logins
 
 # A teacher's class: my/classes/<class id>/…
 class_pages = [

@@ -1,9 +1,15 @@
-from django.contrib import admin, messages
+from django.contrib import admin
+from django.contrib import messages
 from django.utils.translation import gettext_lazy as _
 
 from classes.admin_mixins import NoEditMixin
 
-from .models import Chat, ChatMembership, Integration, Message, ReportedActivity, SyncRun
+from .models import Chat
+from .models import ChatMembership
+from .models import Integration
+from .models import Message
+from .models import ReportedActivity
+from .models import SyncRun
 from .tasks import sync_held_confirm_task
 
 

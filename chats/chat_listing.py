@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sferum_api import Backend, ChatInfo
+from sferum_api import Backend
+from sferum_api import ChatInfo
 
-from .models import Chat, ChatMembership
+from .models import Chat
+from .models import ChatMembership
 
 NOT_LISTED = "no longer listed"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from itertools import pairwise
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error
+from django.core.checks import register
 
 
 @register()

@@ -19,7 +19,8 @@ After a school's first successful sync, `history_ready` is sent; the reports lay
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.dispatch import Signal
@@ -27,7 +28,9 @@ from django.dispatch import Signal
 from classes.models import School
 from sferum_api import MessageInfo
 
-from .models import Chat, Integration, SyncRun
+from .models import Chat
+from .models import Integration
+from .models import SyncRun
 
 # Sent when a school's first successful sync ends; `school_id` is the only argument. A receiver that queues work
 # queues it on commit (the run's rows may not be committed yet).

@@ -27,7 +27,8 @@ from sferum_api.vk import VkBackend
 from .files_import.member_list import member_list_read
 from .models import Integration
 from .sync import message_hash_key
-from .tokens import token_decrypt, token_encrypt
+from .tokens import token_decrypt
+from .tokens import token_encrypt
 
 DEFAULT_RPS = {BackendName.VK: 3.0, BackendName.MAX: 30.0}
 

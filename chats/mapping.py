@@ -9,13 +9,21 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count
+from django.db.models import Max
+from django.db.models import OuterRef
+from django.db.models import Prefetch
+from django.db.models import QuerySet
+from django.db.models import Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from classes.models import School, SchoolClass
+from classes.models import School
+from classes.models import SchoolClass
 
-from .models import Chat, ChatMembership, Message
+from .models import Chat
+from .models import ChatMembership
+from .models import Message
 
 # Kinds that belong to one class, and kinds that belong to the whole school.
 CLASS_KINDS = (Chat.Kind.CLASS, Chat.Kind.PARENTS, Chat.Kind.SUBJECT)

@@ -6,16 +6,21 @@ Reading and checking the file is `chats.files_import.member_list.member_list_rea
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
-from classes.models import School, User
+from classes.models import School
+from classes.models import User
 from classes.tabular.errors import RowError
-from sferum_api.files import FilesBackend, chat_id_for_title
+from sferum_api.files import FilesBackend
+from sferum_api.files import chat_id_for_title
 
 from .files_import.member_list import member_list_read
-from .models import Chat, SyncRun
-from .services import SyncAlreadyRunning, school_sync_run
+from .models import Chat
+from .models import SyncRun
+from .services import SyncAlreadyRunning
+from .services import school_sync_run
 from .sync import SyncResult
 
 

@@ -8,9 +8,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from activation.models import Backend, SferumAccount
+from activation.models import Backend
+from activation.models import SferumAccount
 from classes.dates import week_text
-from classes.models import School, SchoolClass
+from classes.models import School
+from classes.models import SchoolClass
 from classes.models.fields import optional_link
 
 

@@ -15,10 +15,17 @@ from classes.models import School
 from sferum_api import Backend
 
 from .horizon import history_first_sync_notify
-from .integrations import IntegrationError, backend_build
-from .models import Integration, SyncRun
-from .sync import SyncResult, school_sync
-from .sync_runs import GuardedBackend, SyncAlreadyRunning, guarded_failure, run_save, run_start
+from .integrations import IntegrationError
+from .integrations import backend_build
+from .models import Integration
+from .models import SyncRun
+from .sync import SyncResult
+from .sync import school_sync
+from .sync_runs import GuardedBackend
+from .sync_runs import SyncAlreadyRunning
+from .sync_runs import guarded_failure
+from .sync_runs import run_save
+from .sync_runs import run_start
 from .tokens import TokenKeyError
 
 logger = logging.getLogger(__name__)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import date, datetime, time
+from datetime import date
+from datetime import datetime
+from datetime import time
 from fractions import Fraction
 
 from django.conf import settings
@@ -22,26 +24,33 @@ from activation.models import SferumAccount
 from activation.roles import ROLELESS_BACKENDS
 from activation.services import accounts_link
 from classes import clock
-from classes.models import AcademicYear, School, SchoolClass
-from sferum_api import (
-    AuthError,
-    Backend,
-    ChatAccessError,
-    ChatInfo,
-    InvalidRequestError,
-    Member,
-    MessageInfo,
-    Profile,
-    SferumError,
-    UnavailableError,
-)
+from classes.models import AcademicYear
+from classes.models import School
+from classes.models import SchoolClass
+from sferum_api import AuthError
+from sferum_api import Backend
+from sferum_api import ChatAccessError
+from sferum_api import ChatInfo
+from sferum_api import InvalidRequestError
+from sferum_api import Member
+from sferum_api import MessageInfo
+from sferum_api import Profile
+from sferum_api import SferumError
+from sferum_api import UnavailableError
 from sferum_api.types import ROLE_CODES
 
-from .chat_listing import chats_gone, chats_list
-from .horizon import chat_history_mark, school_history_record
-from .models import Chat, ChatMembership, Message
-from .sync_report import cursor_past_skipped, skipped_items_since
-from .sync_result import ChatPlan, SyncPlan, SyncResult
+from .chat_listing import chats_gone
+from .chat_listing import chats_list
+from .horizon import chat_history_mark
+from .horizon import school_history_record
+from .models import Chat
+from .models import ChatMembership
+from .models import Message
+from .sync_report import cursor_past_skipped
+from .sync_report import skipped_items_since
+from .sync_result import ChatPlan
+from .sync_result import SyncPlan
+from .sync_result import SyncResult
 from .titles import propose_mapping
 
 BATCH_SIZE = 500

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
-from .models import Chat, ChatMembership
+from .models import Chat
+from .models import ChatMembership
 from .sync_report import skipped_items_json
 
 

@@ -20,18 +20,24 @@ import os
 import socket
 import time
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db import transaction
 from django.utils.translation import gettext as _
 from kombu.exceptions import KombuError
 
 from classes import clock
 from classes.models import School
 from classes.services import audit_record
-from sferum_api import Backend, ChatInfo, DeadlineError, Member, MessageInfo
+from sferum_api import Backend
+from sferum_api import ChatInfo
+from sferum_api import DeadlineError
+from sferum_api import Member
+from sferum_api import MessageInfo
 
 from .models import SyncRun
 

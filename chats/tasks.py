@@ -8,10 +8,13 @@ from celery import shared_task
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from classes.models import Municipality, School
+from classes.models import Municipality
+from classes.models import School
 
 from .integrations import IntegrationError
-from .services import SyncAlreadyRunning, school_sync_run, sync_held_confirm
+from .services import SyncAlreadyRunning
+from .services import school_sync_run
+from .services import sync_held_confirm
 from .sync_runs import sync_run_queue_failed
 
 logger = logging.getLogger(__name__)

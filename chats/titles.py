@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from classes.class_names import class_name_format, parse_class_name
+from classes.class_names import class_name_format
+from classes.class_names import parse_class_name
 
 # A class token: a grade 1–11, then a letter (Cyrillic or a Latin look-alike), in forms like 5А, 5 а, 5-А,
 # 5 «А», 5"А", 5а класс. No digit before the grade, no letter or digit right after the letter.

@@ -1,6 +1,7 @@
 """URLs of the chats app's pages: the chat registry and the sync log."""
 
-from django.urls import include, path
+from django.urls import include
+from django.urls import path
 
 from . import views
 

@@ -9,40 +9,48 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.db.models import Count
+from django.db.models import Q
+from django.http import Http404
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from classes import clock
-from classes.access import (
-    ADMINS,
-    can_write_school,
-    role_required,
-    school_admin_school_or_404,
-    school_for_user_or_404,
-    schools_for_user,
-)
+from classes.access import ADMINS
+from classes.access import can_write_school
+from classes.access import role_required
+from classes.access import school_admin_school_or_404
+from classes.access import school_for_user_or_404
+from classes.access import schools_for_user
 from classes.forms import HoldReleaseForm
-from classes.models import School, User
+from classes.models import School
+from classes.models import User
 
 from .filters import ChatRegistryFilter
 from .forms import ChatMappingForm
-from .mapping import (
-    chat_mapping_confirm,
-    chat_mapping_set,
-    chat_mappings_confirm,
-    chat_registry,
-    moderator_names,
-)
-from .models import Chat, Integration, SyncRun
+from .mapping import chat_mapping_confirm
+from .mapping import chat_mapping_set
+from .mapping import chat_mappings_confirm
+from .mapping import chat_registry
+from .mapping import moderator_names
+from .models import Chat
+from .models import Integration
+from .models import SyncRun
 from .sync import memberships_current_count
-from .sync_runs import sync_run_end, sync_run_queue, sync_run_queue_failed, task_enqueue
-from .tasks import sync_held_confirm_task, sync_school
+from .sync_runs import sync_run_end
+from .sync_runs import sync_run_queue
+from .sync_runs import sync_run_queue_failed
+from .sync_runs import task_enqueue
+from .tasks import sync_held_confirm_task
+from .tasks import sync_school
 
 Role = User.Role
 SYNC_RUNS_SHOWN = 20

@@ -11,13 +11,20 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.db.models import Q
+from django.db.models import QuerySet
+from django.http import Http404
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from . import clock
-from .models import School, SchoolClass, Staff, User
+from .models import School
+from .models import SchoolClass
+from .models import Staff
+from .models import User
 
 Role = User.Role
 ADMINS = (Role.SCHOOL_ADMIN, Role.MUNICIPAL_ADMIN)  # the roles of a school's pages (see can_write_school)

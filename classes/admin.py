@@ -5,29 +5,31 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import clock
-from .admin_mixins import NoAddMixin, NoEditMixin, NoWriteMixin, tabular_inline
-from .logins import login_activation_record, staff_logins_follow_employment
-from .models import (
-    THRESHOLD_FIELDS,
-    AcademicYear,
-    AuditEntry,
-    Enrollment,
-    Holiday,
-    Municipality,
-    Parent,
-    Quarter,
-    RosterChange,
-    RosterImport,
-    RosterMapping,
-    RosterUpload,
-    School,
-    SchoolClass,
-    Staff,
-    StaffAbsence,
-    Student,
-    TeachingAssignment,
-    User,
-)
+from .admin_mixins import NoAddMixin
+from .admin_mixins import NoEditMixin
+from .admin_mixins import NoWriteMixin
+from .admin_mixins import tabular_inline
+from .logins import login_activation_record
+from .logins import staff_logins_follow_employment
+from .models import THRESHOLD_FIELDS
+from .models import AcademicYear
+from .models import AuditEntry
+from .models import Enrollment
+from .models import Holiday
+from .models import Municipality
+from .models import Parent
+from .models import Quarter
+from .models import RosterChange
+from .models import RosterImport
+from .models import RosterMapping
+from .models import RosterUpload
+from .models import School
+from .models import SchoolClass
+from .models import Staff
+from .models import StaffAbsence
+from .models import Student
+from .models import TeachingAssignment
+from .models import User
 from .services import SCHOOL_PROFILE_FIELDS
 
 

@@ -9,7 +9,11 @@ from __future__ import annotations
 import re
 import zoneinfo
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 
 from django.utils.translation import gettext as _
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from classes.models import AcademicYear, Holiday, Quarter, School, Staff, StaffAbsence
+from classes.models import AcademicYear
+from classes.models import Holiday
+from classes.models import Quarter
+from classes.models import School
+from classes.models import Staff
+from classes.models import StaffAbsence
 
 
 class _DateInput(forms.DateInput):

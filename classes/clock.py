@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
 from django.utils import timezone
 

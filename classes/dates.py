@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from datetime import date, datetime, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _

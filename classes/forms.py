@@ -3,17 +3,22 @@ roster pages' (the upload, the column mapping, the import, arrivals and departur
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from classes.dates import RUSSIAN_ZONES, timezone_text
+from classes.dates import RUSSIAN_ZONES
+from classes.dates import timezone_text
 from classes.holds import removals_need_typed_count
-from classes.models import AcademicYear, School
+from classes.models import AcademicYear
+from classes.models import School
 from classes.roster.columns import COLUMNS
-from classes.tabular.limits import TableLimitError, size_check, table_limits
+from classes.tabular.limits import TableLimitError
+from classes.tabular.limits import size_check
+from classes.tabular.limits import table_limits
 
 NEXT_YEAR = "next"
 

@@ -17,15 +17,20 @@ from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from allauth.core import context as allauth_context
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from classes import clock
-from classes.models import AuditEntry, School, Staff, User
+from classes.models import AuditEntry
+from classes.models import School
+from classes.models import Staff
+from classes.models import User
 
 Role = User.Role
 

@@ -16,7 +16,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol, TypeVar
+from typing import Protocol
+from typing import TypeVar
 
 # Latin letters that look like Cyrillic ones, as people type them by mistake.
 LATIN_LOOKALIKES = str.maketrans(

@@ -9,16 +9,29 @@ Sferum side is checked by the reports layer (it may read chats), which calls `ro
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, time
+from datetime import date
+from datetime import datetime
+from datetime import time
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import BooleanField, Case, QuerySet, Value, When
+from django.db.models import BooleanField
+from django.db.models import Case
+from django.db.models import QuerySet
+from django.db.models import Value
+from django.db.models import When
 from django.utils.translation import gettext as _
 
 from classes import clock
-from classes.models import Enrollment, RosterChange, School, SchoolClass, Student, User
-from classes.names import PersonName, candidates_narrow, name_key
+from classes.models import Enrollment
+from classes.models import RosterChange
+from classes.models import School
+from classes.models import SchoolClass
+from classes.models import Student
+from classes.models import User
+from classes.names import PersonName
+from classes.names import candidates_narrow
+from classes.names import name_key
 from classes.school_days import SchoolCalendar
 
 OPEN_STATES = (RosterChange.State.REPORTED, RosterChange.State.PROCESSED)

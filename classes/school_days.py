@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 from classes.calendar import is_school_day
-from classes.models import Holiday, School
+from classes.models import Holiday
+from classes.models import School
 
 # How far to look for school days before giving up (a calendar with no school day for a year is broken).
 _SEARCH_LIMIT = timedelta(days=400)

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count
+from django.db.models import OuterRef
+from django.db.models import Q
+from django.db.models import QuerySet
+from django.db.models import Subquery
 from django.db.models.functions import Coalesce
 
-from classes.models import (
-    AcademicYear,
-    Enrollment,
-    Holiday,
-    Quarter,
-    School,
-    SchoolClass,
-    Staff,
-    StaffAbsence,
-    TeachingAssignment,
-    staff_employed_filter,
-)
+from classes.models import AcademicYear
+from classes.models import Enrollment
+from classes.models import Holiday
+from classes.models import Quarter
+from classes.models import School
+from classes.models import SchoolClass
+from classes.models import Staff
+from classes.models import StaffAbsence
+from classes.models import TeachingAssignment
+from classes.models import staff_employed_filter
 
 
 def classes_of_year(*, year: AcademicYear, day: date) -> QuerySet[SchoolClass]:

@@ -11,17 +11,15 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from classes import clock
-from classes.models import (
-    AcademicYear,
-    AuditEntry,
-    Holiday,
-    Municipality,
-    Quarter,
-    School,
-    SchoolClass,
-    Staff,
-    TeachingAssignment,
-)
+from classes.models import AcademicYear
+from classes.models import AuditEntry
+from classes.models import Holiday
+from classes.models import Municipality
+from classes.models import Quarter
+from classes.models import School
+from classes.models import SchoolClass
+from classes.models import Staff
+from classes.models import TeachingAssignment
 
 DEFAULT_MUNICIPALITY_CODE = "default"
 DEFAULT_MUNICIPALITY_NAME = "Муниципалитет"

@@ -9,7 +9,9 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from classes.logins import staff_logins_sweep as _staff_logins_sweep
 from classes.roster.upload_worker import roster_upload_import_run
-from classes.roster.uploads import roster_upload_read, roster_upload_read_give_up, roster_uploads_expire
+from classes.roster.uploads import roster_upload_read
+from classes.roster.uploads import roster_upload_read_give_up
+from classes.roster.uploads import roster_uploads_expire
 
 
 @shared_task(name="classes.staff_logins_sweep", acks_late=True, soft_time_limit=240, time_limit=300)

@@ -1,9 +1,12 @@
 """URLs of the classes app's pages: class management and the school profile, the school's calendar, and the roster
 pages (upload and import log, arrivals and departures, a student's page). Grouped by address."""
 
-from django.urls import include, path
+from django.urls import include
+from django.urls import path
 
-from .views import calendar, classes, roster
+from .views import calendar
+from .views import classes
+from .views import roster
 
 # The school calendar (staff absences, holidays, quarters): schools/<id>/calendar/…
 calendar_pages = [

@@ -2,10 +2,16 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from classes.admin_mixins import NoEditMixin, NoWriteMixin, SignedOffLockedMixin
-from classes.dates import quarter_label_text, week_text
+from classes.admin_mixins import NoEditMixin
+from classes.admin_mixins import NoWriteMixin
+from classes.admin_mixins import SignedOffLockedMixin
+from classes.dates import quarter_label_text
+from classes.dates import week_text
 
-from .models import ActivationSnapshot, Reconciliation, ReconciliationItem, WeeklyActivity
+from .models import ActivationSnapshot
+from .models import Reconciliation
+from .models import ReconciliationItem
+from .models import WeeklyActivity
 from .selectors import teacher_week_messages
 
 

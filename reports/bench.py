@@ -9,26 +9,32 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import connection
+from django.db import transaction
 
-from activation.models import Backend, SferumAccount
-from chats.models import Chat, ChatMembership, Message
+from activation.models import Backend
+from activation.models import SferumAccount
+from chats.models import Chat
+from chats.models import ChatMembership
+from chats.models import Message
 from classes import clock
-from classes.calendar import last_complete_week, week_bounds, week_label
-from classes.models import (
-    CLASS_LETTERS,
-    AcademicYear,
-    Enrollment,
-    Municipality,
-    Parent,
-    School,
-    SchoolClass,
-    Staff,
-    Student,
-)
-from reports.services import activation_snapshot_build_municipality, weekly_activity_build_many
+from classes.calendar import last_complete_week
+from classes.calendar import week_bounds
+from classes.calendar import week_label
+from classes.models import CLASS_LETTERS
+from classes.models import AcademicYear
+from classes.models import Enrollment
+from classes.models import Municipality
+from classes.models import Parent
+from classes.models import School
+from classes.models import SchoolClass
+from classes.models import Staff
+from classes.models import Student
+from reports.services import activation_snapshot_build_municipality
+from reports.services import weekly_activity_build_many
 
 BATCH = 5000
 TIMEZONE = "Europe/Moscow"

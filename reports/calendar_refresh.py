@@ -8,11 +8,17 @@ transaction commits, for the complete weeks the entry touched (before and after 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 from classes import clock
-from classes.calendar import week_label, week_start
-from classes.models import AcademicYear, Holiday, School, Staff, StaffAbsence
+from classes.calendar import week_label
+from classes.calendar import week_start
+from classes.models import AcademicYear
+from classes.models import Holiday
+from classes.models import School
+from classes.models import Staff
+from classes.models import StaffAbsence
 from reports.models import WeeklyActivity
 
 MAX_WEEKS = 60  # an entry longer than a year is a typing error; never queue more than this
@@ -69,7 +75,9 @@ def calendar_entry_changed(sender, instance, **kwargs) -> None:
 
 def calendar_signals_connect() -> None:
     """Connect the receivers to the calendar models' saves and deletes."""
-    from django.db.models.signals import post_delete, post_save, pre_save
+    from django.db.models.signals import post_delete
+    from django.db.models.signals import post_save
+    from django.db.models.signals import pre_save
 
     for model in (StaffAbsence, Holiday):
         uid = f"reports.calendar_refresh.{model.__name__}"

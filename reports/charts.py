@@ -11,11 +11,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
 
 from django.utils.formats import number_format
 from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 # Colour, dash pattern and marker of the 1st, 2nd, … series (colours keep 4.5:1 contrast on white).

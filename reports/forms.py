@@ -3,7 +3,8 @@ the filter of the staff not activated."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

@@ -11,7 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from classes.calendar import week_label
 from classes.dates import week_text
-from classes.models import Municipality, School, SchoolClass, Staff, target_validators
+from classes.models import Municipality
+from classes.models import School
+from classes.models import SchoolClass
+from classes.models import Staff
+from classes.models import target_validators
 from classes.models.fields import optional_link
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from fractions import Fraction
 
 from django.urls import reverse
@@ -17,20 +19,21 @@ from django.urls import reverse
 from chats.models import SyncRun
 from classes import clock
 from classes.access import schools_for_user
-from classes.models import Municipality, School, User
+from classes.models import Municipality
+from classes.models import School
+from classes.models import User
 from classes.rates import sorted_missing_last
-from reports.panels import ReconciliationPanel, reconciliation_panels
+from reports.panels import ReconciliationPanel
+from reports.panels import reconciliation_panels
 from reports.rates import Rate
-from reports.selectors import (
-    ACTIVATION_GROUPS,
-    ClassesBelowTarget,
-    MunicipalityActivation,
-    SchoolMetrics,
-    activation_snapshots_of_days,
-    school_metrics_compute,
-    sync_runs_last,
-    timezone_most_used,
-)
+from reports.selectors import ACTIVATION_GROUPS
+from reports.selectors import ClassesBelowTarget
+from reports.selectors import MunicipalityActivation
+from reports.selectors import SchoolMetrics
+from reports.selectors import activation_snapshots_of_days
+from reports.selectors import school_metrics_compute
+from reports.selectors import sync_runs_last
+from reports.selectors import timezone_most_used
 
 
 def school_today(school: School) -> date:

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import npgettext, pgettext
+from django.utils.translation import npgettext
+from django.utils.translation import pgettext
 
-from classes.models import RosterChange, School
-from classes.roster_changes import roster_changes_for_school, roster_changes_overdue
+from classes.models import RosterChange
+from classes.models import School
+from classes.roster_changes import roster_changes_for_school
+from classes.roster_changes import roster_changes_overdue
 from reports.models import Reconciliation
 from reports.reconciliation.selectors import reconciliation_statuses
-from reports.selectors import ClassesBelowTarget, SchoolMetrics
+from reports.selectors import ClassesBelowTarget
+from reports.selectors import SchoolMetrics
 from reports.templatetags.report_format import target_percent
 
 ROSTER_CHANGES_SHOWN = 5

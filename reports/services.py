@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 from django.db import transaction
 
 from chats.horizon import history_horizons
 from classes import clock
-from classes.calendar import last_complete_week, week_bounds
+from classes.calendar import last_complete_week
+from classes.calendar import week_bounds
 from classes.calendar import week_start as iso_week_start
-from classes.models import Municipality, School
+from classes.models import Municipality
+from classes.models import School
 from classes.services import academic_year_current
-from reports.models import ActivationSnapshot, WeeklyActivity
+from reports.models import ActivationSnapshot
+from reports.models import WeeklyActivity
 from reports.rates import Rate
-from reports.selectors import (
-    MunicipalityActivation,
-    SchoolActivation,
-    SchoolWeek,
-    TeacherStatus,
-    activation_compute,
-    teachers_of_week,
-    week_mondays,
-    weekly_activity_compute,
-)
+from reports.selectors import MunicipalityActivation
+from reports.selectors import SchoolActivation
+from reports.selectors import SchoolWeek
+from reports.selectors import TeacherStatus
+from reports.selectors import activation_compute
+from reports.selectors import teachers_of_week
+from reports.selectors import week_mondays
+from reports.selectors import weekly_activity_compute
 
 WEEKLY_ACTIVITY_UPDATE_FIELDS = [
     "school",

@@ -11,7 +11,10 @@ is text that is only a number (`-12`, `+7.5`), which no program can run.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any

@@ -9,8 +9,15 @@ from datetime import date
 from celery import shared_task
 
 from classes import clock
-from classes.calendar import WeekFormatError, last_complete_week, week_label, week_parse
-from classes.models import Holiday, Municipality, Quarter, RosterChange, School
+from classes.calendar import WeekFormatError
+from classes.calendar import last_complete_week
+from classes.calendar import week_label
+from classes.calendar import week_parse
+from classes.models import Holiday
+from classes.models import Municipality
+from classes.models import Quarter
+from classes.models import RosterChange
+from classes.models import School
 from classes.school_days import SchoolCalendar
 from reports import services
 from reports.models import Reconciliation

@@ -11,25 +11,37 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
-from django.db.models import IntegerField, Value
+from django.db.models import IntegerField
+from django.db.models import Value
 
 from activation.models import SferumAccount
 from chats.horizon import history_horizons
-from chats.models import Chat, Message, ReportedActivity
-from classes.calendar import school_days, week_days, week_label, week_start
-from classes.models import AcademicYear, Holiday, School, SchoolClass, Staff, StaffAbsence
+from chats.models import Chat
+from chats.models import Message
+from chats.models import ReportedActivity
+from classes.calendar import school_days
+from classes.calendar import week_days
+from classes.calendar import week_label
+from classes.calendar import week_start
+from classes.models import AcademicYear
+from classes.models import Holiday
+from classes.models import School
+from classes.models import SchoolClass
+from classes.models import Staff
+from classes.models import StaffAbsence
 from classes.school_days import SchoolCalendar
 from reports.models import WeeklyActivity
-from reports.selectors import (
-    TeacherStatus,
-    TeacherWeek,
-    teacher_status,
-    teacher_week_messages,
-    weekly_activity_history,
-)
-from reports.week_status import threshold_note, week_not_evaluated_reason
+from reports.selectors import TeacherStatus
+from reports.selectors import TeacherWeek
+from reports.selectors import teacher_status
+from reports.selectors import teacher_week_messages
+from reports.selectors import weekly_activity_history
+from reports.week_status import threshold_note
+from reports.week_status import week_not_evaluated_reason
 
 HISTORY_WEEKS = 8
 

@@ -1,10 +1,13 @@
 """URLs of the reports app's pages: home, the school dashboard, a class, teachers' activity, the overview, the
 quarterly roster reconciliation. Grouped by address: each group is included under its prefix."""
 
-from django.urls import include, path
+from django.urls import include
+from django.urls import path
 
 from . import views
-from .views import reconciliation, staff, teacher
+from .views import reconciliation
+from .views import staff
+from .views import teacher
 
 # The teacher's own pages (a class's page and its invite links are activation's): my/…
 my_pages = [

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
 from django.utils.translation import npgettext
 
-from classes.calendar import SCHOOL_WEEKDAYS, week_bounds, week_days
+from classes.calendar import SCHOOL_WEEKDAYS
+from classes.calendar import week_bounds
+from classes.calendar import week_days
 from classes.models import School
 from classes.school_days import SchoolCalendar
 

@@ -3,7 +3,9 @@
 from pathlib import Path
 
 from celery import Celery
-from celery.signals import beat_init, before_task_publish, worker_init
+from celery.signals import beat_init
+from celery.signals import before_task_publish
+from celery.signals import worker_init
 
 from sferum_admin.settings.environment import settings_module_default_production
 

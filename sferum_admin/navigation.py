@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 # (url name, label, needs the school id) per role; the pages live in the apps' urls.py.

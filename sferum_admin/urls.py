@@ -1,7 +1,8 @@
 """URL configuration: each app's pages come from its urls.py."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include
+from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from classes.accounts import AdminLoginForm

@@ -3,15 +3,18 @@
 Nothing in this package imports Django or the project's apps.
 """
 
-from .errors import (
-    AuthError,
-    ChatAccessError,
-    DeadlineError,
-    InvalidRequestError,
-    SferumError,
-    UnavailableError,
-)
-from .types import Backend, ChatInfo, Member, MessageInfo, Profile, RequestStats
+from .errors import AuthError
+from .errors import ChatAccessError
+from .errors import DeadlineError
+from .errors import InvalidRequestError
+from .errors import SferumError
+from .errors import UnavailableError
+from .types import Backend
+from .types import ChatInfo
+from .types import Member
+from .types import MessageInfo
+from .types import Profile
+from .types import RequestStats
 
 __all__ = [
     "AuthError",

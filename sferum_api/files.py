@@ -21,7 +21,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .errors import ChatAccessError
-from .types import ROLE_CODES, ChatInfo, Member, MessageInfo, Profile, RequestStats
+from .types import ROLE_CODES
+from .types import ChatInfo
+from .types import Member
+from .types import MessageInfo
+from .types import Profile
+from .types import RequestStats
 
 # Chat kinds a row may give instead of a title (as chats.models.Chat.Kind), and the titles they stand for.
 # "{class_name}" is filled in for the kinds that belong to a class.

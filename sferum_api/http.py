@@ -11,16 +11,25 @@ import logging
 import random
 import ssl
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Self, TypeVar
-from urllib.parse import quote, quote_plus, urlsplit
+from typing import Any
+from typing import Self
+from typing import TypeVar
+from urllib.parse import quote
+from urllib.parse import quote_plus
+from urllib.parse import urlsplit
 
 import httpx
 
-from .deadline import DeadlineNetwork, deadline_transport
-from .errors import DeadlineError, SferumError, UnavailableError
+from .deadline import DeadlineNetwork
+from .deadline import deadline_transport
+from .errors import DeadlineError
+from .errors import SferumError
+from .errors import UnavailableError
 from .types import RequestStats
 
 logger = logging.getLogger(__name__)

@@ -12,7 +12,9 @@ forwarded message's; its text is only its own.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Mapping
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -20,22 +22,27 @@ from urllib.parse import quote
 
 import httpx
 
-from .errors import AuthError, ChatAccessError, InvalidRequestError, UnavailableError
-from .http import HttpBackend, json_body
+from .errors import AuthError
+from .errors import ChatAccessError
+from .errors import InvalidRequestError
+from .errors import UnavailableError
+from .http import HttpBackend
+from .http import json_body
 from .text import text_digest
-from .types import ChatInfo, Member, MessageInfo, Profile
-from .wire import (
-    Malformed,
-    as_dict,
-    as_list,
-    clean_text,
-    item_skip,
-    optional_int,
-    optional_millis,
-    read_int,
-    read_key,
-    read_millis,
-)
+from .types import ChatInfo
+from .types import Member
+from .types import MessageInfo
+from .types import Profile
+from .wire import Malformed
+from .wire import as_dict
+from .wire import as_list
+from .wire import clean_text
+from .wire import item_skip
+from .wire import optional_int
+from .wire import optional_millis
+from .wire import read_int
+from .wire import read_key
+from .wire import read_millis
 
 logger = logging.getLogger(__name__)
 

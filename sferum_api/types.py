@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Protocol
+from typing import runtime_checkable
 
 # Educational role codes of the platform; anything else maps to "no role" (None).
 ROLE_CODES = frozenset({"admin", "employee", "teacher", "parent", "student"})

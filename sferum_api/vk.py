@@ -7,28 +7,37 @@ in memory only, through `text_digest`, and dropped.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Mapping
 from datetime import datetime
 from functools import partial
 from typing import Any
 
 import httpx
 
-from .errors import AuthError, ChatAccessError, InvalidRequestError, UnavailableError
-from .http import HttpBackend, RetryableResponse, json_body
+from .errors import AuthError
+from .errors import ChatAccessError
+from .errors import InvalidRequestError
+from .errors import UnavailableError
+from .http import HttpBackend
+from .http import RetryableResponse
+from .http import json_body
 from .text import text_digest
-from .types import ROLE_CODES, ChatInfo, Member, MessageInfo, Profile
-from .wire import (
-    Malformed,
-    as_dict,
-    as_list,
-    clean_text,
-    item_skip,
-    optional_int,
-    optional_seconds,
-    read_int,
-    read_seconds,
-)
+from .types import ROLE_CODES
+from .types import ChatInfo
+from .types import Member
+from .types import MessageInfo
+from .types import Profile
+from .wire import Malformed
+from .wire import as_dict
+from .wire import as_list
+from .wire import clean_text
+from .wire import item_skip
+from .wire import optional_int
+from .wire import optional_seconds
+from .wire import read_int
+from .wire import read_seconds
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from activation.tests.scenario import World, world_build
+from activation.tests.scenario import World
+from activation.tests.scenario import world_build
 
 
 @pytest.fixture

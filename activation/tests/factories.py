@@ -2,8 +2,11 @@
 
 import factory
 
-from activation.models import Backend, InviteLink, SferumAccount
-from classes.tests.factories import SchoolClassFactory, SchoolFactory
+from activation.models import Backend
+from activation.models import InviteLink
+from activation.models import SferumAccount
+from classes.tests.factories import SchoolClassFactory
+from classes.tests.factories import SchoolFactory
 
 
 class SferumAccountFactory(factory.django.DjangoModelFactory):

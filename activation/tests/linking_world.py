@@ -8,15 +8,14 @@ contract lets it alone import the chats app.
 from activation.models import SferumAccount
 from activation.tests.factories import SferumAccountFactory
 from chats.models import Chat
-from chats.tests.factories import ChatFactory, ChatMembershipFactory
-from classes.tests.factories import (
-    AcademicYearFactory,
-    EnrollmentFactory,
-    ParentFactory,
-    SchoolClassFactory,
-    SchoolFactory,
-    StudentFactory,
-)
+from chats.tests.factories import ChatFactory
+from chats.tests.factories import ChatMembershipFactory
+from classes.tests.factories import AcademicYearFactory
+from classes.tests.factories import EnrollmentFactory
+from classes.tests.factories import ParentFactory
+from classes.tests.factories import SchoolClassFactory
+from classes.tests.factories import SchoolFactory
+from classes.tests.factories import StudentFactory
 
 
 class LinkingWorld:

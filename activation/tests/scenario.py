@@ -5,25 +5,27 @@ enrolling students with their accounts (enrol), and opening pages as a user (pag
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 from django.urls import reverse
 
 from activation.models import SferumAccount
 from activation.tests.factories import SferumAccountFactory
-from classes.models import School, SchoolClass, Staff, User
-from classes.tests.factories import (
-    AcademicYearFactory,
-    EnrollmentFactory,
-    MunicipalityFactory,
-    ParentFactory,
-    SchoolClassFactory,
-    SchoolFactory,
-    StaffFactory,
-    StudentFactory,
-    TeachingAssignmentFactory,
-    UserFactory,
-)
+from classes.models import School
+from classes.models import SchoolClass
+from classes.models import Staff
+from classes.models import User
+from classes.tests.factories import AcademicYearFactory
+from classes.tests.factories import EnrollmentFactory
+from classes.tests.factories import MunicipalityFactory
+from classes.tests.factories import ParentFactory
+from classes.tests.factories import SchoolClassFactory
+from classes.tests.factories import SchoolFactory
+from classes.tests.factories import StaffFactory
+from classes.tests.factories import StudentFactory
+from classes.tests.factories import TeachingAssignmentFactory
+from classes.tests.factories import UserFactory
 
 # Wednesday 18 November 2026, 12:00 in Moscow: inside the 2026/2027 year of the factories.
 NOW = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)

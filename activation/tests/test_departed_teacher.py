@@ -8,8 +8,11 @@ import pytest
 from django.http import Http404
 from django.urls import reverse
 
-from activation.tests.scenario import NOW, enrol
-from classes.access import class_for_user_or_404, classes_for_user, schools_for_user
+from activation.tests.scenario import NOW
+from activation.tests.scenario import enrol
+from classes.access import class_for_user_or_404
+from classes.access import classes_for_user
+from classes.access import schools_for_user
 from classes.models import Staff
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]

@@ -1,19 +1,21 @@
 """Invite links: keys, expiry, replacing and expiring, who may, and the precise errors of a key."""
 
-from datetime import date, datetime, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 
-from activation.invites import (
-    InviteKeyError,
-    invite_link_create,
-    invite_link_expire,
-    invite_link_from_key,
-    invite_qr_svg,
-)
-from activation.models import InviteLink, invite_key_new
+from activation.invites import InviteKeyError
+from activation.invites import invite_link_create
+from activation.invites import invite_link_expire
+from activation.invites import invite_link_from_key
+from activation.invites import invite_qr_svg
+from activation.models import InviteLink
+from activation.models import invite_key_new
 from activation.tests.factories import InviteLinkFactory
 from activation.tests.scenario import NOW
 

@@ -1,12 +1,15 @@
 """Linking Sferum accounts to roster people ("Linking accounts to people" in sferum-api.md)."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from functools import partial
 
 import pytest
 
 from activation.services import accounts_link
-from activation.tests.linking_world import LinkingWorld, reload
+from activation.tests.linking_world import LinkingWorld
+from activation.tests.linking_world import reload
 from classes.models import Parent
 from classes.tests.factories import StaffFactory
 from classes.tests.scenario import queries_count

@@ -7,14 +7,18 @@ from datetime import date
 
 import pytest
 from django.core import mail
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 from django.urls import reverse
 
 from activation.tests.scenario import NOW
-from classes.logins import login_password_email_send, school_admin_login_create, teacher_login_create
+from classes.logins import login_password_email_send
+from classes.logins import school_admin_login_create
+from classes.logins import teacher_login_create
 from classes.models import User
-from classes.tests.factories import SchoolFactory, StaffFactory
+from classes.tests.factories import SchoolFactory
+from classes.tests.factories import StaffFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 

@@ -1,16 +1,20 @@
 """Roles on MAX, which sends none: the chat an account is linked through decides (activation.roles)."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from functools import partial
 
 import pytest
 from django.contrib.admin import site
 
 from activation.admin import SferumAccountAdmin
-from activation.models import Backend, SferumAccount
+from activation.models import Backend
+from activation.models import SferumAccount
 from activation.roles import accounts_roles_derive
 from activation.services import accounts_link
-from activation.tests.linking_world import LinkingWorld, reload
+from activation.tests.linking_world import LinkingWorld
+from activation.tests.linking_world import reload
 from classes.tests.factories import StaffFactory
 from classes.tests.scenario import queries_count
 

@@ -2,7 +2,9 @@
 
 import pytest
 
-from activation.tests.scenario import NOW, enrol, page_get
+from activation.tests.scenario import NOW
+from activation.tests.scenario import enrol
+from activation.tests.scenario import page_get
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 

@@ -8,8 +8,11 @@ from django.urls import reverse
 from activation.invites import invite_link_create
 from activation.models import InviteLink
 from activation.tests.factories import SferumAccountFactory
-from activation.tests.scenario import NOW, enrol, measure
-from classes.tests.factories import SchoolClassFactory, TeachingAssignmentFactory
+from activation.tests.scenario import NOW
+from activation.tests.scenario import enrol
+from activation.tests.scenario import measure
+from classes.tests.factories import SchoolClassFactory
+from classes.tests.factories import TeachingAssignmentFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 

@@ -10,13 +10,13 @@ from activation.invites import invite_link_create
 from activation.models import InviteLink
 from activation.selectors import ActivationStatus
 from activation.tests.factories import SferumAccountFactory
-from activation.tests.scenario import NOW, enrol, page_get
-from classes.tests.factories import (
-    AcademicYearFactory,
-    ParentFactory,
-    SchoolClassFactory,
-    TeachingAssignmentFactory,
-)
+from activation.tests.scenario import NOW
+from activation.tests.scenario import enrol
+from activation.tests.scenario import page_get
+from classes.tests.factories import AcademicYearFactory
+from classes.tests.factories import ParentFactory
+from classes.tests.factories import SchoolClassFactory
+from classes.tests.factories import TeachingAssignmentFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 

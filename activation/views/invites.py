@@ -8,33 +8,41 @@ Invite links are created and expired by the class teacher or the school administ
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from activation.forms import InviteLinkForm
-from activation.invites import (
-    CLASS_AUDIENCES,
-    InviteKeyError,
-    invite_link_can_manage,
-    invite_link_create,
-    invite_link_expire,
-    invite_link_from_key,
-    invite_qr_svg,
-    invite_url_host_allowed,
-)
+from activation.invites import CLASS_AUDIENCES
+from activation.invites import InviteKeyError
+from activation.invites import invite_link_can_manage
+from activation.invites import invite_link_create
+from activation.invites import invite_link_expire
+from activation.invites import invite_link_from_key
+from activation.invites import invite_qr_svg
+from activation.invites import invite_url_host_allowed
 from activation.models import InviteLink
-from activation.selectors import class_roster, invite_links_current
+from activation.selectors import class_roster
+from activation.selectors import invite_links_current
 from classes import clock
-from classes.access import class_for_user_or_404, class_led_by_user_or_404, role_required
-from classes.models import School, SchoolClass, User
+from classes.access import class_for_user_or_404
+from classes.access import class_led_by_user_or_404
+from classes.access import role_required
+from classes.models import School
+from classes.models import SchoolClass
+from classes.models import User
 from classes.rates import Rate
 
 Role = User.Role

@@ -9,18 +9,30 @@ from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
+from django.db.models import Q
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from activation.forms import LoginEmailResendForm, SchoolAdminLoginForm, StaffLoginForm
+from activation.forms import LoginEmailResendForm
+from activation.forms import SchoolAdminLoginForm
+from activation.forms import StaffLoginForm
 from classes import clock
-from classes.access import role_required, school_admin_school_or_404, schools_for_user
-from classes.logins import login_password_email_send, school_admin_login_create, teacher_login_create
-from classes.models import Staff, User, staff_employed_filter
+from classes.access import role_required
+from classes.access import school_admin_school_or_404
+from classes.access import schools_for_user
+from classes.logins import login_password_email_send
+from classes.logins import school_admin_login_create
+from classes.logins import teacher_login_create
+from classes.models import Staff
+from classes.models import User
+from classes.models import staff_employed_filter
 
 Role = User.Role
 

@@ -7,8 +7,10 @@ account linked to them or by name; a later report for the same week replaces the
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import timedelta
 from pathlib import PurePath
 from typing import Any
 
@@ -16,10 +18,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from activation.models import SferumAccount
-from chats.files_import.activity_report import ACTIVITY_COLUMNS, ActivityRow, activity_rows_read
+from chats.files_import.activity_report import ACTIVITY_COLUMNS
+from chats.files_import.activity_report import ActivityRow
+from chats.files_import.activity_report import activity_rows_read
 from chats.models import ReportedActivity
 from classes.dates import week_text
-from classes.models import School, Staff, User
+from classes.models import School
+from classes.models import Staff
+from classes.models import User
 from classes.models.periods import period_overlaps
 from classes.names import name_key
 from classes.tabular.columns import column_of

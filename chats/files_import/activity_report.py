@@ -14,11 +14,18 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from classes.tabular.cells import RowReader
-from classes.tabular.columns import Column, column_missing, column_of, columns_resolve
+from classes.tabular.columns import Column
+from classes.tabular.columns import column_missing
+from classes.tabular.columns import column_of
+from classes.tabular.columns import columns_resolve
 from classes.tabular.dates import week_start_parse
-from classes.tabular.errors import RowError, file_errors
+from classes.tabular.errors import RowError
+from classes.tabular.errors import file_errors
 from classes.tabular.names import last_first_read
-from classes.tabular.reading import Cell, TableReadError, cell_text, table_read
+from classes.tabular.reading import Cell
+from classes.tabular.reading import TableReadError
+from classes.tabular.reading import cell_text
+from classes.tabular.reading import table_read
 
 MAX_MESSAGES = 2_147_483_647  # the largest PositiveIntegerField value every database accepts
 

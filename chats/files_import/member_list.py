@@ -17,12 +17,25 @@ from classes.class_names import class_name_format
 from classes.models import DEFAULT_TIMEZONE
 from classes.names import name_key
 from classes.tabular.cells import RowReader
-from classes.tabular.columns import Column, column_missing, column_of, columns_resolve, header_normalize
+from classes.tabular.columns import Column
+from classes.tabular.columns import column_missing
+from classes.tabular.columns import column_of
+from classes.tabular.columns import columns_resolve
+from classes.tabular.columns import header_normalize
 from classes.tabular.dates import datetime_parse
-from classes.tabular.errors import RowError, file_errors
-from classes.tabular.names import last_first_read, name_columns_missing
-from classes.tabular.reading import Cell, Table, TableReadError, cell_text, table_read
-from sferum_api.files import CLASS_CHAT_KINDS, MemberRow, chat_id_for_title, chat_title_for
+from classes.tabular.errors import RowError
+from classes.tabular.errors import file_errors
+from classes.tabular.names import last_first_read
+from classes.tabular.names import name_columns_missing
+from classes.tabular.reading import Cell
+from classes.tabular.reading import Table
+from classes.tabular.reading import TableReadError
+from classes.tabular.reading import cell_text
+from classes.tabular.reading import table_read
+from sferum_api.files import CLASS_CHAT_KINDS
+from sferum_api.files import MemberRow
+from sferum_api.files import chat_id_for_title
+from sferum_api.files import chat_title_for
 
 MEMBER_COLUMNS: tuple[Column, ...] = (
     Column("chat_title", "Чат", ("название чата", "chat", "title", "беседа", "название беседы")),

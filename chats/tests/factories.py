@@ -1,12 +1,15 @@
 """factory_boy factories of chats, memberships and message metadata."""
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 import factory
 
 from activation.models import Backend
 from activation.tests.factories import SferumAccountFactory
-from chats.models import Chat, ChatMembership, Message
+from chats.models import Chat
+from chats.models import ChatMembership
+from chats.models import Message
 from classes.tests.factories import SchoolFactory
 
 

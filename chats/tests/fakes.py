@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
-from sferum_api import ChatInfo, Member, MessageInfo, Profile, RequestStats
+from sferum_api import ChatInfo
+from sferum_api import Member
+from sferum_api import MessageInfo
+from sferum_api import Profile
+from sferum_api import RequestStats
 
 JOINED = datetime(2026, 9, 1, 8, tzinfo=UTC)
 

@@ -4,16 +4,27 @@ and syncs (ChatsWorld, school_build).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 from activation.models import SferumAccount
 from activation.tests.factories import SferumAccountFactory
-from chats.models import Chat, ChatMembership, Integration, SyncRun
-from chats.tests.factories import ChatFactory, ChatMembershipFactory, MessageFactory
-from classes.models import School, SchoolClass
+from chats.models import Chat
+from chats.models import ChatMembership
+from chats.models import Integration
+from chats.models import SyncRun
+from chats.tests.factories import ChatFactory
+from chats.tests.factories import ChatMembershipFactory
+from chats.tests.factories import MessageFactory
+from classes.models import School
+from classes.models import SchoolClass
 from classes.tests import scenario as roster
-from classes.tests.factories import AcademicYearFactory, SchoolFactory
-from classes.tests.scenario import NOW, RosterWorld, SchoolData
+from classes.tests.factories import AcademicYearFactory
+from classes.tests.factories import SchoolFactory
+from classes.tests.scenario import NOW
+from classes.tests.scenario import RosterWorld
+from classes.tests.scenario import SchoolData
 
 # The fields of a membership and of a message that a test compares when it compares two states of the database.
 MEMBERSHIP_FIELDS = ("chat__platform_id", "account__platform_user_id", "joined_at", "left_at", "is_admin")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import json
 import os
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -16,11 +18,18 @@ from activation.models import SferumAccount
 from activation.tests.factories import SferumAccountFactory
 from chats.files_import.activity_import import activity_report_import
 from chats.files_import.member_list import member_list_read
-from chats.integrations import IntegrationError, files_backend_from_folder
+from chats.integrations import IntegrationError
+from chats.integrations import files_backend_from_folder
 from chats.member_lists import member_list_import
-from chats.models import Chat, ChatMembership, ReportedActivity, SyncRun
+from chats.models import Chat
+from chats.models import ChatMembership
+from chats.models import ReportedActivity
+from chats.models import SyncRun
 from chats.titles import propose_mapping
-from classes.tests.factories import AcademicYearFactory, SchoolClassFactory, SchoolFactory, StaffFactory
+from classes.tests.factories import AcademicYearFactory
+from classes.tests.factories import SchoolClassFactory
+from classes.tests.factories import SchoolFactory
+from classes.tests.factories import StaffFactory
 from classes.tests.roster_files import xlsx_bytes
 from sferum_api.files import chat_title_synthesize
 

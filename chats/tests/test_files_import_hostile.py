@@ -4,17 +4,25 @@ writing nothing."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
+from django.core.management import call_command
 
 from activation.models import SferumAccount
-from chats.integrations import IntegrationError, files_backend_from_folder
-from chats.models import Chat, ChatMembership, ReportedActivity, SyncRun
+from chats.integrations import IntegrationError
+from chats.integrations import files_backend_from_folder
+from chats.models import Chat
+from chats.models import ChatMembership
+from chats.models import ReportedActivity
+from chats.models import SyncRun
 from classes.tests.factories import SchoolFactory
-from classes.tests.hostile_files import REFUSED, hostile, within_bounds
+from classes.tests.hostile_files import REFUSED
+from classes.tests.hostile_files import hostile
+from classes.tests.hostile_files import within_bounds
 
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
 

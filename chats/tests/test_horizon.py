@@ -4,18 +4,25 @@ reports.tests.test_history_horizon)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from chats.horizon import history_horizon, history_ready
-from chats.models import Chat, Integration
+from chats.horizon import history_horizon
+from chats.horizon import history_ready
+from chats.models import Chat
+from chats.models import Integration
 from chats.services import school_sync_run
 from chats.sync import school_sync
-from chats.tests.fakes import FakeBackend, backend_three_chats
+from chats.tests.fakes import FakeBackend
+from chats.tests.fakes import backend_three_chats
 from chats.tests.scenario import school_with_integration
-from sferum_api import ChatAccessError, UnavailableError
+from sferum_api import ChatAccessError
+from sferum_api import UnavailableError
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)  # Monday

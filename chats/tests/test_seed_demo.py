@@ -1,7 +1,9 @@
 """`seed_demo`: the demo municipality from the simulator, through the real import and sync services."""
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from io import StringIO
 
 import pytest
@@ -10,21 +12,23 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from activation.models import SferumAccount
-from chats.models import Chat, ChatMembership, Message
-from chats.sync import message_hash_key, school_sync
-from chats.tests.scenario import MEMBERSHIP_FIELDS, MESSAGE_FIELDS
-from classes.models import (
-    Enrollment,
-    Municipality,
-    Parent,
-    School,
-    SchoolClass,
-    Staff,
-    StaffAbsence,
-    Student,
-    TeachingAssignment,
-    User,
-)
+from chats.models import Chat
+from chats.models import ChatMembership
+from chats.models import Message
+from chats.sync import message_hash_key
+from chats.sync import school_sync
+from chats.tests.scenario import MEMBERSHIP_FIELDS
+from chats.tests.scenario import MESSAGE_FIELDS
+from classes.models import Enrollment
+from classes.models import Municipality
+from classes.models import Parent
+from classes.models import School
+from classes.models import SchoolClass
+from classes.models import Staff
+from classes.models import StaffAbsence
+from classes.models import Student
+from classes.models import TeachingAssignment
+from classes.models import User
 from sferum_api.simulator import SimulatedSchool
 
 pytestmark = [pytest.mark.slow, pytest.mark.clock(datetime(2026, 11, 30, 9, tzinfo=UTC))]

@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from activation.models import SferumAccount
-from chats.models import Chat, ChatMembership, Message
+from chats.models import Chat
+from chats.models import ChatMembership
+from chats.models import Message
 from chats.sync import school_sync
-from chats.tests.fakes import JOINED, FakeBackend
-from classes.tests.factories import AcademicYearFactory, SchoolClassFactory, SchoolFactory
-from sferum_api import (
-    AuthError,
-    ChatAccessError,
-    ChatInfo,
-    InvalidRequestError,
-    Member,
-    Profile,
-    UnavailableError,
-)
+from chats.tests.fakes import JOINED
+from chats.tests.fakes import FakeBackend
+from classes.tests.factories import AcademicYearFactory
+from classes.tests.factories import SchoolClassFactory
+from classes.tests.factories import SchoolFactory
+from sferum_api import AuthError
+from sferum_api import ChatAccessError
+from sferum_api import ChatInfo
+from sferum_api import InvalidRequestError
+from sferum_api import Member
+from sferum_api import Profile
+from sferum_api import UnavailableError
 
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]

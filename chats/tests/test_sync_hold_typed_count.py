@@ -6,8 +6,10 @@ import pytest
 from django.urls import reverse
 
 from chats.models import SyncRun
-from chats.tests.scenario import school_build, sync_runs_add
-from classes.tests.scenario import NOW, school_admin
+from chats.tests.scenario import school_build
+from chats.tests.scenario import sync_runs_add
+from classes.tests.scenario import NOW
+from classes.tests.scenario import school_admin
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 

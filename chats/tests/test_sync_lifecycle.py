@@ -8,7 +8,10 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
@@ -17,14 +20,23 @@ from django.db import connection
 from chats import tasks
 from chats.checks import sync_time_limits_check
 from chats.integrations import integration_connect
-from chats.models import Chat, ChatMembership, Integration, Message, SyncRun
-from chats.services import SyncAlreadyRunning, school_sync_run
+from chats.models import Chat
+from chats.models import ChatMembership
+from chats.models import Integration
+from chats.models import Message
+from chats.models import SyncRun
+from chats.services import SyncAlreadyRunning
+from chats.services import school_sync_run
 from chats.sync_runs import process_identity
-from chats.tests.fakes import FakeBackend, crowded_backend
+from chats.tests.fakes import FakeBackend
+from chats.tests.fakes import crowded_backend
 from classes.models import AuditEntry
-from classes.tests.factories import AcademicYearFactory, SchoolClassFactory, SchoolFactory
+from classes.tests.factories import AcademicYearFactory
+from classes.tests.factories import SchoolClassFactory
+from classes.tests.factories import SchoolFactory
 from sferum_admin.celery import app as celery_app
-from sferum_api.testing import VkServer, sample_school
+from sferum_api.testing import VkServer
+from sferum_api.testing import sample_school
 from sferum_api.testing.vk_server import GET_HISTORY
 
 pytestmark = pytest.mark.django_db

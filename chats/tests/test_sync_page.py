@@ -9,11 +9,15 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
-from chats.models import Integration, SyncRun
+from chats.models import Integration
+from chats.models import SyncRun
 from chats.tasks import sync_school
 from chats.tests.scenario import school_build
 from classes.models import AuditEntry
-from classes.tests.scenario import NOW, municipal_admin, school_admin, teacher_user
+from classes.tests.scenario import NOW
+from classes.tests.scenario import municipal_admin
+from classes.tests.scenario import school_admin
+from classes.tests.scenario import teacher_user
 from sferum_admin.celery import app as celery_app
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]

@@ -6,12 +6,17 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
-from chats.models import Integration, SyncRun
+from chats.models import Integration
+from chats.models import SyncRun
 from chats.services import school_sync_run
 from chats.sync_runs import runs_release
 from chats.tests.fakes import backend_three_chats
-from chats.tests.scenario import school_build, school_with_integration, sync_runs_add
-from classes.tests.scenario import NOW, assert_constant_queries, school_admin
+from chats.tests.scenario import school_build
+from chats.tests.scenario import school_with_integration
+from chats.tests.scenario import sync_runs_add
+from classes.tests.scenario import NOW
+from classes.tests.scenario import assert_constant_queries
+from classes.tests.scenario import school_admin
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 

@@ -11,20 +11,28 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 import pytest
 import time_machine
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from chats.sync import message_hash_key, school_sync
+from chats.sync import message_hash_key
+from chats.sync import school_sync
 from classes.tests.factories import SchoolFactory
 from sferum_api.http import RetryPolicy
 from sferum_api.max import MaxBackend
-from sferum_api.testing import FakeClock, MaxServer, VkServer, sample_school
-from sferum_api.tests.wire_schemas import SCHEMAS, bodies
+from sferum_api.testing import FakeClock
+from sferum_api.testing import MaxServer
+from sferum_api.testing import VkServer
+from sferum_api.testing import sample_school
+from sferum_api.tests.wire_schemas import SCHEMAS
+from sferum_api.tests.wire_schemas import bodies
 from sferum_api.vk import VkBackend
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]

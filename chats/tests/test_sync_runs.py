@@ -5,7 +5,10 @@ from __future__ import annotations
 import io
 import json
 import logging
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -13,19 +16,31 @@ from django.core.management.base import CommandError
 
 from activation.models import SferumAccount
 from chats import tasks
-from chats.integrations import IntegrationError, integration_connect
-from chats.models import Chat, ChatMembership, Integration, Message, SyncRun
-from chats.services import SyncAlreadyRunning, school_sync_run, sync_held_confirm
+from chats.integrations import IntegrationError
+from chats.integrations import integration_connect
+from chats.models import Chat
+from chats.models import ChatMembership
+from chats.models import Integration
+from chats.models import Message
+from chats.models import SyncRun
+from chats.services import SyncAlreadyRunning
+from chats.services import school_sync_run
+from chats.services import sync_held_confirm
 from chats.sync import message_hash_key
 from chats.tests.fakes import crowded_backend
-from chats.tests.scenario import MEMBERSHIP_FIELDS, MESSAGE_FIELDS
+from chats.tests.scenario import MEMBERSHIP_FIELDS
+from chats.tests.scenario import MESSAGE_FIELDS
 from classes.models import School
 from classes.roster.importer import roster_import
 from classes.services import school_create
-from classes.tests.factories import AcademicYearFactory, SchoolClassFactory, SchoolFactory, UserFactory
+from classes.tests.factories import AcademicYearFactory
+from classes.tests.factories import SchoolClassFactory
+from classes.tests.factories import SchoolFactory
+from classes.tests.factories import UserFactory
 from sferum_api.simulator import SimulatedSchool
 from sferum_api.testing import VkServer
-from sferum_api.testing.vk_server import GET_HISTORY, GET_MEMBERS
+from sferum_api.testing.vk_server import GET_HISTORY
+from sferum_api.testing.vk_server import GET_MEMBERS
 
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]

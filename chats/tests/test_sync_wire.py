@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
 from chats.integrations import integration_connect
-from chats.models import Chat, ChatMembership, Message
+from chats.models import Chat
+from chats.models import ChatMembership
+from chats.models import Message
 from chats.services import school_sync_run
 from classes.tests.factories import SchoolFactory
 from classes.tests.scenario import school_admin
-from sferum_api.testing import MaxServer, MessageData, VkServer, sample_school
+from sferum_api.testing import MaxServer
+from sferum_api.testing import MessageData
+from sferum_api.testing import VkServer
+from sferum_api.testing import sample_school
 from sferum_api.testing.vk_server import GET_BY_ID
 
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)

@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from chats.titles import class_token_find, propose_mapping
+from chats.titles import class_token_find
+from chats.titles import propose_mapping
 from sferum_api.simulator import SimulatedSchool
 
 

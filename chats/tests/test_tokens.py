@@ -1,7 +1,9 @@
 import pytest
 from cryptography.fernet import Fernet
 
-from chats.tokens import TokenKeyError, token_decrypt, token_encrypt
+from chats.tokens import TokenKeyError
+from chats.tokens import token_decrypt
+from chats.tokens import token_encrypt
 
 SECRET = "vk1.a.super-secret-token-value"
 

@@ -5,14 +5,22 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
-from chats.models import Chat, Integration, SyncRun
+from chats.models import Chat
+from chats.models import Integration
+from chats.models import SyncRun
 from chats.services import SyncAlreadyRunning
 from chats.sync import SyncResult
 from chats.tasks import sync_held_confirm_task
 from chats.tests.factories import ChatFactory
-from chats.tests.scenario import classes_add, school_build, sync_runs_add
+from chats.tests.scenario import classes_add
+from chats.tests.scenario import school_build
+from chats.tests.scenario import sync_runs_add
 from classes.tests.factories import MunicipalityFactory
-from classes.tests.scenario import NOW, assert_constant_queries, municipal_admin, school_admin, teacher_user
+from classes.tests.scenario import NOW
+from classes.tests.scenario import assert_constant_queries
+from classes.tests.scenario import municipal_admin
+from classes.tests.scenario import school_admin
+from classes.tests.scenario import teacher_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 

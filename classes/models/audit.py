@@ -7,7 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .fields import optional_link
-from .school import Municipality, School
+from .school import Municipality
+from .school import School
 
 
 class AuditEntry(models.Model):

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from classes.dates import quarter_text

@@ -11,15 +11,23 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ..class_names import CLASS_LETTERS, class_name_format
-from .calendar import AcademicYear, academic_year_current_filter, dates_clean
+from ..class_names import CLASS_LETTERS
+from ..class_names import class_name_format
+from .calendar import AcademicYear
+from .calendar import academic_year_current_filter
+from .calendar import dates_clean
 from .fields import optional_link
-from .periods import period_covers, period_covers_filter, period_ended_before, period_ended_before_filter
+from .periods import period_covers
+from .periods import period_covers_filter
+from .periods import period_ended_before
+from .periods import period_ended_before_filter
 from .school import School
 
 

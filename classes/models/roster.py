@@ -9,7 +9,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .fields import optional_link
-from .people import SchoolClass, Student
+from .people import SchoolClass
+from .people import Student
 from .school import School
 
 

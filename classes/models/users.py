@@ -9,7 +9,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .people import Staff
-from .school import Municipality, School
+from .school import Municipality
+from .school import School
 
 
 class User(AbstractUser):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from classes.tabular.columns import Column, header_normalize
+from classes.tabular.columns import Column
+from classes.tabular.columns import header_normalize
 
 COLUMNS: tuple[Column, ...] = (
     Column("role", "Роль"),

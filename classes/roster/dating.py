@@ -16,9 +16,12 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from classes import clock
-from classes.models import AcademicYear, School
+from classes.models import AcademicYear
+from classes.models import School
 from classes.roster.columns import COLUMNS_BY_KEY
-from classes.roster.validation import SINCE_COLUMNS, PersonRow, Roster
+from classes.roster.validation import SINCE_COLUMNS
+from classes.roster.validation import PersonRow
+from classes.roster.validation import Roster
 from classes.services import academic_year_starting_year
 from classes.tabular.errors import RowError
 

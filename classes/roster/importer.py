@@ -17,7 +17,9 @@ from django.db import transaction
 from classes import clock
 from classes.holds import hold_release_allowed
 from classes.logins import staff_logins_follow_roster
-from classes.models import RosterImport, School, User
+from classes.models import RosterImport
+from classes.models import School
+from classes.models import User
 from classes.roster.dating import roster_dates_check
 from classes.roster.planning import RosterPlan
 from classes.roster.results import RosterImportResult
@@ -25,7 +27,9 @@ from classes.roster.validation import roster_validate
 from classes.roster.writing import roster_plan_write
 from classes.roster_changes import roster_changes_confirm_from_roster
 from classes.tabular.errors import file_errors
-from classes.tabular.reading import Table, TableReadError, table_read
+from classes.tabular.reading import Table
+from classes.tabular.reading import TableReadError
+from classes.tabular.reading import table_read
 
 
 class _Held(Exception):

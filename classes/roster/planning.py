@@ -6,14 +6,23 @@ writes a plan). A plan that would make too many people leave, or empty a class, 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from typing import Any
 
 from classes.class_names import class_name_format
-from classes.models import Enrollment, Parent, RosterImport, School, SchoolClass, Staff, Student
+from classes.models import Enrollment
+from classes.models import Parent
+from classes.models import RosterImport
+from classes.models import School
+from classes.models import SchoolClass
+from classes.models import Staff
+from classes.models import Student
 from classes.roster.dating import person_since
-from classes.roster.results import ClassChanges, RosterImportResult
-from classes.roster.validation import PersonRow, Roster
+from classes.roster.results import ClassChanges
+from classes.roster.results import RosterImportResult
+from classes.roster.validation import PersonRow
+from classes.roster.validation import Roster
 from classes.services import academic_year_current
 
 # A file that would make more than this share of the school's current people leave is held.

@@ -13,8 +13,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from classes.models import RosterImport, RosterUpload, User
-from classes.roster.importer import RosterImportResult, roster_import
+from classes.models import RosterImport
+from classes.models import RosterUpload
+from classes.models import User
+from classes.roster.importer import RosterImportResult
+from classes.roster.importer import roster_import
 from classes.tabular.reading import Table
 
 State = RosterUpload.State

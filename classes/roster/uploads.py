@@ -11,10 +11,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from classes import clock
-from classes.models import RosterMapping, RosterUpload, School, User
+from classes.models import RosterMapping
+from classes.models import RosterUpload
+from classes.models import School
+from classes.models import User
 from classes.roster.upload_worker import roster_upload_dry_run
 from classes.tabular.columns import header_normalize
-from classes.tabular.reading import TableReadError, table_check, table_read
+from classes.tabular.reading import TableReadError
+from classes.tabular.reading import table_check
+from classes.tabular.reading import table_read
 
 
 class RosterUploadError(Exception):

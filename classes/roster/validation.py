@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,14 +14,23 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from classes.class_names import class_name_format
-from classes.models import Parent, Staff, Student
-from classes.roster.columns import COLUMNS, COLUMNS_BY_KEY
+from classes.models import Parent
+from classes.models import Staff
+from classes.models import Student
+from classes.roster.columns import COLUMNS
+from classes.roster.columns import COLUMNS_BY_KEY
 from classes.tabular.cells import RowReader
-from classes.tabular.columns import column_missing, columns_resolve, header_normalize
+from classes.tabular.columns import column_missing
+from classes.tabular.columns import columns_resolve
+from classes.tabular.columns import header_normalize
 from classes.tabular.dates import date_parse
 from classes.tabular.errors import RowError
-from classes.tabular.names import full_name_read, name_columns_missing, name_parts_read
-from classes.tabular.reading import Cell, Table, cell_text
+from classes.tabular.names import full_name_read
+from classes.tabular.names import name_columns_missing
+from classes.tabular.names import name_parts_read
+from classes.tabular.reading import Cell
+from classes.tabular.reading import Table
+from classes.tabular.reading import cell_text
 
 STAFF = "staff"
 STUDENT = "student"

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from classes.models import Enrollment, Parent, SchoolClass, Staff, Student
-from classes.roster.planning import ClassKey, RosterPlan
+from classes.models import Enrollment
+from classes.models import Parent
+from classes.models import SchoolClass
+from classes.models import Staff
+from classes.models import Student
+from classes.roster.planning import ClassKey
+from classes.roster.planning import RosterPlan
 
 _BATCH = 500
 

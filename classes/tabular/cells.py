@@ -6,8 +6,11 @@ from django.utils.translation import gettext as _
 
 from classes.class_names import parse_class_name
 from classes.tabular.columns import Column
-from classes.tabular.errors import RowError, nul_errors
-from classes.tabular.reading import Cell, Table, cell_text
+from classes.tabular.errors import RowError
+from classes.tabular.errors import nul_errors
+from classes.tabular.reading import Cell
+from classes.tabular.reading import Table
+from classes.tabular.reading import cell_text
 
 
 class RowReader:

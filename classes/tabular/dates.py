@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from datetime import UTC, date, datetime, time
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
 
 from django.utils.translation import gettext as _
 
-from classes.calendar import week_parse, week_start
-from classes.tabular.reading import Cell, cell_text
+from classes.calendar import week_parse
+from classes.calendar import week_start
+from classes.tabular.reading import Cell
+from classes.tabular.reading import cell_text
 
 _ISO_DAY = r"(\d{4})-(\d{1,2})-(\d{1,2})"  # year, month, day
 _RU_DAY = r"(\d{1,2})\.(\d{1,2})\.(\d{4})"  # day, month, year

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from classes.tabular.cells import RowReader
-from classes.tabular.columns import Column, column_missing
+from classes.tabular.columns import Column
+from classes.tabular.columns import column_missing
 from classes.tabular.errors import RowError
 from classes.tabular.reading import Cell
 

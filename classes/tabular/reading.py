@@ -9,28 +9,32 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
+from datetime import time
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.stylesheet import apply_stylesheet
-from openpyxl.worksheet._reader import CELL_TAG, ROW_TAG, WorkSheetParser  # read-only mode's cell reader (3.1)
+from openpyxl.worksheet._reader import CELL_TAG  # read-only mode's cell reader (3.1)
 from openpyxl.worksheet._reader import DATA_TAG as _SHEET_DATA_TAG
+from openpyxl.worksheet._reader import ROW_TAG  # read-only mode's cell reader (3.1)
+from openpyxl.worksheet._reader import WorkSheetParser  # read-only mode's cell reader (3.1)
 from openpyxl.xml.functions import iterparse  # defusedxml's when installed: no entity expansion
 
-from classes.tabular.limits import (
-    TableLimitError,
-    TableLimits,
-    archive_check,
-    cell_check,
-    columns_check,
-    rows_check,
-    size_check,
-    table_limits,
-)
+from classes.tabular.limits import TableLimitError
+from classes.tabular.limits import TableLimits
+from classes.tabular.limits import archive_check
+from classes.tabular.limits import cell_check
+from classes.tabular.limits import columns_check
+from classes.tabular.limits import rows_check
+from classes.tabular.limits import size_check
+from classes.tabular.limits import table_limits
 
 # A cell as it comes from the file: text from a CSV; text, a number, a date or a boolean from an XLSX.
 Cell = str | int | float | bool | date | datetime | time | None

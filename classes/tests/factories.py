@@ -5,20 +5,18 @@ from decimal import Decimal
 
 import factory
 
-from classes.models import (
-    AcademicYear,
-    Enrollment,
-    Municipality,
-    Parent,
-    Quarter,
-    School,
-    SchoolClass,
-    Staff,
-    StaffAbsence,
-    Student,
-    TeachingAssignment,
-    User,
-)
+from classes.models import AcademicYear
+from classes.models import Enrollment
+from classes.models import Municipality
+from classes.models import Parent
+from classes.models import Quarter
+from classes.models import School
+from classes.models import SchoolClass
+from classes.models import Staff
+from classes.models import StaffAbsence
+from classes.models import Student
+from classes.models import TeachingAssignment
+from classes.models import User
 
 
 class MunicipalityFactory(factory.django.DjangoModelFactory):

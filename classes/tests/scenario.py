@@ -7,37 +7,37 @@ chats.tests.scenario builds the same schools with their Sferum accounts, chats, 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from classes.models import (
-    AcademicYear,
-    Enrollment,
-    Parent,
-    Quarter,
-    RosterChange,
-    School,
-    SchoolClass,
-    Staff,
-    Student,
-    User,
-)
-from classes.roster_changes import roster_change_report_arrival, roster_change_report_departure
-from classes.tests.factories import (
-    AcademicYearFactory,
-    EnrollmentFactory,
-    MunicipalityFactory,
-    ParentFactory,
-    SchoolClassFactory,
-    SchoolFactory,
-    StaffFactory,
-    StudentFactory,
-    TeachingAssignmentFactory,
-    UserFactory,
-)
+from classes.models import AcademicYear
+from classes.models import Enrollment
+from classes.models import Parent
+from classes.models import Quarter
+from classes.models import RosterChange
+from classes.models import School
+from classes.models import SchoolClass
+from classes.models import Staff
+from classes.models import Student
+from classes.models import User
+from classes.roster_changes import roster_change_report_arrival
+from classes.roster_changes import roster_change_report_departure
+from classes.tests.factories import AcademicYearFactory
+from classes.tests.factories import EnrollmentFactory
+from classes.tests.factories import MunicipalityFactory
+from classes.tests.factories import ParentFactory
+from classes.tests.factories import SchoolClassFactory
+from classes.tests.factories import SchoolFactory
+from classes.tests.factories import StaffFactory
+from classes.tests.factories import StudentFactory
+from classes.tests.factories import TeachingAssignmentFactory
+from classes.tests.factories import UserFactory
 
 # The web pages' moment (school_build): Thursday of ISO week 2026-W47; the last complete week is W46.
 NOW = datetime(2026, 11, 19, 9, 0, tzinfo=UTC)

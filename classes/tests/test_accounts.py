@@ -11,7 +11,8 @@ from django.core.cache import cache
 from django.test import RequestFactory
 from django.urls import reverse
 
-from classes.accounts import ClosedSignupAccountAdapter, ClosedSignupSocialAccountAdapter
+from classes.accounts import ClosedSignupAccountAdapter
+from classes.accounts import ClosedSignupSocialAccountAdapter
 from classes.models import User
 from classes.tests.factories import UserFactory
 

@@ -6,16 +6,17 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from classes.models import Holiday, Quarter, StaffAbsence
-from classes.tests.factories import StaffAbsenceFactory, StaffFactory
-from classes.tests.scenario import (
-    NOW,
-    assert_constant_queries,
-    assert_school_page_denials,
-    municipal_admin,
-    school_admin,
-    school_build,
-)
+from classes.models import Holiday
+from classes.models import Quarter
+from classes.models import StaffAbsence
+from classes.tests.factories import StaffAbsenceFactory
+from classes.tests.factories import StaffFactory
+from classes.tests.scenario import NOW
+from classes.tests.scenario import assert_constant_queries
+from classes.tests.scenario import assert_school_page_denials
+from classes.tests.scenario import municipal_admin
+from classes.tests.scenario import school_admin
+from classes.tests.scenario import school_build
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 

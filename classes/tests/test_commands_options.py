@@ -4,7 +4,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from classes.commands import column_mapping, file_content, school_by_code
+from classes.commands import column_mapping
+from classes.commands import file_content
+from classes.commands import school_by_code
 from classes.tests.factories import SchoolFactory
 
 

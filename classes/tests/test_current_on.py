@@ -4,15 +4,17 @@ from datetime import date
 
 import pytest
 
-from classes.models import AcademicYear, Enrollment, Parent, SchoolClass, Staff
+from classes.models import AcademicYear
+from classes.models import Enrollment
+from classes.models import Parent
+from classes.models import SchoolClass
+from classes.models import Staff
 from classes.models.periods import period_overlaps
-from classes.tests.factories import (
-    AcademicYearFactory,
-    EnrollmentFactory,
-    ParentFactory,
-    SchoolClassFactory,
-    StaffFactory,
-)
+from classes.tests.factories import AcademicYearFactory
+from classes.tests.factories import EnrollmentFactory
+from classes.tests.factories import ParentFactory
+from classes.tests.factories import SchoolClassFactory
+from classes.tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
 

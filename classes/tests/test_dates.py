@@ -1,12 +1,20 @@
 """Dates as people say them: weeks, quarters and time zones in Russian and English (classes/dates.py)."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 
 import pytest
-from django.template import Context, Template
+from django.template import Context
+from django.template import Template
 from django.utils import translation
 
-from classes.dates import academic_year_short, quarter_label_text, quarter_text, timezone_text, week_short, week_text
+from classes.dates import academic_year_short
+from classes.dates import quarter_label_text
+from classes.dates import quarter_text
+from classes.dates import timezone_text
+from classes.dates import week_short
+from classes.dates import week_text
 
 TODAY = date(2026, 12, 3)
 

@@ -3,10 +3,16 @@
 import pytest
 from django.urls import reverse
 
-from classes.holds import hold_release_allowed, removals_need_typed_count
+from classes.holds import hold_release_allowed
+from classes.holds import removals_need_typed_count
 from classes.models import RosterImport
 from classes.roster.importer import roster_import
-from classes.tests.test_roster_pages import NOW, STUDENTS, Site, preview_url, roster_csv, upload
+from classes.tests.test_roster_pages import NOW
+from classes.tests.test_roster_pages import STUDENTS
+from classes.tests.test_roster_pages import Site
+from classes.tests.test_roster_pages import preview_url
+from classes.tests.test_roster_pages import roster_csv
+from classes.tests.test_roster_pages import upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 

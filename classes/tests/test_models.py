@@ -2,16 +2,16 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db import transaction
 
-from classes.models import Enrollment, SchoolClass
-from classes.tests.factories import (
-    AcademicYearFactory,
-    EnrollmentFactory,
-    SchoolClassFactory,
-    SchoolFactory,
-    StudentFactory,
-)
+from classes.models import Enrollment
+from classes.models import SchoolClass
+from classes.tests.factories import AcademicYearFactory
+from classes.tests.factories import EnrollmentFactory
+from classes.tests.factories import SchoolClassFactory
+from classes.tests.factories import SchoolFactory
+from classes.tests.factories import StudentFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -4,16 +4,14 @@ from datetime import date
 
 import pytest
 
-from classes.names import (
-    PersonName,
-    candidates_narrow,
-    name_key,
-    normalize_name_part,
-    one_letter_apart,
-    probable_index_keys,
-    probable_lookup_keys,
-    probable_match_note,
-)
+from classes.names import PersonName
+from classes.names import candidates_narrow
+from classes.names import name_key
+from classes.names import normalize_name_part
+from classes.names import one_letter_apart
+from classes.names import probable_index_keys
+from classes.names import probable_lookup_keys
+from classes.names import probable_match_note
 
 
 @pytest.mark.parametrize(

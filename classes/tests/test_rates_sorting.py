@@ -1,6 +1,7 @@
 """Tables sorted by a rate keep their "no data" rows last, whichever the direction."""
 
-from classes.rates import Rate, sorted_missing_last
+from classes.rates import Rate
+from classes.rates import sorted_missing_last
 
 
 def test_rows_without_data_come_last_in_both_directions_and_ties_keep_their_order():

@@ -1,21 +1,24 @@
 """Arrivals and departures: reported → processed → confirmed, who and when for each, the overdue flag."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 import time_machine
 
-from classes.models import Holiday, RosterChange
+from classes.models import Holiday
+from classes.models import RosterChange
 from classes.roster.importer import roster_import
-from classes.roster_changes import (
-    RosterChangeError,
-    roster_change_process,
-    roster_change_report_arrival,
-    roster_changes_for_school,
-    roster_changes_overdue,
-)
+from classes.roster_changes import RosterChangeError
+from classes.roster_changes import roster_change_process
+from classes.roster_changes import roster_change_report_arrival
+from classes.roster_changes import roster_changes_for_school
+from classes.roster_changes import roster_changes_overdue
 from classes.tests.scenario import ROSTER_CHANGES_MONDAY as MONDAY
-from classes.tests.scenario import RosterChangesSchool, RosterWorld
+from classes.tests.scenario import RosterChangesSchool
+from classes.tests.scenario import RosterWorld
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(MONDAY)]
 

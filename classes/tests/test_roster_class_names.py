@@ -1,7 +1,9 @@
 import pytest
 
 from classes import models
-from classes.class_names import CLASS_LETTERS, class_name_format, parse_class_name
+from classes.class_names import CLASS_LETTERS
+from classes.class_names import class_name_format
+from classes.class_names import parse_class_name
 
 
 @pytest.mark.parametrize(

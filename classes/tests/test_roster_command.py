@@ -5,7 +5,10 @@ from pathlib import Path
 import pytest
 from django.core.management import ManagementUtility
 
-from classes.models import Parent, RosterImport, Staff, Student
+from classes.models import Parent
+from classes.models import RosterImport
+from classes.models import Staff
+from classes.models import Student
 from classes.tests.factories import SchoolFactory
 from classes.tests.roster_files import roster_import_command
 

@@ -2,17 +2,27 @@
 from the import day or --as-of; the saved column mapping on the command line; the upload page's as-of field."""
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from classes.models import Enrollment, RosterImport, RosterMapping, RosterUpload, Staff, Student, User
-from classes.roster.dating import RosterDateError, roster_as_of_check
+from classes.models import Enrollment
+from classes.models import RosterImport
+from classes.models import RosterMapping
+from classes.models import RosterUpload
+from classes.models import Staff
+from classes.models import Student
+from classes.models import User
+from classes.roster.dating import RosterDateError
+from classes.roster.dating import roster_as_of_check
 from classes.roster.importer import roster_import
-from classes.tests.factories import SchoolFactory, UserFactory
+from classes.tests.factories import SchoolFactory
+from classes.tests.factories import UserFactory
 from classes.tests.roster_files import roster_import_command
 
 NOW = datetime(2026, 11, 19, 9, 0, tzinfo=UTC)  # Thursday, 12:00 in Moscow

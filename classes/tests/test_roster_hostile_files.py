@@ -3,26 +3,33 @@ in under 2 s and 200 MB, writing nothing, through the upload page and the roster
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
-from classes.models import Parent, RosterImport, RosterUpload, Staff, Student, User
+from classes.models import Parent
+from classes.models import RosterImport
+from classes.models import RosterUpload
+from classes.models import Staff
+from classes.models import Student
+from classes.models import User
 from classes.tabular import reading
-from classes.tests.factories import SchoolFactory, UserFactory
-from classes.tests.hostile_files import (
-    REFUSED,
-    ROSTER_HEADER,
-    ROSTER_ROWS,
-    csv_many_rows,
-    hostile,
-    within_bounds,
-)
+from classes.tests.factories import SchoolFactory
+from classes.tests.factories import UserFactory
+from classes.tests.hostile_files import REFUSED
+from classes.tests.hostile_files import ROSTER_HEADER
+from classes.tests.hostile_files import ROSTER_ROWS
+from classes.tests.hostile_files import csv_many_rows
+from classes.tests.hostile_files import hostile
+from classes.tests.hostile_files import within_bounds
 
 NOW = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)
 

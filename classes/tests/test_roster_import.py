@@ -1,40 +1,38 @@
 import hashlib
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from classes.models import (
-    AcademicYear,
-    Enrollment,
-    Holiday,
-    Municipality,
-    Parent,
-    Quarter,
-    RosterImport,
-    School,
-    SchoolClass,
-    Staff,
-    Student,
-)
+from classes.models import AcademicYear
+from classes.models import Enrollment
+from classes.models import Holiday
+from classes.models import Municipality
+from classes.models import Parent
+from classes.models import Quarter
+from classes.models import RosterImport
+from classes.models import School
+from classes.models import SchoolClass
+from classes.models import Staff
+from classes.models import Student
 from classes.roster.importer import roster_import
-from classes.tests.factories import SchoolFactory, UserFactory
-from classes.tests.roster_files import (
-    HEADER,
-    LATER,
-    ON,
-    PEOPLE,
-    YEAR_START,
-    arrive_on,
-    csv_bytes,
-    edited,
-    rows_of,
-    run,
-    without,
-    xlsx_bytes,
-)
+from classes.tests.factories import SchoolFactory
+from classes.tests.factories import UserFactory
+from classes.tests.roster_files import HEADER
+from classes.tests.roster_files import LATER
+from classes.tests.roster_files import ON
+from classes.tests.roster_files import PEOPLE
+from classes.tests.roster_files import YEAR_START
+from classes.tests.roster_files import arrive_on
+from classes.tests.roster_files import csv_bytes
+from classes.tests.roster_files import edited
+from classes.tests.roster_files import rows_of
+from classes.tests.roster_files import run
+from classes.tests.roster_files import without
+from classes.tests.roster_files import xlsx_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

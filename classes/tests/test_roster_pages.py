@@ -1,25 +1,32 @@
 """The roster pages: upload with a column mapping and a preview, the import log, arrivals and departures, a
 student's page; every denial, and query counts that do not grow with the data."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from classes.models import RosterChange, RosterImport, RosterMapping, RosterUpload, Student, User
+from classes.models import RosterChange
+from classes.models import RosterImport
+from classes.models import RosterMapping
+from classes.models import RosterUpload
+from classes.models import Student
+from classes.models import User
 from classes.roster.importer import roster_import
-from classes.roster_changes import roster_change_process, roster_change_report_departure
+from classes.roster_changes import roster_change_process
+from classes.roster_changes import roster_change_report_departure
 from classes.tabular.reading import table_read
-from classes.tests.factories import (
-    MunicipalityFactory,
-    SchoolFactory,
-    StaffFactory,
-    TeachingAssignmentFactory,
-    UserFactory,
-)
-from classes.tests.scenario import RosterWorld, assert_constant_queries
+from classes.tests.factories import MunicipalityFactory
+from classes.tests.factories import SchoolFactory
+from classes.tests.factories import StaffFactory
+from classes.tests.factories import TeachingAssignmentFactory
+from classes.tests.factories import UserFactory
+from classes.tests.scenario import RosterWorld
+from classes.tests.scenario import assert_constant_queries
 
 NOW = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)  # Monday, 09:00 in Moscow
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]

@@ -6,7 +6,11 @@ import pytest
 
 from classes.roster.columns import column_for_header
 from classes.tabular.columns import mapping_parse
-from classes.tabular.reading import TableReadError, cell_text, separator_sniff, table_read, text_decode
+from classes.tabular.reading import TableReadError
+from classes.tabular.reading import cell_text
+from classes.tabular.reading import separator_sniff
+from classes.tabular.reading import table_read
+from classes.tabular.reading import text_decode
 
 
 @pytest.mark.parametrize(

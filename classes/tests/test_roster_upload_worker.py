@@ -4,7 +4,9 @@ kept, its confirmed import run by the worker (hold included); pending uploads ar
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
@@ -13,10 +15,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from classes import tasks
-from classes.models import RosterImport, RosterMapping, RosterUpload, User
-from classes.roster import importer, uploads
+from classes.models import RosterImport
+from classes.models import RosterMapping
+from classes.models import RosterUpload
+from classes.models import User
+from classes.roster import importer
+from classes.roster import uploads
 from classes.roster.importer import roster_import
-from classes.tests.factories import SchoolFactory, StaffFactory, UserFactory
+from classes.tests.factories import SchoolFactory
+from classes.tests.factories import StaffFactory
+from classes.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

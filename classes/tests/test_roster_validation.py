@@ -2,7 +2,12 @@ from datetime import date
 
 import pytest
 
-from classes.models import Enrollment, Parent, RosterImport, SchoolClass, Staff, Student
+from classes.models import Enrollment
+from classes.models import Parent
+from classes.models import RosterImport
+from classes.models import SchoolClass
+from classes.models import Staff
+from classes.models import Student
 from classes.roster.importer import roster_import
 from classes.tests.factories import SchoolFactory
 from classes.tests.roster_files import csv_bytes

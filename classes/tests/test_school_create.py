@@ -6,9 +6,17 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from classes.models import AcademicYear, Holiday, Municipality, Quarter, School
-from classes.services import academic_year_create_default, academic_year_current, school_create
-from classes.tests.factories import AcademicYearFactory, MunicipalityFactory, SchoolFactory
+from classes.models import AcademicYear
+from classes.models import Holiday
+from classes.models import Municipality
+from classes.models import Quarter
+from classes.models import School
+from classes.services import academic_year_create_default
+from classes.services import academic_year_current
+from classes.services import school_create
+from classes.tests.factories import AcademicYearFactory
+from classes.tests.factories import MunicipalityFactory
+from classes.tests.factories import SchoolFactory
 
 # A school day in October, in English.
 pytestmark = [

@@ -2,17 +2,26 @@
 deactivates the login, the one that brings them back reactivates it, and each change is in the audit log.
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 
 import pytest
 import time_machine
 from django.urls import reverse
 
-from classes.logins import staff_logins_deactivate, staff_logins_follow_employment
-from classes.models import AuditEntry, Staff, User
+from classes.logins import staff_logins_deactivate
+from classes.logins import staff_logins_follow_employment
+from classes.models import AuditEntry
+from classes.models import Staff
+from classes.models import User
 from classes.tasks import staff_logins_sweep as staff_logins_sweep_task
-from classes.tests.factories import SchoolFactory, UserFactory
-from classes.tests.roster_files import LATER, PEOPLE, run, without
+from classes.tests.factories import SchoolFactory
+from classes.tests.factories import UserFactory
+from classes.tests.roster_files import LATER
+from classes.tests.roster_files import PEOPLE
+from classes.tests.roster_files import run
+from classes.tests.roster_files import without
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

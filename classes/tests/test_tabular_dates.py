@@ -1,12 +1,16 @@
 """Days, moments and weeks written in the cells of a tabular file (the roster, member lists, activity reports)."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from classes.models import DEFAULT_TIMEZONE
-from classes.tabular.dates import date_parse, datetime_parse, week_start_parse
+from classes.tabular.dates import date_parse
+from classes.tabular.dates import datetime_parse
+from classes.tabular.dates import week_start_parse
 
 W47 = date(2026, 11, 16)
 

@@ -7,18 +7,21 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from classes.models import AcademicYear, SchoolClass, TeachingAssignment
-from classes.services import classes_create, school_profile_update, teaching_assignments_replace
-from classes.tests.factories import MunicipalityFactory, StaffFactory
-from classes.tests.scenario import (
-    NOW,
-    assert_constant_queries,
-    classes_add,
-    municipal_admin,
-    school_admin,
-    school_build,
-    teacher_user,
-)
+from classes.models import AcademicYear
+from classes.models import SchoolClass
+from classes.models import TeachingAssignment
+from classes.services import classes_create
+from classes.services import school_profile_update
+from classes.services import teaching_assignments_replace
+from classes.tests.factories import MunicipalityFactory
+from classes.tests.factories import StaffFactory
+from classes.tests.scenario import NOW
+from classes.tests.scenario import assert_constant_queries
+from classes.tests.scenario import classes_add
+from classes.tests.scenario import municipal_admin
+from classes.tests.scenario import school_admin
+from classes.tests.scenario import school_build
+from classes.tests.scenario import teacher_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 

@@ -12,18 +12,32 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_safe
 
-from classes.access import ADMINS, can_write_school, role_required, school_admin_school_or_404
-from classes.calendar_forms import HolidayForm, QuarterForm, SchoolCalendarForm, StaffAbsenceForm
-from classes.models import Holiday, Quarter, School, StaffAbsence
+from classes.access import ADMINS
+from classes.access import can_write_school
+from classes.access import role_required
+from classes.access import school_admin_school_or_404
+from classes.calendar_forms import HolidayForm
+from classes.calendar_forms import QuarterForm
+from classes.calendar_forms import SchoolCalendarForm
+from classes.calendar_forms import StaffAbsenceForm
+from classes.models import Holiday
+from classes.models import Quarter
+from classes.models import School
+from classes.models import StaffAbsence
 from classes.selectors import school_calendar
-from classes.services import calendar_entry_delete, calendar_entry_save
+from classes.services import calendar_entry_delete
+from classes.services import calendar_entry_save
 
 
 @dataclass(frozen=True)

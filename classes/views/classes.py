@@ -11,33 +11,40 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from classes import clock
-from classes.access import (
-    ADMINS,
-    can_write_school,
-    class_for_user_or_404,
-    role_required,
-    school_admin_school_or_404,
-    school_for_user_or_404,
-)
-from classes.forms import NEXT_YEAR, AssignmentFormSet, ClassesCreateForm, ClassTeacherForm, SchoolProfileForm
-from classes.models import AcademicYear, School, TeachingAssignment, User
-from classes.selectors import classes_of_year, staff_for_class_teacher_choice
-from classes.services import (
-    academic_year_create_default,
-    academic_year_starting_year,
-    class_teacher_assign,
-    classes_create,
-    school_profile_update,
-    teaching_assignments_replace,
-)
+from classes.access import ADMINS
+from classes.access import can_write_school
+from classes.access import class_for_user_or_404
+from classes.access import role_required
+from classes.access import school_admin_school_or_404
+from classes.access import school_for_user_or_404
+from classes.forms import NEXT_YEAR
+from classes.forms import AssignmentFormSet
+from classes.forms import ClassesCreateForm
+from classes.forms import ClassTeacherForm
+from classes.forms import SchoolProfileForm
+from classes.models import AcademicYear
+from classes.models import School
+from classes.models import TeachingAssignment
+from classes.models import User
+from classes.selectors import classes_of_year
+from classes.selectors import staff_for_class_teacher_choice
+from classes.services import academic_year_create_default
+from classes.services import academic_year_starting_year
+from classes.services import class_teacher_assign
+from classes.services import classes_create
+from classes.services import school_profile_update
+from classes.services import teaching_assignments_replace
 
 Role = User.Role
 

@@ -8,57 +8,66 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_POST
 
 from classes import clock
-from classes.access import (
-    ADMINS,
-    can_write_school,
-    class_led_by_user_or_404,
-    role_required,
-    school_admin_school_or_404,
-    schools_for_user,
-)
-from classes.forms import (
-    ArrivalForm,
-    ColumnMappingForm,
-    DepartureForm,
-    ProcessForm,
-    RosterImportForm,
-    RosterUploadForm,
-)
-from classes.models import Enrollment, RosterChange, RosterImport, RosterMapping, RosterUpload, School, Student, User
+from classes.access import ADMINS
+from classes.access import can_write_school
+from classes.access import class_led_by_user_or_404
+from classes.access import role_required
+from classes.access import school_admin_school_or_404
+from classes.access import schools_for_user
+from classes.forms import ArrivalForm
+from classes.forms import ColumnMappingForm
+from classes.forms import DepartureForm
+from classes.forms import ProcessForm
+from classes.forms import RosterImportForm
+from classes.forms import RosterUploadForm
+from classes.models import Enrollment
+from classes.models import RosterChange
+from classes.models import RosterImport
+from classes.models import RosterMapping
+from classes.models import RosterUpload
+from classes.models import School
+from classes.models import Student
+from classes.models import User
 from classes.roster.columns import column_for_header
-from classes.roster.dating import RosterDateError, roster_as_of_check
+from classes.roster.dating import RosterDateError
+from classes.roster.dating import roster_as_of_check
 from classes.roster.importer import roster_import
 from classes.roster.upload_worker import upload_import
-from classes.roster.uploads import RosterUploadError, roster_upload_create, roster_uploads_expire
-from classes.roster_changes import (
-    OPEN_STATES,
-    RosterChangeError,
-    roster_change_process,
-    roster_change_report_arrival,
-    roster_change_report_departure,
-    roster_changes_for_class,
-    roster_changes_for_school,
-    roster_changes_for_student,
-    students_of_class,
-)
+from classes.roster.uploads import RosterUploadError
+from classes.roster.uploads import roster_upload_create
+from classes.roster.uploads import roster_uploads_expire
+from classes.roster_changes import OPEN_STATES
+from classes.roster_changes import RosterChangeError
+from classes.roster_changes import roster_change_process
+from classes.roster_changes import roster_change_report_arrival
+from classes.roster_changes import roster_change_report_departure
+from classes.roster_changes import roster_changes_for_class
+from classes.roster_changes import roster_changes_for_school
+from classes.roster_changes import roster_changes_for_student
+from classes.roster_changes import students_of_class
 from classes.tabular.columns import header_normalize
-from classes.tabular.reading import Table, TableReadError, table_read
+from classes.tabular.reading import Table
+from classes.tabular.reading import TableReadError
+from classes.tabular.reading import table_read
 from classes.tasks import roster_upload_read_task
-from classes.views.roster_uploads import (
-    import_refused_message,
-    imported_upload_response,
-    roster_upload_import_queue,
-    roster_upload_reread,
-    stored_preview_context,
-)
+from classes.views.roster_uploads import import_refused_message
+from classes.views.roster_uploads import imported_upload_response
+from classes.views.roster_uploads import roster_upload_import_queue
+from classes.views.roster_uploads import roster_upload_reread
+from classes.views.roster_uploads import stored_preview_context
 
 Role = User.Role
 IMPORTS_PER_PAGE = 25

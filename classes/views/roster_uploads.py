@@ -9,14 +9,18 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
-from classes.models import RosterImport, RosterUpload, School
-from classes.tasks import roster_upload_import_task, roster_upload_read_task
+from classes.models import RosterImport
+from classes.models import RosterUpload
+from classes.models import School
+from classes.tasks import roster_upload_import_task
+from classes.tasks import roster_upload_read_task
 
 State = RosterUpload.State
 

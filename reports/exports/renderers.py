@@ -11,22 +11,29 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
 from fractions import Fraction
 from typing import ClassVar
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
+from django.utils.formats import number_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from classes import clock
-from classes.models import Municipality, School
+from classes.models import Municipality
+from classes.models import School
 from classes.services import audit_record
-from reports.exports.report import Column, ExportFormatError, Report
-from reports.spreadsheet_cells import cell_value_neutralise, xlsx_cell_write
+from reports.exports.report import Column
+from reports.exports.report import ExportFormatError
+from reports.exports.report import Report
+from reports.spreadsheet_cells import cell_value_neutralise
+from reports.spreadsheet_cells import xlsx_cell_write
 
 
 def _percent(value: Fraction | None) -> Decimal | None:
@@ -103,7 +110,11 @@ class XLSXRenderer:
 
     def render(self, report: Report, request: HttpRequest | None = None) -> HttpResponse:
         from openpyxl import Workbook
-        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+        from openpyxl.styles import Alignment
+        from openpyxl.styles import Border
+        from openpyxl.styles import Font
+        from openpyxl.styles import PatternFill
+        from openpyxl.styles import Side
         from openpyxl.utils import get_column_letter
 
         columns = report.get_columns()

@@ -3,8 +3,10 @@ registry, the municipal overview; each knows its columns and rows and nothing of
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from collections.abc import Callable
+from collections.abc import Sequence
+from datetime import date
+from datetime import timedelta
 from fractions import Fraction
 
 from django.utils.translation import gettext as _
@@ -13,17 +15,17 @@ from django.utils.translation import gettext_lazy
 from activation.staff_status import StaffNotActivated
 from chats.mapping import moderator_names
 from classes.dates import week_text
-from classes.models import Municipality, School
-from reports.exports.report import Column, Report
+from classes.models import Municipality
+from classes.models import School
+from reports.exports.report import Column
+from reports.exports.report import Report
 from reports.rates import Rate
-from reports.selectors import (
-    ACTIVATION_GROUPS,
-    ClassesBelowTarget,
-    ClassRow,
-    SchoolMetrics,
-    TeacherStatus,
-    TeacherWeekRow,
-)
+from reports.selectors import ACTIVATION_GROUPS
+from reports.selectors import ClassesBelowTarget
+from reports.selectors import ClassRow
+from reports.selectors import SchoolMetrics
+from reports.selectors import TeacherStatus
+from reports.selectors import TeacherWeekRow
 
 TEACHER_STATUS_LABELS = {
     TeacherStatus.ACTIVE: gettext_lazy("active"),

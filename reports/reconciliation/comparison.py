@@ -8,25 +8,29 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from activation.models import SferumAccount
-from chats.models import Chat, ChatMembership
+from chats.models import Chat
+from chats.models import ChatMembership
 from classes import clock
-from classes.models import Enrollment, RosterMapping, School, Staff
+from classes.models import Enrollment
+from classes.models import RosterMapping
+from classes.models import School
+from classes.models import Staff
 from classes.roster.validation import roster_validate
-from classes.tabular.reading import TableReadError, table_read
+from classes.tabular.reading import TableReadError
+from classes.tabular.reading import table_read
 from reports.models import Reconciliation
 from reports.reconciliation.errors import ReconciliationError
-from reports.reconciliation.matching import (
-    CATEGORIES,
-    STAFF_ROLE_CODES,
-    ClassKey,
-    ReconciliationResult,
-    Role,
-    RoleMatcher,
-    RosterPerson,
-    SferumMember,
-    counts_empty,
-)
-from reports.reconciliation.selectors import quarter_current, quarter_label
+from reports.reconciliation.matching import CATEGORIES
+from reports.reconciliation.matching import STAFF_ROLE_CODES
+from reports.reconciliation.matching import ClassKey
+from reports.reconciliation.matching import ReconciliationResult
+from reports.reconciliation.matching import Role
+from reports.reconciliation.matching import RoleMatcher
+from reports.reconciliation.matching import RosterPerson
+from reports.reconciliation.matching import SferumMember
+from reports.reconciliation.matching import counts_empty
+from reports.reconciliation.selectors import quarter_current
+from reports.reconciliation.selectors import quarter_label
 
 
 def _roster_from_database(*, school: School, day: date) -> tuple[list[RosterPerson], list[RosterPerson]]:

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from typing import Any
 
@@ -33,7 +34,11 @@ from django.utils.translation import gettext as _
 
 from activation.models import SferumAccount
 from classes.class_names import class_name_format
-from classes.names import candidates_narrow, name_key, probable_index_keys, probable_lookup_keys, probable_match_note
+from classes.names import candidates_narrow
+from classes.names import name_key
+from classes.names import probable_index_keys
+from classes.names import probable_lookup_keys
+from classes.names import probable_match_note
 from reports.models import ReconciliationItem
 
 Category = ReconciliationItem.Category

@@ -7,8 +7,11 @@ from collections import defaultdict
 from django.db.models import Q
 
 from activation.models import SferumAccount
-from chats.models import Chat, ChatMembership, SyncRun
-from classes.models import RosterChange, School
+from chats.models import Chat
+from chats.models import ChatMembership
+from chats.models import SyncRun
+from classes.models import RosterChange
+from classes.models import School
 from classes.names import name_key
 from classes.roster_changes import roster_change_confirm
 

@@ -7,9 +7,11 @@ from datetime import date
 
 from django.db.models import QuerySet
 
-from classes.models import Quarter, School
+from classes.models import Quarter
+from classes.models import School
 from classes.school_days import SchoolCalendar
-from reports.models import Reconciliation, ReconciliationItem
+from reports.models import Reconciliation
+from reports.models import ReconciliationItem
 
 
 def quarter_current(*, school: School, day: date) -> Quarter | None:

@@ -9,8 +9,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from classes import clock
-from classes.models import Quarter, School, User
-from reports.models import Reconciliation, ReconciliationItem
+from classes.models import Quarter
+from classes.models import School
+from classes.models import User
+from reports.models import Reconciliation
+from reports.models import ReconciliationItem
 from reports.reconciliation.comparison import reconciliation_compute
 from reports.reconciliation.errors import ReconciliationError
 from reports.reconciliation.selectors import quarter_label

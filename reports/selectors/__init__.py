@@ -9,59 +9,49 @@
 
 from activation.staff_status import STAFF_ROLES
 
-from .activation_rates import (
-    ClassActivation,
-    ClassesBelowTarget,
-    MunicipalityActivation,
-    SchoolActivation,
-    activation_compute,
-    classes_below_target,
-    classes_of_day,
-    municipality_timezones,
-    timezone_most_used,
-)
-from .dashboards import (
-    ACTIVATION_GROUPS,
-    CLASS_ROW_SORTS,
-    TEACHER_STATUS_ORDER,
-    ClassRow,
-    SchoolMetrics,
-    chats_of_class,
-    class_rows,
-    class_rows_sort,
-    class_teachers_of_class,
-    school_metrics_compute,
-    sync_runs_held,
-    sync_runs_last,
-)
-from .history import (
-    TeacherWeekRow,
-    activation_history,
-    activation_snapshots_of_days,
-    week_mondays,
-    weekly_activity_recent,
-    weekly_activity_table,
-    weekly_activity_trend,
-)
-from .scope import (
-    UserScope,
-    classes_for_teacher,
-    scope_for_user,
-)
-from .weekly_activity import (
-    BURST_SIZE,
-    BURST_SPAN,
-    SUSPICIOUS_SHARE,
-    SchoolWeek,
-    TeacherStatus,
-    TeacherWeek,
-    counted_messages,
-    teacher_status,
-    teacher_week_messages,
-    teachers_of_week,
-    weekly_activity_compute,
-    weekly_activity_history,
-)
+from .activation_rates import ClassActivation
+from .activation_rates import ClassesBelowTarget
+from .activation_rates import MunicipalityActivation
+from .activation_rates import SchoolActivation
+from .activation_rates import activation_compute
+from .activation_rates import classes_below_target
+from .activation_rates import classes_of_day
+from .activation_rates import municipality_timezones
+from .activation_rates import timezone_most_used
+from .dashboards import ACTIVATION_GROUPS
+from .dashboards import CLASS_ROW_SORTS
+from .dashboards import TEACHER_STATUS_ORDER
+from .dashboards import ClassRow
+from .dashboards import SchoolMetrics
+from .dashboards import chats_of_class
+from .dashboards import class_rows
+from .dashboards import class_rows_sort
+from .dashboards import class_teachers_of_class
+from .dashboards import school_metrics_compute
+from .dashboards import sync_runs_held
+from .dashboards import sync_runs_last
+from .history import TeacherWeekRow
+from .history import activation_history
+from .history import activation_snapshots_of_days
+from .history import week_mondays
+from .history import weekly_activity_recent
+from .history import weekly_activity_table
+from .history import weekly_activity_trend
+from .scope import UserScope
+from .scope import classes_for_teacher
+from .scope import scope_for_user
+from .weekly_activity import BURST_SIZE
+from .weekly_activity import BURST_SPAN
+from .weekly_activity import SUSPICIOUS_SHARE
+from .weekly_activity import SchoolWeek
+from .weekly_activity import TeacherStatus
+from .weekly_activity import TeacherWeek
+from .weekly_activity import counted_messages
+from .weekly_activity import teacher_status
+from .weekly_activity import teacher_week_messages
+from .weekly_activity import teachers_of_week
+from .weekly_activity import weekly_activity_compute
+from .weekly_activity import weekly_activity_history
 
 __all__ = [
     "ACTIVATION_GROUPS",

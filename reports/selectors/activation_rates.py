@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from collections import Counter
+from collections import defaultdict
+from collections.abc import Collection
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count
+from django.db.models import Exists
+from django.db.models import OuterRef
+from django.db.models import QuerySet
 
 from activation.models import SferumAccount
 from activation.staff_status import staff_activated
-from chats.models import Chat, ChatMembership
-from classes.models import (
-    Enrollment,
-    Municipality,
-    School,
-    SchoolClass,
-    Staff,
-    academic_year_current_filter,
-    parent_on_roster_filter,
-)
+from chats.models import Chat
+from chats.models import ChatMembership
+from classes.models import Enrollment
+from classes.models import Municipality
+from classes.models import School
+from classes.models import SchoolClass
+from classes.models import Staff
+from classes.models import academic_year_current_filter
+from classes.models import parent_on_roster_filter
 from reports.rates import Rate
 
 

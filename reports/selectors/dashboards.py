@@ -3,24 +3,38 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from collections.abc import Callable
+from collections.abc import Collection
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import timedelta
 from fractions import Fraction
 from functools import cached_property
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef
+from django.db.models import QuerySet
+from django.db.models import Subquery
 
 from chats.mapping import chat_members_count
-from chats.models import Chat, SyncRun
+from chats.models import Chat
+from chats.models import SyncRun
 from classes.calendar import last_complete_week
-from classes.models import School, SchoolClass, TeachingAssignment
+from classes.models import School
+from classes.models import SchoolClass
+from classes.models import TeachingAssignment
 from classes.rates import sorted_missing_last
 from reports.rates import Rate
 
-from .activation_rates import ClassActivation, ClassesBelowTarget, SchoolActivation, activation_compute
+from .activation_rates import ClassActivation
+from .activation_rates import ClassesBelowTarget
+from .activation_rates import SchoolActivation
+from .activation_rates import activation_compute
 from .history import activation_snapshots_of_days
-from .weekly_activity import SchoolWeek, TeacherStatus, weekly_activity_compute
+from .weekly_activity import SchoolWeek
+from .weekly_activity import TeacherStatus
+from .weekly_activity import weekly_activity_compute
 
 ACTIVATION_GROUPS = ("staff", "students", "parents")
 # How a class teacher's last week sorts in the classes table: the ones to look at first.

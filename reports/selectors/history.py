@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count
+from django.db.models import Q
 
 from classes.calendar import week_start as iso_week_start
-from classes.models import School, Staff
-from reports.models import ActivationSnapshot, WeeklyActivity
+from classes.models import School
+from classes.models import Staff
+from reports.models import ActivationSnapshot
+from reports.models import WeeklyActivity
 from reports.rates import Rate
 
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count
+from django.db.models import QuerySet
 
 from classes import clock
-from classes.access import classes_for_user, schools_for_user
-from classes.models import School, SchoolClass, User, enrollment_current_filter
+from classes.access import classes_for_user
+from classes.access import schools_for_user
+from classes.models import School
+from classes.models import SchoolClass
+from classes.models import User
+from classes.models import enrollment_current_filter
 
 
 @dataclass

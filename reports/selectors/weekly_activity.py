@@ -3,26 +3,51 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from enum import StrEnum
 from fractions import Fraction
 
 from django.db import connection
-from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When, Window
-from django.db.models.functions import Lag, Lead
+from django.db.models import BooleanField
+from django.db.models import Case
+from django.db.models import Count
+from django.db.models import Exists
+from django.db.models import F
+from django.db.models import OuterRef
+from django.db.models import Q
+from django.db.models import QuerySet
+from django.db.models import Value
+from django.db.models import When
+from django.db.models import Window
+from django.db.models.functions import Lag
+from django.db.models.functions import Lead
 from django.utils.translation import gettext as _
 
 from activation.models import SferumAccount
 from chats.horizon import history_horizons
-from chats.models import Message, ReportedActivity
-from classes.calendar import school_days, week_bounds, week_days, week_label
+from chats.models import Message
+from chats.models import ReportedActivity
+from classes.calendar import school_days
+from classes.calendar import week_bounds
+from classes.calendar import week_days
+from classes.calendar import week_label
 from classes.calendar import week_start as iso_week_start
-from classes.models import AcademicYear, Holiday, School, SchoolClass, Staff, StaffAbsence, staff_employed_on_any_filter
+from classes.models import AcademicYear
+from classes.models import Holiday
+from classes.models import School
+from classes.models import SchoolClass
+from classes.models import Staff
+from classes.models import StaffAbsence
+from classes.models import staff_employed_on_any_filter
 from reports.models import WeeklyActivity
 from reports.rates import Rate
-from reports.week_status import threshold_note, week_not_evaluated_reason
+from reports.week_status import threshold_note
+from reports.week_status import week_not_evaluated_reason
 
 BURST_SIZE = 3
 BURST_SPAN = timedelta(minutes=2)

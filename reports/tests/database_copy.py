@@ -11,7 +11,8 @@ from __future__ import annotations
 import io
 import sqlite3
 
-from django.db import connection, transaction
+from django.db import connection
+from django.db import transaction
 
 
 class DatabaseCopy:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from classes.models import School, SchoolClass, User
+from classes.models import School
+from classes.models import SchoolClass
+from classes.models import User
 
 
 def main_pages(school: School) -> dict[str, list[str]]:

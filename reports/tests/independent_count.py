@@ -7,25 +7,27 @@ so a test can hold `metrics_compute --json` against it.
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
-from datetime import date, timedelta
+from collections import Counter
+from collections import defaultdict
+from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from activation.models import SferumAccount
-from chats.models import Chat, ChatMembership, Message
-from classes.models import (
-    THRESHOLD_FIELDS,
-    AcademicYear,
-    Enrollment,
-    Holiday,
-    Parent,
-    School,
-    SchoolClass,
-    Staff,
-    StaffAbsence,
-)
+from chats.models import Chat
+from chats.models import ChatMembership
+from chats.models import Message
+from classes.models import THRESHOLD_FIELDS
+from classes.models import AcademicYear
+from classes.models import Enrollment
+from classes.models import Holiday
+from classes.models import Parent
+from classes.models import School
+from classes.models import SchoolClass
+from classes.models import Staff
+from classes.models import StaffAbsence
 
 
 def _rate(numerator: int, denominator: int, target: Decimal | None = None) -> dict:

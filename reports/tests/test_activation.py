@@ -1,6 +1,8 @@
 """Activation rates, their snapshots and chat coverage: DESIGN.md ("Definitions")."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -8,21 +10,23 @@ import time_machine
 
 from activation.models import SferumAccount
 from activation.tests.factories import SferumAccountFactory
-from chats.tests.factories import ChatFactory, ChatMembershipFactory
-from classes.models import School, SchoolClass, Student
-from classes.tests.factories import (
-    AcademicYearFactory,
-    EnrollmentFactory,
-    MunicipalityFactory,
-    ParentFactory,
-    SchoolClassFactory,
-    SchoolFactory,
-    StaffFactory,
-)
+from chats.tests.factories import ChatFactory
+from chats.tests.factories import ChatMembershipFactory
+from classes.models import School
+from classes.models import SchoolClass
+from classes.models import Student
+from classes.tests.factories import AcademicYearFactory
+from classes.tests.factories import EnrollmentFactory
+from classes.tests.factories import MunicipalityFactory
+from classes.tests.factories import ParentFactory
+from classes.tests.factories import SchoolClassFactory
+from classes.tests.factories import SchoolFactory
+from classes.tests.factories import StaffFactory
 from reports.models import ActivationSnapshot
 from reports.rates import Rate
 from reports.selectors import activation_compute
-from reports.services import activation_snapshot_build, activation_snapshot_build_municipality
+from reports.services import activation_snapshot_build
+from reports.services import activation_snapshot_build_municipality
 
 pytestmark = pytest.mark.django_db
 

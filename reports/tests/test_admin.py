@@ -1,6 +1,9 @@
 """The admin explains a week's count: the counted messages' dates, chats and kinds, never text."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -8,8 +11,11 @@ from django.utils.translation import gettext as _
 
 from activation.tests.factories import SferumAccountFactory
 from chats.models import Message
-from chats.tests.factories import ChatFactory, MessageFactory
-from classes.tests.factories import SchoolFactory, StaffFactory, UserFactory
+from chats.tests.factories import ChatFactory
+from chats.tests.factories import MessageFactory
+from classes.tests.factories import SchoolFactory
+from classes.tests.factories import StaffFactory
+from classes.tests.factories import UserFactory
 from reports.models import WeeklyActivity
 from reports.services import weekly_activity_build
 

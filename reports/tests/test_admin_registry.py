@@ -3,7 +3,10 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-from classes.tests.factories import AcademicYearFactory, EnrollmentFactory, QuarterFactory, UserFactory
+from classes.tests.factories import AcademicYearFactory
+from classes.tests.factories import EnrollmentFactory
+from classes.tests.factories import QuarterFactory
+from classes.tests.factories import UserFactory
 
 PROJECT_APPS = ("classes", "activation", "chats", "reports")
 

@@ -1,7 +1,8 @@
 """A smoke test of the benchmark command: it runs at a small size and prints one JSON object."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from io import StringIO
 
 import pytest

@@ -11,7 +11,9 @@ import io
 import json
 import os
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -21,7 +23,10 @@ from django.test import override_settings
 from django.urls import reverse
 from time_machine import travel
 
-from classes.models import RosterChange, School, SchoolClass, User
+from classes.models import RosterChange
+from classes.models import School
+from classes.models import SchoolClass
+from classes.models import User
 
 from .database_copy import DatabaseCopy
 from .demo_pages import main_pages

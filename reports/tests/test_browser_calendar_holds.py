@@ -13,12 +13,17 @@ import pytest
 from django.urls import reverse
 
 from chats.models import SyncRun
-from chats.tests.scenario import school_build, sync_runs_add
+from chats.tests.scenario import school_build
+from chats.tests.scenario import sync_runs_add
 from classes.models import StaffAbsence
 from classes.tests.factories import StaffAbsenceFactory
 from classes.tests.scenario import school_admin
 
-from .test_browser import NOW, accessibility_violations, browser, log_in, screenshot  # noqa: F401 - a fixture
+from .test_browser import NOW
+from .test_browser import accessibility_violations
+from .test_browser import browser  # noqa: F401 - a fixture
+from .test_browser import log_in
+from .test_browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

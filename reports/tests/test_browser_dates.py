@@ -8,7 +8,11 @@ import re
 import pytest
 from django.urls import reverse
 
-from .test_browser import browser, demo, log_in, screenshot, seeded_demo  # noqa: F401 - fixtures
+from .test_browser import browser  # noqa: F401 - fixtures
+from .test_browser import demo  # noqa: F401 - fixtures
+from .test_browser import log_in
+from .test_browser import screenshot
+from .test_browser import seeded_demo  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

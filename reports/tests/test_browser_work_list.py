@@ -11,14 +11,13 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from .independent_count import independent_count, independent_staff_not_activated
-from .test_browser import (  # noqa: F401 (fixtures)
-    browser,
-    demo,
-    log_in,
-    screenshot,
-    seeded_demo,
-)
+from .independent_count import independent_count
+from .independent_count import independent_staff_not_activated
+from .test_browser import browser  # noqa: F401 (fixtures)
+from .test_browser import demo  # noqa: F401 (fixtures)
+from .test_browser import log_in
+from .test_browser import screenshot
+from .test_browser import seeded_demo  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

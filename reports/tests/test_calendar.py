@@ -1,18 +1,18 @@
 """School weeks (classes/calendar.py): ISO week labels, bounds in a time zone, school days, last complete week."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 
 import pytest
 
-from classes.calendar import (
-    WeekFormatError,
-    last_complete_week,
-    school_days,
-    week_bounds,
-    week_label,
-    week_parse,
-    week_start,
-)
+from classes.calendar import WeekFormatError
+from classes.calendar import last_complete_week
+from classes.calendar import school_days
+from classes.calendar import week_bounds
+from classes.calendar import week_label
+from classes.calendar import week_parse
+from classes.calendar import week_start
 
 
 @pytest.mark.parametrize(

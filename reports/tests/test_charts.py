@@ -5,7 +5,11 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.utils import translation
 
-from reports.charts import Series, bar_chart, line_chart, sparkline, value_text
+from reports.charts import Series
+from reports.charts import bar_chart
+from reports.charts import line_chart
+from reports.charts import sparkline
+from reports.charts import value_text
 
 SVG = "{http://www.w3.org/2000/svg}"
 

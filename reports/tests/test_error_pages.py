@@ -8,7 +8,9 @@ from django.utils import translation
 from django.views.defaults import server_error
 
 from chats.tests.scenario import school_build
-from classes.tests.scenario import NOW, school_admin, teacher_user
+from classes.tests.scenario import NOW
+from classes.tests.scenario import school_admin
+from classes.tests.scenario import teacher_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 

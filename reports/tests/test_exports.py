@@ -11,20 +11,24 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from chats.models import Chat
-from chats.tests.scenario import classes_add, school_build
+from chats.tests.scenario import classes_add
+from chats.tests.scenario import school_build
 from classes.models import AuditEntry
 from classes.tests.factories import UserFactory
-from classes.tests.scenario import (
-    LAST_WEEK,
-    NOW,
-    assert_constant_queries,
-    assert_school_page_denials,
-    municipal_admin,
-    school_admin,
-)
-from reports.exports.renderers import CSVRenderer, XLSXRenderer, report_export
-from reports.exports.report import Column, ExportFormatError, Report
-from reports.services import weekly_activity_build, weekly_activity_ensure
+from classes.tests.scenario import LAST_WEEK
+from classes.tests.scenario import NOW
+from classes.tests.scenario import assert_constant_queries
+from classes.tests.scenario import assert_school_page_denials
+from classes.tests.scenario import municipal_admin
+from classes.tests.scenario import school_admin
+from reports.exports.renderers import CSVRenderer
+from reports.exports.renderers import XLSXRenderer
+from reports.exports.renderers import report_export
+from reports.exports.report import Column
+from reports.exports.report import ExportFormatError
+from reports.exports.report import Report
+from reports.services import weekly_activity_build
+from reports.services import weekly_activity_ensure
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 

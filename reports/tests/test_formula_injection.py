@@ -19,17 +19,19 @@ import time_machine
 from django.urls import reverse
 
 from chats.models import Chat
-from chats.tests.scenario import ChatsWorld, school_build
-from classes.models import School, User
+from chats.tests.scenario import ChatsWorld
+from chats.tests.scenario import school_build
+from classes.models import School
+from classes.models import User
 from classes.tests.factories import UserFactory
-from classes.tests.scenario import LAST_WEEK, municipal_admin, school_admin
+from classes.tests.scenario import LAST_WEEK
 from classes.tests.scenario import SECOND_QUARTER_MONDAY as NOW
-from reports.reconciliation.services import (
-    reconciliation_item_resolve,
-    reconciliation_open,
-    reconciliation_run,
-    reconciliation_sign_off,
-)
+from classes.tests.scenario import municipal_admin
+from classes.tests.scenario import school_admin
+from reports.reconciliation.services import reconciliation_item_resolve
+from reports.reconciliation.services import reconciliation_open
+from reports.reconciliation.services import reconciliation_run
+from reports.reconciliation.services import reconciliation_sign_off
 from reports.reconciliation_export import reconciliation_export
 from reports.services import weekly_activity_build
 from reports.spreadsheet_cells import cell_value_neutralise

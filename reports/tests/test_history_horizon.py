@@ -4,8 +4,13 @@ end to end: a school whose roster is imported today and whose chats' history goe
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
-from datetime import UTC, date, datetime, time, timedelta
+from collections import Counter
+from collections import defaultdict
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -20,15 +25,20 @@ from chats.services import school_sync_run
 from chats.sync import message_hash_key
 from chats.tests.fakes import backend_three_chats
 from chats.tests.scenario import school_with_integration
-from classes.models import Holiday, User
+from classes.models import Holiday
+from classes.models import User
 from classes.roster.importer import roster_import
 from classes.services import school_create
-from classes.tests.factories import AcademicYearFactory, SchoolFactory, StaffFactory, UserFactory
+from classes.tests.factories import AcademicYearFactory
+from classes.tests.factories import SchoolFactory
+from classes.tests.factories import StaffFactory
+from classes.tests.factories import UserFactory
 from reports.models import WeeklyActivity
 from reports.tasks import weekly_history_build
 from reports.tests.independent_count import independent_count
 from sferum_api.simulator import SimulatedSchool
-from sferum_api.testing import MaxServer, VkServer
+from sferum_api.testing import MaxServer
+from sferum_api.testing import VkServer
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)  # Monday, 12:00 in Moscow

@@ -4,15 +4,13 @@ import pytest
 from django.urls import reverse
 
 from classes.models import User
-from classes.tests.factories import (
-    EnrollmentFactory,
-    MunicipalityFactory,
-    SchoolClassFactory,
-    SchoolFactory,
-    StaffFactory,
-    TeachingAssignmentFactory,
-    UserFactory,
-)
+from classes.tests.factories import EnrollmentFactory
+from classes.tests.factories import MunicipalityFactory
+from classes.tests.factories import SchoolClassFactory
+from classes.tests.factories import SchoolFactory
+from classes.tests.factories import StaffFactory
+from classes.tests.factories import TeachingAssignmentFactory
+from classes.tests.factories import UserFactory
 from reports.selectors import scope_for_user
 
 pytestmark = pytest.mark.django_db

@@ -6,36 +6,34 @@ namesake): MAX has no roles, the roster link and the member's chat decide (activ
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 
 import pytest
 
 from activation.models import SferumAccount
 from chats.sync import school_sync
 from classes.models import School
-from classes.tests.factories import (
-    AcademicYearFactory,
-    EnrollmentFactory,
-    ParentFactory,
-    SchoolClassFactory,
-    SchoolFactory,
-    StaffFactory,
-    StudentFactory,
-)
+from classes.tests.factories import AcademicYearFactory
+from classes.tests.factories import EnrollmentFactory
+from classes.tests.factories import ParentFactory
+from classes.tests.factories import SchoolClassFactory
+from classes.tests.factories import SchoolFactory
+from classes.tests.factories import StaffFactory
+from classes.tests.factories import StudentFactory
 from reports.selectors import STAFF_ROLES
 from reports.services import metrics_compute
 from sferum_api.http import RetryPolicy
 from sferum_api.max import MaxBackend
-from sferum_api.testing import (
-    VK_PEER_BASE,
-    ChatData,
-    FakeClock,
-    MaxServer,
-    MemberData,
-    MessageData,
-    SchoolData,
-    VkServer,
-)
+from sferum_api.testing import VK_PEER_BASE
+from sferum_api.testing import ChatData
+from sferum_api.testing import FakeClock
+from sferum_api.testing import MaxServer
+from sferum_api.testing import MemberData
+from sferum_api.testing import MessageData
+from sferum_api.testing import SchoolData
+from sferum_api.testing import VkServer
 from sferum_api.vk import VkBackend
 
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)

@@ -2,34 +2,42 @@
 
 import json
 import random
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
 
 import pytest
 import time_machine
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
+from django.core.management import get_commands
 from django.core.management.base import CommandError
 
 from activation.models import SferumAccount
 from activation.tests.factories import SferumAccountFactory
 from chats.models import Message
-from chats.tests.factories import ChatFactory, ChatMembershipFactory, MessageFactory
-from classes.models import Holiday, School
-from classes.tests.factories import (
-    AcademicYearFactory,
-    EnrollmentFactory,
-    MunicipalityFactory,
-    ParentFactory,
-    SchoolClassFactory,
-    SchoolFactory,
-    StaffAbsenceFactory,
-    StaffFactory,
-    StudentFactory,
-)
-from reports.models import ActivationSnapshot, WeeklyActivity
+from chats.tests.factories import ChatFactory
+from chats.tests.factories import ChatMembershipFactory
+from chats.tests.factories import MessageFactory
+from classes.models import Holiday
+from classes.models import School
+from classes.tests.factories import AcademicYearFactory
+from classes.tests.factories import EnrollmentFactory
+from classes.tests.factories import MunicipalityFactory
+from classes.tests.factories import ParentFactory
+from classes.tests.factories import SchoolClassFactory
+from classes.tests.factories import SchoolFactory
+from classes.tests.factories import StaffAbsenceFactory
+from classes.tests.factories import StaffFactory
+from classes.tests.factories import StudentFactory
+from reports.models import ActivationSnapshot
+from reports.models import WeeklyActivity
 from reports.selectors import teacher_week_messages
-from reports.services import activation_snapshot_build, metrics_compute, weekly_activity_build
+from reports.services import activation_snapshot_build
+from reports.services import metrics_compute
+from reports.services import weekly_activity_build
 from reports.tests.independent_count import independent_count
 
 pytestmark = pytest.mark.django_db

@@ -7,23 +7,22 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from reportlab.pdfbase import pdfmetrics
-from reportlab.platypus import LongTable, Paragraph, Table
+from reportlab.platypus import LongTable
+from reportlab.platypus import Paragraph
+from reportlab.platypus import Table
 
 from classes.models import User
 from reports.models import ReconciliationItem
 from reports.reconciliation.errors import ReconciliationError
-from reports.reconciliation.services import (
-    reconciliation_item_resolve,
-    reconciliation_items_resolve,
-    reconciliation_sign_off,
-)
-from reports.reconciliation_export import (
-    CELL_PADDING_PT,
-    FONT_BOLD,
-    HEADER_FONT_SIZE,
-    reconciliation_story,
-)
-from reports.tests.test_reconciliation_pages import NOW, Site
+from reports.reconciliation.services import reconciliation_item_resolve
+from reports.reconciliation.services import reconciliation_items_resolve
+from reports.reconciliation.services import reconciliation_sign_off
+from reports.reconciliation_export import CELL_PADDING_PT
+from reports.reconciliation_export import FONT_BOLD
+from reports.reconciliation_export import HEADER_FONT_SIZE
+from reports.reconciliation_export import reconciliation_story
+from reports.tests.test_reconciliation_pages import NOW
+from reports.tests.test_reconciliation_pages import Site
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 

@@ -6,11 +6,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from chats.tests.scenario import ChatsWorld
-from classes.models import AuditEntry, User
-from classes.tests.factories import MunicipalityFactory, SchoolFactory, UserFactory
+from classes.models import AuditEntry
+from classes.models import User
+from classes.tests.factories import MunicipalityFactory
+from classes.tests.factories import SchoolFactory
+from classes.tests.factories import UserFactory
 from classes.tests.scenario import SECOND_QUARTER_MONDAY as NOW
 from reports.models import Reconciliation
-from reports.reconciliation.services import reconciliation_item_resolve, reconciliation_open, reconciliation_run
+from reports.reconciliation.services import reconciliation_item_resolve
+from reports.reconciliation.services import reconciliation_open
+from reports.reconciliation.services import reconciliation_run
 from reports.tests.test_tables_fit import audit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]

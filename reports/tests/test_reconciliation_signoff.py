@@ -1,7 +1,9 @@
 """A stored reconciliation: run, resolve, sign off; immutable once signed; exports; status; the opening job."""
 
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 
 import openpyxl
 import pytest
@@ -10,24 +12,25 @@ from django.core import mail
 from django.urls import reverse
 
 from chats.tests.scenario import ChatsWorld
-from classes.models import AuditEntry, Holiday, User
+from classes.models import AuditEntry
+from classes.models import Holiday
+from classes.models import User
 from classes.tests.factories import UserFactory
 from classes.tests.scenario import SECOND_QUARTER_MONDAY as NOW
 from reports import tasks
-from reports.models import Reconciliation, ReconciliationItem, ReconciliationLocked
+from reports.models import Reconciliation
+from reports.models import ReconciliationItem
+from reports.models import ReconciliationLocked
 from reports.reconciliation.errors import ReconciliationError
-from reports.reconciliation.selectors import reconciliation_status, reconciliation_statuses
-from reports.reconciliation.services import (
-    reconciliation_item_resolve,
-    reconciliation_open,
-    reconciliation_run,
-    reconciliation_sign_off,
-)
-from reports.reconciliation_export import (
-    ReconciliationExportError,
-    reconciliation_export,
-    report_text,
-)
+from reports.reconciliation.selectors import reconciliation_status
+from reports.reconciliation.selectors import reconciliation_statuses
+from reports.reconciliation.services import reconciliation_item_resolve
+from reports.reconciliation.services import reconciliation_open
+from reports.reconciliation.services import reconciliation_run
+from reports.reconciliation.services import reconciliation_sign_off
+from reports.reconciliation_export import ReconciliationExportError
+from reports.reconciliation_export import reconciliation_export
+from reports.reconciliation_export import report_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 

@@ -1,10 +1,13 @@
 """Arrivals and departures confirmed by the last sync (reports.reconciliation, the beat job in reports.tasks)."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 
-from chats.models import Chat, ChatMembership, SyncRun
+from chats.models import Chat
+from chats.models import ChatMembership
+from chats.models import SyncRun
 from chats.tests.scenario import ChatsWorld
 from classes.models import RosterChange
 from classes.roster_changes import roster_change_process

@@ -10,9 +10,11 @@ from django.utils import translation
 from django.utils.translation import ngettext
 
 from activation.forms import InviteLinkForm
-from chats.tests.scenario import school_build, sync_runs_add
+from chats.tests.scenario import school_build
+from chats.tests.scenario import sync_runs_add
 from classes.tests.factories import UserFactory
-from classes.tests.scenario import NOW, school_admin
+from classes.tests.scenario import NOW
+from classes.tests.scenario import school_admin
 from reports.services import weekly_activity_ensure
 
 PO = Path(__file__).resolve().parents[2] / "locale" / "ru" / "LC_MESSAGES" / "django.po"

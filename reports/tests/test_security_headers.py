@@ -11,7 +11,10 @@ from django.urls import reverse
 
 from chats.tests.scenario import school_build
 from classes.tests.factories import UserFactory
-from classes.tests.scenario import NOW, municipal_admin, school_admin, teacher_user
+from classes.tests.scenario import NOW
+from classes.tests.scenario import municipal_admin
+from classes.tests.scenario import school_admin
+from classes.tests.scenario import teacher_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 

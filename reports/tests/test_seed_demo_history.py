@@ -1,14 +1,18 @@
 """`seed_demo` gives the demo a past: weekly activation snapshots and weekly activity since the year's start."""
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
 from chats.models import Message
-from reports.models import ActivationSnapshot, WeeklyActivity
+from reports.models import ActivationSnapshot
+from reports.models import WeeklyActivity
 from sferum_api.simulator import SimulatedSchool
 
 THURSDAY = datetime(2026, 12, 3, 9, tzinfo=UTC)

@@ -3,7 +3,8 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from sferum_admin.settings.environment import env_float, env_int
+from sferum_admin.settings.environment import env_float
+from sferum_admin.settings.environment import env_int
 
 
 def test_a_whole_number_is_read_and_an_empty_or_unset_variable_gives_the_default(monkeypatch):

@@ -7,12 +7,18 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from activation.tests.scenario import NOW, page_get, world_build
+from activation.tests.scenario import NOW
+from activation.tests.scenario import page_get
+from activation.tests.scenario import world_build
 from classes.calendar import week_threshold
 from classes.models import Holiday
 from classes.tests.factories import AcademicYearFactory
 from reports.models import WeeklyActivity
-from reports.tests.test_weekly_activity import TUESDAY_9_UTC, build, entry, send, teacher_in_one_chat
+from reports.tests.test_weekly_activity import TUESDAY_9_UTC
+from reports.tests.test_weekly_activity import build
+from reports.tests.test_weekly_activity import entry
+from reports.tests.test_weekly_activity import send
+from reports.tests.test_weekly_activity import teacher_in_one_chat
 from reports.week_status import threshold_note
 
 pytestmark = pytest.mark.django_db

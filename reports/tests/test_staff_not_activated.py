@@ -9,18 +9,18 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from activation.models import SferumAccount
-from activation.staff_status import StaffReason, staff_not_activated
+from activation.staff_status import StaffReason
+from activation.staff_status import staff_not_activated
 from activation.tests.factories import SferumAccountFactory
 from chats.tests.scenario import school_build
-from classes.models import AuditEntry, Staff
+from classes.models import AuditEntry
+from classes.models import Staff
 from classes.tests.factories import StaffFactory
-from classes.tests.scenario import (
-    NOW,
-    assert_constant_queries,
-    assert_school_page_denials,
-    municipal_admin,
-    school_admin,
-)
+from classes.tests.scenario import NOW
+from classes.tests.scenario import assert_constant_queries
+from classes.tests.scenario import assert_school_page_denials
+from classes.tests.scenario import municipal_admin
+from classes.tests.scenario import school_admin
 from reports.tests.independent_count import independent_staff_not_activated
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]

@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from html.parser import HTMLParser
 from io import StringIO
 
@@ -12,7 +13,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from classes.models import School, User
+from classes.models import School
+from classes.models import User
 
 from .demo_pages import main_pages
 

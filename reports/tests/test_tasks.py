@@ -1,6 +1,9 @@
 """Celery beat jobs: the week that ended on Monday 06:00 school time, the daily snapshot at 06:00; idempotent."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -8,10 +11,15 @@ from celery.schedules import crontab
 from django.conf import settings
 
 from activation.tests.factories import SferumAccountFactory
-from chats.tests.factories import ChatFactory, MessageFactory
-from classes.tests.factories import EnrollmentFactory, MunicipalityFactory, SchoolFactory, StaffFactory
+from chats.tests.factories import ChatFactory
+from chats.tests.factories import MessageFactory
+from classes.tests.factories import EnrollmentFactory
+from classes.tests.factories import MunicipalityFactory
+from classes.tests.factories import SchoolFactory
+from classes.tests.factories import StaffFactory
 from reports import tasks
-from reports.models import ActivationSnapshot, WeeklyActivity
+from reports.models import ActivationSnapshot
+from reports.models import WeeklyActivity
 from sferum_admin.celery import app
 
 pytestmark = pytest.mark.django_db

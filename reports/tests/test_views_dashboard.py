@@ -8,18 +8,22 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from chats.tests.scenario import class_data_add, classes_add, school_build, sync_runs_add
-from classes.tests.factories import MunicipalityFactory, UserFactory
-from classes.tests.scenario import (
-    LAST_WEEK,
-    NOW,
-    assert_constant_queries,
-    municipal_admin,
-    school_admin,
-    teacher_user,
-)
+from chats.tests.scenario import class_data_add
+from chats.tests.scenario import classes_add
+from chats.tests.scenario import school_build
+from chats.tests.scenario import sync_runs_add
+from classes.tests.factories import MunicipalityFactory
+from classes.tests.factories import UserFactory
+from classes.tests.scenario import LAST_WEEK
+from classes.tests.scenario import NOW
+from classes.tests.scenario import assert_constant_queries
+from classes.tests.scenario import municipal_admin
+from classes.tests.scenario import school_admin
+from classes.tests.scenario import teacher_user
 from reports.selectors import TeacherStatus
-from reports.services import activation_snapshot_build, weekly_activity_build, weekly_activity_ensure
+from reports.services import activation_snapshot_build
+from reports.services import weekly_activity_build
+from reports.services import weekly_activity_ensure
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
@@ -328,7 +332,8 @@ def test_the_htmx_partial_makes_as_many_queries_whatever_the_size(client, django
 def test_the_reconciliation_panel_tells_each_schools_quarter_status_with_its_link():
     from datetime import date
 
-    from classes.tests.factories import QuarterFactory, SchoolFactory
+    from classes.tests.factories import QuarterFactory
+    from classes.tests.factories import SchoolFactory
     from reports.panels import reconciliation_panels
 
     # given: one school in its quarter, one whose quarter ended, one without quarters

@@ -8,10 +8,17 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from chats.tests.scenario import class_data_add, school_build, sync_runs_add
+from chats.tests.scenario import class_data_add
+from chats.tests.scenario import school_build
+from chats.tests.scenario import sync_runs_add
 from classes.models import AuditEntry
-from classes.tests.factories import MunicipalityFactory, UserFactory
-from classes.tests.scenario import NOW, assert_constant_queries, municipal_admin, school_admin, teacher_user
+from classes.tests.factories import MunicipalityFactory
+from classes.tests.factories import UserFactory
+from classes.tests.scenario import NOW
+from classes.tests.scenario import assert_constant_queries
+from classes.tests.scenario import municipal_admin
+from classes.tests.scenario import school_admin
+from classes.tests.scenario import teacher_user
 from reports.rates import Rate
 from reports.services import activation_snapshot_build_municipality
 

@@ -5,17 +5,18 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from chats.tests.scenario import classes_add, school_build
-from classes.tests.scenario import (
-    LAST_WEEK,
-    NOW,
-    assert_constant_queries,
-    assert_school_page_denials,
-    municipal_admin,
-    school_admin,
-)
+from chats.tests.scenario import classes_add
+from chats.tests.scenario import school_build
+from classes.tests.scenario import LAST_WEEK
+from classes.tests.scenario import NOW
+from classes.tests.scenario import assert_constant_queries
+from classes.tests.scenario import assert_school_page_denials
+from classes.tests.scenario import municipal_admin
+from classes.tests.scenario import school_admin
 from reports.models import WeeklyActivity
-from reports.services import activation_snapshot_build, weekly_activity_build, weekly_activity_ensure
+from reports.services import activation_snapshot_build
+from reports.services import weekly_activity_build
+from reports.services import weekly_activity_ensure
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 

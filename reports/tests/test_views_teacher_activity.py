@@ -2,17 +2,27 @@
 a stored week's flags, and a query count that does not grow with the messages.
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 
 import pytest
 from django.urls import reverse
 
 from activation.tests.factories import SferumAccountFactory
-from activation.tests.scenario import NOW, World, measure, page_get, world_build
-from chats.models import Chat, Message
-from chats.tests.factories import ChatFactory, MessageFactory
-from classes.models import AcademicYear, Staff
-from classes.tests.factories import StaffAbsenceFactory, StaffFactory
+from activation.tests.scenario import NOW
+from activation.tests.scenario import World
+from activation.tests.scenario import measure
+from activation.tests.scenario import page_get
+from activation.tests.scenario import world_build
+from chats.models import Chat
+from chats.models import Message
+from chats.tests.factories import ChatFactory
+from chats.tests.factories import MessageFactory
+from classes.models import AcademicYear
+from classes.models import Staff
+from classes.tests.factories import StaffAbsenceFactory
+from classes.tests.factories import StaffFactory
 from reports.models import WeeklyActivity
 from reports.selectors import weekly_activity_compute
 from reports.teacher_weeks import teacher_week_rows

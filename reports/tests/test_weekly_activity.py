@@ -1,33 +1,37 @@
 """Weekly teacher activity: the definitions of DESIGN.md ("Definitions") and their edge cases."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db import transaction
 
 from activation.models import SferumAccount
 from activation.tests.factories import SferumAccountFactory
-from chats.models import Chat, Message
-from chats.tests.factories import ChatFactory, MessageFactory
-from classes.models import Holiday, School, Staff
-from classes.tests.factories import (
-    AcademicYearFactory,
-    MunicipalityFactory,
-    SchoolClassFactory,
-    SchoolFactory,
-    StaffAbsenceFactory,
-    StaffFactory,
-)
+from chats.models import Chat
+from chats.models import Message
+from chats.tests.factories import ChatFactory
+from chats.tests.factories import MessageFactory
+from classes.models import Holiday
+from classes.models import School
+from classes.models import Staff
+from classes.tests.factories import AcademicYearFactory
+from classes.tests.factories import MunicipalityFactory
+from classes.tests.factories import SchoolClassFactory
+from classes.tests.factories import SchoolFactory
+from classes.tests.factories import StaffAbsenceFactory
+from classes.tests.factories import StaffFactory
 from reports.models import WeeklyActivity
-from reports.selectors import (
-    SchoolWeek,
-    TeacherStatus,
-    TeacherWeek,
-    teacher_week_messages,
-    weekly_activity_compute,
-    weekly_activity_history,
-)
+from reports.selectors import SchoolWeek
+from reports.selectors import TeacherStatus
+from reports.selectors import TeacherWeek
+from reports.selectors import teacher_week_messages
+from reports.selectors import weekly_activity_compute
+from reports.selectors import weekly_activity_history
 from reports.services import weekly_activity_build
 
 pytestmark = pytest.mark.django_db

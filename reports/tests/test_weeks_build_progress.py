@@ -5,8 +5,12 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
-from chats.tests.scenario import classes_add, school_build
-from classes.tests.scenario import LAST_WEEK, NOW, assert_constant_queries, school_admin
+from chats.tests.scenario import classes_add
+from chats.tests.scenario import school_build
+from classes.tests.scenario import LAST_WEEK
+from classes.tests.scenario import NOW
+from classes.tests.scenario import assert_constant_queries
+from classes.tests.scenario import school_admin
 from reports.services import weekly_activity_build
 from reports.tasks import weekly_activity_ensure
 from reports.weeks_build import weeks_build_progress

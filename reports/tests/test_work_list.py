@@ -11,10 +11,17 @@ from openpyxl import load_workbook
 
 from activation.models import SferumAccount
 from activation.tests.factories import SferumAccountFactory
-from chats.tests.scenario import class_data_add, school_build
+from chats.tests.scenario import class_data_add
+from chats.tests.scenario import school_build
 from classes.models import Enrollment
-from classes.tests.factories import EnrollmentFactory, MunicipalityFactory, ParentFactory
-from classes.tests.scenario import LAST_WEEK, NOW, assert_constant_queries, municipal_admin, school_admin
+from classes.tests.factories import EnrollmentFactory
+from classes.tests.factories import MunicipalityFactory
+from classes.tests.factories import ParentFactory
+from classes.tests.scenario import LAST_WEEK
+from classes.tests.scenario import NOW
+from classes.tests.scenario import assert_constant_queries
+from classes.tests.scenario import municipal_admin
+from classes.tests.scenario import school_admin
 from reports.tests.independent_count import independent_count
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]

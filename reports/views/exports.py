@@ -7,21 +7,28 @@ administrator or their municipality's; a teacher 403; another school 404.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from chats.filters import ChatRegistryFilter
 from chats.mapping import chat_registry
-from classes.access import ADMINS, role_required, school_admin_school_or_404
+from classes.access import ADMINS
+from classes.access import role_required
+from classes.access import school_admin_school_or_404
 from classes.calendar import last_complete_week
 from reports.exports.renderers import report_export
-from reports.exports.report import ExportFormatError, Report
-from reports.exports.tables import ChatRegistryReport, ClassesReport, TeacherActivityReport
+from reports.exports.report import ExportFormatError
+from reports.exports.report import Report
+from reports.exports.tables import ChatRegistryReport
+from reports.exports.tables import ClassesReport
+from reports.exports.tables import TeacherActivityReport
 from reports.forms import WeekRangeForm
 from reports.overview import school_today
-from reports.selectors import school_metrics_compute, weekly_activity_table
+from reports.selectors import school_metrics_compute
+from reports.selectors import weekly_activity_table
 from reports.views.school import class_table
 
 

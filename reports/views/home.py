@@ -1,11 +1,15 @@
 """The home page: each role lands on its main page."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.shortcuts import render
+from django.urls import NoReverseMatch
+from django.urls import reverse
 
-from classes.access import superuser_to_admin, superuser_without_role
+from classes.access import superuser_to_admin
+from classes.access import superuser_without_role
 from classes.models import User
 from reports.selectors import scope_for_user
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,11 +22,17 @@ from classes.models import User
 from reports import charts
 from reports.exports.renderers import report_export
 from reports.exports.report import ExportFormatError
-from reports.exports.tables import MunicipalOverviewReport, overview_rate_values
-from reports.overview import MunicipalOverview, municipal_overview_compute, overview_sorted
+from reports.exports.tables import MunicipalOverviewReport
+from reports.exports.tables import overview_rate_values
+from reports.overview import MunicipalOverview
+from reports.overview import municipal_overview_compute
+from reports.overview import overview_sorted
 from reports.selectors import activation_history
 from reports.views.exports import export_error_page
-from reports.views.school import TREND_DAYS, activation_trend_chart, htmx_target, rate_float
+from reports.views.school import TREND_DAYS
+from reports.views.school import activation_trend_chart
+from reports.views.school import htmx_target
+from reports.views.school import rate_float
 
 Role = User.Role
 

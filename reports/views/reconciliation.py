@@ -4,36 +4,45 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from classes import clock
-from classes.access import ADMINS, can_write_school, role_required, school_admin_school_or_404
+from classes.access import ADMINS
+from classes.access import can_write_school
+from classes.access import role_required
+from classes.access import school_admin_school_or_404
 from classes.dates import quarter_label_text
 from classes.models import School
-from reports.forms import BulkResolveForm, ResolveForm, SignOffForm
-from reports.models import Reconciliation, ReconciliationItem
+from reports.forms import BulkResolveForm
+from reports.forms import ResolveForm
+from reports.forms import SignOffForm
+from reports.models import Reconciliation
+from reports.models import ReconciliationItem
 from reports.reconciliation.errors import ReconciliationError
-from reports.reconciliation.matching import CATEGORIES, ITEM_CATEGORIES
-from reports.reconciliation.selectors import (
-    quarter_current,
-    reconciliation_items,
-    reconciliation_status,
-    reconciliations_for_school,
-)
-from reports.reconciliation.services import (
-    reconciliation_item_resolve,
-    reconciliation_items_resolve,
-    reconciliation_open,
-    reconciliation_run,
-    reconciliation_sign_off,
-    signer_position,
-)
-from reports.reconciliation_export import CONTENT_TYPES, ReconciliationExportError, reconciliation_export
+from reports.reconciliation.matching import CATEGORIES
+from reports.reconciliation.matching import ITEM_CATEGORIES
+from reports.reconciliation.selectors import quarter_current
+from reports.reconciliation.selectors import reconciliation_items
+from reports.reconciliation.selectors import reconciliation_status
+from reports.reconciliation.selectors import reconciliations_for_school
+from reports.reconciliation.services import reconciliation_item_resolve
+from reports.reconciliation.services import reconciliation_items_resolve
+from reports.reconciliation.services import reconciliation_open
+from reports.reconciliation.services import reconciliation_run
+from reports.reconciliation.services import reconciliation_sign_off
+from reports.reconciliation.services import signer_position
+from reports.reconciliation_export import CONTENT_TYPES
+from reports.reconciliation_export import ReconciliationExportError
+from reports.reconciliation_export import reconciliation_export
 
 
 def _category_labels() -> list[tuple[str, str]]:

@@ -7,61 +7,64 @@ administrator's alone); a teacher gets 403; another school's address gives 404.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from activation.selectors import class_roster
 from chats.sync_runs import task_enqueue
 from classes import clock
-from classes.access import (
-    ADMINS,
-    can_write_school,
-    class_for_user_or_404,
-    role_required,
-    school_admin_school_or_404,
-    school_for_user_or_404,
-)
+from classes.access import ADMINS
+from classes.access import can_write_school
+from classes.access import class_for_user_or_404
+from classes.access import role_required
+from classes.access import school_admin_school_or_404
+from classes.access import school_for_user_or_404
 from classes.calendar import last_complete_week
-from classes.dates import week_short, week_text
+from classes.dates import week_short
+from classes.dates import week_text
 from classes.models import User
 from reports import charts
 from reports.filters import SchoolClassFilter
 from reports.forms import WeekRangeForm
 from reports.models import WeeklyActivity
 from reports.overview import school_today
-from reports.panels import below_target_panel, reconciliation_panels, roster_changes_panel
+from reports.panels import below_target_panel
+from reports.panels import reconciliation_panels
+from reports.panels import roster_changes_panel
 from reports.rates import Rate
-from reports.selectors import (
-    CLASS_ROW_SORTS,
-    ClassRow,
-    SchoolMetrics,
-    TeacherStatus,
-    TeacherWeek,
-    activation_compute,
-    activation_history,
-    chats_of_class,
-    class_rows,
-    class_rows_sort,
-    class_teachers_of_class,
-    classes_of_day,
-    school_metrics_compute,
-    sync_runs_held,
-    sync_runs_last,
-    week_mondays,
-    weekly_activity_compute,
-    weekly_activity_recent,
-    weekly_activity_table,
-    weekly_activity_trend,
-)
+from reports.selectors import CLASS_ROW_SORTS
+from reports.selectors import ClassRow
+from reports.selectors import SchoolMetrics
+from reports.selectors import TeacherStatus
+from reports.selectors import TeacherWeek
+from reports.selectors import activation_compute
+from reports.selectors import activation_history
+from reports.selectors import chats_of_class
+from reports.selectors import class_rows
+from reports.selectors import class_rows_sort
+from reports.selectors import class_teachers_of_class
+from reports.selectors import classes_of_day
+from reports.selectors import school_metrics_compute
+from reports.selectors import sync_runs_held
+from reports.selectors import sync_runs_last
+from reports.selectors import week_mondays
+from reports.selectors import weekly_activity_compute
+from reports.selectors import weekly_activity_recent
+from reports.selectors import weekly_activity_table
+from reports.selectors import weekly_activity_trend
 from reports.tasks import weekly_activity_ensure as weekly_activity_ensure_task
 from reports.week_status import week_threshold_notes
 from reports.weeks_build import weeks_build_progress

@@ -6,13 +6,19 @@ pages: its administrator, or their municipality's read-only; a teacher 403; anot
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from activation.staff_status import StaffNotActivated, StaffReason, staff_not_activated, staff_not_activated_filter
-from classes.access import ADMINS, role_required, school_admin_school_or_404
+from activation.staff_status import StaffNotActivated
+from activation.staff_status import StaffReason
+from activation.staff_status import staff_not_activated
+from activation.staff_status import staff_not_activated_filter
+from classes.access import ADMINS
+from classes.access import role_required
+from classes.access import school_admin_school_or_404
 from classes.models import School
 from reports.exports.tables import StaffNotActivatedReport
 from reports.forms import StaffNotActivatedFilterForm

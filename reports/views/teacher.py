@@ -6,19 +6,27 @@ invite links and QR sheet are activation's (activation/views/invites.py).
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404
+from django.http import HttpRequest
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from activation.selectors import teacher_classes
 from classes import clock
-from classes.access import role_required, schools_for_user
-from classes.calendar import week_of_query, week_start
-from classes.dates import week_short, week_text
-from classes.models import Staff, User
+from classes.access import role_required
+from classes.access import schools_for_user
+from classes.calendar import week_of_query
+from classes.calendar import week_start
+from classes.dates import week_short
+from classes.dates import week_text
+from classes.models import Staff
+from classes.models import User
 from reports import charts
 from reports.selectors import activation_compute
-from reports.teacher_weeks import WeekRow, teacher_counted_messages, teacher_week_rows
+from reports.teacher_weeks import WeekRow
+from reports.teacher_weeks import teacher_counted_messages
+from reports.teacher_weeks import teacher_week_rows
 
 Role = User.Role
 

@@ -10,10 +10,14 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
-from csp.constants import NONE, SELF
+from csp.constants import NONE
+from csp.constants import SELF
 from django.utils.translation import gettext_lazy as _
 
-from .environment import env_bool, env_float, env_int, env_list
+from .environment import env_bool
+from .environment import env_float
+from .environment import env_int
+from .environment import env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 

@@ -6,7 +6,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import REDIS_URL
-from .environment import env_bool, env_int, env_list
+from .environment import env_bool
+from .environment import env_int
+from .environment import env_list
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:

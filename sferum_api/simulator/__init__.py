@@ -38,18 +38,16 @@ The generator (`school.GeneratedSchool`, built by `roster`, `platform` and `mess
 """
 
 from .backend import SimulatedSchool
-from .records import (
-    BOT_ID,
-    MOSCOW,
-    ROSTER_COLUMNS,
-    WIRE_ATTACHMENTS,
-    SimAccount,
-    SimChat,
-    SimMembership,
-    SimMessage,
-    SimPerson,
-    message_text,
-)
+from .records import BOT_ID
+from .records import MOSCOW
+from .records import ROSTER_COLUMNS
+from .records import WIRE_ATTACHMENTS
+from .records import SimAccount
+from .records import SimChat
+from .records import SimMembership
+from .records import SimMessage
+from .records import SimPerson
+from .records import message_text
 from .school import GeneratedSchool
 
 __all__ = [

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
 from ..errors import ChatAccessError
 from ..text import text_digest
-from ..types import ChatInfo, Member, MessageInfo, RequestStats
-from .records import PAGE_SIZE, SimAccount, SimMembership, SimMessage, message_text
+from ..types import ChatInfo
+from ..types import Member
+from ..types import MessageInfo
+from ..types import RequestStats
+from .records import PAGE_SIZE
+from .records import SimAccount
+from .records import SimMembership
+from .records import SimMessage
+from .records import message_text
 from .school import GeneratedSchool
 
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
-from .records import (
-    MOSCOW,
-    UNKNOWN_ROLE_CODE,
-    SimAbsence,
-    SimChat,
-    SimMessage,
-    SimPerson,
-    moscow_at,
-)
+from .records import MOSCOW
+from .records import UNKNOWN_ROLE_CODE
+from .records import SimAbsence
+from .records import SimChat
+from .records import SimMessage
+from .records import SimPerson
+from .records import moscow_at
 
 
 class MessagesBuilder:

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 
 import sferum_api.simulator.data as data
 
-from .records import (
-    MOSCOW,
-    STAFF_ROLE_ADMIN,
-    UNKNOWN_ROLE_CODE,
-    SimAccount,
-    SimChat,
-    SimMembership,
-    SimPerson,
-    moscow_at,
-)
+from .records import MOSCOW
+from .records import STAFF_ROLE_ADMIN
+from .records import UNKNOWN_ROLE_CODE
+from .records import SimAccount
+from .records import SimChat
+from .records import SimMembership
+from .records import SimPerson
+from .records import moscow_at
 
 
 class PlatformBuilder:

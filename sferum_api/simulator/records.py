@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
 from zoneinfo import ZoneInfo
 
 import sferum_api.simulator.data as data
 
-from ..types import ChatInfo, Profile
+from ..types import ChatInfo
+from ..types import Profile
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 LETTERS = "АБВ"

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 import sferum_api.simulator.data as data
 
-from .records import (
-    ROSTER_COLUMNS,
-    SimAssignment,
-    SimPerson,
-    name_key,
-)
+from .records import ROSTER_COLUMNS
+from .records import SimAssignment
+from .records import SimPerson
+from .records import name_key
 
 
 class RosterBuilder:

@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 
 import sferum_api.simulator.data as data
 
 from .messages import MessagesBuilder
 from .platform import PlatformBuilder
-from .records import (
-    GRADES,
-    HISTORY_WEEKS,
-    LETTERS,
-    MOSCOW,
-    SimAbsence,
-    SimAccount,
-    SimAssignment,
-    SimChat,
-    SimMembership,
-    SimMessage,
-    SimPerson,
-)
+from .records import GRADES
+from .records import HISTORY_WEEKS
+from .records import LETTERS
+from .records import MOSCOW
+from .records import SimAbsence
+from .records import SimAccount
+from .records import SimAssignment
+from .records import SimChat
+from .records import SimMembership
+from .records import SimMessage
+from .records import SimPerson
 from .roster import RosterBuilder
 
 

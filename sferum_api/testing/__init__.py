@@ -9,9 +9,18 @@ here imports Django or pytest.
 """
 
 from .clock import FakeClock
-from .data import VK_PEER_BASE, ChatData, MemberData, MessageData, SchoolData, UserData, sample_school
+from .data import VK_PEER_BASE
+from .data import ChatData
+from .data import MemberData
+from .data import MessageData
+from .data import SchoolData
+from .data import UserData
+from .data import sample_school
 from .max_server import MaxServer
-from .server import Fault, LoopbackServer, RecordedRequest, Reply
+from .server import Fault
+from .server import LoopbackServer
+from .server import RecordedRequest
+from .server import Reply
 from .vk_server import VkServer
 
 __all__ = [

@@ -8,7 +8,8 @@ unknown fields and odd shapes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
 from itertools import count
 from typing import Any

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .data import ChatData, MessageData
-from .server import LoopbackServer, Reply
+from .data import ChatData
+from .data import MessageData
+from .server import LoopbackServer
+from .server import Reply
 
 CHAT = "/chats/{chat_id}"
 MEMBERS = "/chats/{chat_id}/members"

@@ -14,14 +14,19 @@ import socketserver
 import struct
 import threading
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Self
-from urllib.parse import parse_qsl, urlsplit
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
+from typing import Any
+from typing import Self
+from urllib.parse import parse_qsl
+from urllib.parse import urlsplit
 
 from ..types import Backend
-from .data import MessageData, SchoolData
+from .data import MessageData
+from .data import SchoolData
 
 logger = logging.getLogger(__name__)
 

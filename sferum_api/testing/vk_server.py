@@ -11,8 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .data import VK_PEER_BASE, ChatData, MessageData, UserData
-from .server import LoopbackServer, Reply
+from .data import VK_PEER_BASE
+from .data import ChatData
+from .data import MessageData
+from .data import UserData
+from .server import LoopbackServer
+from .server import Reply
 
 GET_CONVERSATIONS = "messages.getConversations"
 GET_MEMBERS = "messages.getConversationMembers"

@@ -9,14 +9,18 @@ the virtual `clock`. Servers stop and backends close when the test ends.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from typing import TypeVar
 
 import pytest
 
 from sferum_api.http import RetryPolicy
 from sferum_api.max import MaxBackend
-from sferum_api.testing import FakeClock, MaxServer, VkServer, sample_school
+from sferum_api.testing import FakeClock
+from sferum_api.testing import MaxServer
+from sferum_api.testing import VkServer
+from sferum_api.testing import sample_school
 from sferum_api.vk import VkBackend
 
 VK_TOKEN = "vk1.a.SECRET-vk-token-7f3a9c"

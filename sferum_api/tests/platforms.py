@@ -10,13 +10,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sferum_api import Backend, MessageInfo
-from sferum_api.errors import InvalidRequestError, UnavailableError
-from sferum_api.testing import ChatData, LoopbackServer, MemberData, MessageData, RecordedRequest
+from sferum_api import Backend
+from sferum_api import MessageInfo
+from sferum_api.errors import InvalidRequestError
+from sferum_api.errors import UnavailableError
+from sferum_api.testing import ChatData
+from sferum_api.testing import LoopbackServer
+from sferum_api.testing import MemberData
+from sferum_api.testing import MessageData
+from sferum_api.testing import RecordedRequest
 from sferum_api.testing import max_server as max_wire
 from sferum_api.testing import vk_server as vk_wire
 
-from .conftest import MAX_CHAT_IDS, MAX_TOKEN, VK_TOKEN
+from .conftest import MAX_CHAT_IDS
+from .conftest import MAX_TOKEN
+from .conftest import VK_TOKEN
 
 BASE = 1_763_366_400  # the sample school's messages are dated from here (Unix seconds)
 BIG_VK, BIG_MAX = 2000000099, -70000000000099

@@ -9,18 +9,27 @@ from __future__ import annotations
 import logging
 import socket
 import traceback
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 import pytest
 
 from sferum_api import Backend
-from sferum_api.errors import AuthError, ChatAccessError, InvalidRequestError, UnavailableError
+from sferum_api.errors import AuthError
+from sferum_api.errors import ChatAccessError
+from sferum_api.errors import InvalidRequestError
+from sferum_api.errors import UnavailableError
 from sferum_api.http import RetryPolicy
 from sferum_api.testing import MessageData
 from sferum_api.text import text_digest
 
-from .conftest import ATTEMPTS, HASH_KEY
-from .platforms import ACCESS_DENIALS, BASE, RETRIED_ERRORS, Platform, by_platform
+from .conftest import ATTEMPTS
+from .conftest import HASH_KEY
+from .platforms import ACCESS_DENIALS
+from .platforms import BASE
+from .platforms import RETRIED_ERRORS
+from .platforms import Platform
+from .platforms import by_platform
 
 OPERATIONS = ["chats", "members"]
 

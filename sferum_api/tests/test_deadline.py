@@ -6,9 +6,11 @@ import time
 
 import pytest
 
-from sferum_api import DeadlineError, UnavailableError
+from sferum_api import DeadlineError
+from sferum_api import UnavailableError
 from sferum_api.http import RetryPolicy
-from sferum_api.testing.vk_server import GET_CONVERSATIONS, GET_HISTORY
+from sferum_api.testing.vk_server import GET_CONVERSATIONS
+from sferum_api.testing.vk_server import GET_HISTORY
 
 DRIP = 0.05  # seconds between bytes: every read gets a byte long before the 2 s per-read timeout
 DEADLINE = 0.4

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 import pytest
 
-from sferum_api import Backend, ChatAccessError
-from sferum_api.files import FilesBackend, MemberRow, chat_id_for_title, chat_title_synthesize
+from sferum_api import Backend
+from sferum_api import ChatAccessError
+from sferum_api.files import FilesBackend
+from sferum_api.files import MemberRow
+from sferum_api.files import chat_id_for_title
+from sferum_api.files import chat_title_synthesize
 
 JOINED = datetime(2026, 9, 1, 5, 0, tzinfo=UTC)
 

@@ -10,8 +10,13 @@ from urllib.parse import quote_plus
 import httpx
 import pytest
 
-from sferum_api.errors import AuthError, UnavailableError
-from sferum_api.http import HttpClient, Pacer, RetryableResponse, RetryPolicy, redact
+from sferum_api.errors import AuthError
+from sferum_api.errors import UnavailableError
+from sferum_api.http import HttpClient
+from sferum_api.http import Pacer
+from sferum_api.http import RetryableResponse
+from sferum_api.http import RetryPolicy
+from sferum_api.http import redact
 from sferum_api.max import MaxBackend
 from sferum_api.testing import FakeClock
 from sferum_api.types import RequestStats

@@ -10,12 +10,18 @@ from __future__ import annotations
 import pytest
 
 from sferum_api.errors import AuthError
-from sferum_api.testing import MaxServer, MessageData
-from sferum_api.testing.max_server import CHAT, MEMBERS, MESSAGES
+from sferum_api.testing import MaxServer
+from sferum_api.testing import MessageData
+from sferum_api.testing.max_server import CHAT
+from sferum_api.testing.max_server import MEMBERS
+from sferum_api.testing.max_server import MESSAGES
 from sferum_api.text import text_digest
 
-from .conftest import HASH_KEY, MAX_CHAT_IDS, MAX_TOKEN
-from .platforms import BIG_MAX, Platform
+from .conftest import HASH_KEY
+from .conftest import MAX_CHAT_IDS
+from .conftest import MAX_TOKEN
+from .platforms import BIG_MAX
+from .platforms import Platform
 
 PARENTS, CLASS, CHANNEL = (str(chat_id) for chat_id in MAX_CHAT_IDS)
 BIG = str(BIG_MAX)

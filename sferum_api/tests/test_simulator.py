@@ -5,19 +5,22 @@ import io
 import os
 import subprocess
 import sys
-from collections import Counter, defaultdict
-from datetime import UTC, date, datetime, timedelta
+from collections import Counter
+from collections import defaultdict
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from sferum_api import Backend, ChatAccessError
-from sferum_api.simulator import (
-    MOSCOW,
-    ROSTER_COLUMNS,
-    SimulatedSchool,
-    message_text,
-)
+from sferum_api import Backend
+from sferum_api import ChatAccessError
+from sferum_api.simulator import MOSCOW
+from sferum_api.simulator import ROSTER_COLUMNS
+from sferum_api.simulator import SimulatedSchool
+from sferum_api.simulator import message_text
 from sferum_api.simulator.data import surname_feminine
 from sferum_api.text import text_digest
 

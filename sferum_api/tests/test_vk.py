@@ -10,9 +10,12 @@ import logging
 
 import pytest
 
-from sferum_api.errors import AuthError, ChatAccessError
+from sferum_api.errors import AuthError
+from sferum_api.errors import ChatAccessError
 from sferum_api.testing import MessageData
-from sferum_api.testing.vk_server import GET_CONVERSATIONS, GET_HISTORY, GET_MEMBERS
+from sferum_api.testing.vk_server import GET_CONVERSATIONS
+from sferum_api.testing.vk_server import GET_HISTORY
+from sferum_api.testing.vk_server import GET_MEMBERS
 from sferum_api.text import text_digest
 
 from .conftest import HASH_KEY

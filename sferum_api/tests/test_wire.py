@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 import pytest
 
 from sferum_api.errors import InvalidRequestError
 from sferum_api.testing import MessageData
 from sferum_api.testing.max_server import MESSAGES
-from sferum_api.testing.vk_server import GET_BY_ID, GET_CONVERSATIONS, GET_HISTORY, GET_MEMBERS
-from sferum_api.wire import Malformed, clean_text, read_int, read_key, read_millis, read_seconds
+from sferum_api.testing.vk_server import GET_BY_ID
+from sferum_api.testing.vk_server import GET_CONVERSATIONS
+from sferum_api.testing.vk_server import GET_HISTORY
+from sferum_api.testing.vk_server import GET_MEMBERS
+from sferum_api.wire import Malformed
+from sferum_api.wire import clean_text
+from sferum_api.wire import read_int
+from sferum_api.wire import read_key
+from sferum_api.wire import read_millis
+from sferum_api.wire import read_seconds
 
 from .conftest import MAX_CHAT_IDS
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+from django.core.management.base import CommandError
 
-from chats.integrations import IntegrationError, integration_connect
+from chats.integrations import IntegrationError
+from chats.integrations import integration_connect
 from chats.tokens import TokenKeyError
 from classes.commands import school_by_code
 

@@ -7,12 +7,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from chats.files_import.activity_import import activity_report_import
 from chats.member_lists import member_list_import
-from classes.commands import column_mapping, file_content, school_by_code
+from classes.commands import column_mapping
+from classes.commands import file_content
+from classes.commands import school_by_code
 
 EXIT_FAILED, EXIT_HELD = 1, 3
 

@@ -6,10 +6,12 @@ import json
 import sys
 from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+from django.core.management.base import CommandError
 
 from chats.integrations import IntegrationError
-from chats.services import SyncAlreadyRunning, school_sync_run
+from chats.services import SyncAlreadyRunning
+from chats.services import school_sync_run
 from classes.commands import school_by_code
 
 EXIT_HELD = 3

@@ -10,12 +10,17 @@ from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
-from classes.commands import column_mapping, file_content, school_by_code
-from classes.models import RosterImport, RosterMapping
-from classes.roster.dating import RosterDateError, roster_as_of_check
+from classes.commands import column_mapping
+from classes.commands import file_content
+from classes.commands import school_by_code
+from classes.models import RosterImport
+from classes.models import RosterMapping
+from classes.roster.dating import RosterDateError
+from classes.roster.dating import roster_as_of_check
 from classes.roster.importer import roster_import
 from classes.roster.results import RosterImportResult
 from classes.tabular.errors import RowError

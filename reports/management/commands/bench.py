@@ -7,7 +7,9 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from reports.bench import SCALES, BenchSizes, bench_run
+from reports.bench import SCALES
+from reports.bench import BenchSizes
+from reports.bench import bench_run
 from reports.bench_sync import sync_bench
 
 

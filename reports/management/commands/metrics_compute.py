@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
-from classes.calendar import WeekFormatError, week_parse
+from classes.calendar import WeekFormatError
+from classes.calendar import week_parse
 from classes.models import School
 from reports.services import metrics_compute
 from reports.week_status import NO_HISTORY

@@ -10,13 +10,16 @@ import json
 from pathlib import Path
 from typing import NoReturn
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
-from classes.commands import file_content, school_by_code
+from classes.commands import file_content
+from classes.commands import school_by_code
 from reports.reconciliation.comparison import reconciliation_compute
 from reports.reconciliation.errors import ReconciliationError
-from reports.reconciliation.matching import CATEGORIES, ReconciliationResult
+from reports.reconciliation.matching import CATEGORIES
+from reports.reconciliation.matching import ReconciliationResult
 
 EXIT_FAILED = 1
 

@@ -10,33 +10,40 @@ from __future__ import annotations
 
 import json
 import zoneinfo
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from activation.models import SferumAccount
 from chats.integrations import integration_connect
-from chats.models import Chat, ChatMembership, Message
+from chats.models import Chat
+from chats.models import ChatMembership
+from chats.models import Message
 from chats.services import school_sync_run
 from chats.sync import message_hash_key
 from classes import clock
-from classes.models import (
-    Municipality,
-    Parent,
-    School,
-    SchoolClass,
-    Staff,
-    StaffAbsence,
-    Student,
-    TeachingAssignment,
-    User,
-)
+from classes.models import Municipality
+from classes.models import Parent
+from classes.models import School
+from classes.models import SchoolClass
+from classes.models import Staff
+from classes.models import StaffAbsence
+from classes.models import Student
+from classes.models import TeachingAssignment
+from classes.models import User
 from classes.roster.importer import roster_import
-from classes.services import academic_year_current, school_create
-from reports.services import activation_snapshot_build_municipality, weekly_history_build
+from classes.services import academic_year_current
+from classes.services import school_create
+from reports.services import activation_snapshot_build_municipality
+from reports.services import weekly_history_build
 from reports.tasks import RUN_HOUR
 from sferum_api.simulator import SimulatedSchool
 
