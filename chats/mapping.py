@@ -11,15 +11,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.db.models import Max
-from django.db.models import OuterRef
 from django.db.models import Prefetch
 from django.db.models import QuerySet
-from django.db.models import Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from classes.models import School
 from classes.models import SchoolClass
+from classes.queries import aggregate_per_row
 
 from .models import Chat
 from .models import ChatMembership
@@ -32,14 +31,8 @@ SCHOOL_KINDS = (Chat.Kind.STAFF, Chat.Kind.SCHOOL, Chat.Kind.CHANNEL)
 
 def chat_members_count() -> Coalesce:
     """Return the expression of a chat's current member count, to annotate a query set of chats with."""
-    members = (
-        ChatMembership.objects.filter(chat_id=OuterRef("pk"), left_at__isnull=True)
-        .order_by()
-        .values("chat_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(members), 0)
+    current = ChatMembership.objects.filter(left_at__isnull=True)
+    return Coalesce(aggregate_per_row(current, "chat_id", Count("pk")), 0)
 
 
 def chat_registry(*, school: School) -> QuerySet[Chat]:
@@ -48,18 +41,12 @@ def chat_registry(*, school: School) -> QuerySet[Chat]:
     Annotated with `members` (current members) and `last_message_at`; `moderators` holds the current
     admin memberships with their accounts and linked staff. Three queries whatever the number of chats.
     """
-    last_message = (
-        Message.objects.filter(chat_id=OuterRef("pk"))
-        .order_by()
-        .values("chat_id")
-        .annotate(last=Max("sent_at"))
-        .values("last")
-    )
+    last_message = aggregate_per_row(Message.objects.all(), "chat_id", Max("sent_at"))
     moderators = ChatMembership.objects.filter(is_admin=True, left_at__isnull=True).select_related("account__staff")
     return (
         Chat.objects.filter(school=school)
         .select_related("school_class")
-        .annotate(members=chat_members_count(), last_message_at=Subquery(last_message))
+        .annotate(members=chat_members_count(), last_message_at=last_message)
         .prefetch_related(Prefetch("memberships", queryset=moderators, to_attr="moderators"))
         .order_by("mapping_confirmed", "school_class__grade", "school_class__letter", "kind", "title", "pk")
     )

@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import Count
-from django.db.models import OuterRef
 from django.db.models import Q
 from django.db.models import QuerySet
-from django.db.models import Subquery
 from django.db.models.functions import Coalesce
 
 from classes.models import AcademicYear
@@ -21,29 +19,19 @@ from classes.models import Staff
 from classes.models import StaffAbsence
 from classes.models import TeachingAssignment
 from classes.models import staff_employed_filter
+from classes.queries import aggregate_per_row
 
 
 def classes_of_year(*, year: AcademicYear, day: date) -> QuerySet[SchoolClass]:
     """Return the year's classes with their class teacher, students enrolled on the day and assignments count."""
-    enrolled = (
-        Enrollment.objects.current_on(day)
-        .filter(school_class_id=OuterRef("pk"))
-        .order_by()
-        .values("school_class_id")
-        .annotate(n=Count("student_id", distinct=True))
-        .values("n")
+    enrolled = aggregate_per_row(
+        Enrollment.objects.current_on(day), "school_class_id", Count("student_id", distinct=True)
     )
-    assignments = (
-        TeachingAssignment.objects.filter(school_class_id=OuterRef("pk"))
-        .order_by()
-        .values("school_class_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    assignments = aggregate_per_row(TeachingAssignment.objects.all(), "school_class_id", Count("pk"))
     return (
         SchoolClass.objects.filter(year=year)
         .select_related("class_teacher")
-        .annotate(students=Coalesce(Subquery(enrolled), 0), assignment_count=Coalesce(Subquery(assignments), 0))
+        .annotate(students=Coalesce(enrolled, 0), assignment_count=Coalesce(assignments, 0))
         .order_by("grade", "letter")
     )
 
