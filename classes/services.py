@@ -135,22 +135,16 @@ def academic_year_create_default(*, school: School, on: date) -> AcademicYear:
         year = AcademicYear(school=school, name=name, starts_on=date(first, 9, 1), ends_on=date(second, 8, 31))
         year.full_clean()
         year.save()
+
+        def day(month_day: tuple[int, int], in_second_year: bool) -> date:
+            return date(second if in_second_year else first, *month_day)
+
         quarters = [
-            Quarter(
-                year=year,
-                number=number,
-                starts_on=date(second if late else first, *start),
-                ends_on=date(second if late else first, *end),
-            )
+            Quarter(year=year, number=number, starts_on=day(start, late), ends_on=day(end, late))
             for number, start, end, late in _QUARTERS
         ]
         holidays = [
-            Holiday(
-                year=year,
-                name=holiday_name,
-                starts_on=date(second if start_late else first, *start),
-                ends_on=date(second if end_late else first, *end),
-            )
+            Holiday(year=year, name=holiday_name, starts_on=day(start, start_late), ends_on=day(end, end_late))
             for holiday_name, start, start_late, end, end_late in _HOLIDAYS
         ]
         for item in (*quarters, *holidays):

@@ -58,7 +58,7 @@ class QuarterFactory(factory.django.DjangoModelFactory):
 
     year = factory.SubFactory(AcademicYearFactory)
     number = 1
-    starts_on = date(2026, 9, 1)
+    starts_on = factory.SelfAttribute("year.starts_on")  # the first quarter opens the year
     ends_on = date(2026, 10, 24)
 
 
