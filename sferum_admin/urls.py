@@ -11,10 +11,7 @@ from classes.accounts import AdminLoginForm
 admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
-    path("", include("reports.urls")),
-    path("", include("classes.urls")),
-    path("", include("activation.urls")),
-    path("", include("chats.urls")),
+    *(path("", include(f"{app}.urls")) for app in ("reports", "classes", "activation", "chats")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -35,18 +35,10 @@ class RosterBuilder:
                 used.add(name_key(last, first))
                 break
         number = len(self.staff) + 1
-        person = SimPerson(
-            role="staff",
-            person_id=f"T-{number:03d}",
-            last_name=last,
-            first_name=first,
-            patronymic=patronymic,
-            gender=gender,
-            email=f"t{number:03d}@demo-{self.school_index + 1}.example.org",
-            **fields,
+        email = f"t{number:03d}@demo-{self.school_index + 1}.example.org"
+        return _person_add(
+            self.staff, "staff", f"T-{number:03d}", (last, first, patronymic), gender, email=email, **fields
         )
-        self.staff.append(person)
-        return person
 
     def _roster_build(self) -> None:
         rng = self._rng
@@ -235,18 +227,10 @@ class RosterBuilder:
             return None
         for name in classes:
             parent_keys[name].add(key)
-        number = len(self.parents)
-        person = SimPerson(
-            role="parent",
-            person_id=f"P-{2001 + number}",
-            last_name=last,
-            first_name=first,
-            patronymic=patronymic,
-            gender=gender,
-            phone=f"+79{rng.randrange(10**9):09d}",
+        phone = f"+79{rng.randrange(10**9):09d}"
+        return _person_add(
+            self.parents, "parent", f"P-{2001 + len(self.parents)}", (last, first, patronymic), gender, phone=phone
         )
-        self.parents.append(person)
-        return person
 
     def roster_rows(self) -> list[dict[str, str]]:
         """Return the official roster: staff, then students, then parents, in roster-format.md columns."""
@@ -259,3 +243,15 @@ class RosterBuilder:
         writer.writeheader()
         writer.writerows(self.roster_rows())
         return buffer.getvalue().encode("utf-8")
+
+
+def _person_add(
+    people: list[SimPerson], role: str, person_id: str, names: tuple[str, str, str], gender: str, **fields
+) -> SimPerson:
+    """Add a person (last, first and patronymic name) of the role to the list; return them."""
+    last, first, patronymic = names
+    person = SimPerson(
+        role=role, person_id=person_id, last_name=last, first_name=first, patronymic=patronymic, gender=gender, **fields
+    )
+    people.append(person)
+    return person
