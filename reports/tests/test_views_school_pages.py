@@ -145,17 +145,3 @@ def test_weekly_activity_ensure_builds_only_missing_weeks():
     # then
     assert built == 2
     assert weekly_activity_ensure(school=data.school, weeks=3) == 0
-
-
-def test_teacher_activity_makes_as_many_queries_whatever_the_size(client, django_assert_num_queries):
-    # given
-    data = school_build(classes=1)
-    weekly_activity_ensure(school=data.school, weeks=2)
-    client.force_login(school_admin(data.school))
-
-    def grow():
-        classes_add(data, grades=range(2, 6), letter="А", students=1)
-        weekly_activity_ensure(school=data.school, weeks=8)
-
-    # when / then
-    assert_constant_queries(client, activity_url(data.school), grow, django_assert_num_queries)
