@@ -6,8 +6,6 @@ no address can reach another one. Each school links to its dashboard, which they
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.http import HttpRequest
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -27,7 +25,6 @@ from reports.exports.tables import overview_rate_values
 from reports.overview import MunicipalOverview
 from reports.overview import municipal_overview_compute
 from reports.overview import overview_sorted
-from reports.selectors import activation_history
 from reports.views.exports import export_error_page
 from reports.views.school import TREND_DAYS
 from reports.views.school import activation_trend_chart
@@ -63,12 +60,6 @@ def municipal_overview(request: HttpRequest) -> HttpResponse:
         return render(request, "reports/municipal/_results.html", context)
     labels = [row.school.short_name for row in rows]
     groups = [("staff", _("Staff")), ("students", _("Students")), ("parents", _("Parents"))]
-    history = activation_history(
-        scope="municipality",
-        scope_ids=[overview.municipality.pk],
-        first_day=overview.day - timedelta(days=TREND_DAYS),
-        last_day=overview.day,
-    ).get(overview.municipality.pk, {})
     context["trend_chart"] = activation_trend_chart(
         title=ngettext(
             "Activation in %(name)s, the last %(days)d day",
@@ -76,7 +67,8 @@ def municipal_overview(request: HttpRequest) -> HttpResponse:
             TREND_DAYS,
         )
         % {"name": overview.municipality, "days": TREND_DAYS},
-        history=history,
+        scope="municipality",
+        scope_id=overview.municipality.pk,
         today={group: getattr(overview.totals, group) for group, _label in groups},
         last_day=overview.day,
         groups=groups,

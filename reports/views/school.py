@@ -106,12 +106,16 @@ def _day_labels(days: list[date]) -> list[str]:
 
 
 def activation_trend_chart(
-    *, title: str, history: dict[str, dict[date, Rate]], today: dict[str, Rate], last_day: date, groups
+    *, title: str, scope: str, scope_id: int, today: dict[str, Rate], last_day: date, groups
 ) -> str:
-    """Return the activation trend chart: stored daily snapshots, today's live rates as the last point.
+    """Return the activation trend chart of the scope's last TREND_DAYS days: its stored daily snapshots, today's
+    live rates as the last point.
 
     The target line is drawn when every group shares one target (students and parents: 90 %).
     """
+    first_day = last_day - timedelta(days=TREND_DAYS)
+    history = activation_history(scope=scope, scope_ids=[scope_id], first_day=first_day, last_day=last_day)
+    history = history.get(scope_id, {})
     days = sorted({day for by_day in history.values() for day in by_day} | {last_day})
     series = []
     for group, label in groups:
@@ -192,9 +196,6 @@ def school_dashboard(request: HttpRequest, school_id: int) -> HttpResponse:
         (t for t in week.teachers if t.status == TeacherStatus.ACTIVE and t.suspicious), key=lambda t: t.name
     )
     groups = [("staff", _("Staff")), ("students", _("Students")), ("parents", _("Parents"))]
-    history = activation_history(
-        scope="school", scope_ids=[school.pk], first_day=metrics.day - timedelta(days=TREND_DAYS), last_day=metrics.day
-    ).get(school.pk, {})
     mondays = week_mondays(last_week=week.week_start, weeks=SPARK_WEEKS)
     trend = weekly_activity_trend(school_ids=[school.pk], last_week=week.week_start, weeks=SPARK_WEEKS)[school.pk]
     if not trend[-1].denominator and week.evaluated:
@@ -220,7 +221,8 @@ def school_dashboard(request: HttpRequest, school_id: int) -> HttpResponse:
                     TREND_DAYS,
                 )
                 % {"school": school, "days": TREND_DAYS},
-                history=history,
+                scope="school",
+                scope_id=school.pk,
                 today={group: getattr(metrics, group) for group, _label in groups},
                 last_day=metrics.day,
                 groups=groups,
@@ -256,9 +258,6 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
     assignments = list(class_teachers_of_class(school_class=school_class))
     chart = None
     if current is not None:
-        history = activation_history(
-            scope="class", scope_ids=[school_class.pk], first_day=today - timedelta(days=TREND_DAYS), last_day=today
-        ).get(school_class.pk, {})
         groups = [("students", _("Students")), ("parents", _("Parents"))]
         chart = activation_trend_chart(
             title=ngettext(
@@ -267,7 +266,8 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
                 TREND_DAYS,
             )
             % {"name": school_class.name, "days": TREND_DAYS},
-            history=history,
+            scope="class",
+            scope_id=school_class.pk,
             today={"students": current.students, "parents": current.parents},
             last_day=today,
             groups=groups,
