@@ -9,6 +9,24 @@ from django.utils.translation import gettext_lazy as _
 
 from classes.models import SchoolClass
 
+CLASS_TEACHER_CHOICES = [("with", _("assigned")), ("without", _("missing"))]
+CHATS_CHOICES = [
+    ("missing", _("a chat is missing")),
+    ("students", _("no students chat")),
+    ("parents", _("no parents chat")),
+    ("complete", _("both chats present")),
+]
+BELOW_TARGET_CHOICES = [
+    ("any", _("below target")),
+    ("students", _("students below target")),
+    ("parents", _("parents below target")),
+]
+
+
+def _any_of(label, choices: list[tuple[str, str]], method: str) -> django_filters.ChoiceFilter:
+    """Return a choice filter whose empty choice is «any», applied by the FilterSet's `method`."""
+    return django_filters.ChoiceFilter(label=label, choices=choices, empty_label=_("any"), method=method)
+
 
 class SchoolClassFilter(django_filters.FilterSet):
     """The dashboard's classes table: by grade, class teacher, chats and activation below target.
@@ -20,33 +38,9 @@ class SchoolClassFilter(django_filters.FilterSet):
     grade = django_filters.ChoiceFilter(
         label=_("Grade"), choices=[(grade, str(grade)) for grade in range(1, 12)], empty_label=_("all grades")
     )
-    class_teacher = django_filters.ChoiceFilter(
-        label=_("Class teacher"),
-        choices=[("with", _("assigned")), ("without", _("missing"))],
-        empty_label=_("any"),
-        method="filter_class_teacher",
-    )
-    chats = django_filters.ChoiceFilter(
-        label=_("Chats"),
-        choices=[
-            ("missing", _("a chat is missing")),
-            ("students", _("no students chat")),
-            ("parents", _("no parents chat")),
-            ("complete", _("both chats present")),
-        ],
-        empty_label=_("any"),
-        method="filter_chats",
-    )
-    below_target = django_filters.ChoiceFilter(
-        label=_("Activation"),
-        choices=[
-            ("any", _("below target")),
-            ("students", _("students below target")),
-            ("parents", _("parents below target")),
-        ],
-        empty_label=_("any"),
-        method="filter_nothing",
-    )
+    class_teacher = _any_of(_("Class teacher"), CLASS_TEACHER_CHOICES, "filter_class_teacher")
+    chats = _any_of(_("Chats"), CHATS_CHOICES, "filter_chats")
+    below_target = _any_of(_("Activation"), BELOW_TARGET_CHOICES, "filter_nothing")
 
     class Meta:
         model = SchoolClass
