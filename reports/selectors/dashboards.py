@@ -28,7 +28,6 @@ from classes.rates import sorted_missing_last
 from reports.rates import Rate
 
 from .activation_rates import ClassActivation
-from .activation_rates import ClassesBelowTarget
 from .activation_rates import SchoolActivation
 from .activation_rates import activation_compute
 from .history import activation_snapshots_of_days
@@ -47,6 +46,20 @@ TEACHER_STATUS_ORDER = {
 }
 
 
+class PartOf:
+    """A read-only attribute of the same name on one of the object's parts: `staff = PartOf("activation")` reads
+    `obj.activation.staff`."""
+
+    def __init__(self, part: str) -> None:
+        self.part = part
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        return self if obj is None else getattr(getattr(obj, self.part), self.name)
+
+
 @dataclass
 class SchoolMetrics:
     """A school's figures as `metrics_compute` reports them: today's activation and the last complete week.
@@ -61,26 +74,13 @@ class SchoolMetrics:
     week: SchoolWeek
     week_ago: dict[str, Rate] = field(default_factory=dict)
 
-    @property
-    def staff(self) -> Rate:
-        return self.activation.staff
-
-    @property
-    def students(self) -> Rate:
-        return self.activation.students
-
-    @property
-    def parents(self) -> Rate:
-        return self.activation.parents
-
-    @property
-    def active_teachers(self) -> Rate:
-        return self.week.active_teachers
-
-    @property
-    def below_target(self) -> ClassesBelowTarget:
-        """Return how many classes are below target today (the same count on the dashboard and the overview)."""
-        return self.activation.below_target
+    # Today's rates, the last complete week's active teachers, and how many classes are below target today (the
+    # same count on the dashboard and the overview), read from the activation and the week.
+    staff = PartOf("activation")
+    students = PartOf("activation")
+    parents = PartOf("activation")
+    active_teachers = PartOf("week")
+    below_target = PartOf("activation")
 
     def change(self, group: str) -> Fraction | None:
         """Return today's rate minus the rate of seven days earlier (a fraction), or None without both."""
