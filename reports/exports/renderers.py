@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import datetime
 from decimal import ROUND_HALF_UP
 from decimal import Decimal
@@ -46,26 +47,39 @@ def _local(value: datetime, tz) -> datetime:
     return timezone.localtime(value, tz) if timezone.is_aware(value) else value
 
 
-class CSVRenderer:
+def _signed(shown: Decimal) -> str:
+    return f"+{shown}" if shown > 0 else str(shown)
+
+
+def _yes_no(value) -> str:
+    return _("yes") if value else _("no")
+
+
+class CellsByKind:
+    """A renderer's cells by column kind: `shown[kind](value, report)`, `empty` for no value, else str(value)."""
+
+    empty = ""
+    shown: ClassVar[dict[str, Callable]] = {}
+
+    def cell(self, column: Column, value, report: Report) -> str:
+        if value is None:
+            return self.empty
+        show = self.shown.get(column.kind)
+        return show(value, report) if show else str(value)
+
+
+class CSVRenderer(CellsByKind):
     extension = "csv"
     content_type = "text/csv; charset=utf-8"
 
-    def cell(self, column: Column, value, report: Report) -> str:
-        """Return the cell's text as the column shows it (`render` neutralises it, see spreadsheet_cells)."""
-        if value is None:
-            return ""
-        if column.kind == "percent":
-            return str(_percent(value))
-        if column.kind == "points":
-            shown = _percent(value)
-            return f"+{shown}" if shown > 0 else str(shown)
-        if column.kind == "bool":
-            return _("yes") if value else _("no")
-        if column.kind == "date":
-            return value.isoformat()
-        if column.kind == "datetime":
-            return _local(value, report.tz).strftime("%Y-%m-%d %H:%M")
-        return str(value)
+    # Each kind's text (`render` neutralises it, see spreadsheet_cells); other kinds are str(value).
+    shown: ClassVar[dict[str, Callable]] = {
+        "percent": lambda value, report: str(_percent(value)),
+        "points": lambda value, report: _signed(_percent(value)),
+        "bool": lambda value, report: _yes_no(value),
+        "date": lambda value, report: value.isoformat(),
+        "datetime": lambda value, report: _local(value, report.tz).strftime("%Y-%m-%d %H:%M"),
+    }
 
     def render(self, report: Report, request: HttpRequest | None = None) -> HttpResponse:
         buffer = io.StringIO()
@@ -170,26 +184,20 @@ class XLSXRenderer:
         return response
 
 
-class HTMLRenderer:
+class HTMLRenderer(CellsByKind):
     """A printable page with the table (the same columns and values as the files)."""
 
     extension = "html"
     content_type = "text/html; charset=utf-8"
 
-    def cell(self, column: Column, value, report: Report) -> str:
-        if value is None:
-            return "—"
-        if column.kind == "percent":
-            return f"{number_format(_percent(value), 2)}\u00a0%"
-        if column.kind == "points":
-            return ("+" if value > 0 else "") + number_format(_percent(value), 2)
-        if column.kind == "date":
-            return date_format(value, "d.m.Y")
-        if column.kind == "datetime":
-            return _local(value, report.tz).strftime("%d.%m.%Y %H:%M")
-        if column.kind == "bool":
-            return _("yes") if value else _("no")
-        return str(value)
+    empty = "—"
+    shown: ClassVar[dict[str, Callable]] = {
+        "percent": lambda value, report: f"{number_format(_percent(value), 2)}\u00a0%",
+        "points": lambda value, report: ("+" if value > 0 else "") + number_format(_percent(value), 2),
+        "date": lambda value, report: date_format(value, "d.m.Y"),
+        "datetime": lambda value, report: _local(value, report.tz).strftime("%d.%m.%Y %H:%M"),
+        "bool": lambda value, report: _yes_no(value),
+    }
 
     def render(self, report: Report, request: HttpRequest | None = None) -> HttpResponse:
         columns = report.get_columns()
