@@ -172,19 +172,21 @@ def sample_school(
     data.add_user(402, "Оля", "Орлова", role_code="student")
     base = 1_763_366_400  # 2025-11-17 08:00 UTC
     parents, klass, channel = chat_ids
-    parents_chat = ChatData(
-        chat_id=parents,
-        title="5А Родители",
-        owner_id=201,
-        admin_ids=[201],
-        members=[
-            MemberData(201, join_date=base - 90 * 86400, is_admin=True, is_owner=True, invited_by=201),
-            MemberData(301, join_date=base - 80 * 86400, invited_by=201),
-            MemberData(302, join_date=base - 70 * 86400, invited_by=201),
-            MemberData(303, join_date=base - 60 * 86400, invited_by=201),
-            MemberData(-5, join_date=base - 60 * 86400, invited_by=201),
-        ],
-    )
+
+    def teachers_chat(chat_id: int, title: str, days_ago: int, others: dict[int, int], **fields) -> ChatData:
+        """A chat of teacher 201 (its owner and admin, a member since `days_ago`), and {member: days ago} whom the
+        teacher invited; `owner_invited_by` is what the platform says invited the owner."""
+        owner_invited_by = fields.pop("owner_invited_by", None)
+        owner = MemberData(
+            201, join_date=base - days_ago * 86400, is_admin=True, is_owner=True, invited_by=owner_invited_by
+        )
+        invited = [MemberData(user, join_date=base - days * 86400, invited_by=201) for user, days in others.items()]
+        return ChatData(
+            chat_id=chat_id, title=title, owner_id=201, admin_ids=[201], members=[owner, *invited], **fields
+        )
+
+    others = {301: 80, 302: 70, 303: 60, -5: 60}
+    parents_chat = teachers_chat(parents, "5А Родители", 90, others, owner_invited_by=201)
     authors = [201, 301, 302, 303, 201, 301, 302, 201, 301, 302, 201, 301]
     for n, author in enumerate(authors, start=1):
         parents_chat.messages.append(
@@ -194,16 +196,11 @@ def sample_school(
     parents_chat.messages[5].attachments = ("photo",)
     parents_chat.messages[7] = MessageData(id=1008, date=base + 8 * 600, from_id=201, action="chat_invite_user")
     parents_chat.messages[9] = MessageData(id=1010, date=base + 10 * 600, from_id=-5, text="Новость от сообщества")
-    class_chat = ChatData(
-        chat_id=klass,
-        title="5А класс",
-        owner_id=201,
-        admin_ids=[201],
-        members=[
-            MemberData(201, join_date=base - 90 * 86400, is_admin=True, is_owner=True),
-            MemberData(401, join_date=base - 50 * 86400, invited_by=201),
-            MemberData(402, join_date=base - 50 * 86400, invited_by=201),
-        ],
+    class_chat = teachers_chat(
+        klass,
+        "5А класс",
+        90,
+        {401: 50, 402: 50},
         messages=[
             MessageData(
                 id=2000 + n, date=base + n * 300, from_id=(201, 401, 402)[n % 3], text="👍" if n == 4 else "Привет"
@@ -211,13 +208,12 @@ def sample_school(
             for n in range(1, 6)
         ],
     )
-    channel_chat = ChatData(
-        chat_id=channel,
-        title="Новости школы",
+    channel_chat = teachers_chat(
+        channel,
+        "Новости школы",
+        100,
+        {},
         kind="channel",
-        owner_id=201,
-        admin_ids=[201],
-        members=[MemberData(201, join_date=base - 100 * 86400, is_admin=True, is_owner=True)],
         messages=[
             MessageData(id=3001, date=base + 100, from_id=201, text="Каникулы", attachments=("link",)),
             MessageData(id=3002, date=base + 200, from_id=201, text="Видео", attachments=("video",)),
