@@ -2,7 +2,7 @@
 
 Outside CI they are skipped when /usr/bin/chromium is missing; in CI (CI=true) a missing browser is a
 failure. Screenshots of the main pages are saved in test-artifacts/ (not committed). The demo is seeded once
-per module; every test starts from a copy of that database (`database_copy.py`), so writes stay within a test.
+per test process; every test starts from a copy of that database (`database_copy.py`), so writes stay within a test.
 """
 
 from __future__ import annotations
@@ -10,25 +10,18 @@ from __future__ import annotations
 import io
 import json
 import os
-from collections.abc import Iterator
-from datetime import UTC
 from datetime import date
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
-from django.test import override_settings
 from django.urls import reverse
-from time_machine import travel
 
 from classes.models import RosterChange
-from classes.models import School
 from classes.models import SchoolClass
 from classes.models import User
 
-from .database_copy import DatabaseCopy
+from .browser_support import ARTIFACTS
 from .demo_pages import main_pages
 
 # Playwright's sync API runs an event loop in the test's thread; the ORM calls here are plain sync calls.
@@ -36,58 +29,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-NOW = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # Monday 10:00 in Moscow
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        if IN_CI:
-            pytest.fail("CI needs Debian's chromium at /usr/bin/chromium (.ci/run installs it).")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium).")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture(scope="module")
-def seeded_demo(django_db_setup, django_db_blocker) -> Iterator[DatabaseCopy]:
-    """Seed the demo once for the module (in Russian, on the tests' Monday) and keep a copy of the database."""
-    with django_db_blocker.unblock():
-        with override_settings(LANGUAGE_CODE="ru"), travel(NOW, tick=True):
-            call_command("seed_demo", "--schools", "1", stdout=io.StringIO())
-        seeded = DatabaseCopy()
-    yield seeded
-    with django_db_blocker.unblock():
-        seeded.close()
-        call_command("flush", interactive=False, verbosity=0)  # the demo never reaches another module's tests
-        connection.close()  # opened outside any test: nothing else would close it before the test database goes
-
-
-@pytest.fixture
-def demo(seeded_demo, transactional_db, time_machine, settings) -> School:
-    """Give each test the freshly seeded demo: the module's copy is put back, so no test sees another's writes."""
-    settings.LANGUAGE_CODE = "ru"  # the product's default, as a school sees it
-    time_machine.move_to(NOW, tick=True)
-    seeded_demo.restore()
-    return School.objects.get(code="DEMO-1")
-
-
+# The chromium, the seeded demo and each test's copy of it are reports/tests/conftest.py's fixtures, shared by every
+# browser test module of the session (the demo is seeded once per test process).
 def log_in(browser, live_server, username: str, *, width: int = 1280, bypass_csp: bool = False):
     """Return a page of a new browser context, logged in through the login form.
 

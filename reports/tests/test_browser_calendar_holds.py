@@ -19,9 +19,8 @@ from classes.models import StaffAbsence
 from classes.tests.factories import StaffAbsenceFactory
 from classes.tests.scenario import school_admin
 
-from .test_browser import NOW
+from .browser_support import NOW
 from .test_browser import accessibility_violations
-from .test_browser import browser  # noqa: F401 - a fixture
 from .test_browser import log_in
 from .test_browser import screenshot
 
@@ -40,7 +39,7 @@ def school(transactional_db, time_machine, settings):
     return data
 
 
-def test_the_administrator_records_an_absence_in_the_calendar(browser, live_server, school):  # noqa: F811
+def test_the_administrator_records_an_absence_in_the_calendar(browser, live_server, school):
     # given
     teacher = school.teachers[0]
     page = log_in(browser, live_server, "calendar_admin")
@@ -65,7 +64,7 @@ def test_the_administrator_records_an_absence_in_the_calendar(browser, live_serv
     screenshot(page, "school-calendar")
 
 
-def test_a_mass_removal_hold_is_released_only_with_the_typed_number(browser, live_server, school):  # noqa: F811
+def test_a_mass_removal_hold_is_released_only_with_the_typed_number(browser, live_server, school):
     # given: 40 memberships would end, the school has 2
     held = sync_runs_add(school.school)[1]
     page = log_in(browser, live_server, "calendar_admin")
@@ -91,7 +90,7 @@ def test_a_mass_removal_hold_is_released_only_with_the_typed_number(browser, liv
     assert SyncRun.objects.filter(pk=held.pk).exists()
 
 
-def test_the_new_pages_have_no_wcag_violation(browser, live_server, school):  # noqa: F811
+def test_the_new_pages_have_no_wcag_violation(browser, live_server, school):
     # given: an absence in the calendar and a held sync waiting for its typed number
     StaffAbsenceFactory(staff=school.teachers[0])
     sync_runs_add(school.school)

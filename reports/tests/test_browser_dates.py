@@ -8,18 +8,15 @@ import re
 import pytest
 from django.urls import reverse
 
-from .test_browser import browser  # noqa: F401 - fixtures
-from .test_browser import demo  # noqa: F401 - fixtures
 from .test_browser import log_in
 from .test_browser import screenshot
-from .test_browser import seeded_demo  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ISO_WEEK = re.compile(r"\d{4}-W\d{2}")
 
 
-def test_the_dashboard_has_no_iso_week_and_the_404_page_is_russian_with_the_menu(browser, live_server, demo):  # noqa: F811
+def test_the_dashboard_has_no_iso_week_and_the_404_page_is_russian_with_the_menu(browser, live_server, demo):
     # given
     page = log_in(browser, live_server, "demo_admin", width=1366)
     dashboard = reverse("school-dashboard", kwargs={"school_id": demo.pk})

@@ -12,8 +12,7 @@ from classes import clock
 from . import test_browser as shared
 from .demo_pages import main_pages
 
-# The browser, the demo seeded once for the module and its per-test copy: test_browser.py's fixtures.
-browser, seeded_demo, demo = shared.browser, shared.seeded_demo, shared.demo
+# The browser, the demo seeded once and its per-test copy are conftest.py's fixtures.
 log_in, screenshot, pytestmark = shared.log_in, shared.screenshot, shared.pytestmark
 
 CUT_TABLES = """() => [...document.querySelectorAll('main .table-scroll')]

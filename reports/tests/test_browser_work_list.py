@@ -13,11 +13,8 @@ from django.urls import reverse
 
 from .independent_count import independent_count
 from .independent_count import independent_staff_not_activated
-from .test_browser import browser  # noqa: F401 (fixtures)
-from .test_browser import demo  # noqa: F401 (fixtures)
 from .test_browser import log_in
 from .test_browser import screenshot
-from .test_browser import seeded_demo  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +22,7 @@ TODAY = date(2026, 11, 30)  # test_browser's NOW, Monday in Moscow
 LAST_WEEK = date(2026, 11, 23)
 
 
-def test_one_click_from_the_staff_card_reaches_exactly_the_staff_not_activated(browser, live_server, demo):  # noqa: F811
+def test_one_click_from_the_staff_card_reaches_exactly_the_staff_not_activated(browser, live_server, demo):
     # given
     expected = {str(pk) for pk in independent_staff_not_activated(demo.pk, TODAY)}
     counted = independent_count(demo.code, LAST_WEEK, TODAY)["staff"]
@@ -44,7 +41,7 @@ def test_one_click_from_the_staff_card_reaches_exactly_the_staff_not_activated(b
     page.context.close()
 
 
-def test_the_classes_below_target_are_the_independent_count(browser, live_server, demo):  # noqa: F811
+def test_the_classes_below_target_are_the_independent_count(browser, live_server, demo):
     # given
     classes = independent_count(demo.code, LAST_WEEK, TODAY)["classes"]
     students = {c["class"] for c in classes if c["students"]["passes"] is False}

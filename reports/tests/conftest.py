@@ -1,0 +1,59 @@
+"""Fixtures of the browser tests: Debian's chromium and the demo, seeded once per test process, restored before each
+test (so a test that writes never sees another's writes). Between tests the database is flushed as usual
+(`transactional_db`), so the demo never reaches a test that does not ask for it."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
+from time_machine import travel
+
+from classes.models import School
+
+from .browser_support import CHROMIUM
+from .browser_support import CHROMIUM_ARGS
+from .browser_support import IN_CI
+from .browser_support import NOW
+from .database_copy import DatabaseCopy
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        if IN_CI:
+            pytest.fail("CI needs Debian's chromium at /usr/bin/chromium (.ci/run installs it).")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def seeded_demo(django_db_setup, django_db_blocker) -> Iterator[DatabaseCopy]:
+    """Seed the demo once for the test process (in Russian, on the tests' Monday) and keep a copy of the database."""
+    with django_db_blocker.unblock():
+        with override_settings(LANGUAGE_CODE="ru"), travel(NOW, tick=True):
+            call_command("seed_demo", "--schools", "1", stdout=io.StringIO())
+        seeded = DatabaseCopy()
+    yield seeded
+    with django_db_blocker.unblock():
+        seeded.close()
+        call_command("flush", interactive=False, verbosity=0)  # the demo never outlives the browser tests
+        connection.close()  # opened outside any test: nothing else would close it before the test database goes
+
+
+@pytest.fixture
+def demo(seeded_demo, transactional_db, time_machine, settings) -> School:
+    """Give each test the freshly seeded demo: the copy is put back, so no test sees another's writes."""
+    settings.LANGUAGE_CODE = "ru"  # the product's default, as a school sees it
+    time_machine.move_to(NOW, tick=True)
+    seeded_demo.restore()
+    return School.objects.get(code="DEMO-1")
