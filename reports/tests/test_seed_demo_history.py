@@ -56,12 +56,14 @@ def test_seed_demo_leaves_weekly_snapshots_weekly_activity_and_a_current_week():
     # when
     out = StringIO()
     call_command("seed_demo", "--schools", "1", "--json", stdout=out)
-    # then: one municipal snapshot on 1 September, every Monday since and today, rising as people joined
+    # then: one municipal snapshot on 1 September, every Monday since, each of the last seven days and today,
+    # rising as people joined
     assert json.loads(out.getvalue())["status"] == "ok"
     students = ActivationSnapshot.objects.filter(scope="municipality", group="students").order_by("day")
     days = list(students.values_list("day", flat=True))
-    assert days[0] == date(2026, 9, 1) and days[-1] == date(2026, 12, 3)
-    assert days[1:-1] == [date(2026, 9, 7) + timedelta(weeks=n) for n in range(13)]
+    mondays = [date(2026, 9, 7) + timedelta(weeks=n) for n in range(13)]
+    last_week = [date(2026, 11, 26) + timedelta(days=n) for n in range(8)]  # Thursday a week ago to today
+    assert days == sorted({date(2026, 9, 1), *mondays, *last_week})
     rates = [row.numerator / row.denominator for row in students]
     assert rates == sorted(rates) and rates[0] < 0.5 < 0.85 < rates[-1]
     # the weekly activity of every complete school week since the year's first full week (the autumn holidays

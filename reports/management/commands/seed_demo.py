@@ -112,13 +112,15 @@ def _school_sync(*, school: School, simulated: SimulatedSchool, as_of: datetime 
 
 
 def _past_days(*, year_start: date, today: date) -> list[date]:
-    """Return the days of the demo's past snapshots: the year's first day, then every Monday before today."""
-    days = []
+    """Return the days of the demo's past snapshots: the year's first day, every Monday before today, and each of
+    the seven days before today (so every figure's change over a week has its day, whatever day the demo is)."""
+    days = set()
     day = year_start
     while day < today:
-        days.append(day)
+        days.add(day)
         day += timedelta(days=7 - day.weekday())
-    return days
+    days.update(today - timedelta(days=back) for back in range(1, 8) if today - timedelta(days=back) >= year_start)
+    return sorted(days)
 
 
 def _history_replay(*, municipality: Municipality, seeded: list[tuple[School, SimulatedSchool]], today: date) -> None:
