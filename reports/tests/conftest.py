@@ -23,7 +23,7 @@ from .database_copy import DatabaseCopy
 
 
 @pytest.fixture(scope="session")
-def browser():
+def chromium():
     if not CHROMIUM.exists():
         if IN_CI:
             pytest.fail("CI needs Debian's chromium at /usr/bin/chromium (.ci/run installs it).")
@@ -34,6 +34,15 @@ def browser():
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture
+def browser(chromium, transactional_db):
+    """The session's chromium for one test: every page the test opened is closed when it ends (before its database
+    is emptied), so no page still polling the server reaches the next test."""
+    yield chromium
+    for context in chromium.contexts:
+        context.close()
 
 
 @pytest.fixture(scope="session")
