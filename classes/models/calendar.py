@@ -35,6 +35,11 @@ def within_year_clean(*, year: AcademicYear | None, starts_on: date | None, ends
         )
 
 
+def overlapping_first(rows: models.QuerySet, *, record: models.Model) -> models.Model | None:
+    """Return the first of `rows`, other than `record`, whose days overlap the record's (both ends counted)."""
+    return rows.filter(starts_on__lte=record.ends_on, ends_on__gte=record.starts_on).exclude(pk=record.pk).first()
+
+
 def academic_year_current_filter(day: date, *, prefix: str = "") -> Q:
     """Return the filter of academic years that contain the day (the rule of `AcademicYear.contains`)."""
     return Q(**{f"{prefix}starts_on__lte": day, f"{prefix}ends_on__gte": day})
@@ -102,10 +107,10 @@ class Quarter(models.Model):
         if self.year_id is None or not self.starts_on or not self.ends_on:
             return
         within_year_clean(year=self.year, starts_on=self.starts_on, ends_on=self.ends_on)
-        others = Quarter.objects.filter(year_id=self.year_id).exclude(pk=self.pk)
-        if others.filter(number=self.number).exists():
+        others = Quarter.objects.filter(year_id=self.year_id)
+        if others.filter(number=self.number).exclude(pk=self.pk).exists():
             raise ValidationError({"number": _("The year already has quarter %(number)d.") % {"number": self.number}})
-        overlapping = others.filter(starts_on__lte=self.ends_on, ends_on__gte=self.starts_on).first()
+        overlapping = overlapping_first(others, record=self)
         if overlapping is not None:
             raise ValidationError(
                 _("The dates overlap quarter %(number)d (%(first)s – %(last)s); quarters follow each other.")
@@ -144,11 +149,7 @@ class Holiday(models.Model):
         if self.year_id is None or not self.starts_on or not self.ends_on:
             return
         within_year_clean(year=self.year, starts_on=self.starts_on, ends_on=self.ends_on)
-        overlapping = (
-            Holiday.objects.filter(year_id=self.year_id, starts_on__lte=self.ends_on, ends_on__gte=self.starts_on)
-            .exclude(pk=self.pk)
-            .first()
-        )
+        overlapping = overlapping_first(Holiday.objects.filter(year_id=self.year_id), record=self)
         if overlapping is not None:
             raise ValidationError(
                 _("The dates overlap the holidays «%(name)s»; change those instead.") % {"name": overlapping.name}

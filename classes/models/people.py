@@ -23,6 +23,7 @@ from ..class_names import class_name_format
 from .calendar import AcademicYear
 from .calendar import academic_year_current_filter
 from .calendar import dates_clean
+from .calendar import overlapping_first
 from .fields import optional_link
 from .periods import period_covers
 from .periods import period_covers_filter
@@ -306,13 +307,7 @@ class StaffAbsence(models.Model):
         dates_clean(starts_on=self.starts_on, ends_on=self.ends_on)
         if self.staff_id is None or not self.starts_on or not self.ends_on:
             return
-        overlapping = (
-            StaffAbsence.objects.filter(
-                staff_id=self.staff_id, starts_on__lte=self.ends_on, ends_on__gte=self.starts_on
-            )
-            .exclude(pk=self.pk)
-            .first()
-        )
+        overlapping = overlapping_first(StaffAbsence.objects.filter(staff_id=self.staff_id), record=self)
         if overlapping is not None:
             raise ValidationError(
                 _("%(name)s is already absent from %(first)s to %(last)s; change that absence instead.")
