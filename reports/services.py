@@ -273,6 +273,12 @@ def weekly_history_build(*, school: School) -> int:
     return built
 
 
+def weeks_stored(*, school: School, mondays: list[date]) -> set[date]:
+    """Return which of the Mondays' weeks have stored activity rows for the school (one query)."""
+    rows = WeeklyActivity.objects.filter(school=school, week_start__in=mondays).order_by()
+    return set(rows.values_list("week_start", flat=True).distinct())
+
+
 def weekly_activity_ensure(*, school: School, weeks: int = 8) -> int:
     """Build the stored weekly activity of the last `weeks` complete weeks that have no rows yet; return how many.
 
@@ -280,12 +286,7 @@ def weekly_activity_ensure(*, school: School, weeks: int = 8) -> int:
     a week without school days stores nothing, so it is tried again on the next call.
     """
     mondays = week_mondays(last_week=last_complete_week(clock.today(school.tz)), weeks=weeks)
-    stored = set(
-        WeeklyActivity.objects.filter(school=school, week_start__in=mondays)
-        .order_by()
-        .values_list("week_start", flat=True)
-        .distinct()
-    )
+    stored = weeks_stored(school=school, mondays=mondays)
     missing = sorted(monday for monday in mondays if monday not in stored)
     for monday in missing:
         weekly_activity_build_many(schools=[school], week_start=monday)

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
+from chats.horizon import history_horizons
 from classes import clock
 from classes.calendar import last_complete_week
+from classes.calendar import school_days
 from classes.models import School
 from classes.school_days import SchoolCalendar
-from reports.models import WeeklyActivity
 from reports.selectors import week_mondays
+from reports.services import weeks_stored
+from reports.week_status import week_not_evaluated_reason
 
 
 @dataclass(frozen=True)
 class WeeksBuild:
-    """Of the last weeks, those with a school day (the ones a build stores) and how many of them are stored."""
+    """Of the last weeks, those a build stores (evaluated weeks) and how many of them are stored."""
 
     total: int
     done: int
@@ -26,17 +28,17 @@ class WeeksBuild:
 
 
 def weeks_build_progress(*, school: School, weeks: int) -> WeeksBuild:
-    """Return how many of the last `weeks` complete weeks with a school day have stored activity (2 queries)."""
+    """Return how many of the last `weeks` complete weeks a build stores (evaluated weeks: a school day, after the
+    school's history horizon) have stored activity (3 queries)."""
     mondays = week_mondays(last_week=last_complete_week(clock.today(school.tz)), weeks=weeks)
-    calendar = SchoolCalendar.for_school(school)
-    with_school_days = [
-        monday for monday in mondays if any(calendar.is_school_day(monday + timedelta(days=n)) for n in range(5))
+    holidays = SchoolCalendar.for_school(school).holidays
+    history_from = history_horizons(school_ids=[school.pk]).get(school.pk)
+    evaluated = [
+        monday
+        for monday in mondays
+        if week_not_evaluated_reason(
+            school_days=school_days(monday, holidays), week_start=monday, tz=school.tz, history_from=history_from
+        )
+        is None
     ]
-    stored = (
-        WeeklyActivity.objects.filter(school=school, week_start__in=with_school_days)
-        .order_by()
-        .values("week_start")
-        .distinct()
-        .count()
-    )
-    return WeeksBuild(total=len(with_school_days), done=stored)
+    return WeeksBuild(total=len(evaluated), done=len(weeks_stored(school=school, mondays=evaluated)))

@@ -1,10 +1,15 @@
 """Building the missing weeks of teacher activity goes to the worker; the teachers' page shows its progress."""
 
+from datetime import UTC
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from unittest import mock
 
 import pytest
 from django.urls import reverse
 
+from chats.models import Integration
 from chats.tests.scenario import classes_add
 from chats.tests.scenario import school_build
 from classes.tests.scenario import LAST_WEEK
@@ -74,3 +79,20 @@ def test_only_the_school_administrator_sees_the_progress(client):
     client.force_login(school_admin(other.school))
     # when / then
     assert client.get(progress_url(data.school)).status_code == 404
+
+
+def test_a_school_connected_part_way_finishes_when_its_evaluated_weeks_are_stored():
+    # given: the school's message history starts three weeks before the last complete week
+    data = school_build(classes=1)
+    Integration.objects.update_or_create(
+        school=data.school,
+        defaults={
+            "backend": "simulator",
+            "history_from": datetime.combine(LAST_WEEK, time(), UTC) - timedelta(weeks=3),
+        },
+    )
+    # when: the worker's task has built what it can
+    weekly_activity_ensure(data.school.pk, 8)
+    progress = weeks_build_progress(school=data.school, weeks=8)
+    # then: the weeks before the horizon are not waited for
+    assert (progress.done, progress.total, progress.finished) == (3, 3, True)
