@@ -37,10 +37,11 @@ def test_sync_now_shows_the_queued_run_at_once_polling_itself(client):
     Integration.objects.create(school=data.school, backend="simulator")
     client.force_login(school_admin(data.school))
     # when
-    with mock.patch("chats.views.sync_school.delay_on_commit"):
+    with mock.patch("chats.views.sync_school.delay_on_commit") as delay:
         response = client.post(reverse("sync-now", kwargs={"school_id": data.school.pk}), follow=True)
-    # then
+    # then: the worker is handed this very run
     run = SyncRun.objects.get(school=data.school)
+    delay.assert_called_once_with(data.school.pk, run.pk)
     html = response.content.decode()
     assert 'id="sync-progress"' in html and POLLING in html
     assert f'hx-get="{progress_url(run)}"' in html
