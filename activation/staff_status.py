@@ -91,25 +91,22 @@ REASON_ADVICE = {
 _RANK = {reason: rank for rank, reason in enumerate(StaffReason)}
 
 
+_BY_STATUS = {
+    AccountStatus.PENDING: StaffReason.PENDING,
+    AccountStatus.ACTIVE: StaffReason.WRONG_ROLE,
+    AccountStatus.BLOCKED: StaffReason.BLOCKED,
+}
+
+
 def staff_reason(*, accounts: Iterable[tuple[str, str]], namesake: bool) -> StaffReason:
     """Return why a member of staff with these linked accounts' (role, status) pairs is not activated.
 
     `namesake`: an unlinked account of the school bears their name. The caller knows they are not activated.
     """
-    found: StaffReason | None = None
-    for role_code, status in accounts:
-        if status == AccountStatus.PENDING:
-            candidate = StaffReason.PENDING
-        elif status == AccountStatus.ACTIVE:
-            candidate = StaffReason.PENDING if role_code in STAFF_ROLES else StaffReason.WRONG_ROLE
-        elif status == AccountStatus.BLOCKED:
-            candidate = StaffReason.BLOCKED
-        else:
-            candidate = StaffReason.INVITED
-        if found is None or _RANK[candidate] < _RANK[found]:
-            found = candidate
-    if found is not None:
-        return found
+    # An active account here has no staff role (the caller leaves out staff activated in one).
+    reasons = [_BY_STATUS.get(status, StaffReason.INVITED) for _role_code, status in accounts]
+    if reasons:
+        return min(reasons, key=_RANK.__getitem__)  # the most advanced
     return StaffReason.AMBIGUOUS if namesake else StaffReason.NO_ACCOUNT
 
 

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from activation.models import SferumAccount
 from activation.staff_status import StaffReason
 from activation.staff_status import staff_not_activated
+from activation.staff_status import staff_reason
 from activation.tests.factories import SferumAccountFactory
 from chats.tests.scenario import school_build
 from classes.models import AuditEntry
@@ -223,3 +224,9 @@ def test_the_export_as_xlsx(client):
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet["A1"].value == "Staff not activated"
     assert sheet.max_row - 5 == len(expected)
+
+
+def test_of_several_accounts_the_most_advanced_gives_the_reason():
+    assert staff_reason(accounts=[("", "invited"), ("teacher", "blocked")], namesake=True) == StaffReason.BLOCKED
+    assert staff_reason(accounts=[("", "blocked"), ("", "pending")], namesake=False) == StaffReason.PENDING
+    assert staff_reason(accounts=[], namesake=True) == StaffReason.AMBIGUOUS
