@@ -112,6 +112,15 @@ def school_admin_school_or_404(*, user: User, school_id: int) -> School:
     return school_for_user_or_404(user=user, school_id=school_id)
 
 
+def school_writer_school_or_404(*, user: User, school_id: int) -> School:
+    """Return the school if the login writes its pages (its school administrator); 404 for another school, 403 for
+    a login that only reads it."""
+    school = school_admin_school_or_404(user=user, school_id=school_id)
+    if not can_write_school(user=user):
+        raise PermissionDenied
+    return school
+
+
 def can_write_school(*, user: User) -> bool:
     """Return True for the school administrator: a school's pages write for them alone, a municipal
     administrator reads them.

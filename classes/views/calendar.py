@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 from django.http import HttpRequest
@@ -27,6 +26,7 @@ from classes.access import ADMINS
 from classes.access import can_write_school
 from classes.access import role_required
 from classes.access import school_admin_school_or_404
+from classes.access import school_writer_school_or_404
 from classes.calendar_forms import HolidayForm
 from classes.calendar_forms import QuarterForm
 from classes.calendar_forms import SchoolCalendarForm
@@ -64,13 +64,6 @@ def _kind_or_404(kind: str) -> CalendarKind:
     if kind not in KINDS:
         raise Http404
     return KINDS[kind]
-
-
-def _writer_school(request: HttpRequest, school_id: int) -> School:
-    school = school_admin_school_or_404(user=request.user, school_id=school_id)
-    if not can_write_school(user=request.user):
-        raise PermissionDenied
-    return school
 
 
 def _entry_or_404(kind: CalendarKind, school: School, pk: int) -> models.Model:
@@ -140,7 +133,7 @@ def calendar_page(request: HttpRequest, school_id: int) -> HttpResponse:
 @role_required(*ADMINS)
 def calendar_entry_edit(request: HttpRequest, school_id: int, kind: str, pk: int | None = None) -> HttpResponse:
     """Create (no `pk`) or change a calendar entry; a wrong one is shown again with what to fix."""
-    school = _writer_school(request, school_id)
+    school = school_writer_school_or_404(user=request.user, school_id=school_id)
     spec = _kind_or_404(kind)
     entry = _entry_or_404(spec, school, pk) if pk is not None else None
     form = spec.form(request.POST or None, instance=entry, school=school)
@@ -156,7 +149,7 @@ def calendar_entry_edit(request: HttpRequest, school_id: int, kind: str, pk: int
 @require_POST
 def calendar_entry_delete_view(request: HttpRequest, school_id: int, kind: str, pk: int) -> HttpResponse:
     """Delete a calendar entry of the school."""
-    school = _writer_school(request, school_id)
+    school = school_writer_school_or_404(user=request.user, school_id=school_id)
     spec = _kind_or_404(kind)
     calendar_entry_delete(entry=_entry_or_404(spec, school, pk))
     messages.success(request, _("The entry is deleted from the school calendar."))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.http import HttpRequest
 from django.http import HttpResponse
@@ -20,6 +19,7 @@ from classes.access import ADMINS
 from classes.access import can_write_school
 from classes.access import role_required
 from classes.access import school_admin_school_or_404
+from classes.access import school_writer_school_or_404
 from classes.dates import quarter_label_text
 from classes.models import School
 from reports.forms import BulkResolveForm
@@ -114,18 +114,11 @@ def reconciliation_detail(request: HttpRequest, school_id: int, reconciliation_i
     return render(request, template, context)
 
 
-def _writer(request: HttpRequest, school_id: int) -> School:
-    school = school_admin_school_or_404(user=request.user, school_id=school_id)
-    if not can_write_school(user=request.user):
-        raise PermissionDenied
-    return school
-
-
 @role_required(*ADMINS)
 @require_POST
 def reconciliation_run_view(request: HttpRequest, school_id: int) -> HttpResponse:
     """Open the current quarter's reconciliation if needed and compare the roster with Sferum again."""
-    school = _writer(request, school_id)
+    school = school_writer_school_or_404(user=request.user, school_id=school_id)
     quarter = quarter_current(school=school, day=clock.today(school.tz))
     if quarter is None:
         messages.error(request, _("The school has no academic quarters; set up its academic year first."))
@@ -150,7 +143,7 @@ def reconciliation_run_view(request: HttpRequest, school_id: int) -> HttpRespons
 @require_POST
 def reconciliation_item_resolve_view(request: HttpRequest, school_id: int, item_id: int) -> HttpResponse:
     """Mark one item resolved with how (htmx swaps the item in place)."""
-    school = _writer(request, school_id)
+    school = school_writer_school_or_404(user=request.user, school_id=school_id)
     item = get_object_or_404(ReconciliationItem.objects.select_related("reconciliation"), pk=item_id)
     if item.reconciliation.school_id != school.pk:
         raise Http404
@@ -189,7 +182,7 @@ def reconciliation_item_resolve_view(request: HttpRequest, school_id: int, item_
 @require_POST
 def reconciliation_items_resolve_view(request: HttpRequest, school_id: int, reconciliation_id: int) -> HttpResponse:
     """Resolve every ticked item the same way, in one transaction (an invalid selection changes nothing)."""
-    school = _writer(request, school_id)
+    school = school_writer_school_or_404(user=request.user, school_id=school_id)
     reconciliation = get_object_or_404(Reconciliation, pk=reconciliation_id, school=school)
     item_ids = list(reconciliation.items.values_list("pk", flat=True))
     form = BulkResolveForm(request.POST, item_ids=item_ids)
@@ -220,7 +213,7 @@ def reconciliation_items_resolve_view(request: HttpRequest, school_id: int, reco
 @require_POST
 def reconciliation_sign_off_view(request: HttpRequest, school_id: int, reconciliation_id: int) -> HttpResponse:
     """Sign the quarter off (every item resolved, the confirmation ticked)."""
-    school = _writer(request, school_id)
+    school = school_writer_school_or_404(user=request.user, school_id=school_id)
     reconciliation = get_object_or_404(Reconciliation, pk=reconciliation_id, school=school)
     form = SignOffForm(request.POST)
     if not form.is_valid():
