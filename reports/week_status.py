@@ -14,8 +14,8 @@ from datetime import datetime
 from django.utils.translation import npgettext
 
 from classes.calendar import SCHOOL_WEEKDAYS
+from classes.calendar import school_days
 from classes.calendar import week_bounds
-from classes.calendar import week_days
 from classes.models import School
 from classes.school_days import SchoolCalendar
 
@@ -52,6 +52,6 @@ def week_threshold_notes(*, school: School, mondays: Sequence[date]) -> list[str
     full = school.effective_activity_threshold
     notes = []
     for monday in mondays:
-        days = sum(1 for day in week_days(monday) if calendar.is_school_day(day))
+        days = len(school_days(monday, calendar.holidays))
         notes.append(threshold_note(threshold=school.activity_threshold_for(days), full=full, school_days=days))
     return notes
