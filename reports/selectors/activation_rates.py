@@ -59,6 +59,10 @@ class ClassActivation:
         """Return True when both chats exist and the class teacher administers both."""
         return self.has_students_chat and self.has_parents_chat and self.class_teacher_is_admin
 
+    def below_target(self, group: str) -> bool:
+        """Return True when the class's students' or parents' rate fails its target (not when it has no data)."""
+        return getattr(self, group).passes is False
+
 
 @dataclass(frozen=True)
 class ClassesBelowTarget:
@@ -79,8 +83,8 @@ class ClassesBelowTarget:
 
 def classes_below_target(classes: Sequence[ClassActivation]) -> ClassesBelowTarget:
     """Return how many of the classes are below target for students, for parents, and for either."""
-    students = {c.class_id for c in classes if c.students.passes is False}
-    parents = {c.class_id for c in classes if c.parents.passes is False}
+    students = {c.class_id for c in classes if c.below_target("students")}
+    parents = {c.class_id for c in classes if c.below_target("parents")}
     return ClassesBelowTarget(any=len(students | parents), students=len(students), parents=len(parents))
 
 

@@ -175,10 +175,7 @@ def class_rows(
     for school_class in metrics.activation.classes:
         if class_ids is not None and school_class.class_id not in class_ids:
             continue
-        failing = {
-            "students": school_class.students.passes is False,
-            "parents": school_class.parents.passes is False,
-        }
+        failing = {group: school_class.below_target(group) for group in ("students", "parents")}
         if below_target == "any" and not any(failing.values()):
             continue
         if below_target in failing and not failing[below_target]:
