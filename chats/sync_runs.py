@@ -133,8 +133,10 @@ def sync_run_queue(*, school: School, backend_name: str) -> tuple[SyncRun, bool]
     return run, True
 
 
-def sync_run_queue_failed(*, run_id: int, error: str) -> None:
-    """End a queued run that could not be handed to the worker or run, with the reason."""
+def sync_run_queue_failed(*, run_id: int | None, error: str) -> None:
+    """End a queued run that could not be handed to the worker or run, with the reason (no run: nothing to end)."""
+    if run_id is None:
+        return
     SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.QUEUED).update(
         status=SyncRun.Status.FAILED, finished_at=clock.now(), error=error
     )
@@ -168,10 +170,7 @@ def run_start(
             return SyncRun.objects.create(school=school, **fields)
     except IntegrityError:
         error = _("A sync of %(school)s is already running; wait for it to finish.") % {"school": school.code}
-        if queued_id is not None:
-            SyncRun.objects.filter(pk=queued_id, status=SyncRun.Status.QUEUED).update(
-                status=SyncRun.Status.FAILED, finished_at=now, error=error
-            )
+        sync_run_queue_failed(run_id=queued_id, error=error)
         raise SyncAlreadyRunning(error) from None
 
 

@@ -43,8 +43,7 @@ def sync_school(school_id: int, queued_id: int | None = None) -> str | None:
     """
     school = School.objects.filter(pk=school_id, integration__enabled=True).first()
     if school is None:
-        if queued_id is not None:
-            sync_run_queue_failed(run_id=queued_id, error=_("The school is not connected to Sferum any more."))
+        sync_run_queue_failed(run_id=queued_id, error=_("The school is not connected to Sferum any more."))
         return None
     try:
         run, _result = school_sync_run(school=school, queued_id=queued_id)
@@ -87,8 +86,7 @@ def sync_held_confirm_task(run_id: int, user_id: int | None, queued_id: int | No
 
     run = SyncRun.objects.select_related("school").filter(pk=run_id, status=SyncRun.Status.HELD).first()
     if run is None or run.confirmed_at is not None:
-        if queued_id is not None:
-            sync_run_queue_failed(run_id=queued_id, error=_("Only a held sync waits for confirmation."))
+        sync_run_queue_failed(run_id=queued_id, error=_("Only a held sync waits for confirmation."))
         return None
     user = User.objects.filter(pk=user_id).first() if user_id else None
     try:
@@ -98,7 +96,6 @@ def sync_held_confirm_task(run_id: int, user_id: int | None, queued_id: int | No
         return ALREADY_RUNNING
     except IntegrationError as exc:
         logger.info("Confirmed sync of school %s not run: %s", run.school.code, type(exc).__name__)
-        if queued_id is not None:
-            sync_run_queue_failed(run_id=queued_id, error=str(exc))
+        sync_run_queue_failed(run_id=queued_id, error=str(exc))
         return "skipped"
     return confirmed.status
