@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 
-from django.db.models import Count
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import npgettext
@@ -17,6 +15,7 @@ from django.utils.translation import pgettext
 from classes.models import RosterChange
 from classes.models import School
 from classes.roster_changes import roster_changes_for_school
+from classes.roster_changes import roster_changes_overdue
 from reports.models import Reconciliation
 from reports.reconciliation.selectors import reconciliation_statuses
 from reports.selectors import ClassesBelowTarget
@@ -86,11 +85,9 @@ def roster_changes_panel(*, school: School, day: date) -> RosterChangesPanel:
     queue = roster_changes_for_school(school=school, day=day, states=OPEN_STATES).order_by(
         "-overdue", "reported_at", "pk"
     )
-    # The queue carries `overdue` (reported, past its school days): both counts in one query.
-    counts = queue.order_by().aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(overdue=True)))
     return RosterChangesPanel(
-        overdue=counts["overdue"],
-        open=counts["open"],
+        overdue=roster_changes_overdue(school=school, day=day).count(),
+        open=queue.count(),
         items=list(queue[:ROSTER_CHANGES_SHOWN]),
         url=reverse("roster-changes", kwargs={"school_id": school.pk}),
     )
