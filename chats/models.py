@@ -121,7 +121,10 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         constraints = [
-            models.UniqueConstraint(fields=["chat", "platform_id"], name="message_unique_platform_id"),
+            # With sent_at: on PostgreSQL the table is partitioned by it, and every unique constraint of a
+            # partitioned table includes the partition key. A platform message's date never changes, and the
+            # sync reads the chat's stored ids since the page's oldest date, so a message is still stored once.
+            models.UniqueConstraint(fields=["chat", "platform_id", "sent_at"], name="message_unique_platform_id_sent"),
         ]
         indexes = [
             models.Index(fields=["author", "sent_at"], name="message_author_sent"),
