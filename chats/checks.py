@@ -31,3 +31,17 @@ def sync_time_limits_check(app_configs=None, **kwargs) -> list[Error]:
         for (earlier, earlier_value), (later, later_value) in pairwise(limits)
         if earlier_value >= later_value
     ]
+
+
+@register()
+def message_retention_check(app_configs=None, **kwargs) -> list[Error]:
+    """Check MESSAGE_RETENTION_ACADEMIC_YEARS keeps at least the current academic year."""
+    if settings.MESSAGE_RETENTION_ACADEMIC_YEARS >= 1:
+        return []
+    return [
+        Error(
+            f"MESSAGE_RETENTION_ACADEMIC_YEARS ({settings.MESSAGE_RETENTION_ACADEMIC_YEARS}) must be at least 1.",
+            hint="It counts the academic years whose messages are kept, the current one included.",
+            id="chats.E002",
+        )
+    ]

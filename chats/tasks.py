@@ -12,6 +12,8 @@ from classes.models import Municipality
 from classes.models import School
 
 from .integrations import IntegrationError
+from .partitions import message_partitions_drop_expired
+from .partitions import message_partitions_ensure
 from .services import SyncAlreadyRunning
 from .services import school_sync_run
 from .services import sync_held_confirm
@@ -99,3 +101,14 @@ def sync_held_confirm_task(run_id: int, user_id: int | None, queued_id: int | No
         sync_run_queue_failed(run_id=queued_id, error=str(exc))
         return "skipped"
     return confirmed.status
+
+
+@shared_task(name="chats.message_partitions_maintain")
+def message_partitions_maintain() -> dict[str, list[str]]:
+    """Create the coming months' message partitions, then drop the expired ones (daily beat entry; PostgreSQL).
+
+    Idempotent: a second run the same day creates and drops nothing. Does nothing on SQLite.
+    """
+    created = message_partitions_ensure()
+    dropped = message_partitions_drop_expired()
+    return {"created": created, "dropped": dropped}

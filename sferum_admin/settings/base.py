@@ -282,6 +282,9 @@ SYNC_TASK_TIME_LIMIT = env_int("SYNC_TASK_TIME_LIMIT", 4800)
 SFERUM_HTTP_RETRY = {"max_attempts": 5, "backoff_base": 0.5, "backoff_cap": 30.0}
 SFERUM_HTTP_TIMEOUT = 20.0
 SFERUM_HTTP_CALL_DEADLINE = env_float("SFERUM_HTTP_CALL_DEADLINE", 60.0)
+# Messages are kept for this many academic years, the current one included (2: the current and the previous);
+# on PostgreSQL the daily chats.message_partitions_maintain job drops the month partitions older than that.
+MESSAGE_RETENTION_ACADEMIC_YEARS = env_int("MESSAGE_RETENTION_ACADEMIC_YEARS", 2)
 BEAT_RUN_EXPIRES = 50 * 60  # seconds: an hourly run that has not started by then gives way to the next one
 
 
@@ -311,6 +314,9 @@ CELERY_BEAT_SCHEDULE = {
     # Hourly at :00 Europe/Moscow; queues the daily activation snapshot of each municipality whose
     # time is 06:xx (one task per municipality: its schools, classes and itself).
     "reports-activation-snapshot": _hourly("reports.activation_snapshot_dispatch", minute=0),
+    # Daily at 03:40 Europe/Moscow; on PostgreSQL creates the message partitions of this month and the next
+    # ones, and drops those older than MESSAGE_RETENTION_ACADEMIC_YEARS (chats.partitions).
+    "chats-message-partitions-maintain": _hourly("chats.message_partitions_maintain", minute=40, hour=3),
 }
 
 LOGGING = {
