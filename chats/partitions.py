@@ -161,6 +161,18 @@ def retention_start(today: date | None = None) -> datetime:
     return datetime(first_year, 9, 1, tzinfo=_EARLIEST_OFFSET)
 
 
+def messages_kept_from(today: date | None = None) -> datetime | None:
+    """Return the moment from which every stored message is still there, or None when none was ever dropped
+    (SQLite: a plain table, nothing dropped): the start of the oldest month partition retention keeps.
+
+    A week that starts before it may have lost messages: its stored weekly results are the history and must
+    not be recomputed from what is left.
+    """
+    if not partitioning_active():
+        return None
+    return _moment(_month_start(retention_start(today).astimezone(UTC).date()))
+
+
 def message_partitions_expired(today: date | None = None) -> list[str]:
     """Return the month partitions that end before the retention start, oldest first."""
     start = retention_start(today)

@@ -1,4 +1,5 @@
-"""The weekly count reads only the week's month partitions of the message table (PostgreSQL, issue 13 item 4)."""
+"""Messages partitioned by month (PostgreSQL, issue 13 item 4): the weekly count reads only the week's month
+partitions, and weekly results outlive the messages retention drops."""
 
 import json
 from datetime import UTC
@@ -10,15 +11,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from activation.tests.factories import SferumAccountFactory
+from chats.models import Message
+from chats.partitions import message_partitions_drop_expired
 from chats.partitions import message_partitions_ensure
 from chats.tests.factories import ChatFactory
 from chats.tests.factories import MessageFactory
 from classes.calendar import week_bounds
 from classes.tests.factories import SchoolFactory
 from classes.tests.factories import StaffFactory
+from reports.models import WeeklyActivity
 from reports.selectors import teacher_week_messages
 from reports.selectors import weekly_activity_compute
 from reports.selectors.weekly_activity import counted_messages
+from reports.services import weekly_activity_build
 
 pytestmark = [
     pytest.mark.django_db,
@@ -90,3 +95,26 @@ def test_every_message_query_of_the_weekly_computation_reads_only_the_weeks_part
     assert len(message_queries) >= 2
     for sql in message_queries:
         assert message_relations(plan_of(sql)) == WEEK_PARTITIONS, sql
+
+
+@pytest.mark.clock("2026-12-03T10:00:00+03:00")
+def test_weekly_results_stay_when_retention_drops_their_messages_and_a_rebuild_keeps_them(clock, settings):
+    # given: a teacher's week of November 2024, built while its messages were kept
+    settings.MESSAGE_RETENTION_ACADEMIC_YEARS = 4
+    message_partitions_ensure(months_ahead=0, today=date(2024, 11, 1))
+    school = SchoolFactory(timezone="Europe/Moscow")
+    staff = StaffFactory(school=school)
+    account = SferumAccountFactory(school=school, staff=staff)
+    chat = ChatFactory(school=school)
+    for hour in (9, 10, 11):
+        MessageFactory(chat=chat, author=account, sent_at=datetime(2024, 11, 12, hour, tzinfo=UTC))
+    weekly_activity_build(school=school, week_start=date(2024, 11, 11))
+    stored = list(WeeklyActivity.objects.values_list("staff_id", "week_start", "messages", "status"))
+    assert stored == [(staff.pk, date(2024, 11, 11), 3, "active")]
+    # when: the default retention (this and the previous academic year) drops November 2024, and the week is rebuilt
+    settings.MESSAGE_RETENTION_ACADEMIC_YEARS = 2
+    assert "chats_message_y2024m11" in message_partitions_drop_expired()
+    assert not Message.objects.exists()
+    weekly_activity_build(school=school, week_start=date(2024, 11, 11))
+    # then: the week's results are the history and stay as they were
+    assert list(WeeklyActivity.objects.values_list("staff_id", "week_start", "messages", "status")) == stored
