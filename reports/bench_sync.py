@@ -9,8 +9,11 @@ from chats.integrations import integration_connect
 from chats.services import school_sync_run
 from chats.sync import message_hash_key
 from classes import clock
+from classes.calendar import last_complete_week
 from classes.roster.importer import roster_import
 from classes.services import school_create
+from reports.services import activation_snapshot_build_municipality
+from reports.services import weekly_activity_build
 from sferum_api.simulator import SimulatedSchool
 from sferum_api.testing import VkServer
 
@@ -31,12 +34,17 @@ def sync_bench(*, seed: int = 42, school_index: int = 0, rps: float = 0.0) -> di
     with VkServer.from_backend(simulated, token=token) as server:
         integration_connect(school=school, backend="vk", base_url=server.url, token=token, rps=rps)
         for _attempt in range(2):
-            started = time.perf_counter()
+            started, cpu, client_cpu = time.perf_counter(), time.process_time(), time.thread_time()
             run, result = school_sync_run(school=school)
+            client_cpu = time.thread_time() - client_cpu
             runs.append(
                 {
                     "status": run.status,
                     "seconds": round(time.perf_counter() - started, 3),
+                    # CPU of the sync (this thread) and of the loopback server (its threads, same process);
+                    # the database's own CPU is in neither.
+                    "client_cpu_seconds": round(client_cpu, 3),
+                    "server_cpu_seconds": round(time.process_time() - cpu - client_cpu, 3),
                     "requests": result.requests,
                     "retries": result.retries,
                     "chats": result.chats_seen,
@@ -45,6 +53,13 @@ def sync_bench(*, seed: int = 42, school_index: int = 0, rps: float = 0.0) -> di
                     "accounts_linked": result.accounts_linked,
                 }
             )
+    first, second = runs
+    started = time.perf_counter()
+    weekly_activity_build(school=school, week_start=last_complete_week(clock.today(school.tz)))
+    weekly = time.perf_counter() - started
+    started = time.perf_counter()
+    activation_snapshot_build_municipality(municipality=school.municipality, day=clock.today(school.tz))
+    activation = time.perf_counter() - started
     return {
         "scale": "sync",
         "backend": "vk",
@@ -53,4 +68,11 @@ def sync_bench(*, seed: int = 42, school_index: int = 0, rps: float = 0.0) -> di
         "roster_import": imported.status,
         "first_sync": runs[0],
         "second_sync": runs[1],
+        # What one worker process sustains on this school (README, "Running a region"): the client's ingest of
+        # the first sync, sync tasks a minute (first syncs and hourly, incremental ones) and the metrics tasks.
+        "messages_per_second": round(first["messages_added"] / first["seconds"]) if first["seconds"] else None,
+        "first_syncs_per_minute": round(60 / first["seconds"], 1) if first["seconds"] else None,
+        "hourly_syncs_per_minute": round(60 / second["seconds"], 1) if second["seconds"] else None,
+        "weekly_activity_seconds": round(weekly, 3),
+        "activation_snapshot_seconds": round(activation, 3),
     }
