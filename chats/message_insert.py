@@ -14,9 +14,12 @@ on a partitioned table). Return how many rows were inserted.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import NamedTuple
 
+from django.db import DatabaseError
 from django.db import connection
 
 from .models import Message
@@ -93,12 +96,25 @@ def _insert_generic(rows: list[MessageRow]) -> int:
     return inserted
 
 
-def commit_without_waiting() -> None:
-    """Let the current transaction's commit return before its WAL reaches the disk (PostgreSQL only).
+@contextmanager
+def commits_without_waiting() -> Iterator[None]:
+    """Within the block, commits on this connection return before their WAL reaches the disk (PostgreSQL).
 
-    For the sync's per-chat transactions: a crash may lose the last few of them, but each is whole (messages
-    and cursor together), and the next sync reads them again; it saves a disk flush per chat.
+    For the sync's many small transactions (one per chat, and its progress): a crash of the database server
+    may lose the last few of them, but each is whole (a chat's messages and cursor together) and the next
+    sync reads them again; it saves a disk flush per chat. The setting is reset at the end (a failed reset
+    is one inside a transaction that fails, whose rollback undoes the setting too).
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
+        except DatabaseError:
+            pass

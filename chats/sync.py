@@ -44,7 +44,6 @@ from .chat_listing import chats_list
 from .horizon import chat_history_mark
 from .horizon import school_history_record
 from .message_insert import MessageRow
-from .message_insert import commit_without_waiting
 from .message_insert import messages_insert
 from .models import Chat
 from .models import ChatMembership
@@ -318,7 +317,6 @@ def _chat_sync(
     infos = [] if plan.gone else list(backend.iter_messages(chat.platform_id, after_cursor=chat.cursor, since=since))
     marked = [] if plan.gone else chat_history_mark(chat=chat, infos=infos, since=since)  # first read: horizon
     with transaction.atomic():
-        commit_without_waiting()
         joined, left = _memberships_apply(plan)
         _authors_ensure(school=school, backend_name=backend.name, infos=infos, accounts=accounts)
         added, duplicates = messages_store(chat=chat, infos=infos, accounts=accounts)

@@ -39,7 +39,6 @@ from sferum_api import DeadlineError
 from sferum_api import Member
 from sferum_api import MessageInfo
 
-from .message_insert import commit_without_waiting
 from .models import SyncRun
 
 logger = logging.getLogger(__name__)
@@ -245,13 +244,8 @@ class GuardedBackend:
             raise DeadlineError("the run was ended by an administrator")
 
     def _progress_save(self, **progress: int) -> bool:
-        """Write the run's progress; return False when it is not running any more (ended by hand).
-
-        Written once per chat, so its commit does not wait for the disk (a lost progress row is harmless).
-        """
-        with transaction.atomic():
-            commit_without_waiting()
-            return bool(SyncRun.objects.filter(pk=self._run_pk, status=SyncRun.Status.RUNNING).update(**progress))
+        """Write the run's progress; return False when it is not running any more (ended by hand)."""
+        return bool(SyncRun.objects.filter(pk=self._run_pk, status=SyncRun.Status.RUNNING).update(**progress))
 
     def list_chats(self) -> Iterator[ChatInfo]:
         self._check()
