@@ -43,6 +43,7 @@ class MessageRow(NamedTuple):
 
 COLUMNS = MessageRow._fields
 _PG_TYPES = ("bigint", "varchar", "bigint", "boolean", "timestamptz", "varchar", "integer", "boolean", "varchar")
+_KINDS = ("int", "text", "int", "bool", "time", "text", "int", "bool", "text")
 
 
 def _column(name: str) -> str:
@@ -77,9 +78,31 @@ def _insert_postgresql(rows: list[MessageRow]) -> int:
     with connection._prepare_cursor(psycopg.Cursor(connection.connection)) as cursor:
         for start in range(0, len(rows), CHUNK_SIZE):
             chunk = rows[start : start + CHUNK_SIZE]
-            cursor.execute(sql, [list(column) for column in zip(*chunk, strict=True)])
+            columns = zip(*chunk, strict=True)
+            cursor.execute(sql, [_array_literal(column, kind) for column, kind in zip(columns, _KINDS, strict=True)])
             inserted += max(cursor.rowcount, 0)
     return inserted
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _array_literal(values: tuple, kind: str) -> str:
+    """Return a PostgreSQL array literal ('{1,NULL,"a\\"b"}') of the column's values.
+
+    psycopg adapts a list element by element in Python; one string per column, cast by the statement, is
+    several times cheaper for a 2,000-row chunk.
+    """
+    if kind == "int":
+        items = ["NULL" if value is None else str(int(value)) for value in values]
+    elif kind == "bool":
+        items = ["NULL" if value is None else "t" if value else "f" for value in values]
+    elif kind == "time":
+        items = ["NULL" if value is None else _quoted(value.isoformat()) for value in values]
+    else:
+        items = ["NULL" if value is None else _quoted(value) for value in values]
+    return "{" + ",".join(items) + "}"
 
 
 def _insert_generic(rows: list[MessageRow]) -> int:

@@ -85,3 +85,11 @@ def test_commits_do_not_wait_for_the_disk_within_the_block_only():
     if before is not None:
         assert synchronous_commit() == before
     assert Message.objects.count() == 1
+
+
+def test_ids_with_quotes_backslashes_braces_and_null_are_stored_as_they_are():
+    chat = ChatFactory()
+    odd = ['a"b', "c\\d", "NULL", "{x,y}", " spaced ", ""]
+    batch = [row._replace(platform_id=platform_id) for row, platform_id in zip(rows(chat, range(6)), odd, strict=True)]
+    assert messages_insert(batch) == 6
+    assert sorted(Message.objects.values_list("platform_id", flat=True)) == sorted(odd)
