@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import time
+from pathlib import Path
+
+from django.db import connection
 
 from chats.integrations import integration_connect
 from chats.services import school_sync_run
@@ -16,6 +20,22 @@ from reports.services import activation_snapshot_build_municipality
 from reports.services import weekly_activity_build
 from sferum_api.simulator import SimulatedSchool
 from sferum_api.testing import VkServer
+
+
+def _database_cpu() -> float | None:
+    """Return the CPU seconds the database server process of this connection has used (PostgreSQL on this
+    machine), or None when it cannot be read: with the sync's own CPU, the figure the machine's load does not
+    change."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
 def sync_bench(*, seed: int = 42, school_index: int = 0, rps: float = 0.0) -> dict:
@@ -34,9 +54,11 @@ def sync_bench(*, seed: int = 42, school_index: int = 0, rps: float = 0.0) -> di
     with VkServer.from_backend(simulated, token=token) as server:
         integration_connect(school=school, backend="vk", base_url=server.url, token=token, rps=rps)
         for _attempt in range(2):
+            database_cpu = _database_cpu()
             started, cpu, client_cpu = time.perf_counter(), time.process_time(), time.thread_time()
             run, result = school_sync_run(school=school)
             client_cpu = time.thread_time() - client_cpu
+            database_cpu = _database_cpu() - database_cpu if database_cpu is not None else None
             runs.append(
                 {
                     "status": run.status,
@@ -45,6 +67,7 @@ def sync_bench(*, seed: int = 42, school_index: int = 0, rps: float = 0.0) -> di
                     # the database's own CPU is in neither.
                     "client_cpu_seconds": round(client_cpu, 3),
                     "server_cpu_seconds": round(time.process_time() - cpu - client_cpu, 3),
+                    "database_cpu_seconds": round(database_cpu, 3) if database_cpu is not None else None,
                     "requests": result.requests,
                     "retries": result.retries,
                     "chats": result.chats_seen,
