@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-from datetime import datetime
 from types import SimpleNamespace
 
 import pytest
-import time_machine
 from celery import group
 
 from chats import tasks
 from chats.integrations import integration_connect
 from classes.tests.factories import MunicipalityFactory
 from classes.tests.factories import SchoolFactory
-from reports import tasks as report_tasks
 from sferum_admin.celery import app
 
 pytestmark = pytest.mark.django_db
-
-MONDAY_06_MOSCOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 
 
 def queue_of(name: str) -> str:
@@ -120,14 +114,3 @@ def test_one_failing_school_does_not_stop_the_others(monkeypatch, django_capture
         tasks.sync_all_schools()
     # then: the first and the third were synced all the same
     assert synced == [schools[0].pk, schools[2].pk]
-
-
-def test_the_weekly_dispatch_publishes_one_metrics_task_per_school_at_its_monday_0600(
-    published, django_capture_on_commit_callbacks
-):
-    moscow = [SchoolFactory(timezone="Europe/Moscow") for _ in range(3)]
-    SchoolFactory(timezone="Asia/Novosibirsk")  # 10:00 there: its week went out four hours ago
-    with time_machine.travel(MONDAY_06_MOSCOW), django_capture_on_commit_callbacks(execute=True):
-        assert report_tasks.weekly_activity_dispatch() == 3
-    assert published == [[("reports.weekly_activity_build", (school.pk, "2026-W47")) for school in moscow]]
-    assert queue_of("reports.weekly_activity_build") == "metrics"
