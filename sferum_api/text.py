@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 import unicodedata
@@ -52,5 +51,5 @@ def text_digest(text: str, *, key: bytes) -> tuple[int, bool, str]:
     text = text or ""
     if not text.strip():
         return len(text), False, ""
-    digest = hmac.new(key, normalize_text(text).encode("utf-8"), hashlib.sha256).hexdigest()
+    digest = hmac.digest(key, normalize_text(text).encode("utf-8"), "sha256").hex()
     return len(text), is_emoji_only(text), digest
