@@ -98,4 +98,5 @@ def sync_bench(*, seed: int = 42, school_index: int = 0, rps: float = 0.0) -> di
         "hourly_syncs_per_minute": round(60 / second["seconds"], 1) if second["seconds"] else None,
         "weekly_activity_seconds": round(weekly, 3),
         "activation_snapshot_seconds": round(activation, 3),
+        "activation_snapshot_schools": school.municipality.schools.count(),  # the snapshot covers them all
     }
