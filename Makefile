@@ -24,10 +24,10 @@ demo-data: venv
 	$(PY) manage.py seed_demo
 
 # Creates the virtualenv, installs, migrates, seeds the demo, starts the background
-# worker (with beat) and the web server; Ctrl+C stops both.
+# worker (with beat, consuming every queue: default, sync, metrics) and the web server; Ctrl+C stops both.
 run: demo-data
 	@mkdir -p var/celery/queue var/celery/processed
-	@DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-$(DEV_SETTINGS)} $(VENV)/bin/celery -A sferum_admin worker --beat --concurrency=1 --loglevel=warning \
+	@DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-$(DEV_SETTINGS)} $(VENV)/bin/celery -A sferum_admin worker --beat -Q default,sync,metrics --concurrency=1 --loglevel=warning \
 		--schedule=var/celerybeat-schedule > var/worker.log 2>&1 & \
 	worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

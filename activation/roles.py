@@ -21,6 +21,7 @@ from datetime import date
 from django.db import transaction
 
 from classes import clock
+from classes.bulk_update import rows_update
 from classes.models import Enrollment
 from classes.models import Parent
 from classes.models import School
@@ -145,5 +146,5 @@ def accounts_roles_derive(*, school: School) -> int:
             account.role_code, account.status, account.updated_at = role_code, status, now
             changed.append(account)
     with transaction.atomic():
-        SferumAccount.objects.bulk_update(changed, ["role_code", "status", "updated_at"], batch_size=200)
+        rows_update(changed, ["role_code", "status", "updated_at"])
     return len(changed)

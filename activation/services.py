@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from classes import clock
+from classes.bulk_update import rows_update
 from classes.models import Enrollment
 from classes.models import Parent
 from classes.models import School
@@ -26,6 +27,8 @@ STAFF_ROLE_CODES = frozenset({"admin", "employee", "teacher"})
 
 # Chat kinds, as chats.models.Chat.Kind (activation sits below chats and does not import it).
 _STAFF_CHAT = "staff"
+
+LINK_FIELDS = ("staff", "student", "parent", "updated_at")
 
 Person = tuple[str, int]  # ("staff" | "student" | "parent", pk)
 
@@ -171,7 +174,7 @@ def accounts_link(*, school: School) -> LinkResult:
                     ambiguous.add(account_id)
 
     now = clock.now()
-    changed: dict[tuple[str, ...], list[SferumAccount]] = defaultdict(list)  # by the fields that change
+    changed: list[SferumAccount] = []
     linked = 0
     for account in accounts:
         if account.link_manual:
@@ -182,22 +185,17 @@ def accounts_link(*, school: School) -> LinkResult:
         if person == _person_of(account):
             continue
         kind, pk = person if person is not None else ("", None)
-        fields = []
         for field in ("staff", "student", "parent"):
-            value = pk if kind == field else None
-            if getattr(account, f"{field}_id") != value:
-                setattr(account, f"{field}_id", value)
-                fields.append(field)
+            setattr(account, f"{field}_id", pk if kind == field else None)
         account.updated_at = now
-        changed[(*fields, "updated_at")].append(account)
+        changed.append(account)
     with transaction.atomic():
-        for fields, group in sorted(changed.items()):
-            SferumAccount.objects.bulk_update(group, list(fields), batch_size=200)
+        rows_update(changed, LINK_FIELDS)
         accounts_roles_derive(school=school)
     return LinkResult(
         linked=linked,
         unlinked=len(accounts) - linked - len(ambiguous),
         ambiguous=len(ambiguous),
-        changed=sum(len(group) for group in changed.values()),
+        changed=len(changed),
         ambiguous_account_ids=tuple(sorted(ambiguous)),
     )

@@ -26,6 +26,7 @@ from sferum_api.vk import VkBackend
 
 from .files_import.member_list import member_list_read
 from .models import Integration
+from .rate_limit import request_pacer
 from .sync import message_hash_key
 from .tokens import token_decrypt
 from .tokens import token_encrypt
@@ -95,16 +96,13 @@ def backend_build(*, integration: Integration) -> Backend:
         "deadline": settings.SFERUM_HTTP_CALL_DEADLINE,
         **({"base_url": integration.base_url} if integration.base_url else {}),
     }
+    if integration.backend in (BackendName.VK, BackendName.MAX):
+        token = token_decrypt(integration.token_encrypted)
+        kwargs["pacer"] = request_pacer(backend=integration.backend, token=token, rps=rps)
     if integration.backend == BackendName.VK:
-        return VkBackend(token=token_decrypt(integration.token_encrypted), hash_key=key, rps=rps, **kwargs)
+        return VkBackend(token=token, hash_key=key, rps=rps, **kwargs)
     if integration.backend == BackendName.MAX:
-        return MaxBackend(
-            token=token_decrypt(integration.token_encrypted),
-            chat_ids=list(integration.chat_ids),
-            hash_key=key,
-            rps=rps,
-            **kwargs,
-        )
+        return MaxBackend(token=token, chat_ids=list(integration.chat_ids), hash_key=key, rps=rps, **kwargs)
     if integration.backend == BackendName.FILES:
         return files_backend_from_folder(integration.base_url)
     raise IntegrationError(_("The integration's backend is unknown; connect the school again."))

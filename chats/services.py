@@ -17,6 +17,7 @@ from sferum_api import Backend
 from .horizon import history_first_sync_notify
 from .integrations import IntegrationError
 from .integrations import backend_build
+from .message_insert import commits_without_waiting
 from .models import Integration
 from .models import SyncRun
 from .sync import SyncResult
@@ -105,7 +106,8 @@ def school_sync_run(
         if backend is None:
             backend = backend_build(integration=integration)
         guard = GuardedBackend(backend, run=run, seconds=settings.SYNC_DEADLINE_SECONDS)
-        result = school_sync(school=school, backend=guard, since=since, confirm_removals=confirm_removals)
+        with commits_without_waiting():  # one small transaction per chat; the run's end below is durable
+            result = school_sync(school=school, backend=guard, since=since, confirm_removals=confirm_removals)
         if result.status == SyncRun.Status.FAILED:
             result.error = guarded_failure(guard=guard) or result.error
         for chat_id, reason in sorted(getattr(backend, "skipped_chats", {}).items()):

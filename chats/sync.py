@@ -43,6 +43,8 @@ from .chat_listing import chats_gone
 from .chat_listing import chats_list
 from .horizon import chat_history_mark
 from .horizon import school_history_record
+from .message_insert import MessageRow
+from .message_insert import messages_insert
 from .models import Chat
 from .models import ChatMembership
 from .models import Message
@@ -54,6 +56,7 @@ from .sync_result import SyncResult
 from .titles import propose_mapping
 
 BATCH_SIZE = 500
+_MESSAGE_KINDS = frozenset(Message.Kind.values)
 
 
 def message_hash_key() -> bytes:
@@ -270,36 +273,37 @@ def _authors_ensure(*, school: School, backend_name: str, infos: list[MessageInf
 def messages_store(*, chat: Chat, infos: list[MessageInfo], accounts: dict[str, int]) -> tuple[int, int]:
     """Store the messages not stored yet and advance the chat's cursor past them; return (added, duplicates).
 
-    Call inside the chat's transaction: the cursor moves only together with every message below it.
+    Call inside the chat's transaction: the cursor moves only together with every message below it. No query
+    per message: the chat's messages go in as plain rows (chats.message_insert), the stored ones skipped by
+    the table's unique key.
     """
     unique: dict[str, MessageInfo] = {}
     for info in infos:
         unique.setdefault(info.message_id, info)
     if not unique:
         return 0, len(infos)
-    oldest = min(info.sent_at for info in unique.values())
-    stored = set(Message.objects.filter(chat=chat, sent_at__gte=oldest).values_list("platform_id", flat=True))
-    kinds = set(Message.Kind.values)
-    new = [
-        Message(
-            chat=chat,
-            platform_id=info.message_id,
-            author_id=accounts.get(info.author_id) if info.author_id and not info.from_bot else None,
-            from_bot=info.from_bot or info.author_id is None,
-            sent_at=info.sent_at,
-            kind=info.kind if info.kind in kinds else Message.Kind.TEXT,
-            text_length=info.text_length,
-            emoji_only=info.emoji_only,
-            text_hash=info.text_hash,
+    kinds = _MESSAGE_KINDS
+    text = Message.Kind.TEXT.value
+    chat_id = chat.pk
+    rows = [
+        MessageRow(
+            chat_id,
+            info.message_id,
+            accounts.get(info.author_id) if info.author_id and not info.from_bot else None,
+            info.from_bot or info.author_id is None,
+            info.sent_at,
+            info.kind if info.kind in kinds else text,
+            info.text_length,
+            info.emoji_only,
+            info.text_hash,
         )
         for info in unique.values()
-        if info.message_id not in stored
     ]
-    Message.objects.bulk_create(new, batch_size=BATCH_SIZE, ignore_conflicts=True)
+    added = messages_insert(rows)
     highest = max(info.cursor for info in unique.values())
     if chat.cursor is None or highest > chat.cursor:
         chat.cursor = highest
-    return len(new), len(infos) - len(new)
+    return added, len(infos) - added
 
 
 def _chat_sync(

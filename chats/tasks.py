@@ -8,7 +8,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from classes.models import Municipality
+from classes.fan_out import fan_out
 from classes.models import School
 
 from .integrations import IntegrationError
@@ -57,22 +57,20 @@ def sync_school(school_id: int, queued_id: int | None = None) -> str | None:
 
 @shared_task(name="chats.sync_municipality", acks_late=True)
 def sync_municipality(municipality_id: int) -> int:
-    """Fan out: one sync task per connected school of the municipality."""
-    school_ids = list(
-        School.objects.filter(municipality_id=municipality_id, integration__enabled=True).values_list("pk", flat=True)
-    )
-    for school_id in school_ids:
-        sync_school.delay_on_commit(school_id)
-    return len(school_ids)
+    """Fan out: one sync task per connected school of the municipality (one group, on the `sync` queue)."""
+    school_ids = School.objects.filter(municipality_id=municipality_id, integration__enabled=True).order_by("pk")
+    return fan_out(sync_school, [(school_id,) for school_id in school_ids.values_list("pk", flat=True)])
 
 
 @shared_task(name="chats.sync_all_schools", acks_late=True)
 def sync_all_schools() -> int:
-    """Fan out over every municipality (the hourly beat entry)."""
-    municipality_ids = list(Municipality.objects.values_list("pk", flat=True))
-    for municipality_id in municipality_ids:
-        sync_municipality.delay_on_commit(municipality_id)
-    return len(municipality_ids)
+    """Fan out: one sync task per connected school of every municipality (the hourly beat entry).
+
+    One group of school tasks, not one task per municipality: the workers of the `sync` queue take the
+    schools as they come, whichever municipality they belong to.
+    """
+    school_ids = School.objects.filter(integration__enabled=True).order_by("municipality_id", "pk")
+    return fan_out(sync_school, [(school_id,) for school_id in school_ids.values_list("pk", flat=True)])
 
 
 @shared_task(name="chats.sync_held_confirm", **SYNC_LIMITS)

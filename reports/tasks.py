@@ -13,6 +13,7 @@ from classes.calendar import WeekFormatError
 from classes.calendar import last_complete_week
 from classes.calendar import week_label
 from classes.calendar import week_parse
+from classes.fan_out import fan_out
 from classes.models import Holiday
 from classes.models import Municipality
 from classes.models import Quarter
@@ -77,13 +78,12 @@ def history_ready_received(sender, *, school_id: int, **kwargs) -> None:
 def weekly_activity_dispatch() -> int:
     """Queue the week that ended for every school whose own time is Monday 06:xx; return how many."""
     now = clock.now()
-    queued = 0
+    jobs = []
     for school_id, zone in School.objects.order_by("pk").values_list("pk", "timezone"):
         local = now.astimezone(zoneinfo.ZoneInfo(zone))
         if local.weekday() == 0 and local.hour == RUN_HOUR:
-            weekly_activity_build.delay_on_commit(school_id, week_label(last_complete_week(local.date())))
-            queued += 1
-    return queued
+            jobs.append((school_id, week_label(last_complete_week(local.date()))))
+    return fan_out(weekly_activity_build, jobs)
 
 
 @shared_task(name="reports.activation_snapshot_build", acks_late=True)
@@ -102,13 +102,12 @@ def activation_snapshot_dispatch() -> int:
     A municipality's time zone is the one most of its schools use; all its rows share that day.
     """
     now = clock.now()
-    queued = 0
+    jobs = []
     for municipality_id, zone in sorted(municipality_timezones().items()):
         local = now.astimezone(zoneinfo.ZoneInfo(zone))
         if local.hour == RUN_HOUR:
-            activation_snapshot_build.delay_on_commit(municipality_id, local.date().isoformat())
-            queued += 1
-    return queued
+            jobs.append((municipality_id, local.date().isoformat()))
+    return fan_out(activation_snapshot_build, jobs)
 
 
 # ---------------------------------------------------------------------------
@@ -160,16 +159,15 @@ def reconciliation_open_dispatch() -> int:
         "year__school_id", "starts_on", "ends_on"
     ):
         holidays[school_id].append((starts_on, ends_on))
-    queued = 0
+    jobs = []
     for school_id, quarter in sorted(quarters.items()):
         calendar = SchoolCalendar(holidays[school_id])
         day = local_days[school_id]
         if (school_id, quarter.pk) in opened or not calendar.is_school_day(day):
             continue
         if day >= recon_selectors.first_school_day(quarter=quarter, calendar=calendar):
-            reconciliation_open.delay_on_commit(school_id, quarter.pk)
-            queued += 1
-    return queued
+            jobs.append((school_id, quarter.pk))
+    return fan_out(reconciliation_open, jobs)
 
 
 @shared_task(name="reports.roster_changes_confirm", acks_late=True)
@@ -187,6 +185,4 @@ def roster_changes_confirm_dispatch() -> int:
     school_ids = sorted(
         set(RosterChange.objects.filter(state=RosterChange.State.PROCESSED).values_list("school_id", flat=True))
     )
-    for school_id in school_ids:
-        roster_changes_confirm.delay_on_commit(school_id)
-    return len(school_ids)
+    return fan_out(roster_changes_confirm, [(school_id,) for school_id in school_ids])

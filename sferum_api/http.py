@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
+from typing import Protocol
 from typing import Self
 from typing import TypeVar
 from urllib.parse import quote
@@ -72,6 +73,18 @@ class RetryPolicy:
     def delay(self, retry: int, rng: random.Random) -> float:
         """Return a full-jitter delay before retry number `retry` (1-based)."""
         return rng.uniform(0.0, self.ceiling(retry))
+
+
+class RequestPacer(Protocol):
+    """Anything that spaces request starts: `wait()` before each request; `rps` for display.
+
+    `Pacer` keeps the spacing in this process; a caller may inject one whose state is shared (chats injects a
+    Redis one so that every worker syncing with one token keeps to one rate together).
+    """
+
+    rps: float
+
+    def wait(self) -> None: ...
 
 
 class Pacer:
@@ -147,6 +160,7 @@ class HttpClient:
         stats: RequestStats,
         secrets: Iterable[str] = (),
         rps: float = 0.0,
+        pacer: RequestPacer | None = None,
         timeout: float = 10.0,
         connect_timeout: float = 5.0,
         deadline: float | None = None,
@@ -175,7 +189,7 @@ class HttpClient:
         self._secrets = tuple(s for s in secrets if s)
         self._sleep = sleep
         self._rng = rng or random.Random()
-        self._pacer = Pacer(rps, clock=clock, sleep=sleep)
+        self._pacer: RequestPacer = pacer if pacer is not None else Pacer(rps, clock=clock, sleep=sleep)
         self._client = httpx.Client(
             base_url=self.base_url,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
@@ -339,6 +353,7 @@ class HttpBackend:
         hash_key: bytes,
         base_url: str | None = None,
         rps: float | None = None,
+        pacer: RequestPacer | None = None,
         timeout: float = 10.0,
         connect_timeout: float = 5.0,
         deadline: float | None = None,
@@ -366,6 +381,7 @@ class HttpBackend:
             stats=self.stats,
             secrets=(token,),
             rps=self.default_rps if rps is None else rps,
+            pacer=pacer,
             timeout=timeout,
             connect_timeout=connect_timeout,
             deadline=deadline,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 import unicodedata
@@ -24,11 +23,27 @@ def is_emoji_only(text: str) -> bool:
     return True
 
 
+_CACHED_BELOW = 0x20000  # the Basic and Supplementary Multilingual Planes: every script and emoji in use
+
+
+class _Punctuation(dict):
+    """A `str.translate` table that drops punctuation: a code point's category is looked up once, then cached
+    (below _CACHED_BELOW only, so that no text can grow the table past a bounded size)."""
+
+    def __missing__(self, code: int) -> int | None:
+        value = None if unicodedata.category(chr(code)).startswith("P") else code
+        if code < _CACHED_BELOW:
+            self[code] = value
+        return value
+
+
+_NO_PUNCTUATION = _Punctuation()
+
+
 def normalize_text(text: str) -> str:
     """Return the form two near-duplicate texts share: case-folded, ё → е, spaces collapsed, no punctuation."""
     text = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
-    text = "".join(ch for ch in text if not unicodedata.category(ch).startswith("P"))
-    return _SPACES.sub(" ", text).strip()
+    return _SPACES.sub(" ", text.translate(_NO_PUNCTUATION)).strip()
 
 
 def text_digest(text: str, *, key: bytes) -> tuple[int, bool, str]:
@@ -36,5 +51,5 @@ def text_digest(text: str, *, key: bytes) -> tuple[int, bool, str]:
     text = text or ""
     if not text.strip():
         return len(text), False, ""
-    digest = hmac.new(key, normalize_text(text).encode("utf-8"), hashlib.sha256).hexdigest()
+    digest = hmac.digest(key, normalize_text(text).encode("utf-8"), "sha256").hex()
     return len(text), is_emoji_only(text), digest

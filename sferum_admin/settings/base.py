@@ -219,6 +219,19 @@ else:
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
+# Three queues (README, "Running a region"): `sync` (one task per school's sync), `metrics` (every reports.*
+# task: weekly activity, snapshots, summaries, reconciliation), `default` (the rest: the hourly fan-outs, logins,
+# uploads). A pattern route sends tasks added later by the same names to the same queue.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "chats.sync_all_schools": {"queue": "default"},
+    "chats.sync_municipality": {"queue": "default"},
+    "reports.*_dispatch": {"queue": "default"},
+    "chats.sync_*": {"queue": "sync"},
+    "reports.*": {"queue": "metrics"},
+}
+# Request pacing shared by every worker (chats.rate_limit): Redis when set, else each process paces alone.
+SFERUM_PACE_REDIS_URL = os.environ.get("SFERUM_PACE_REDIS_URL", REDIS_URL)
 
 
 def cache_settings(*, redis_url: str) -> dict:

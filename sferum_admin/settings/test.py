@@ -17,3 +17,5 @@ SFERUM_HTTP_RETRY = {"max_attempts": 3, "backoff_base": 0.001, "backoff_cap": 0.
 SFERUM_HTTP_TIMEOUT = 2.0
 # Tests read English messages; the product's default (Russian) is checked by a test of its own.
 LANGUAGE_CODE = "en"
+# Request pacing stays in each test's process (the shared Redis pacer has tests of its own, on Redis db 7).
+SFERUM_PACE_REDIS_URL = ""
