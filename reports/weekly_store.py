@@ -1,0 +1,248 @@
+"""The Monday job's store of weekly teacher activity, set-based in the database (DESIGN.md, "Definitions").
+
+`weekly_activity_store` writes what `weekly_activity_compute` (reports.selectors) computes, without a Python
+row per message or per teacher: per time zone and batch of schools, one `INSERT … SELECT … ON CONFLICT DO
+UPDATE` counts, classifies and flags the week's messages, finds the week's teachers, their absences, reported
+counts and statuses, and upserts WeeklyActivity. Python computes only per-school things (school days, the
+week's threshold, whether the week is evaluated) and passes them as VALUES lists. The same SQL runs on
+PostgreSQL and SQLite.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+
+from django.db import connection
+from django.db import transaction
+
+from activation.models import SferumAccount
+from chats.horizon import history_horizons
+from chats.models import Chat
+from chats.models import Message
+from chats.models import ReportedActivity
+from classes import clock
+from classes.calendar import school_days
+from classes.calendar import week_bounds
+from classes.calendar import week_start as iso_week_start
+from classes.models import AcademicYear
+from classes.models import Holiday
+from classes.models import School
+from classes.models import SchoolClass
+from classes.models import Staff
+from classes.models import StaffAbsence
+from reports.models import WeeklyActivity
+from reports.selectors import SchoolWeek
+from reports.selectors import teachers_of_week
+from reports.selectors.weekly_activity import BURST_SIZE
+from reports.selectors.weekly_activity import BURST_SPAN
+from reports.selectors.weekly_activity import SUSPICIOUS_SHARE
+
+# Schools per statement: one statement per time zone at region scale (1,500 schools), bounded IN lists.
+SCHOOLS_PER_STATEMENT = 2000
+# Memory for the statement's sorts and hashes on PostgreSQL (SET LOCAL: this transaction only).
+WORK_MEM = "256MB"
+
+
+def week_plans(*, schools: Sequence[School], week_start: date) -> dict[int, SchoolWeek]:
+    """Return {school id: SchoolWeek without teachers}: school days, threshold and history horizon of the week.
+
+    Two queries (holidays, horizons) whatever the number of schools; the rules are weekly_activity_compute's.
+    """
+    monday = iso_week_start(week_start)
+    friday = monday + timedelta(days=4)
+    school_ids = [school.pk for school in schools]
+    holidays: dict[int, list[tuple[date, date]]] = defaultdict(list)
+    for school_id, first, last in (
+        Holiday.objects.filter(year__school_id__in=school_ids, starts_on__lte=friday, ends_on__gte=monday)
+        .order_by()
+        .values_list("year__school_id", "starts_on", "ends_on")
+    ):
+        holidays[school_id].append((first, last))
+    horizons = history_horizons(school_ids=school_ids)
+    plans = {}
+    for school in schools:
+        days = school_days(monday, holidays[school.pk])
+        plans[school.pk] = SchoolWeek(
+            school=school,
+            week_start=monday,
+            threshold=school.activity_threshold_for(len(days)),
+            school_days=days,
+            teachers=[],
+            history_from=horizons.get(school.pk),
+        )
+    return plans
+
+
+def weekly_activity_store(*, schools: Sequence[School], week_start: date) -> dict[int, SchoolWeek]:
+    """Compute and store the schools' teacher activity of the ISO week in the database; return the week plans.
+
+    Idempotent, like the Python computation it replaces: one row per teacher of an evaluated week is upserted,
+    rows of teachers who no longer count for the week are removed, and a week that is not evaluated keeps no
+    rows. The returned SchoolWeeks carry no teachers (read the stored rows for those).
+    """
+    if not schools:
+        return {}
+    plans = week_plans(schools=schools, week_start=week_start)
+    monday = iso_week_start(week_start)
+    evaluated = [plan for plan in plans.values() if plan.evaluated]
+    by_zone: dict[str, list[SchoolWeek]] = defaultdict(list)
+    for plan in evaluated:
+        by_zone[plan.school.timezone].append(plan)
+    now = clock.now()
+    still_teachers = teachers_of_week(
+        days_by_school={plan.school.pk: plan.school_days for plan in evaluated}, monday=monday
+    ).values("pk")
+    with transaction.atomic():
+        WeeklyActivity.objects.filter(school_id__in=list(plans), week_start=monday).exclude(
+            staff_id__in=still_teachers
+        ).delete()
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+            for zone, zone_plans in sorted(by_zone.items()):
+                start, end = week_bounds(monday, zone)
+                for first in range(0, len(zone_plans), SCHOOLS_PER_STATEMENT):
+                    batch = zone_plans[first : first + SCHOOLS_PER_STATEMENT]
+                    sql, params = upsert_sql(plans=batch, monday=monday, start=start, end=end, now=now)
+                    cursor.execute(sql, params)
+    return plans
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _plus_span(column: str) -> str:
+    """Return SQL for the datetime `column` plus BURST_SPAN, as Django itself writes it on each database."""
+    if connection.vendor == "postgresql":
+        return f"{column} + INTERVAL '{int(BURST_SPAN.total_seconds())} seconds'"
+    # SQLite stores datetimes as text; Django's own function adds microseconds and keeps its text format.
+    return f"django_format_dtdelta('+', {column}, {BURST_SPAN // timedelta(microseconds=1)})"
+
+
+def _date_placeholder() -> str:
+    """Return a date parameter's placeholder: typed on PostgreSQL; plain on SQLite (CAST AS date makes a number)."""
+    return "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
+
+
+def _date(value: date):
+    return connection.ops.adapt_datefield_value(value)
+
+
+def _datetime(value: datetime):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def counts_sql(*, school_ids: Sequence[int], start: datetime, end: datetime) -> tuple[str, list]:
+    """Return (sql, params) of {staff id: messages, emoji-only, near-duplicates, in bursts} in [start, end).
+
+    Counted messages are weekly_activity.counted_messages's: user messages (no service event, no bot) by
+    staff-linked accounts, in chats of the teacher's own school (as when each school is computed alone: the
+    Python computation of several schools at once also counted a teacher's messages in the other schools'
+    chats, and across time zones kept the last zone's count). A message is in a burst when one of the runs of BURST_SIZE
+    consecutive messages of its teacher that contain it spans at most BURST_SPAN: each message says whether the
+    run that starts at it does (one LEAD), and a message is in a burst when that holds at it or at one of the
+    BURST_SIZE − 1 before it (one MAX over a frame of rows). Near-duplicates: a group by teacher and text hash.
+    """
+    placeholders = ", ".join(["%s"] * len(school_ids))
+    lead = f"LEAD(m.sent_at, {BURST_SIZE - 1}) OVER (PARTITION BY a.staff_id ORDER BY m.sent_at, m.id)"
+    sql = (
+        "SELECT same.staff_id AS staff_id, SUM(same.n) AS messages, SUM(same.emoji) AS emoji, "  # noqa: S608
+        "SUM(CASE WHEN same.text_hash <> '' AND same.n > 1 THEN same.n ELSE 0 END) AS duplicates, "
+        "SUM(same.burst) AS bursts FROM ("
+        "SELECT marked.staff_id, marked.text_hash, COUNT(*) AS n, "
+        "SUM(CASE WHEN marked.emoji_only THEN 1 ELSE 0 END) AS emoji, SUM(marked.in_burst) AS burst FROM ("
+        "SELECT runs.staff_id, runs.text_hash, runs.emoji_only, MAX(runs.starts_run) OVER (PARTITION BY "
+        "runs.staff_id ORDER BY runs.sent_at, runs.id "
+        f"ROWS BETWEEN {BURST_SIZE - 1} PRECEDING AND CURRENT ROW) AS in_burst FROM ("
+        "SELECT a.staff_id, m.id, m.sent_at, m.text_hash, m.emoji_only, "
+        f"CASE WHEN {lead} <= {_plus_span('m.sent_at')} THEN 1 ELSE 0 END AS starts_run "
+        f"FROM {_table(Message)} m JOIN {_table(Chat)} c ON c.id = m.chat_id "
+        f"JOIN {_table(SferumAccount)} a ON a.id = m.author_id "
+        f"JOIN {_table(Staff)} st ON st.id = a.staff_id AND st.school_id = c.school_id "
+        f"WHERE c.school_id IN ({placeholders}) AND m.sent_at >= %s AND m.sent_at < %s "
+        "AND NOT m.from_bot AND m.kind <> %s AND a.staff_id IS NOT NULL"
+        ") runs) marked GROUP BY marked.staff_id, marked.text_hash) same GROUP BY same.staff_id"
+    )
+    return sql, [*school_ids, _datetime(start), _datetime(end), Message.Kind.SERVICE]
+
+
+def upsert_sql(
+    *, plans: Sequence[SchoolWeek], monday: date, start: datetime, end: datetime, now: datetime
+) -> tuple[str, list]:
+    """Return (sql, params) of the one statement that upserts the week's rows of the schools (evaluated weeks).
+
+    Teachers are weekly_activity.teachers_of_week's (employed on a school day, teaching or leading a class of an
+    academic year that overlaps the week); excused when absent on every school day they are employed on;
+    a reported count (files backend) replaces the message count; active from the week's threshold on;
+    suspicious when one kind makes at least SUSPICIOUS_SHARE of the counted messages.
+    """
+    sunday = monday + timedelta(days=6)
+    school_ids = [plan.school.pk for plan in plans]
+    plan_values = ", ".join(["(%s, %s)"] * len(plans))
+    plan_params = [value for plan in plans for value in (plan.school.pk, plan.threshold)]
+    day_rows = [(plan.school.pk, day) for plan in plans for day in plan.school_days]
+    day = _date_placeholder()
+    day_values = ", ".join([f"(%s, {day})"] * len(day_rows))
+    day_params = [value for school_id, day in day_rows for value in (school_id, _date(day))]
+    counts, count_params = counts_sql(school_ids=school_ids, start=start, end=end)
+    share_num, share_den = SUSPICIOUS_SHARE.numerator, SUSPICIOUS_SHARE.denominator
+
+    def flagged(column: str) -> str:
+        return f"{share_den} * t.{column} >= {share_num} * t.messages"
+
+    employed_on_day = "s.employed_from <= d.day AND (s.employed_to IS NULL OR s.employed_to >= d.day)"
+    columns = (
+        "school_id, staff_id, week_start, messages, threshold, status, has_account, emoji_only_messages, "
+        "duplicate_messages, burst_messages, suspicious, computed_at"
+    )
+    updates = ", ".join(
+        f"{column} = excluded.{column}" for column in columns.split(", ") if column not in ("staff_id", "week_start")
+    )
+    # Table names come from _meta and the rest are constants; every value is a parameter.
+    sql = (
+        f"WITH plan (school_id, threshold) AS (VALUES {plan_values}), "  # noqa: S608
+        f"school_day (school_id, day) AS (VALUES {day_values}), "
+        f"counts AS ({counts}) "
+        f"INSERT INTO {_table(WeeklyActivity)} ({columns}) "
+        f"SELECT t.school_id, t.id, {day}, t.messages, t.threshold, "
+        "CASE WHEN t.excused THEN %s WHEN t.messages >= t.threshold THEN %s ELSE %s END, "
+        "t.has_account, t.emoji, t.duplicates, t.bursts, "
+        f"(t.messages > 0 AND ({flagged('emoji')} OR {flagged('duplicates')} OR {flagged('bursts')})), %s "
+        "FROM (SELECT s.id, s.school_id, plan.threshold, "
+        "COALESCE(r.messages, counts.messages, 0) AS messages, COALESCE(counts.emoji, 0) AS emoji, "
+        "COALESCE(counts.duplicates, 0) AS duplicates, COALESCE(counts.bursts, 0) AS bursts, "
+        f"EXISTS (SELECT 1 FROM {_table(SferumAccount)} acc WHERE acc.staff_id = s.id) AS has_account, "
+        f"NOT EXISTS (SELECT 1 FROM school_day d WHERE d.school_id = s.school_id AND {employed_on_day} "
+        f"AND NOT EXISTS (SELECT 1 FROM {_table(StaffAbsence)} x WHERE x.staff_id = s.id "
+        "AND x.starts_on <= d.day AND x.ends_on >= d.day)) AS excused "
+        f"FROM {_table(Staff)} s JOIN plan ON plan.school_id = s.school_id "
+        "LEFT JOIN counts ON counts.staff_id = s.id "
+        f"LEFT JOIN {_table(ReportedActivity)} r ON r.staff_id = s.id AND r.school_id = s.school_id "
+        f"AND r.week_start = {day} "
+        f"WHERE EXISTS (SELECT 1 FROM school_day d WHERE d.school_id = s.school_id AND {employed_on_day}) "
+        f"AND (s.teaches OR EXISTS (SELECT 1 FROM {_table(SchoolClass)} k "
+        f"JOIN {_table(AcademicYear)} y ON y.id = k.year_id WHERE k.class_teacher_id = s.id "
+        f"AND y.starts_on <= {day} AND y.ends_on >= {day}))) t "
+        # WHERE true: SQLite's upsert after INSERT … SELECT needs a WHERE to parse ON CONFLICT.
+        f"WHERE 1 = 1 ON CONFLICT (staff_id, week_start) DO UPDATE SET {updates}"
+    )
+    status = WeeklyActivity.Status
+    params = [
+        *plan_params,
+        *day_params,
+        *count_params,
+        _date(monday),
+        status.EXCUSED.value,
+        status.ACTIVE.value,
+        status.INACTIVE.value,
+        _datetime(now),
+        _date(monday),
+        _date(sunday),
+        _date(monday),
+    ]
+    return sql, params
