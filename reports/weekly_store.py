@@ -43,8 +43,15 @@ from reports.selectors.weekly_activity import SUSPICIOUS_SHARE
 
 # Schools per statement: one statement per time zone at region scale (1,500 schools), bounded IN lists.
 SCHOOLS_PER_STATEMENT = 2000
-# Memory for the statement's sorts and hashes on PostgreSQL (SET LOCAL: this transaction only).
-WORK_MEM = "256MB"
+# PostgreSQL settings of the store's transaction (SET LOCAL): memory for the statement's sorts and hashes, and
+# hash joins only. Teachers' accounts are a few percent of all accounts but write about half the messages, so
+# the planner underestimates the joined rows by two orders of magnitude and picks nested loops over the
+# (author, sent_at) index: many times slower than one scan of the week's messages with hash joins.
+# Those disabled paths inflate the estimated cost, which would JIT-compile the plan (seconds): no JIT either.
+PG_SETTINGS = (
+    "SET LOCAL work_mem = '256MB'; SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off; "
+    "SET LOCAL jit = off; "
+)
 
 
 def week_plans(*, schools: Sequence[School], week_start: date) -> dict[int, SchoolWeek]:
@@ -100,15 +107,16 @@ def weekly_activity_store(*, schools: Sequence[School], week_start: date) -> dic
         WeeklyActivity.objects.filter(school_id__in=list(plans), week_start=monday).exclude(
             staff_id__in=still_teachers
         ).delete()
+        # On PostgreSQL the first statement also sets the transaction's work_mem (one round trip, no extra query).
+        setting = PG_SETTINGS if connection.vendor == "postgresql" else ""
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
             for zone, zone_plans in sorted(by_zone.items()):
                 start, end = week_bounds(monday, zone)
                 for first in range(0, len(zone_plans), SCHOOLS_PER_STATEMENT):
                     batch = zone_plans[first : first + SCHOOLS_PER_STATEMENT]
                     sql, params = upsert_sql(plans=batch, monday=monday, start=start, end=end, now=now)
-                    cursor.execute(sql, params)
+                    cursor.execute(setting + sql, params)
+                    setting = ""
     return plans
 
 
@@ -144,29 +152,35 @@ def counts_sql(*, school_ids: Sequence[int], start: datetime, end: datetime) -> 
     staff-linked accounts, in chats of the teacher's own school (as when each school is computed alone: the
     Python computation of several schools at once also counted a teacher's messages in the other schools'
     chats, and across time zones kept the last zone's count). A message is in a burst when one of the runs of BURST_SIZE
-    consecutive messages of its teacher that contain it spans at most BURST_SPAN: each message says whether the
-    run that starts at it does (one LEAD), and a message is in a burst when that holds at it or at one of the
-    BURST_SIZE − 1 before it (one MAX over a frame of rows). Near-duplicates: a group by teacher and text hash.
+    consecutive messages of its teacher that contain it spans at most BURST_SPAN (LAG and LEAD of one window:
+    one sort). Near-duplicates: a group by teacher and text hash, over rows already in teacher order.
     """
     placeholders = ", ".join(["%s"] * len(school_ids))
-    lead = f"LEAD(m.sent_at, {BURST_SIZE - 1}) OVER (PARTITION BY a.staff_id ORDER BY m.sent_at, m.id)"
+    # One window over the teacher's messages in time order. Ties in sent_at need no tie-break: "one of
+    # BURST_SIZE messages within BURST_SPAN" does not depend on the order of messages sent at the same instant.
+    window = "OVER (PARTITION BY a.staff_id ORDER BY m.sent_at)"
+
+    def at(offset: int) -> str:
+        if offset == 0:
+            return "m.sent_at"
+        function = "LEAD" if offset > 0 else "LAG"
+        return f"{function}(m.sent_at, {abs(offset)}) {window}"
+
+    runs = " OR ".join(f"{at(BURST_SIZE - 1 - before)} <= {_plus_span(at(-before))}" for before in range(BURST_SIZE))
     sql = (
         "SELECT same.staff_id AS staff_id, SUM(same.n) AS messages, SUM(same.emoji) AS emoji, "  # noqa: S608
         "SUM(CASE WHEN same.text_hash <> '' AND same.n > 1 THEN same.n ELSE 0 END) AS duplicates, "
         "SUM(same.burst) AS bursts FROM ("
         "SELECT marked.staff_id, marked.text_hash, COUNT(*) AS n, "
         "SUM(CASE WHEN marked.emoji_only THEN 1 ELSE 0 END) AS emoji, SUM(marked.in_burst) AS burst FROM ("
-        "SELECT runs.staff_id, runs.text_hash, runs.emoji_only, MAX(runs.starts_run) OVER (PARTITION BY "
-        "runs.staff_id ORDER BY runs.sent_at, runs.id "
-        f"ROWS BETWEEN {BURST_SIZE - 1} PRECEDING AND CURRENT ROW) AS in_burst FROM ("
-        "SELECT a.staff_id, m.id, m.sent_at, m.text_hash, m.emoji_only, "
-        f"CASE WHEN {lead} <= {_plus_span('m.sent_at')} THEN 1 ELSE 0 END AS starts_run "
+        "SELECT a.staff_id, m.text_hash, m.emoji_only, "
+        f"CASE WHEN {runs} THEN 1 ELSE 0 END AS in_burst "
         f"FROM {_table(Message)} m JOIN {_table(Chat)} c ON c.id = m.chat_id "
         f"JOIN {_table(SferumAccount)} a ON a.id = m.author_id "
         f"JOIN {_table(Staff)} st ON st.id = a.staff_id AND st.school_id = c.school_id "
         f"WHERE c.school_id IN ({placeholders}) AND m.sent_at >= %s AND m.sent_at < %s "
         "AND NOT m.from_bot AND m.kind <> %s AND a.staff_id IS NOT NULL"
-        ") runs) marked GROUP BY marked.staff_id, marked.text_hash) same GROUP BY same.staff_id"
+        ") marked GROUP BY marked.staff_id, marked.text_hash) same GROUP BY same.staff_id"
     )
     return sql, [*school_ids, _datetime(start), _datetime(end), Message.Kind.SERVICE]
 
