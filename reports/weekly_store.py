@@ -230,7 +230,9 @@ def upsert_sql(
         "FROM (SELECT s.id, s.school_id, plan.threshold, "
         "COALESCE(r.messages, counts.messages, 0) AS messages, COALESCE(counts.emoji, 0) AS emoji, "
         "COALESCE(counts.duplicates, 0) AS duplicates, COALESCE(counts.bursts, 0) AS bursts, "
-        f"EXISTS (SELECT 1 FROM {_table(SferumAccount)} acc WHERE acc.staff_id = s.id) AS has_account, "
+        # Staff-linked accounts only (the index on staff_id), not a scan of every student's and parent's account.
+        f"s.id IN (SELECT acc.staff_id FROM {_table(SferumAccount)} acc WHERE acc.staff_id IS NOT NULL) "
+        "AS has_account, "
         f"NOT EXISTS (SELECT 1 FROM school_day d WHERE d.school_id = s.school_id AND {employed_on_day} "
         f"AND NOT EXISTS (SELECT 1 FROM {_table(StaffAbsence)} x WHERE x.staff_id = s.id "
         "AND x.starts_on <= d.day AND x.ends_on >= d.day)) AS excused "
