@@ -221,7 +221,13 @@ def upsert_sql(
     sql = (
         f"WITH plan (school_id, threshold) AS (VALUES {plan_values}), "  # noqa: S608
         f"school_day (school_id, day) AS (VALUES {day_values}), "
-        f"counts AS ({counts}) "
+        f"counts AS ({counts}), "
+        # Per teacher employed on at least one school day: those days, and those of them inside an absence.
+        "employed AS (SELECT s.id AS staff_id, COUNT(DISTINCT d.day) AS days, "
+        "COUNT(DISTINCT CASE WHEN x.id IS NOT NULL THEN d.day END) AS absent_days "
+        f"FROM {_table(Staff)} s JOIN school_day d ON d.school_id = s.school_id "
+        f"LEFT JOIN {_table(StaffAbsence)} x ON x.staff_id = s.id AND x.starts_on <= d.day AND x.ends_on >= d.day "
+        f"WHERE {employed_on_day} GROUP BY s.id) "
         f"INSERT INTO {_table(WeeklyActivity)} ({columns}) "
         f"SELECT t.school_id, t.id, {day}, t.messages, t.threshold, "
         "CASE WHEN t.excused THEN %s WHEN t.messages >= t.threshold THEN %s ELSE %s END, "
@@ -233,15 +239,13 @@ def upsert_sql(
         # Staff-linked accounts only (the index on staff_id), not a scan of every student's and parent's account.
         f"s.id IN (SELECT acc.staff_id FROM {_table(SferumAccount)} acc WHERE acc.staff_id IS NOT NULL) "
         "AS has_account, "
-        f"NOT EXISTS (SELECT 1 FROM school_day d WHERE d.school_id = s.school_id AND {employed_on_day} "
-        f"AND NOT EXISTS (SELECT 1 FROM {_table(StaffAbsence)} x WHERE x.staff_id = s.id "
-        "AND x.starts_on <= d.day AND x.ends_on >= d.day)) AS excused "
-        f"FROM {_table(Staff)} s JOIN plan ON plan.school_id = s.school_id "
+        "employed.absent_days = employed.days AS excused "
+        f"FROM employed JOIN {_table(Staff)} s ON s.id = employed.staff_id "
+        "JOIN plan ON plan.school_id = s.school_id "
         "LEFT JOIN counts ON counts.staff_id = s.id "
         f"LEFT JOIN {_table(ReportedActivity)} r ON r.staff_id = s.id AND r.school_id = s.school_id "
         f"AND r.week_start = {day} "
-        f"WHERE EXISTS (SELECT 1 FROM school_day d WHERE d.school_id = s.school_id AND {employed_on_day}) "
-        f"AND (s.teaches OR EXISTS (SELECT 1 FROM {_table(SchoolClass)} k "
+        f"WHERE (s.teaches OR EXISTS (SELECT 1 FROM {_table(SchoolClass)} k "
         f"JOIN {_table(AcademicYear)} y ON y.id = k.year_id WHERE k.class_teacher_id = s.id "
         f"AND y.starts_on <= {day} AND y.ends_on >= {day}))) t "
         # WHERE true: SQLite's upsert after INSERT … SELECT needs a WHERE to parse ON CONFLICT.
