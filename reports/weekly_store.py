@@ -41,6 +41,8 @@ from reports.selectors.weekly_activity import BURST_SIZE
 from reports.selectors.weekly_activity import BURST_SPAN
 from reports.selectors.weekly_activity import SUSPICIOUS_SHARE
 
+# The temporary table of the week's computed rows on PostgreSQL (created and dropped by each statement).
+ROWS_TABLE = "weekly_activity_rows"
 # Schools per statement: one statement per time zone at region scale (1,500 schools), bounded IN lists.
 SCHOOLS_PER_STATEMENT = 2000
 # PostgreSQL settings of the store's transaction (SET LOCAL): memory for the statement's sorts and hashes, and
@@ -228,11 +230,13 @@ def upsert_sql(
         f"FROM {_table(Staff)} s JOIN school_day d ON d.school_id = s.school_id "
         f"LEFT JOIN {_table(StaffAbsence)} x ON x.staff_id = s.id AND x.starts_on <= d.day AND x.ends_on >= d.day "
         f"WHERE {employed_on_day} GROUP BY s.id) "
-        f"INSERT INTO {_table(WeeklyActivity)} ({columns}) "
-        f"SELECT t.school_id, t.id, {day}, t.messages, t.threshold, "
-        "CASE WHEN t.excused THEN %s WHEN t.messages >= t.threshold THEN %s ELSE %s END, "
-        "t.has_account, t.emoji, t.duplicates, t.bursts, "
-        f"(t.messages > 0 AND ({flagged('emoji')} OR {flagged('duplicates')} OR {flagged('bursts')})), %s "
+        f"SELECT t.school_id AS school_id, t.id AS staff_id, {day} AS week_start, t.messages AS messages, "
+        "t.threshold AS threshold, "
+        "CASE WHEN t.excused THEN %s WHEN t.messages >= t.threshold THEN %s ELSE %s END AS status, "
+        "t.has_account AS has_account, t.emoji AS emoji_only_messages, t.duplicates AS duplicate_messages, "
+        "t.bursts AS burst_messages, "
+        f"(t.messages > 0 AND ({flagged('emoji')} OR {flagged('duplicates')} OR {flagged('bursts')})) "
+        "AS suspicious, %s AS computed_at "
         "FROM (SELECT s.id, s.school_id, plan.threshold, "
         "COALESCE(r.messages, counts.messages, 0) AS messages, COALESCE(counts.emoji, 0) AS emoji, "
         "COALESCE(counts.duplicates, 0) AS duplicates, COALESCE(counts.bursts, 0) AS bursts, "
@@ -247,10 +251,19 @@ def upsert_sql(
         f"AND r.week_start = {day} "
         f"WHERE (s.teaches OR EXISTS (SELECT 1 FROM {_table(SchoolClass)} k "
         f"JOIN {_table(AcademicYear)} y ON y.id = k.year_id WHERE k.class_teacher_id = s.id "
-        f"AND y.starts_on <= {day} AND y.ends_on >= {day}))) t "
-        # WHERE true: SQLite's upsert after INSERT … SELECT needs a WHERE to parse ON CONFLICT.
-        f"WHERE 1 = 1 ON CONFLICT (staff_id, week_start) DO UPDATE SET {updates}"
+        f"AND y.starts_on <= {day} AND y.ends_on >= {day}))) t"
     )
+    # WHERE 1 = 1: SQLite's upsert after INSERT … SELECT needs a WHERE to parse ON CONFLICT.
+    upsert = (
+        f"INSERT INTO {_table(WeeklyActivity)} ({columns}) SELECT {columns} FROM {{rows}} WHERE 1 = 1 "  # noqa: S608
+        f"ON CONFLICT (staff_id, week_start) DO UPDATE SET {updates}"
+    )
+    if connection.vendor == "postgresql":
+        # A data-modifying statement never runs in parallel on PostgreSQL, CREATE TABLE AS does: the week's rows
+        # are computed into a temporary table with parallel workers scanning the messages, then upserted.
+        sql = f"CREATE TEMPORARY TABLE {ROWS_TABLE} AS {sql}; {upsert.format(rows=ROWS_TABLE)}; DROP TABLE {ROWS_TABLE}"
+    else:
+        sql = upsert.format(rows=f"({sql}) computed")
     status = WeeklyActivity.Status
     params = [
         *plan_params,
