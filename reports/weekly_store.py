@@ -109,7 +109,7 @@ def weekly_activity_store(*, schools: Sequence[School], week_start: date) -> dic
         WeeklyActivity.objects.filter(school_id__in=list(plans), week_start=monday).exclude(
             staff_id__in=still_teachers
         ).delete()
-        # On PostgreSQL the first statement also sets the transaction's work_mem (one round trip, no extra query).
+        # On PostgreSQL the first statement also sets the transaction's settings (one round trip, no extra query).
         setting = PG_SETTINGS if connection.vendor == "postgresql" else ""
         with connection.cursor() as cursor:
             for zone, zone_plans in sorted(by_zone.items()):
@@ -117,9 +117,22 @@ def weekly_activity_store(*, schools: Sequence[School], week_start: date) -> dic
                 for first in range(0, len(zone_plans), SCHOOLS_PER_STATEMENT):
                     batch = zone_plans[first : first + SCHOOLS_PER_STATEMENT]
                     sql, params = upsert_sql(plans=batch, monday=monday, start=start, end=end, now=now)
-                    cursor.execute(setting + sql, params)
+                    _execute(cursor, setting + sql, params)
                     setting = ""
     return plans
+
+
+def _execute(cursor, sql: str, params: list) -> None:
+    """Run the statements of `sql` (several on PostgreSQL, parameters in the first data statement only).
+
+    Django's psycopg cursors bind on the client and send them in one round trip; with server-side binding
+    (the database OPTIONS' `server_side_binding`) each statement goes on its own.
+    """
+    if not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
+        cursor.execute(sql, params)
+        return
+    for statement in (part.strip() for part in sql.split("; ")):
+        cursor.execute(statement, params if "%s" in statement else None)
 
 
 def _table(model) -> str:
