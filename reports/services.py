@@ -15,6 +15,7 @@ from classes.calendar import week_bounds
 from classes.calendar import week_start as iso_week_start
 from classes.models import Municipality
 from classes.models import School
+from classes.models import Staff
 from classes.services import academic_year_current
 from reports.models import ActivationSnapshot
 from reports.models import WeeklyActivity
@@ -23,23 +24,12 @@ from reports.selectors import MunicipalityActivation
 from reports.selectors import SchoolActivation
 from reports.selectors import SchoolWeek
 from reports.selectors import TeacherStatus
+from reports.selectors import TeacherWeek
 from reports.selectors import activation_compute
-from reports.selectors import teachers_of_week
 from reports.selectors import week_mondays
 from reports.selectors import weekly_activity_compute
+from reports.weekly_store import weekly_activity_store
 
-WEEKLY_ACTIVITY_UPDATE_FIELDS = [
-    "school",
-    "messages",
-    "threshold",
-    "status",
-    "has_account",
-    "emoji_only_messages",
-    "duplicate_messages",
-    "burst_messages",
-    "suspicious",
-    "computed_at",
-]
 SNAPSHOT_UPDATE_FIELDS = [
     "municipality",
     "school",
@@ -56,55 +46,53 @@ def weekly_activity_build(*, school: School, week_start: date) -> SchoolWeek:
     """Compute the school's teacher activity of the ISO week and store it; return the week.
 
     Idempotent: one row per teacher and week is upserted, and rows of teachers who no longer count
-    for the week are removed; a week without school days keeps no rows (see WeeklyActivity).
+    for the week are removed; a week without school days keeps no rows (see WeeklyActivity). The
+    store is set-based (reports.weekly_store); the returned week's teachers are read back from the
+    stored rows, or computed live for a week that is not evaluated (nothing is stored for it).
     """
-    return weekly_activity_build_many(schools=[school], week_start=week_start)[school.pk]
+    week = weekly_activity_store(schools=[school], week_start=week_start)[school.pk]
+    if not week.evaluated:
+        return weekly_activity_compute(schools=[school], week_start=week.week_start)[school.pk]
+    week.teachers = stored_teacher_weeks(school=school, week_start=week.week_start)
+    return week
 
 
 def weekly_activity_build_many(*, schools: list[School], week_start: date) -> dict[int, SchoolWeek]:
-    """Compute and store the teacher activity of the ISO week for several schools at once (set-based)."""
-    weeks = weekly_activity_compute(schools=schools, week_start=week_start)
-    if not weeks:
-        return weeks
-    monday = next(iter(weeks.values())).week_start
+    """Compute and store the teacher activity of the ISO week for several schools at once (set-based, in SQL).
+
+    Returns {school id: SchoolWeek} with school days, threshold and evaluation but no teachers: read the
+    stored WeeklyActivity rows for those (at region scale that is 60,000 rows nobody asked for).
+    """
     kept_from = messages_kept_from()
-    if kept_from is not None and any(week_bounds(monday, week.school.tz)[0] < kept_from for week in weeks.values()):
+    if kept_from is not None and any(
+        week_bounds(iso_week_start(week_start), school.tz)[0] < kept_from for school in schools
+    ):
         # The week's messages may be dropped already (retention, chats.partitions): its stored rows stay.
-        return weeks
-    now = clock.now()
-    rows = [
-        WeeklyActivity(
-            school_id=week.school.pk,
-            staff_id=teacher.staff_id,
-            week_start=monday,
-            messages=teacher.messages,
-            threshold=week.threshold,
-            status=teacher.status.value,
-            has_account=teacher.has_account,
-            emoji_only_messages=teacher.emoji_only,
-            duplicate_messages=teacher.duplicates,
-            burst_messages=teacher.bursts,
-            suspicious=teacher.suspicious,
-            computed_at=now,
+        return weekly_activity_compute(schools=schools, week_start=week_start)
+    return weekly_activity_store(schools=schools, week_start=week_start)
+
+
+def stored_teacher_weeks(*, school: School, week_start: date) -> list[TeacherWeek]:
+    """Return the school's stored teacher weeks, in the order weekly_activity_compute lists them (one query)."""
+    rows = (
+        WeeklyActivity.objects.filter(school=school, week_start=week_start)
+        .select_related("staff")
+        .order_by(*(f"staff__{field}" for field in Staff._meta.ordering))
+    )
+    return [
+        TeacherWeek(
+            staff_id=row.staff_id,
+            person_id=row.staff.person_id,
+            name=row.staff.full_name,
+            has_account=row.has_account,
+            status=TeacherStatus(row.status),
+            messages=row.messages,
+            emoji_only=row.emoji_only_messages,
+            duplicates=row.duplicate_messages,
+            bursts=row.burst_messages,
         )
-        for week in weeks.values()
-        if week.evaluated
-        for teacher in week.teachers
-        if teacher.status != TeacherStatus.NOT_EVALUATED
+        for row in rows
     ]
-    evaluated_days = {school_id: week.school_days for school_id, week in weeks.items() if week.evaluated}
-    still_teachers = teachers_of_week(days_by_school=evaluated_days, monday=monday).values("pk")
-    with transaction.atomic():
-        WeeklyActivity.objects.filter(school_id__in=list(weeks), week_start=monday).exclude(
-            staff_id__in=still_teachers
-        ).delete()
-        WeeklyActivity.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["staff", "week_start"],
-            update_fields=WEEKLY_ACTIVITY_UPDATE_FIELDS,
-        )
-    return weeks
 
 
 def _snapshot(

@@ -27,7 +27,7 @@ def test_bench_prints_one_json_object_with_the_timings():
     result = json.loads(lines[0])
     assert (result["schools"], result["teachers"], result["week"]) == (2, 6, "2026-W47")
     assert 0 < result["messages"] <= 300
-    for key in ("weekly_activity_seconds", "group_by_seconds", "ratio", "activation_seconds"):
+    for key in ("weekly_activity_seconds", "floor_seconds", "floor_after_seconds", "ratio", "activation_seconds"):
         assert result[key] is not None and result[key] >= 0
     assert WeeklyActivity.objects.count() == result["teachers_evaluated"]
     assert result["counts_agree"] is True

@@ -33,6 +33,8 @@ from reports.selectors import teacher_week_messages
 from reports.selectors import weekly_activity_compute
 from reports.selectors import weekly_activity_history
 from reports.services import weekly_activity_build
+from reports.tests.weekly_reference import python_rows
+from reports.tests.weekly_reference import stored_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +67,10 @@ def send(chat, account, at: datetime, count: int = 1, **fields) -> None:
 
 
 def build(school: School, week: date = W47) -> SchoolWeek:
-    return weekly_activity_build(school=school, week_start=week)
+    """Build the week with the SQL store; every world here also checks it stores what Python computed."""
+    built = weekly_activity_build(school=school, week_start=week)
+    assert stored_rows(schools=[school], week_start=week) == python_rows(schools=[school], week_start=week)
+    return built
 
 
 def entry(week: SchoolWeek, staff: Staff) -> TeacherWeek:

@@ -16,7 +16,8 @@ from reports.bench_sync import sync_bench
 class Command(BaseCommand):
     help = (
         "Generate a data set in the configured database (use a database of its own) and time the weekly "
-        "activity job, a raw SQL GROUP BY over the same messages, and the activation job. Not a test."
+        "activity job against the floor (one INSERT … SELECT … GROUP BY … ON CONFLICT counting the same messages per "
+        "teacher, run before and after the job), and the activation job. Not a test."
     )
 
     def add_arguments(self, parser) -> None:
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--students-per-class", type=int, help="Students per class (25).")
         parser.add_argument("--seed", type=int, default=1, help="Random seed of the data set.")
         parser.add_argument("--json", action="store_true", help="Print one JSON object on stdout.")
+        parser.add_argument("--reuse", help="Time an existing data set (its municipality code, BENCH-n) again.")
 
     def handle(self, *args, **options) -> None:
         if options["scale"] == "sync":
@@ -41,7 +43,7 @@ class Command(BaseCommand):
                 **{name: options[name] if options[name] is not None else value for name, value in defaults.items()},
                 seed=options["seed"],
             )
-            result = bench_run(sizes=sizes, scale=options["scale"])
+            result = bench_run(sizes=sizes, scale=options["scale"], reuse=options["reuse"])
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
         else:
