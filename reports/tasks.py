@@ -20,6 +20,7 @@ from classes.models import RosterChange
 from classes.models import School
 from classes.school_days import SchoolCalendar
 from reports import services
+from reports import summaries
 from reports.models import Reconciliation
 from reports.reconciliation import notification as recon_notification
 from reports.reconciliation import roster_changes as recon_roster_changes
@@ -107,6 +108,39 @@ def activation_snapshot_dispatch() -> int:
         local = now.astimezone(zoneinfo.ZoneInfo(zone))
         if local.hour == RUN_HOUR:
             activation_snapshot_build.delay_on_commit(municipality_id, local.date().isoformat())
+            queued += 1
+    return queued
+
+
+# How many schools one summary task computes (their aggregate queries are shared).
+SUMMARY_CHUNK = 50
+
+
+@shared_task(name="reports.school_summaries_build", acks_late=True, soft_time_limit=600, time_limit=660)
+def school_summaries_build(school_ids: list[int], day: str = "") -> int:
+    """Compute and store the summaries of the schools (on `day`, YYYY-MM-DD, or each one's today); return how many.
+
+    Schools deleted meanwhile are skipped.
+    """
+    schools = summaries.schools_for_summaries(school_ids=school_ids)
+    on = date.fromisoformat(day) if day else None
+    return len(summaries.school_summaries_build(schools=schools, day=on))
+
+
+@shared_task(name="reports.school_summary_dispatch", acks_late=True)
+def school_summary_dispatch() -> int:
+    """Queue today's summary of every school whose own time is 06:xx, in chunks of SUMMARY_CHUNK schools of one
+    local day; return how many tasks."""
+    now = clock.now()
+    by_day: dict[str, list[int]] = defaultdict(list)
+    for school_id, zone in School.objects.order_by("pk").values_list("pk", "timezone"):
+        local = now.astimezone(zoneinfo.ZoneInfo(zone))
+        if local.hour == RUN_HOUR:
+            by_day[local.date().isoformat()].append(school_id)
+    queued = 0
+    for day, school_ids in sorted(by_day.items()):
+        for start in range(0, len(school_ids), SUMMARY_CHUNK):
+            school_summaries_build.delay_on_commit(school_ids[start : start + SUMMARY_CHUNK], day)
             queued += 1
     return queued
 

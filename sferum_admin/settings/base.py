@@ -311,6 +311,9 @@ CELERY_BEAT_SCHEDULE = {
     # Hourly at :00 Europe/Moscow; queues the daily activation snapshot of each municipality whose
     # time is 06:xx (one task per municipality: its schools, classes and itself).
     "reports-activation-snapshot": _hourly("reports.activation_snapshot_dispatch", minute=0),
+    # Hourly at :10 Europe/Moscow; queues today's summary (the figures the municipal and regional overviews read)
+    # of each school whose own time is 06:xx, in chunks of schools.
+    "reports-school-summary": _hourly("reports.school_summary_dispatch", minute=10),
 }
 
 LOGGING = {
