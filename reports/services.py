@@ -169,7 +169,7 @@ def activation_snapshot_build(*, school: School, day: date) -> SchoolActivation:
 
 def activation_snapshot_build_municipality(*, municipality: Municipality, day: date) -> MunicipalityActivation:
     """Compute every school of the municipality and the municipality itself on the day, and upsert all rows."""
-    schools = list(School.objects.filter(municipality=municipality).select_related("municipality"))
+    schools = list(School.objects.filter(municipality=municipality).select_related("municipality__region"))
     computed = activation_compute(schools=schools, day=day)
     result = MunicipalityActivation(municipality=municipality, day=day, schools=list(computed.values()))
     now = clock.now()

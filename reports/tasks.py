@@ -35,7 +35,7 @@ RUN_HOUR = 6
 @shared_task(name="reports.weekly_activity_build", acks_late=True)
 def weekly_activity_build(school_id: int, week: str) -> None:
     """Compute and store the school's teacher activity of the ISO week (like 2026-W47)."""
-    school = School.objects.select_related("municipality").filter(pk=school_id).first()
+    school = School.objects.select_related("municipality__region").filter(pk=school_id).first()
     if school is None:
         return
     try:
@@ -51,7 +51,7 @@ def weekly_history_build(school_id: int) -> int | None:
 
     Queued by `history_ready_received` after a school's first successful sync (chats.horizon).
     """
-    school = School.objects.select_related("municipality").filter(pk=school_id).first()
+    school = School.objects.select_related("municipality__region").filter(pk=school_id).first()
     if school is None:
         return None
     return services.weekly_history_build(school=school)
@@ -63,7 +63,7 @@ def weekly_activity_ensure(school_id: int, weeks: int) -> int | None:
 
     Queued by the teachers' page ("compute the missing weeks"), which polls the progress meanwhile.
     """
-    school = School.objects.select_related("municipality").filter(pk=school_id).first()
+    school = School.objects.select_related("municipality__region").filter(pk=school_id).first()
     if school is None:
         return None
     return services.weekly_activity_ensure(school=school, weeks=weeks)
@@ -153,7 +153,7 @@ def school_summary_dispatch() -> int:
 @shared_task(name="reports.reconciliation_open", acks_late=True)
 def reconciliation_open(school_id: int, quarter_id: int) -> None:
     """Open the school's reconciliation of the quarter, compare once and e-mail its administrators (once)."""
-    school = School.objects.select_related("municipality").filter(pk=school_id).first()
+    school = School.objects.select_related("municipality__region").filter(pk=school_id).first()
     quarter = Quarter.objects.select_related("year").filter(pk=quarter_id, year__school_id=school_id).first()
     if school is None or quarter is None:
         return

@@ -16,6 +16,7 @@ from chats.tests.scenario import class_data_add
 from chats.tests.scenario import school_build
 from chats.tests.scenario import sync_runs_add
 from classes.models import AuditEntry
+from classes.models import School
 from classes.tests.factories import MunicipalityFactory
 from classes.tests.factories import UserFactory
 from classes.tests.scenario import NOW
@@ -23,7 +24,6 @@ from classes.tests.scenario import assert_constant_queries
 from classes.tests.scenario import municipal_admin
 from classes.tests.scenario import school_admin
 from classes.tests.scenario import teacher_user
-from classes.models import School
 from reports.rates import Rate
 from reports.services import activation_snapshot_build_municipality
 from reports.summaries import school_summaries_build

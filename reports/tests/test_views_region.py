@@ -86,7 +86,7 @@ def test_denials(client, name):
 
 def test_a_regional_administrator_sees_only_their_regions_municipalities(client):
     # given
-    region, north, south, schools = region_with_two_municipalities()
+    region, north, south, _schools = region_with_two_municipalities()
     other_region = RegionFactory(name="Чужой край")
     foreign = MunicipalityFactory(region=other_region, name="Чужой округ")
     school_build(municipality=foreign, classes=1, students=2)
@@ -169,7 +169,7 @@ def test_a_regional_administrator_sees_a_school_of_their_region_read_only(client
 
 def test_a_municipal_administrator_may_open_only_their_own_municipality_by_its_id(client):
     # given
-    region, north, south, _schools = region_with_two_municipalities()
+    _region, north, south, _schools = region_with_two_municipalities()
     client.force_login(municipal_admin(north))
     # when / then
     assert client.get(overview_url(north)).status_code == 200
@@ -294,7 +294,7 @@ def test_the_drill_down_makes_as_many_queries_whatever_the_number_of_schools(cli
 
 def test_the_regional_export_is_an_xlsx_with_the_regions_totals_and_is_audited(client):
     # given
-    region, north, _south, _schools = region_with_two_municipalities()
+    region, _north, _south, _schools = region_with_two_municipalities()
     summaries_build(region=region)
     client.force_login(regional_admin(region))
     # when
