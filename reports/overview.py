@@ -31,6 +31,7 @@ from reports.selectors import SchoolFigures
 from reports.selectors import figures_as_of
 from reports.selectors import school_figures_read
 from reports.selectors import timezone_most_used
+from reports.selectors.summaries import SummarySums
 
 
 def school_today(school: School) -> date:
@@ -102,6 +103,35 @@ def scope_totals(*, figures: list[SchoolFigures], owner: Municipality | Region, 
         as_of=figures_as_of(figures),
         schools=schools,
         with_figures=len(figures),
+    )
+
+
+def scope_totals_of_sums(*, sums: SummarySums, owner: Municipality | Region, schools: int) -> ScopeTotals:
+    """Return the totals of summed stored figures (reports.selectors.summary_sums_by_municipality) against the
+    owner's effective targets; the same figures `scope_totals` gives from the schools' rows."""
+
+    def rate(values: dict[str, int], group: str, target) -> Rate:
+        return Rate(values[f"{group}_numerator"], values[f"{group}_denominator"], target)
+
+    targets = {group: scope_target(owner, group) for group in ACTIVATION_GROUPS}
+    now = {group: rate(sums.now, group, targets[group]) for group in ACTIVATION_GROUPS}
+    week_ago = (
+        {group: rate(sums.week_ago, group, targets[group]) for group in ACTIVATION_GROUPS} if sums.with_week_ago else {}
+    )
+    return ScopeTotals(
+        staff=now["staff"],
+        students=now["students"],
+        parents=now["parents"],
+        active_teachers=Rate(sums.now["teachers_active"], sums.now["teachers_evaluated"]),
+        below_target=ClassesBelowTarget(
+            any=sums.now["below_target_any"],
+            students=sums.now["below_target_students"],
+            parents=sums.now["below_target_parents"],
+        ),
+        week_ago=week_ago,
+        as_of=sums.as_of,
+        schools=schools,
+        with_figures=sums.with_figures,
     )
 
 

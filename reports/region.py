@@ -8,12 +8,12 @@ those of seven days earlier.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 
+from django.db.models import Count
 from django.urls import reverse
 
 from classes.models import Municipality
@@ -21,10 +21,11 @@ from classes.models import Region
 from classes.models import School
 from classes.rates import sorted_missing_last
 from reports.overview import ScopeTotals
-from reports.overview import scope_totals
+from reports.overview import scope_totals_of_sums
 from reports.selectors import ACTIVATION_GROUPS
 from reports.selectors import ClassesBelowTarget
-from reports.selectors import school_figures_read
+from reports.selectors.summaries import SummarySums
+from reports.selectors.summaries import summary_sums_by_municipality
 
 
 @dataclass
@@ -98,29 +99,33 @@ REGION_SORTS: dict[str, Callable[[MunicipalityRow], tuple]] = {
 
 
 def regional_overview_read(*, region: Region) -> RegionalOverview:
-    """Return the overview of the region: each municipality's totals and the region's, from stored summaries."""
+    """Return the overview of the region: each municipality's totals and the region's, from stored summaries.
+
+    A fixed number of queries whatever the number of schools, each returning a row per municipality (or per
+    distinct day): the municipalities, their numbers of schools, and the sums of the latest summaries and of those
+    seven days earlier (reports.selectors.summary_sums_by_municipality).
+    """
     municipalities = list(Municipality.objects.filter(region=region).select_related("region").order_by("name", "pk"))
-    schools = list(
-        School.objects.filter(municipality__region=region).select_related("municipality__region").order_by("pk")
+    schools = School.objects.filter(municipality__region=region)
+    counts = dict(
+        schools.order_by().values("municipality_id").annotate(count=Count("pk")).values_list("municipality_id", "count")
     )
-    figures = school_figures_read(schools=schools)
-    schools_of: dict[int, int] = defaultdict(int)
-    figures_of: dict[int, list] = defaultdict(list)
-    for school in schools:
-        schools_of[school.municipality_id] += 1
-        if school.pk in figures:
-            figures_of[school.municipality_id].append(figures[school.pk])
-    rows = [
-        MunicipalityRow(
-            municipality=municipality,
-            totals=scope_totals(
-                figures=figures_of[municipality.pk], owner=municipality, schools=schools_of[municipality.pk]
-            ),
-            overview_url=reverse("municipality-overview", kwargs={"municipality_id": municipality.pk}),
+    schools_of = {municipality.pk: counts.get(municipality.pk, 0) for municipality in municipalities}
+    sums = summary_sums_by_municipality(schools=schools)
+    region_sums = SummarySums()
+    rows = []
+    for municipality in municipalities:
+        region_sums.merge(sums[municipality.pk])
+        rows.append(
+            MunicipalityRow(
+                municipality=municipality,
+                totals=scope_totals_of_sums(
+                    sums=sums[municipality.pk], owner=municipality, schools=schools_of[municipality.pk]
+                ),
+                overview_url=reverse("municipality-overview", kwargs={"municipality_id": municipality.pk}),
+            )
         )
-        for municipality in municipalities
-    ]
-    totals = scope_totals(figures=list(figures.values()), owner=region, schools=len(schools))
+    totals = scope_totals_of_sums(sums=region_sums, owner=region, schools=sum(schools_of.values()))
     return RegionalOverview(region=region, rows=rows, totals=totals)
 
 

@@ -6,6 +6,7 @@ days before those; nothing is recomputed per request.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,9 +16,13 @@ from datetime import datetime
 from datetime import timedelta
 from fractions import Fraction
 
+from django.db.models import Count
+from django.db.models import Min
 from django.db.models import OuterRef
 from django.db.models import Q
+from django.db.models import QuerySet
 from django.db.models import Subquery
+from django.db.models import Sum
 
 from chats.models import SyncRun
 from classes.models import School
@@ -114,24 +119,35 @@ def school_summaries_latest(*, school_ids: Collection[int]) -> dict[int, SchoolS
 
     A school without any summary yet is missing (the pages show "no figures yet", not zeros).
     """
-    latest_day = SchoolSummary.objects.filter(school_id=OuterRef("school_id")).order_by("-day").values("day")[:1]
-    rows = SchoolSummary.objects.filter(school_id__in=list(school_ids), day=Subquery(latest_day)).select_related(
-        "last_sync"
-    )
-    return {row.school_id: row for row in rows}
+    return {row.school_id: row for row in _latest_of(school_ids).select_related("last_sync")}
 
 
-def school_summaries_of_days(*, days_by_school: dict[int, date]) -> dict[int, SchoolSummary]:
-    """Return {school id: its summary of the given day} for the schools that have one, in one query."""
-    if not days_by_school:
-        return {}
+def _of_days(days_by_school: dict[int, date]) -> Q:
+    """Return the condition of each school's row of its given day (one term per distinct day)."""
     by_day: dict[date, list[int]] = {}
     for school_id, day in days_by_school.items():
         by_day.setdefault(day, []).append(school_id)
     condition = Q()
     for day, ids in by_day.items():
         condition |= Q(day=day, school_id__in=ids)
-    return {row.school_id: row for row in SchoolSummary.objects.filter(condition)}
+    return condition
+
+
+def _latest_day() -> QuerySet[SchoolSummary]:
+    """Return the subquery of the latest day of the outer row's school."""
+    return SchoolSummary.objects.filter(school_id=OuterRef("school_id")).order_by("-day").values("day")[:1]
+
+
+def _latest_of(school_ids: Collection[int]) -> QuerySet[SchoolSummary]:
+    """Return the queryset of each school's latest summary."""
+    return SchoolSummary.objects.filter(school_id__in=list(school_ids), day=Subquery(_latest_day()))
+
+
+def school_summaries_of_days(*, days_by_school: dict[int, date]) -> dict[int, SchoolSummary]:
+    """Return {school id: its summary of the given day} for the schools that have one, in one query."""
+    if not days_by_school:
+        return {}
+    return {row.school_id: row for row in SchoolSummary.objects.filter(_of_days(days_by_school))}
 
 
 def school_figures_read(*, schools: Iterable[School]) -> dict[int, SchoolFigures]:
@@ -159,3 +175,74 @@ def school_figures_read(*, schools: Iterable[School]) -> dict[int, SchoolFigures
 def figures_as_of(figures: Iterable[SchoolFigures]) -> datetime | None:
     """Return when the oldest of the shown figures was computed (the page's «figures as of»), or None without any."""
     return min((item.computed_at for item in figures), default=None)
+
+
+SUM_FIELDS = (
+    "staff_numerator",
+    "staff_denominator",
+    "students_numerator",
+    "students_denominator",
+    "parents_numerator",
+    "parents_denominator",
+    "below_target_any",
+    "below_target_students",
+    "below_target_parents",
+    "teachers_active",
+    "teachers_evaluated",
+)
+
+
+@dataclass
+class SummarySums:
+    """Sums of several schools' stored figures (the fields of SUM_FIELDS), now and seven days before each one's."""
+
+    now: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SUM_FIELDS, 0))
+    week_ago: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SUM_FIELDS, 0))
+    with_figures: int = 0
+    with_week_ago: int = 0
+    as_of: datetime | None = None
+
+    def merge(self, other: SummarySums) -> None:
+        """Add another SummarySums into this one (a region's from its municipalities')."""
+        for name in SUM_FIELDS:
+            self.now[name] += other.now[name]
+            self.week_ago[name] += other.week_ago[name]
+        self.with_figures += other.with_figures
+        self.with_week_ago += other.with_week_ago
+        if other.as_of is not None:
+            self.as_of = other.as_of if self.as_of is None else min(self.as_of, other.as_of)
+
+
+def summary_sums_by_municipality(*, schools: QuerySet[School]) -> dict[int, SummarySums]:
+    """Return {municipality id: SummarySums} over the latest stored summary of each of the schools, in three
+    queries whose rows are per municipality (the database adds up; 1,500 schools cost no Python loop).
+
+    Seven days earlier is each school's latest day minus seven; the schools' latest days are few (usually one), so
+    the earlier rows are those whose day is one of them minus seven and whose school's latest day is that one.
+    A municipality is the one the summary recorded (the school's when the job ran).
+    """
+    school_ids = Subquery(schools.values("pk"))
+    latest = SchoolSummary.objects.filter(school_id__in=school_ids, day=Subquery(_latest_day())).order_by()
+    sums_of = {name: Sum(name) for name in SUM_FIELDS}
+    sums: dict[int, SummarySums] = defaultdict(SummarySums)
+    for row in latest.values("municipality_id").annotate(count=Count("pk"), as_of=Min("computed_at"), **sums_of):
+        item = sums[row["municipality_id"]]
+        item.now = {name: row[name] for name in SUM_FIELDS}
+        item.with_figures = row["count"]
+        item.as_of = row["as_of"]
+    days = list(latest.values_list("day", flat=True).distinct())
+    if days:
+        condition = Q()
+        for day in days:
+            condition |= Q(day=day - timedelta(days=7), latest=day)
+        earlier = (
+            SchoolSummary.objects.filter(school_id__in=school_ids)
+            .annotate(latest=Subquery(_latest_day()))
+            .filter(condition)
+            .order_by()
+        )
+        for row in earlier.values("municipality_id").annotate(count=Count("pk"), **sums_of):
+            item = sums[row["municipality_id"]]
+            item.week_ago = {name: row[name] for name in SUM_FIELDS}
+            item.with_week_ago = row["count"]
+    return sums
