@@ -165,6 +165,11 @@ def test_a_regional_administrator_sees_a_school_of_their_region_read_only(client
     assert response.context["can_edit"] is False
     main = response.content.decode().split('<main id="main"', 1)[1]
     assert reverse("sync-now", kwargs={"school_id": school.pk}) not in main
+    # the way back up: the region, then the school's municipality
+    assert (
+        reverse("municipality-overview", kwargs={"municipality_id": school.municipality_id})
+        in response.content.decode()
+    )
 
 
 def test_a_municipal_administrator_may_open_only_their_own_municipality_by_its_id(client):
