@@ -37,6 +37,7 @@ run: demo-data
 	echo "    demo_admin      school administrator"; \
 	echo "    demo_teacher    teacher (class teacher)"; \
 	echo "    demo_municipal  municipal administrator"; \
+	echo "    demo_regional   regional administrator"; \
 	echo "  Background worker log: var/worker.log"; \
 	echo ""; \
 	$(PY) manage.py runserver --noreload $(HOST):$(PORT)

@@ -251,7 +251,7 @@ def teacher_classes(*, user: User, day: date) -> QuerySet[SchoolClass]:
     return (
         classes_for_user(user=user)
         .current_on(day)
-        .select_related("school__municipality")
+        .select_related("school__municipality__region")
         .annotate(
             led=Case(
                 When(class_teacher_id=user.staff_id, then=Value(True)),

@@ -131,7 +131,7 @@ def chat_confirm(request: HttpRequest, school_id: int) -> HttpResponse:
 def chat_update(request: HttpRequest, chat_id: int) -> HttpResponse:
     """Set a chat's class and kind by hand (an override confirms the mapping)."""
     chat = (
-        Chat.objects.select_related("school__municipality", "school_class")
+        Chat.objects.select_related("school__municipality__region", "school_class")
         .filter(pk=chat_id, school__in=schools_for_user(user=request.user))
         .first()
     )
@@ -225,7 +225,7 @@ def sync_now(request: HttpRequest, school_id: int) -> HttpResponse:
 def _sync_run_or_404(request: HttpRequest, run_id: int) -> SyncRun:
     """Return the sync run if it is of a school the login may see, else raise 404."""
     run = (
-        SyncRun.objects.select_related("school__municipality")
+        SyncRun.objects.select_related("school__municipality__region")
         .filter(pk=run_id, school__in=schools_for_user(user=request.user))
         .first()
     )

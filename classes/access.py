@@ -1,5 +1,6 @@
 """Who may see what: a teacher their classes, a school administrator their school, a municipal
-administrator their municipality's schools. Every view goes through these helpers; a denial is a 404
+administrator their municipality's schools, a regional administrator every municipality and school of their
+region. Every view goes through these helpers; a denial is a 404
 (the object is not in the user's scope) or a 403 (the role may not use the page), never data.
 """
 
@@ -21,13 +22,17 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from . import clock
+from .models import Municipality
 from .models import School
 from .models import SchoolClass
 from .models import Staff
 from .models import User
 
 Role = User.Role
-ADMINS = (Role.SCHOOL_ADMIN, Role.MUNICIPAL_ADMIN)  # the roles of a school's pages (see can_write_school)
+# The roles of a school's pages (see can_write_school: only the school administrator writes).
+ADMINS = (Role.SCHOOL_ADMIN, Role.MUNICIPAL_ADMIN, Role.REGIONAL_ADMIN)
+# The roles of the municipal overview (a regional administrator opens any municipality of the region).
+OVERVIEW_ROLES = (Role.MUNICIPAL_ADMIN, Role.REGIONAL_ADMIN)
 
 
 def superuser_without_role(user: User) -> bool:
@@ -87,8 +92,11 @@ def teacher_employed_today(*, user: User) -> bool:
 
 
 def schools_for_user(*, user: User) -> QuerySet[School]:
-    """Return the schools a login may see (a municipality's, one school's, a teacher's own while employed)."""
-    schools = School.objects.select_related("municipality")
+    """Return the schools a login may see (a region's, a municipality's, one school's, a teacher's own while
+    employed), with their municipality and its region (the thresholds a school inherits)."""
+    schools = School.objects.select_related("municipality__region")
+    if user.role == Role.REGIONAL_ADMIN:
+        return schools.filter(municipality__region_id=user.region_id)
     if user.role == Role.MUNICIPAL_ADMIN:
         return schools.filter(municipality_id=user.municipality_id)
     if user.role == Role.TEACHER and not teacher_employed_today(user=user):
@@ -100,13 +108,29 @@ def schools_for_user(*, user: User) -> QuerySet[School]:
     return schools.none()
 
 
+def municipalities_for_user(*, user: User) -> QuerySet[Municipality]:
+    """Return the municipalities whose overview a login may open: a regional administrator's region's, a municipal
+    administrator's own; none for other roles."""
+    municipalities = Municipality.objects.select_related("region")
+    if user.role == Role.REGIONAL_ADMIN:
+        return municipalities.filter(region_id=user.region_id)
+    if user.role == Role.MUNICIPAL_ADMIN:
+        return municipalities.filter(pk=user.municipality_id)
+    return municipalities.none()
+
+
+def municipality_for_user_or_404(*, user: User, municipality_id: int) -> Municipality:
+    """Return the municipality if the login may open its overview, else raise 404."""
+    return get_object_or_404(municipalities_for_user(user=user), pk=municipality_id)
+
+
 def school_for_user_or_404(*, user: User, school_id: int) -> School:
     """Return the school if the login may see it, else raise 404."""
     return get_object_or_404(schools_for_user(user=user), pk=school_id)
 
 
 def school_admin_school_or_404(*, user: User, school_id: int) -> School:
-    """Return the school if the login administers it (its school administrator, or its municipality's)."""
+    """Return the school if the login administers it (its school administrator, its municipality's or region's)."""
     if user.role not in ADMINS and not user.is_superuser:
         raise PermissionDenied
     return school_for_user_or_404(user=user, school_id=school_id)
@@ -122,7 +146,7 @@ def school_writer_school_or_404(*, user: User, school_id: int) -> School:
 
 
 def can_write_school(*, user: User) -> bool:
-    """Return True for the school administrator: a school's pages write for them alone, a municipal
+    """Return True for the school administrator: a school's pages write for them alone, a municipal or regional
     administrator reads them.
     """
     return user.role == Role.SCHOOL_ADMIN
@@ -132,7 +156,7 @@ def classes_for_user(*, user: User) -> QuerySet[SchoolClass]:
     """Return the classes a login may see: a teacher's own (led or taught) while employed, an administrator's
     school's.
     """
-    classes = SchoolClass.objects.select_related("school__municipality", "year", "class_teacher")
+    classes = SchoolClass.objects.select_related("school__municipality__region", "year", "class_teacher")
     if user.role == Role.TEACHER:
         if not teacher_employed_today(user=user):
             return classes.none()

@@ -19,6 +19,7 @@ from .models import Holiday
 from .models import Municipality
 from .models import Parent
 from .models import Quarter
+from .models import Region
 from .models import RosterChange
 from .models import RosterImport
 from .models import RosterMapping
@@ -33,12 +34,22 @@ from .models import User
 from .services import SCHOOL_PROFILE_FIELDS
 
 
-@admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
     # The thresholds come from an abstract model, so name the order the form shows.
     fields = ["code", "name", *THRESHOLD_FIELDS]
     list_display = ["name", "code", "activity_threshold", "staff_target", "students_target", "parents_target"]
     search_fields = ["name", "code"]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    # Empty thresholds follow the region (or the built-in values without one).
+    fields = ["region", "code", "name", *THRESHOLD_FIELDS]
+    list_display = ["name", "code", "region", "activity_threshold", "staff_target", "students_target"]
+    list_filter = ["region"]
+    search_fields = ["name", "code"]
+    list_select_related = ["region"]
 
 
 @admin.register(School)
@@ -138,11 +149,14 @@ class StaffAbsenceAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "email", "role", "municipality", "school", "staff", "is_active"]
+    list_display = ["username", "email", "role", "region", "municipality", "school", "staff", "is_active"]
     list_filter = ["role", "is_active", "is_staff"]
     list_select_related = ["municipality", "school", "staff"]
     autocomplete_fields = ["staff"]
-    fieldsets = (*DjangoUserAdmin.fieldsets, (_("Role"), {"fields": ["role", "municipality", "school", "staff"]}))
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("Role"), {"fields": ["role", "region", "municipality", "school", "staff"]}),
+    )
 
     def save_model(self, request, obj, form, change) -> None:
         """Save the login; activating or deactivating it by hand goes to the audit log."""

@@ -122,11 +122,11 @@ class SchoolProfileForm(forms.Form):
         self.fields["timezone"].choices = [(zone, timezone_text(zone)) for zone in zones]
         municipality = school.municipality
         inherit = _("Leave empty to follow the municipality: %(value)s.")
-        self.fields["activity_threshold"].help_text = inherit % {"value": municipality.activity_threshold}
+        self.fields["activity_threshold"].help_text = inherit % {"value": municipality.effective_activity_threshold}
         for name in ("staff_target", "students_target", "parents_target"):
-            value = (getattr(municipality, name) * 100).quantize(PERCENT, ROUND_HALF_UP)
+            value = (municipality.effective(name) * 100).quantize(PERCENT, ROUND_HALF_UP)
             self.fields[name].help_text = inherit % {"value": f"{value} %"}
-        inherited = _("yes") if municipality.short_week_scaling else _("no")
+        inherited = _("yes") if municipality.effective_short_week_scaling else _("no")
         self.fields["short_week_scaling"].choices = [
             ("", _("As the municipality: %(value)s") % {"value": inherited}),
             *self.fields["short_week_scaling"].choices[1:],

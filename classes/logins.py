@@ -221,7 +221,7 @@ def _staff_logins_locked(*, staff: Iterable[Staff], active: bool) -> list[User]:
     return list(
         User.objects.select_for_update(of=("self",))
         .filter(staff_id__in=staff_ids, is_active=active)
-        .select_related("staff", "school__municipality", "municipality")
+        .select_related("staff", "school__municipality__region", "municipality")
         .order_by("pk")
     )
 

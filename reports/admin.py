@@ -11,6 +11,7 @@ from classes.dates import week_text
 from .models import ActivationSnapshot
 from .models import Reconciliation
 from .models import ReconciliationItem
+from .models import SchoolSummary
 from .models import WeeklyActivity
 from .selectors import teacher_week_messages
 
@@ -71,6 +72,30 @@ class ActivationSnapshotAdmin(NoEditMixin, admin.ModelAdmin):
     ]
     list_filter = ["scope", "group", "passes", "day", "municipality"]
     list_select_related = ["municipality", "school", "school_class"]
+    date_hierarchy = "day"
+
+
+@admin.register(SchoolSummary)
+class SchoolSummaryAdmin(NoEditMixin, admin.ModelAdmin):
+    """A school's stored figures of a day, as the overviews read them (the nightly job writes them)."""
+
+    list_display = [
+        "day",
+        "school",
+        "municipality",
+        "staff_numerator",
+        "staff_denominator",
+        "students_numerator",
+        "students_denominator",
+        "parents_numerator",
+        "parents_denominator",
+        "below_target_any",
+        "teachers_active",
+        "teachers_evaluated",
+        "computed_at",
+    ]
+    list_filter = ["day", "municipality"]
+    list_select_related = ["school", "municipality"]
     date_hierarchy = "day"
 
 

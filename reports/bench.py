@@ -262,7 +262,7 @@ def bench_generate(*, sizes: BenchSizes) -> BenchData:
     _analyze([*loaded, Chat, ChatMembership, Message])
     return BenchData(
         municipality=municipality,
-        schools=list(School.objects.filter(municipality=municipality).select_related("municipality")),
+        schools=list(School.objects.filter(municipality=municipality).select_related("municipality__region")),
         week_start=monday,
         today=today,
         counts={

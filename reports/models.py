@@ -1,4 +1,5 @@
-"""Stored metrics (weekly teacher activity, daily activation snapshots) and quarterly roster reconciliations."""
+"""Stored metrics (weekly teacher activity, daily activation snapshots, daily school summaries) and quarterly roster
+reconciliations."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from chats.models import SyncRun
 from classes.calendar import week_label
 from classes.dates import week_text
 from classes.models import Municipality
@@ -155,6 +157,69 @@ class ActivationSnapshot(models.Model):
     def rate(self) -> Fraction | None:
         """Return the exact rate, or None when the denominator is 0."""
         return Fraction(self.numerator, self.denominator) if self.denominator else None
+
+
+class SchoolSummary(models.Model):
+    """A school's figures on one day as the nightly job stored them: what the municipal and regional overviews show.
+
+    Activation numerators and denominators per group (never rates: totals add them), the classes below target that
+    day, the active teachers of the last complete week (with its Monday, or why it is not evaluated), and the
+    school's last sync when the row was computed. `municipality` is the school's, copied for the overviews' filter.
+    """
+
+    class WeekReason(models.TextChoices):
+        EVALUATED = "", _("evaluated")
+        NO_SCHOOL_DAY = "no_school_day", _("no school day")
+        NO_HISTORY = "no_history", _("no message history")
+
+    day = models.DateField(_("day"))
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="summaries", verbose_name=_("school"))
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="school_summaries", verbose_name=_("municipality")
+    )
+    staff_numerator = models.PositiveIntegerField(_("staff activated"))
+    staff_denominator = models.PositiveIntegerField(_("staff employed"))
+    students_numerator = models.PositiveIntegerField(_("students activated"))
+    students_denominator = models.PositiveIntegerField(_("students enrolled"))
+    parents_numerator = models.PositiveIntegerField(_("students with an activated parent"))
+    parents_denominator = models.PositiveIntegerField(_("students enrolled (parents)"))
+    below_target_any = models.PositiveIntegerField(_("classes below target"))
+    below_target_students = models.PositiveIntegerField(_("classes below the students' target"))
+    below_target_parents = models.PositiveIntegerField(_("classes below the parents' target"))
+    week_start = models.DateField(_("week"))
+    week_reason = models.CharField(
+        _("week not evaluated because"), max_length=16, choices=WeekReason.choices, blank=True
+    )
+    teachers_active = models.PositiveIntegerField(_("active teachers"))
+    teachers_evaluated = models.PositiveIntegerField(_("teachers evaluated"))
+    last_sync = models.ForeignKey(
+        SyncRun,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last sync"),
+    )
+    computed_at = models.DateTimeField(_("computed"))
+
+    class Meta:
+        ordering = ["-day", "school"]
+        verbose_name = _("school summary")
+        verbose_name_plural = _("school summaries")
+        constraints = [
+            models.UniqueConstraint(fields=["school", "day"], name="school_summary_unique_school_day"),
+            models.CheckConstraint(
+                condition=Q(staff_numerator__lte=models.F("staff_denominator"))
+                & Q(students_numerator__lte=models.F("students_denominator"))
+                & Q(parents_numerator__lte=models.F("parents_denominator"))
+                & Q(teachers_active__lte=models.F("teachers_evaluated")),
+                name="school_summary_numerators_le_denominators",
+            ),
+        ]
+        indexes = [models.Index(fields=["municipality", "day"], name="school_summary_municipality")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.school_id}"
 
 
 class ReconciliationLocked(Exception):

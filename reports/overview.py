@@ -1,7 +1,8 @@
 """The municipal overview: every school of a municipality side by side, its totals and their sorts.
 
-Each school is as `school_metrics_compute` sees it on its own day; the municipality's totals add numerators and
-denominators (never means of rates), on the day of the time zone most of its schools use.
+It reads the school summaries the nightly job stored (reports.summaries): each school's latest figures and those
+of seven days earlier, never a live computation. The municipality's totals add numerators and denominators (never
+means of rates) over the schools that have figures; a school without any yet is shown as such, not as zeros.
 """
 
 from __future__ import annotations
@@ -11,29 +12,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
-from datetime import timedelta
 from fractions import Fraction
 
 from django.urls import reverse
 
 from chats.models import SyncRun
 from classes import clock
-from classes.access import schools_for_user
 from classes.models import Municipality
+from classes.models import Region
 from classes.models import School
-from classes.models import User
 from classes.rates import sorted_missing_last
 from reports.panels import ReconciliationPanel
 from reports.panels import reconciliation_panels
 from reports.rates import Rate
 from reports.selectors import ACTIVATION_GROUPS
 from reports.selectors import ClassesBelowTarget
-from reports.selectors import MunicipalityActivation
-from reports.selectors import SchoolMetrics
-from reports.selectors import activation_snapshots_of_days
-from reports.selectors import school_metrics_compute
-from reports.selectors import sync_runs_last
+from reports.selectors import SchoolFigures
+from reports.selectors import figures_as_of
+from reports.selectors import school_figures_read
 from reports.selectors import timezone_most_used
+from reports.selectors.summaries import SummarySums
 
 
 def school_today(school: School) -> date:
@@ -43,16 +41,105 @@ def school_today(school: School) -> date:
 
 @dataclass
 class OverviewRow:
-    """A school in the municipal overview."""
+    """A school in the municipal overview: its stored figures (None before the job has stored any)."""
 
-    metrics: SchoolMetrics
-    last_sync: SyncRun | None
+    school: School
+    metrics: SchoolFigures | None
     reconciliation: ReconciliationPanel
     dashboard_url: str
 
     @property
-    def school(self):
-        return self.metrics.school
+    def last_sync(self) -> SyncRun | None:
+        return self.metrics.last_sync if self.metrics else None
+
+
+@dataclass
+class ScopeTotals:
+    """Sums of numerators over sums of denominators of several schools' stored figures, now and a week earlier.
+
+    `week_ago` adds the earlier figures of the schools that have both (so a school added since does not count as a
+    change); `targets` are the scope's own (a municipality's or a region's effective targets).
+    """
+
+    staff: Rate
+    students: Rate
+    parents: Rate
+    active_teachers: Rate
+    below_target: ClassesBelowTarget
+    week_ago: dict[str, Rate]
+    as_of: datetime | None
+    schools: int = 0
+    with_figures: int = 0
+
+    def change(self, group: str) -> Fraction | None:
+        """Return the rate minus the rate seven days earlier, or None without both."""
+        return getattr(self, group).change_since(self.week_ago.get(group))
+
+    @property
+    def changes(self) -> dict[str, Fraction | None]:
+        return {group: self.change(group) for group in ACTIVATION_GROUPS}
+
+
+def scope_totals(*, figures: list[SchoolFigures], owner: Municipality | Region, schools: int) -> ScopeTotals:
+    """Return the totals of the schools' figures against the owner's effective targets (a municipality or region).
+
+    A week ago: the sums of the stored figures of seven days earlier, of the schools that have them.
+    """
+    rates = {}
+    week_ago = {}
+    for group in ACTIVATION_GROUPS:
+        target = scope_target(owner, group)
+        rates[group] = sum((getattr(item, group) for item in figures), Rate(0, 0)).with_target(target)
+        earlier = [item.week_ago[group] for item in figures if group in item.week_ago]
+        if earlier:
+            week_ago[group] = sum(earlier, Rate(0, 0)).with_target(target)
+    return ScopeTotals(
+        staff=rates["staff"],
+        students=rates["students"],
+        parents=rates["parents"],
+        active_teachers=sum((item.active_teachers for item in figures), Rate(0, 0)),
+        below_target=sum((item.below_target for item in figures), ClassesBelowTarget()),
+        week_ago=week_ago,
+        as_of=figures_as_of(figures),
+        schools=schools,
+        with_figures=len(figures),
+    )
+
+
+def scope_totals_of_sums(*, sums: SummarySums, owner: Municipality | Region, schools: int) -> ScopeTotals:
+    """Return the totals of summed stored figures (reports.selectors.summary_sums_by_municipality) against the
+    owner's effective targets; the same figures `scope_totals` gives from the schools' rows."""
+
+    def rate(values: dict[str, int], group: str, target) -> Rate:
+        return Rate(values[f"{group}_numerator"], values[f"{group}_denominator"], target)
+
+    targets = {group: scope_target(owner, group) for group in ACTIVATION_GROUPS}
+    now = {group: rate(sums.now, group, targets[group]) for group in ACTIVATION_GROUPS}
+    week_ago = (
+        {group: rate(sums.week_ago, group, targets[group]) for group in ACTIVATION_GROUPS} if sums.with_week_ago else {}
+    )
+    return ScopeTotals(
+        staff=now["staff"],
+        students=now["students"],
+        parents=now["parents"],
+        active_teachers=Rate(sums.now["teachers_active"], sums.now["teachers_evaluated"]),
+        below_target=ClassesBelowTarget(
+            any=sums.now["below_target_any"],
+            students=sums.now["below_target_students"],
+            parents=sums.now["below_target_parents"],
+        ),
+        week_ago=week_ago,
+        as_of=sums.as_of,
+        schools=schools,
+        with_figures=sums.with_figures,
+    )
+
+
+def scope_target(owner: Municipality | Region, group: str):
+    """Return a municipality's effective target of the group, or a region's own."""
+    if isinstance(owner, Municipality):
+        return owner.effective(f"{group}_target")
+    return getattr(owner, f"{group}_target")
 
 
 @dataclass
@@ -60,81 +147,80 @@ class MunicipalOverview:
     municipality: Municipality
     day: date
     rows: list[OverviewRow]
-    totals: MunicipalityActivation
-    active_teachers: Rate
-    week_ago: dict[str, Rate]
-
-    def change(self, group: str) -> Fraction | None:
-        """Return the municipality's rate today minus seven days earlier, or None without both."""
-        return getattr(self.totals, group).change_since(self.week_ago.get(group))
+    totals: ScopeTotals
 
     @property
-    def changes(self) -> dict[str, Fraction | None]:
-        return {group: self.change(group) for group in ACTIVATION_GROUPS}
+    def as_of(self) -> datetime | None:
+        """Return when the oldest figures shown were computed (None: no school has figures yet)."""
+        return self.totals.as_of
+
+    @property
+    def active_teachers(self) -> Rate:
+        return self.totals.active_teachers
 
     @property
     def below_target(self) -> ClassesBelowTarget:
-        """Return the classes below target of all the schools (each school's count, added)."""
-        return sum((row.metrics.below_target for row in self.rows), ClassesBelowTarget())
+        return self.totals.below_target
+
+    def change(self, group: str) -> Fraction | None:
+        return self.totals.change(group)
+
+    @property
+    def changes(self) -> dict[str, Fraction | None]:
+        return self.totals.changes
 
 
 def _change_key(value: Fraction | None) -> tuple:
     return (value is None, value or 0)
 
 
+def _figure_key(read: Callable[[SchoolFigures], tuple]) -> Callable[[OverviewRow], tuple]:
+    """Return a sort key reading the row's figures; a row without figures sorts as missing (last)."""
+    return lambda row: read(row.metrics) if row.metrics is not None else (True, 0)
+
+
 OVERVIEW_SORTS: dict[str, Callable[[OverviewRow], tuple]] = {
     # Every key is (missing, value…): `sorted_missing_last` puts rows without a value last in either direction.
     "school": lambda row: (False, row.school.short_name.lower(), row.school.code),
-    "staff": lambda row: row.metrics.staff.sort_key,
-    "students": lambda row: row.metrics.students.sort_key,
-    "parents": lambda row: row.metrics.parents.sort_key,
-    "teachers": lambda row: row.metrics.active_teachers.sort_key,
-    "below_target": lambda row: (False, row.metrics.below_target.any, row.metrics.below_target.students),
-    "staff_change": lambda row: _change_key(row.metrics.change("staff")),
-    "students_change": lambda row: _change_key(row.metrics.change("students")),
-    "parents_change": lambda row: _change_key(row.metrics.change("parents")),
+    "staff": _figure_key(lambda m: m.staff.sort_key),
+    "students": _figure_key(lambda m: m.students.sort_key),
+    "parents": _figure_key(lambda m: m.parents.sort_key),
+    "teachers": _figure_key(lambda m: m.active_teachers.sort_key),
+    "below_target": _figure_key(lambda m: (False, m.below_target.any, m.below_target.students)),
+    "staff_change": _figure_key(lambda m: _change_key(m.change("staff"))),
+    "students_change": _figure_key(lambda m: _change_key(m.change("students"))),
+    "parents_change": _figure_key(lambda m: _change_key(m.change("parents"))),
     "reconciliation": lambda row: (False, row.reconciliation.label),
     "sync": lambda row: (row.last_sync is None, row.last_sync.started_at if row.last_sync else datetime.min),
 }
 
 
-def municipal_overview_compute(*, user: User) -> MunicipalOverview:
-    """Return the overview of the login's municipality: each school as `metrics_compute` sees it, and totals.
+def municipal_overview_read(*, municipality: Municipality) -> MunicipalOverview:
+    """Return the overview of the municipality from the stored school summaries (a fixed number of queries).
 
-    Totals are sums of numerators over sums of denominators (never means of rates); the municipality's day
-    is the one of the time zone most of its schools use.
+    The reconciliation of the quarter is read live (one status per school, a few queries in all) on each
+    school's today; the municipality's day is the one of the time zone most of its schools use.
     """
-    municipality = Municipality.objects.get(pk=user.municipality_id)
-    schools = list(schools_for_user(user=user))
-    metrics = school_metrics_compute(schools=schools, today=school_today)
-    zones = Counter(school.timezone for school in schools)
-    zone = timezone_most_used(zones) if zones else None
+    schools = list(
+        School.objects.filter(municipality=municipality).select_related("municipality__region").order_by("pk")
+    )
+    figures = school_figures_read(schools=schools)
+    zone = timezone_most_used(Counter(school.timezone for school in schools)) if schools else None
     day = clock.today(zone)
-    syncs = sync_runs_last(school_ids=[school.pk for school in schools])
-    reconciliation = reconciliation_panels(schools=schools, days={pk: m.day for pk, m in metrics.items()})
+    reconciliation = reconciliation_panels(
+        schools=schools, days={school.pk: school_today(school) for school in schools}
+    )
     rows = [
         OverviewRow(
-            metrics=metrics[school.pk],
-            last_sync=syncs.get(school.pk),
+            school=school,
+            metrics=figures.get(school.pk),
             reconciliation=reconciliation[school.pk],
             dashboard_url=reverse("school-dashboard", kwargs={"school_id": school.pk}),
         )
         for school in schools
     ]
-    totals = MunicipalityActivation(
-        municipality=municipality, day=day, schools=[metrics[school.pk].activation for school in schools]
-    )
-    week_ago = activation_snapshots_of_days(
-        scope="municipality", days_by_id={municipality.pk: day - timedelta(days=7)}
-    ).get(municipality.pk, {})
-    return MunicipalOverview(
-        municipality=municipality,
-        day=day,
-        rows=rows,
-        totals=totals,
-        active_teachers=sum((m.active_teachers for m in metrics.values()), Rate(0, 0)),
-        week_ago=week_ago,
-    )
+    totals = scope_totals(figures=list(figures.values()), owner=municipality, schools=len(schools))
+    return MunicipalOverview(municipality=municipality, day=day, rows=rows, totals=totals)
 
 
 def overview_sorted(overview: MunicipalOverview, sort: str) -> tuple[list[OverviewRow], str]:

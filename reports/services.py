@@ -22,12 +22,14 @@ from reports.models import WeeklyActivity
 from reports.rates import Rate
 from reports.selectors import MunicipalityActivation
 from reports.selectors import SchoolActivation
+from reports.selectors import SchoolMetrics
 from reports.selectors import SchoolWeek
 from reports.selectors import TeacherStatus
 from reports.selectors import TeacherWeek
 from reports.selectors import activation_compute
 from reports.selectors import week_mondays
 from reports.selectors import weekly_activity_compute
+from reports.summaries import school_summaries_store
 from reports.weekly_store import weekly_activity_store
 
 SNAPSHOT_UPDATE_FIELDS = [
@@ -160,7 +162,7 @@ def activation_snapshot_build(*, school: School, day: date) -> SchoolActivation:
 
 def activation_snapshot_build_municipality(*, municipality: Municipality, day: date) -> MunicipalityActivation:
     """Compute every school of the municipality and the municipality itself on the day, and upsert all rows."""
-    schools = list(School.objects.filter(municipality=municipality).select_related("municipality"))
+    schools = list(School.objects.filter(municipality=municipality).select_related("municipality__region"))
     computed = activation_compute(schools=schools, day=day)
     result = MunicipalityActivation(municipality=municipality, day=day, schools=list(computed.values()))
     now = clock.now()
@@ -186,13 +188,16 @@ def activation_snapshot_build_municipality(*, municipality: Municipality, day: d
 def metrics_compute(*, school: School, week_start: date | None = None) -> dict:
     """Compute and store the school's teacher activity of the week and today's activation; return the report.
 
-    The week defaults to the last complete one in the school's time zone; "today" is the school's.
+    The week defaults to the last complete one in the school's time zone (then the school's summary of today is
+    stored as well, reports.summaries); "today" is the school's.
     The report is the `metrics_compute --json` object of CLI.md.
     """
     today = clock.today(school.tz)
     monday = week_start if week_start is not None else last_complete_week(today)
     week = weekly_activity_build(school=school, week_start=monday)
     activation = activation_snapshot_build(school=school, day=today)
+    if week_start is None:  # today's figures as the overviews show them: store the school's summary too
+        school_summaries_store(metrics=[SchoolMetrics(school=school, day=today, activation=activation, week=week)])
     return metrics_report(week=week, activation=activation)
 
 

@@ -21,6 +21,7 @@ from classes.models import RosterChange
 from classes.models import School
 from classes.school_days import SchoolCalendar
 from reports import services
+from reports import summaries
 from reports.models import Reconciliation
 from reports.reconciliation import notification as recon_notification
 from reports.reconciliation import roster_changes as recon_roster_changes
@@ -35,7 +36,7 @@ RUN_HOUR = 6
 @shared_task(name="reports.weekly_activity_build", acks_late=True)
 def weekly_activity_build(school_id: int, week: str) -> None:
     """Compute and store the school's teacher activity of the ISO week (like 2026-W47)."""
-    school = School.objects.select_related("municipality").filter(pk=school_id).first()
+    school = School.objects.select_related("municipality__region").filter(pk=school_id).first()
     if school is None:
         return
     try:
@@ -51,7 +52,7 @@ def weekly_history_build(school_id: int) -> int | None:
 
     Queued by `history_ready_received` after a school's first successful sync (chats.horizon).
     """
-    school = School.objects.select_related("municipality").filter(pk=school_id).first()
+    school = School.objects.select_related("municipality__region").filter(pk=school_id).first()
     if school is None:
         return None
     return services.weekly_history_build(school=school)
@@ -63,7 +64,7 @@ def weekly_activity_ensure(school_id: int, weeks: int) -> int | None:
 
     Queued by the teachers' page ("compute the missing weeks"), which polls the progress meanwhile.
     """
-    school = School.objects.select_related("municipality").filter(pk=school_id).first()
+    school = School.objects.select_related("municipality__region").filter(pk=school_id).first()
     if school is None:
         return None
     return services.weekly_activity_ensure(school=school, weeks=weeks)
@@ -110,6 +111,39 @@ def activation_snapshot_dispatch() -> int:
     return fan_out(activation_snapshot_build, jobs)
 
 
+# How many schools one summary task computes (their aggregate queries are shared).
+SUMMARY_CHUNK = 50
+
+
+@shared_task(name="reports.school_summaries_build", acks_late=True, soft_time_limit=600, time_limit=660)
+def school_summaries_build(school_ids: list[int], day: str = "") -> int:
+    """Compute and store the summaries of the schools (on `day`, YYYY-MM-DD, or each one's today); return how many.
+
+    Schools deleted meanwhile are skipped.
+    """
+    schools = summaries.schools_for_summaries(school_ids=school_ids)
+    on = date.fromisoformat(day) if day else None
+    return len(summaries.school_summaries_build(schools=schools, day=on))
+
+
+@shared_task(name="reports.school_summary_dispatch", acks_late=True)
+def school_summary_dispatch() -> int:
+    """Queue today's summary of every school whose own time is 06:xx, in chunks of SUMMARY_CHUNK schools of one
+    local day; return how many tasks."""
+    now = clock.now()
+    by_day: dict[str, list[int]] = defaultdict(list)
+    for school_id, zone in School.objects.order_by("pk").values_list("pk", "timezone"):
+        local = now.astimezone(zoneinfo.ZoneInfo(zone))
+        if local.hour == RUN_HOUR:
+            by_day[local.date().isoformat()].append(school_id)
+    queued = 0
+    for day, school_ids in sorted(by_day.items()):
+        for start in range(0, len(school_ids), SUMMARY_CHUNK):
+            school_summaries_build.delay_on_commit(school_ids[start : start + SUMMARY_CHUNK], day)
+            queued += 1
+    return queued
+
+
 # ---------------------------------------------------------------------------
 # Quarterly roster reconciliation; arrivals and departures confirmed by a sync
 # ---------------------------------------------------------------------------
@@ -118,7 +152,7 @@ def activation_snapshot_dispatch() -> int:
 @shared_task(name="reports.reconciliation_open", acks_late=True)
 def reconciliation_open(school_id: int, quarter_id: int) -> None:
     """Open the school's reconciliation of the quarter, compare once and e-mail its administrators (once)."""
-    school = School.objects.select_related("municipality").filter(pk=school_id).first()
+    school = School.objects.select_related("municipality__region").filter(pk=school_id).first()
     quarter = Quarter.objects.select_related("year").filter(pk=quarter_id, year__school_id=school_id).first()
     if school is None or quarter is None:
         return

@@ -1,11 +1,13 @@
 """URLs of the reports app's pages: home, the school dashboard, a class, teachers' activity, the overview, the
-quarterly roster reconciliation. Grouped by address: each group is included under its prefix."""
+quarterly roster reconciliation, the regional overview. Grouped by address: each group is included under its prefix."""
 
 from django.urls import include
 from django.urls import path
 
 from . import views
+from .views import municipal
 from .views import reconciliation
+from .views import region
 from .views import staff
 from .views import teacher
 
@@ -66,4 +68,8 @@ urlpatterns = [
     path("classes/<int:class_id>/", views.class_detail, name="class-detail"),
     path("municipality/", views.municipal_overview, name="municipal-overview"),
     path("municipality/export/", views.municipal_export, name="municipal-export"),
+    path("municipality/<int:municipality_id>/", municipal.municipality_overview, name="municipality-overview"),
+    path("municipality/<int:municipality_id>/export/", municipal.municipality_export, name="municipality-export"),
+    path("region/", region.region_overview, name="region-overview"),
+    path("region/export/", region.region_export, name="region-export"),
 ]

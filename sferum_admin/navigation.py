@@ -23,6 +23,9 @@ NAVIGATION = {
         ("teacher-home", _("My classes"), False),
         ("teacher-activity", _("My messages"), False),
     ],
+    "regional_admin": [
+        ("region-overview", _("Municipalities"), False),
+    ],
     "municipal_admin": [
         ("municipal-overview", _("Schools"), False),
         ("admin-logins", _("Administrators' logins"), False),

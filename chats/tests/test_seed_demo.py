@@ -85,7 +85,9 @@ def _dump() -> dict[str, list]:
         ),
         "membership": ChatMembership.objects.values_list(*MEMBERSHIP_FIELDS),
         "message": Message.objects.values_list(*MESSAGE_FIELDS),
-        "user": User.objects.values_list("username", "role", "municipality__code", "school__code", "staff__person_id"),
+        "user": User.objects.values_list(
+            "username", "role", "region__code", "municipality__code", "school__code", "staff__person_id"
+        ),
     }
     return {name: sorted(query, key=repr) for name, query in queries.items()}
 
@@ -127,7 +129,9 @@ def test_seed_demo_figures_and_logins():
     ]
     first = School.objects.get(code="DEMO-1")
     users = {user.username: user for user in User.objects.all()}
-    assert set(users) == {"demo_municipal", "demo_admin", "demo_teacher"}
+    assert set(users) == {"demo_regional", "demo_municipal", "demo_admin", "demo_teacher"}
+    assert (users["demo_regional"].role, users["demo_regional"].region) == ("regional_admin", municipality.region)
+    assert municipality.region.code == "demo" and municipality.students_target is None  # it follows the region
     assert (users["demo_municipal"].role, users["demo_municipal"].municipality) == ("municipal_admin", municipality)
     assert (users["demo_municipal"].school, users["demo_municipal"].staff) == (None, None)
     assert (users["demo_admin"].role, users["demo_admin"].school, users["demo_admin"].municipality) == (

@@ -16,9 +16,11 @@ from chats.tests.scenario import classes_add
 from chats.tests.scenario import school_build
 from chats.tests.scenario import sync_runs_add
 from classes.tests.factories import MunicipalityFactory
+from classes.tests.factories import RegionFactory
 from classes.tests.scenario import NOW
 from classes.tests.scenario import assert_constant_queries
 from classes.tests.scenario import municipal_admin
+from classes.tests.scenario import regional_admin
 from classes.tests.scenario import school_admin
 from classes.tests.scenario import teacher_user
 
@@ -69,14 +71,21 @@ def test_denials(client, page):
     assert call(url).status_code in (403, 404)
 
 
+@pytest.mark.parametrize("regional", [False, True])
 @pytest.mark.parametrize("page", ["confirm", "update", "sync-now", "sync-confirm", "sync-end"])
-def test_the_municipal_administrator_may_not_write(client, page):
-    # given
+def test_the_municipal_administrator_may_not_write(client, page, regional):
+    # given: the school's municipal administrator, or its region's regional administrator
     data = school_build()
     run = sync_runs_add(data.school)[1]
     chat = Chat.objects.filter(school=data.school).first()
     method, url = pages(data, run, chat)[page]
-    client.force_login(municipal_admin(data.school.municipality))
+    if regional:
+        municipality = data.school.municipality
+        municipality.region = RegionFactory()
+        municipality.save(update_fields=["region"])
+        client.force_login(regional_admin(municipality.region))
+    else:
+        client.force_login(municipal_admin(data.school.municipality))
     # when
     response = getattr(client, "post" if method == "post" else "get")(url, {"chat": [chat.pk]})
     # then
@@ -84,11 +93,18 @@ def test_the_municipal_administrator_may_not_write(client, page):
     assert not Chat.objects.filter(mapping_confirmed=True).exists()
 
 
-def test_the_municipal_administrator_reads_the_registry_and_the_log(client):
-    # given
+@pytest.mark.parametrize("regional", [False, True])
+def test_the_municipal_administrator_reads_the_registry_and_the_log(client, regional):
+    # given: the school's municipal administrator, or its region's regional administrator
     data = school_build()
     sync_runs_add(data.school)
-    client.force_login(municipal_admin(data.school.municipality))
+    if regional:
+        municipality = data.school.municipality
+        municipality.region = RegionFactory()
+        municipality.save(update_fields=["region"])
+        client.force_login(regional_admin(municipality.region))
+    else:
+        client.force_login(municipal_admin(data.school.municipality))
     # when
     registry = client.get(registry_url(data.school))
     log = client.get(reverse("sync-list", kwargs={"school_id": data.school.pk}))

@@ -29,6 +29,7 @@ from .school import DEFAULT_TIMEZONE
 from .school import THRESHOLD_FIELDS
 from .school import InheritedThresholds
 from .school import Municipality
+from .school import Region
 from .school import School
 from .school import Thresholds
 from .school import target_validators
@@ -48,6 +49,7 @@ __all__ = [
     "Parent",
     "Person",
     "Quarter",
+    "Region",
     "RosterChange",
     "RosterImport",
     "RosterMapping",

@@ -1,4 +1,4 @@
-"""Municipalities and schools, and the thresholds a school inherits from its municipality."""
+"""Regions, municipalities and schools, and the thresholds each inherits from the level above it."""
 
 from __future__ import annotations
 
@@ -36,8 +36,8 @@ def target_validators() -> list:
 def thresholds_model(*, inherited: bool) -> type[models.Model]:
     """Return the abstract model of the activity threshold, the activation targets and the roster-change delay.
 
-    A municipality sets every threshold (`inherited=False`: a default each); a school may leave any of them
-    empty to inherit its municipality's (`inherited=True`: nullable, no default).
+    A region sets every threshold (`inherited=False`: a default each); a municipality may leave any of them empty
+    to inherit its region's, and a school its municipality's (`inherited=True`: nullable, no default).
     """
 
     def field_options(default) -> dict:
@@ -49,7 +49,7 @@ def thresholds_model(*, inherited: bool) -> type[models.Model]:
         )
 
     delay_help = (
-        _("Empty: the municipality's setting.")
+        _("Empty: the setting of the level above.")
         if inherited
         else _("A reported arrival or departure not processed within this many school days is overdue.")
     )
@@ -91,7 +91,37 @@ InheritedThresholds = thresholds_model(inherited=True)
 THRESHOLD_FIELDS = tuple(field.name for field in Thresholds._meta.local_fields)
 
 
-class Municipality(Thresholds):
+# The built-in value of each threshold: what a municipality outside any region inherits.
+THRESHOLD_DEFAULTS = {field.name: field.default for field in Thresholds._meta.local_fields}
+
+
+class Region(Thresholds):
+    """A region (субъект): its municipalities inherit the thresholds they leave empty."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        constraints = [
+            targets_between_0_and_1(name="region_targets_between_0_and_1", nullable=False),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Municipality(InheritedThresholds):
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="municipalities",
+        verbose_name=_("region"),
+    )
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=255)
 
@@ -100,11 +130,40 @@ class Municipality(Thresholds):
         verbose_name = _("municipality")
         verbose_name_plural = _("municipalities")
         constraints = [
-            targets_between_0_and_1(name="municipality_targets_between_0_and_1", nullable=False),
+            targets_between_0_and_1(name="municipality_targets_between_0_and_1", nullable=True),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def effective(self, field: str):
+        """Return the municipality's own setting, else its region's, else the built-in value (no region)."""
+        own = getattr(self, field)
+        if own is not None:
+            return own
+        if self.region_id is not None:
+            return getattr(self.region, field)
+        return THRESHOLD_DEFAULTS[field]
+
+    @property
+    def effective_activity_threshold(self) -> int:
+        return self.effective("activity_threshold")
+
+    @property
+    def effective_staff_target(self) -> Decimal:
+        return self.effective("staff_target")
+
+    @property
+    def effective_students_target(self) -> Decimal:
+        return self.effective("students_target")
+
+    @property
+    def effective_parents_target(self) -> Decimal:
+        return self.effective("parents_target")
+
+    @property
+    def effective_short_week_scaling(self) -> bool:
+        return self.effective("short_week_scaling")
 
 
 class School(InheritedThresholds):
@@ -136,7 +195,7 @@ class School(InheritedThresholds):
 
     def _inherited(self, field: str):
         own = getattr(self, field)
-        return own if own is not None else getattr(self.municipality, field)
+        return own if own is not None else self.municipality.effective(field)
 
     @property
     def effective_activity_threshold(self) -> int:

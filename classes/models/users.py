@@ -10,18 +10,23 @@ from django.utils.translation import gettext_lazy as _
 
 from .people import Staff
 from .school import Municipality
+from .school import Region
 from .school import School
 
 
 class User(AbstractUser):
-    """A login: a municipal administrator, a school administrator or a teacher."""
+    """A login: a regional or municipal administrator, a school administrator or a teacher."""
 
     class Role(models.TextChoices):
+        REGIONAL_ADMIN = "regional_admin", _("regional administrator")
         MUNICIPAL_ADMIN = "municipal_admin", _("municipal administrator")
         SCHOOL_ADMIN = "school_admin", _("school administrator")
         TEACHER = "teacher", _("teacher")
 
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("region")
+    )
     municipality = models.ForeignKey(
         Municipality,
         on_delete=models.PROTECT,
@@ -43,15 +48,42 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 condition=Q(role="")
-                | Q(role="municipal_admin", municipality__isnull=False, school__isnull=True, staff__isnull=True)
-                | Q(role="school_admin", school__isnull=False, municipality__isnull=True, staff__isnull=True)
-                | Q(role="teacher", staff__isnull=False, school__isnull=False, municipality__isnull=True),
+                | Q(
+                    role="regional_admin",
+                    region__isnull=False,
+                    municipality__isnull=True,
+                    school__isnull=True,
+                    staff__isnull=True,
+                )
+                | Q(
+                    role="municipal_admin",
+                    municipality__isnull=False,
+                    region__isnull=True,
+                    school__isnull=True,
+                    staff__isnull=True,
+                )
+                | Q(
+                    role="school_admin",
+                    school__isnull=False,
+                    region__isnull=True,
+                    municipality__isnull=True,
+                    staff__isnull=True,
+                )
+                | Q(
+                    role="teacher",
+                    staff__isnull=False,
+                    school__isnull=False,
+                    region__isnull=True,
+                    municipality__isnull=True,
+                ),
                 name="user_role_scope",
             ),
         ]
 
     def clean(self) -> None:
         super().clean()
+        if self.role == self.Role.REGIONAL_ADMIN and not self.region_id:
+            raise ValidationError({"region": _("A regional administrator needs a region.")})
         if self.role == self.Role.MUNICIPAL_ADMIN and not self.municipality_id:
             raise ValidationError({"municipality": _("A municipal administrator needs a municipality.")})
         if self.role == self.Role.SCHOOL_ADMIN and not self.school_id:

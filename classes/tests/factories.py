@@ -10,6 +10,7 @@ from classes.models import Enrollment
 from classes.models import Municipality
 from classes.models import Parent
 from classes.models import Quarter
+from classes.models import Region
 from classes.models import School
 from classes.models import SchoolClass
 from classes.models import Staff
@@ -17,6 +18,15 @@ from classes.models import StaffAbsence
 from classes.models import Student
 from classes.models import TeachingAssignment
 from classes.models import User
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"R{n:03d}")
+    name = factory.Sequence(lambda n: f"Регион {n}")
 
 
 class MunicipalityFactory(factory.django.DjangoModelFactory):

@@ -227,6 +227,10 @@ def school_admin(school: School, **fields) -> User:
     return UserFactory(role=User.Role.SCHOOL_ADMIN, school=school, **fields)
 
 
+def regional_admin(region) -> User:
+    return UserFactory(role=User.Role.REGIONAL_ADMIN, region=region)
+
+
 def municipal_admin(municipality) -> User:
     return UserFactory(role=User.Role.MUNICIPAL_ADMIN, municipality=municipality)
 

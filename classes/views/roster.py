@@ -422,7 +422,7 @@ def roster_change_process_view(request: HttpRequest, school_id: int, change_id: 
 # ---------------------------------------------------------------------------
 
 
-@role_required(Role.SCHOOL_ADMIN, Role.MUNICIPAL_ADMIN, Role.TEACHER)
+@role_required(Role.SCHOOL_ADMIN, Role.MUNICIPAL_ADMIN, Role.REGIONAL_ADMIN, Role.TEACHER)
 def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
     """A student: their classes over time and the arrivals and departures reported about them."""
     user = request.user

@@ -325,17 +325,24 @@ def overview_rate_values(
 
 
 def overview_row_values(row) -> dict:
-    """Return the export values of a municipal overview row (see reports.overview.OverviewRow)."""
-    metrics: SchoolMetrics = row.metrics
-    values = {"school": metrics.school.short_name, "code": metrics.school.code}
-    values.update(
-        overview_rate_values(
-            rates=metrics, change=metrics.change, teachers=metrics.active_teachers, below_target=metrics.below_target
+    """Return the export values of a municipal overview row (see reports.overview.OverviewRow); a school without
+    stored figures yet has empty figure columns and says so in the week column."""
+    metrics = row.metrics
+    values = {"school": row.school.short_name, "code": row.school.code}
+    if metrics is None:
+        values["week"] = _("no figures yet")
+    else:
+        values.update(
+            overview_rate_values(
+                rates=metrics,
+                change=metrics.change,
+                teachers=metrics.active_teachers,
+                below_target=metrics.below_target,
+            )
         )
-    )
+        values["week"] = week_text(metrics.week.week_start) if metrics.week.evaluated else _("not evaluated")
     values.update(
         {
-            "week": week_text(metrics.week.week_start) if metrics.week.evaluated else _("not evaluated"),
             "reconciliation": row.reconciliation.label,
             "sync_at": row.last_sync.started_at if row.last_sync else None,
             "sync_status": row.last_sync.get_status_display() if row.last_sync else _("never synced"),

@@ -4,7 +4,8 @@
 - weekly_activity: a school's teachers in one week, computed live from messages;
 - activation_rates: activation rates and chat coverage on a day;
 - history: stored snapshots and weekly rows over time;
-- dashboards: the school dashboard's and the municipal overview's figures, the class page's lists.
+- dashboards: the school dashboard's figures (and the nightly summaries' computation), the class page's lists;
+- summaries: the stored school summaries the municipal and regional overviews read.
 """
 
 from activation.staff_status import STAFF_ROLES
@@ -40,6 +41,10 @@ from .history import weekly_activity_trend
 from .scope import UserScope
 from .scope import classes_for_teacher
 from .scope import scope_for_user
+from .summaries import SchoolFigures
+from .summaries import figures_as_of
+from .summaries import school_figures_read
+from .summaries import school_summaries_latest
 from .weekly_activity import BURST_SIZE
 from .weekly_activity import BURST_SPAN
 from .weekly_activity import SUSPICIOUS_SHARE
@@ -66,6 +71,7 @@ __all__ = [
     "ClassesBelowTarget",
     "MunicipalityActivation",
     "SchoolActivation",
+    "SchoolFigures",
     "SchoolMetrics",
     "SchoolWeek",
     "TeacherStatus",
@@ -83,8 +89,11 @@ __all__ = [
     "classes_for_teacher",
     "classes_of_day",
     "counted_messages",
+    "figures_as_of",
     "municipality_timezones",
+    "school_figures_read",
     "school_metrics_compute",
+    "school_summaries_latest",
     "scope_for_user",
     "sync_runs_held",
     "sync_runs_last",

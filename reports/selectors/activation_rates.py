@@ -127,15 +127,15 @@ class MunicipalityActivation:
 
     @property
     def staff(self) -> Rate:
-        return self._sum("staff", self.municipality.staff_target)
+        return self._sum("staff", self.municipality.effective_staff_target)
 
     @property
     def students(self) -> Rate:
-        return self._sum("students", self.municipality.students_target)
+        return self._sum("students", self.municipality.effective_students_target)
 
     @property
     def parents(self) -> Rate:
-        return self._sum("parents", self.municipality.parents_target)
+        return self._sum("parents", self.municipality.effective_parents_target)
 
 
 def classes_of_day(*, school_ids: Collection[int], day: date) -> QuerySet[SchoolClass]:

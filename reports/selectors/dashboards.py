@@ -1,4 +1,5 @@
-"""The school administrator's dashboard and the municipal overview: today's figures and the last week."""
+"""The school administrator's dashboard (and the nightly school summaries the overviews read): today's figures and
+the last week."""
 
 from __future__ import annotations
 
@@ -102,7 +103,8 @@ class SchoolMetrics:
 
 
 def school_metrics_compute(*, schools: Sequence[School], today: Callable[[School], date]) -> dict[int, SchoolMetrics]:
-    """Return {school id: SchoolMetrics}: each school's activation on its own today and its last complete week.
+    """Return {school id: SchoolMetrics}: each school's activation on its own today and its last complete week (the
+    school dashboard live; reports.summaries stores them nightly for the overviews).
 
     The same selectors `metrics_compute` uses (activation_compute, weekly_activity_compute), called once per
     distinct day among the schools (schools in one time zone share it), plus one query for the snapshots of

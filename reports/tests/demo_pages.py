@@ -41,4 +41,8 @@ def main_pages(school: School) -> dict[str, list[str]]:
             reverse("qr-sheet", kwargs={"class_id": led.pk}),
         ],
         "demo_municipal": [reverse("municipal-overview"), reverse("admin-logins")],
+        "demo_regional": [
+            reverse("region-overview"),
+            reverse("municipality-overview", kwargs={"municipality_id": school.municipality_id}),
+        ],
     }

@@ -28,6 +28,7 @@ from classes.models import School
 from classes.models import SchoolClass
 from classes.models import Staff
 from classes.models import StaffAbsence
+from classes.models.school import THRESHOLD_DEFAULTS
 
 
 def _rate(numerator: int, denominator: int, target: Decimal | None = None) -> dict:
@@ -67,14 +68,21 @@ def _flags(messages: list[dict]) -> list[str]:
 
 def independent_count(code: str, monday: date, today: date) -> dict:
     """Return the figures of the school for the week starting `monday` and the day `today`."""
-    # the school's own thresholds and targets, and its municipality's for those it leaves empty
-    settings = [*THRESHOLD_FIELDS, *(f"municipality__{name}" for name in THRESHOLD_FIELDS)]
+    # the school's own thresholds and targets, its municipality's for those it leaves empty, then the region's
+    settings = [
+        *THRESHOLD_FIELDS,
+        *(f"municipality__{name}" for name in THRESHOLD_FIELDS),
+        *(f"municipality__region__{name}" for name in THRESHOLD_FIELDS),
+    ]
     school = School.objects.filter(code=code).values("id", "timezone", *settings)[0]
     sid = school["id"]
     zone = ZoneInfo(school["timezone"])
 
     def setting(name):
-        return school[name] if school[name] is not None else school["municipality__" + name]
+        for key in (name, "municipality__" + name, "municipality__region__" + name):
+            if school[key] is not None:
+                return school[key]
+        return THRESHOLD_DEFAULTS[name]
 
     threshold = setting("activity_threshold")
     sunday = monday + timedelta(days=6)

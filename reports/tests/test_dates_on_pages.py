@@ -17,6 +17,7 @@ from classes.tests.scenario import municipal_admin
 from classes.tests.scenario import school_admin
 from classes.tests.scenario import teacher_user
 from reports.services import weekly_activity_ensure
+from reports.summaries import school_summaries_build
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
@@ -126,7 +127,8 @@ def test_the_other_pages_and_the_exports_carry_no_iso_week_code(client, data):
         # then
         assert response.status_code == 200, url
         assert ISO_WEEK.findall(response.content.decode("utf-8-sig")) == [], url
-    # and the municipality's XLSX
+    # and the municipality's XLSX (of the figures the nightly job stored)
+    school_summaries_build(schools=[data.school])
     client.force_login(municipal_admin(data.school.municipality))
     workbook = openpyxl.load_workbook(io.BytesIO(client.get(reverse("municipal-export") + "?format=xlsx").content))
     cells = [str(cell) for sheet in workbook for row in sheet.iter_rows(values_only=True) for cell in row if cell]

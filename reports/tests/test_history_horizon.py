@@ -34,6 +34,7 @@ from classes.tests.factories import SchoolFactory
 from classes.tests.factories import StaffFactory
 from classes.tests.factories import UserFactory
 from reports.models import WeeklyActivity
+from reports.summaries import school_summaries_build
 from reports.tasks import weekly_history_build
 from reports.tests.independent_count import independent_count
 from sferum_api.simulator import SimulatedSchool
@@ -217,6 +218,7 @@ def test_the_municipal_overview_says_no_data_for_teachers_before_the_history(cli
     # given
     settings.LANGUAGE_CODE = "ru"
     school, _staff = school_with_horizon(datetime(2026, 11, 30, tzinfo=MOSCOW))
+    school_summaries_build(schools=[school])  # the overview reads the nightly job's stored figures
     client.force_login(UserFactory(role=User.Role.MUNICIPAL_ADMIN, municipality=school.municipality))
     # when
     page = client.get(reverse("municipal-overview")).content.decode()

@@ -18,6 +18,7 @@ ROLE_HOME = {
     User.Role.SCHOOL_ADMIN: ("school-dashboard", True),
     User.Role.TEACHER: ("teacher-home", False),
     User.Role.MUNICIPAL_ADMIN: ("municipal-overview", False),
+    User.Role.REGIONAL_ADMIN: ("region-overview", False),
 }
 
 

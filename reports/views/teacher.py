@@ -49,7 +49,7 @@ def teacher_home(request: HttpRequest) -> HttpResponse:
         rates = {c.class_id: c for c in activation_compute(schools=[school], day=today)[school.pk].classes}
     rows = [{"school_class": c, "rates": rates.get(c.pk)} for c in classes]
     context = {"school": school, "rows": rows, "today": today}
-    staff = Staff.objects.select_related("school__municipality").filter(pk=request.user.staff_id).first()
+    staff = Staff.objects.select_related("school__municipality__region").filter(pk=request.user.staff_id).first()
     if staff is not None and staff.is_employed_on(today):
         weeks = teacher_week_rows(staff=staff, today=today)
         context |= {"week": weeks[0] if weeks else None, "weeks_chart": teacher_weeks_chart(weeks)}
@@ -84,7 +84,7 @@ def teacher_activity(request: HttpRequest) -> HttpResponse:
     What counted: date and time, chat, chat kind, message kind and the marks behind the flag; never any
     text (none is stored).
     """
-    staff = Staff.objects.select_related("school__municipality").get(pk=request.user.staff_id)
+    staff = Staff.objects.select_related("school__municipality__region").get(pk=request.user.staff_id)
     school = staff.school
     today = clock.today(school.tz)
     if not staff.is_employed_on(today):  # access ends with employment

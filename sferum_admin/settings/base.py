@@ -330,6 +330,9 @@ CELERY_BEAT_SCHEDULE = {
     # Daily at 03:40 Europe/Moscow; on PostgreSQL creates the message partitions of this month and the next
     # ones, and drops those older than MESSAGE_RETENTION_ACADEMIC_YEARS (chats.partitions).
     "chats-message-partitions-maintain": _hourly("chats.message_partitions_maintain", minute=40, hour=3),
+    # Hourly at :10 Europe/Moscow; queues today's summary (the figures the municipal and regional overviews read)
+    # of each school whose own time is 06:xx, in chunks of schools.
+    "reports-school-summary": _hourly("reports.school_summary_dispatch", minute=10),
 }
 
 LOGGING = {

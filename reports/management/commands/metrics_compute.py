@@ -29,7 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         code: str = options["school"]
-        school = School.objects.select_related("municipality").filter(code=code).first()
+        school = School.objects.select_related("municipality__region").filter(code=code).first()
         if school is None:
             raise CommandError(
                 _("There is no school with the code «%(code)s»; check the code or create the school first.")

@@ -1,4 +1,4 @@
-"""`seed_demo [--seed N] [--schools N] [--json]`: fill an empty database with the demo municipality.
+"""`seed_demo [--seed N] [--schools N] [--json]`: fill an empty database with the demo region and municipality.
 
 Every school comes from the simulator (sferum_api.simulator) and goes in through the real services: the
 roster through `roster_import`, chats, accounts and messages through the logged sync, and the metrics
@@ -32,6 +32,7 @@ from chats.sync import message_hash_key
 from classes import clock
 from classes.models import Municipality
 from classes.models import Parent
+from classes.models import Region
 from classes.models import School
 from classes.models import SchoolClass
 from classes.models import Staff
@@ -44,9 +45,12 @@ from classes.services import academic_year_current
 from classes.services import school_create
 from reports.services import activation_snapshot_build_municipality
 from reports.services import weekly_history_build
+from reports.summaries import school_summaries_build
 from reports.tasks import RUN_HOUR
 from sferum_api.simulator import SimulatedSchool
 
+DEMO_REGION_CODE = "demo"
+DEMO_REGION_NAME = "Демонстрационный регион"
 DEMO_MUNICIPALITY_CODE = "demo"
 DEMO_MUNICIPALITY_NAME = "Демонстрационный муниципальный округ"
 DEMO_TIMEZONE = "Europe/Moscow"
@@ -129,7 +133,8 @@ def _history_replay(*, municipality: Municipality, seeded: list[tuple[School, Si
     Each school is synced as its simulated platform was at 06:00 of every past snapshot day (the members who had
     joined, the messages sent before; no sync when nobody joined since the last one), and the day's activation
     snapshot is built; then the school is synced as it is now, today's snapshot is built, and the weekly teacher
-    activity of every week since the start of the academic year (or the history horizon).
+    activity of every week since the start of the academic year (or the history horizon). The school summaries the
+    overviews read are stored for seven days ago and today (the change over a week compares the two).
     """
     zone = zoneinfo.ZoneInfo(DEMO_TIMEZONE)
     members_synced: dict[int, int] = {}
@@ -141,11 +146,20 @@ def _history_replay(*, municipality: Municipality, seeded: list[tuple[School, Si
                 _school_sync(school=school, simulated=simulated, as_of=as_of)
                 members_synced[school.pk] = members
         activation_snapshot_build_municipality(municipality=municipality, day=day)
+        if day == today - timedelta(days=7):
+            school_summaries_build(schools=_schools_with_thresholds(seeded), day=day)
     for school, simulated in seeded:
         _school_sync(school=school, simulated=simulated, as_of=None)
     activation_snapshot_build_municipality(municipality=municipality, day=today)
     for school, _simulated in seeded:
         weekly_history_build(school=school)
+    school_summaries_build(schools=_schools_with_thresholds(seeded), day=today)
+
+
+def _schools_with_thresholds(seeded: list[tuple[School, SimulatedSchool]]) -> list[School]:
+    """Return the seeded schools with the municipality and region whose thresholds they inherit."""
+    ids = [school.pk for school, _simulated in seeded]
+    return list(School.objects.filter(pk__in=ids).select_related("municipality__region").order_by("pk"))
 
 
 def _user_create(username: str, **fields) -> User:
@@ -157,13 +171,16 @@ def _user_create(username: str, **fields) -> User:
 
 
 def demo_seed(*, seed: int, schools: int) -> DemoSeedResult:
-    """Create the demo municipality, its schools from the simulator, and the demo logins; all or nothing."""
+    """Create the demo region and municipality, its schools from the simulator, and the demo logins; all or
+    nothing."""
     if Municipality.objects.filter(code=DEMO_MUNICIPALITY_CODE).exists():
         return DemoSeedResult(status="exists")
     today = clock.today(DEMO_TIMEZONE)
     key = message_hash_key()
     with transaction.atomic():
-        municipality = Municipality(code=DEMO_MUNICIPALITY_CODE, name=DEMO_MUNICIPALITY_NAME)
+        region, _created = Region.objects.get_or_create(code=DEMO_REGION_CODE, defaults={"name": DEMO_REGION_NAME})
+        # The municipality sets no threshold of its own: it follows the region's.
+        municipality = Municipality(code=DEMO_MUNICIPALITY_CODE, name=DEMO_MUNICIPALITY_NAME, region=region)
         municipality.full_clean()
         municipality.save()
         seeded: list[tuple[School, SimulatedSchool]] = []
@@ -173,6 +190,7 @@ def demo_seed(*, seed: int, schools: int) -> DemoSeedResult:
             seeded.append((school, simulated))
         first, first_simulated = seeded[0]
         teacher = Staff.objects.get(school=first, person_id=first_simulated.demo_teacher_person_id)
+        _user_create("demo_regional", role=User.Role.REGIONAL_ADMIN, region=region)
         _user_create("demo_municipal", role=User.Role.MUNICIPAL_ADMIN, municipality=municipality)
         _user_create("demo_admin", role=User.Role.SCHOOL_ADMIN, school=first)
         _user_create("demo_teacher", role=User.Role.TEACHER, school=first, staff=teacher)
@@ -191,12 +209,12 @@ def demo_seed(*, seed: int, schools: int) -> DemoSeedResult:
             "memberships": ChatMembership.objects.filter(chat__school_id__in=ids).count(),
             "messages": Message.objects.filter(chat__school_id__in=ids).count(),
         },
-        logins=["demo_municipal", "demo_admin", "demo_teacher"],
+        logins=["demo_regional", "demo_municipal", "demo_admin", "demo_teacher"],
     )
 
 
 class Command(BaseCommand):
-    help = "Fill an empty database with the demo municipality, its schools, chats, messages and demo logins."
+    help = "Fill an empty database with the demo region and municipality, its schools, chats, messages and logins."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--seed", type=int, default=42, help="The simulator's seed (default 42).")
