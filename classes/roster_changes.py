@@ -63,9 +63,11 @@ def roster_change_overdue_cutoff(*, school: School, day: date, calendar: SchoolC
     return datetime.combine(first_not_overdue, time.min, tzinfo=school.tz)
 
 
-def roster_changes_for_school(*, school: School, day: date, states: tuple[str, ...] | None = None) -> QuerySet:
+def roster_changes_for_school(
+    *, school: School, day: date, states: tuple[str, ...] | None = None, calendar: SchoolCalendar | None = None
+) -> QuerySet:
     """Return the school's changes, newest first, annotated `overdue`, with class, student and users."""
-    cutoff = roster_change_overdue_cutoff(school=school, day=day)
+    cutoff = roster_change_overdue_cutoff(school=school, day=day, calendar=calendar)
     changes = RosterChange.objects.filter(school=school)
     if states:
         changes = changes.filter(state__in=states)

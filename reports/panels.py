@@ -15,7 +15,7 @@ from django.utils.translation import pgettext
 from classes.models import RosterChange
 from classes.models import School
 from classes.roster_changes import roster_changes_for_school
-from classes.roster_changes import roster_changes_overdue
+from classes.school_days import SchoolCalendar
 from reports.models import Reconciliation
 from reports.reconciliation.selectors import reconciliation_statuses
 from reports.selectors import ClassesBelowTarget
@@ -36,7 +36,7 @@ class ReconciliationPanel:
 
     status: str = ""
     label: str = ""
-    reconciliation: object | None = None
+    reconciliation_id: int | None = None
     url: str = ""
 
     @property
@@ -47,9 +47,9 @@ class ReconciliationPanel:
 def _reconciliation_panel(found: tuple | None, url: str) -> ReconciliationPanel:
     if found is None:
         return ReconciliationPanel(status="", label=_("no data"), url=url)
-    status, reconciliation = found
+    status, reconciliation_id = found
     return ReconciliationPanel(
-        status=str(status), label=str(State(status).label), reconciliation=reconciliation, url=url
+        status=str(status), label=str(State(status).label), reconciliation_id=reconciliation_id, url=url
     )
 
 
@@ -80,15 +80,21 @@ class RosterChangesPanel:
 OPEN_STATES = (RosterChange.State.REPORTED, RosterChange.State.PROCESSED)
 
 
-def roster_changes_panel(*, school: School, day: date) -> RosterChangesPanel:
-    """Return the school's open roster changes, overdue first (the first ROSTER_CHANGES_SHOWN), and the counts."""
-    queue = roster_changes_for_school(school=school, day=day, states=OPEN_STATES).order_by(
-        "-overdue", "reported_at", "pk"
+def roster_changes_panel(*, school: School, day: date, calendar: SchoolCalendar | None = None) -> RosterChangesPanel:
+    """Return the school's open roster changes, overdue first (the first ROSTER_CHANGES_SHOWN), and the counts.
+
+    Two queries: the school's holidays (for the overdue cutoff; none when the caller gives its calendar) and the
+    open changes, counted here; a school's open queue is short (changes are processed within days).
+    """
+    queue = list(
+        roster_changes_for_school(school=school, day=day, states=OPEN_STATES, calendar=calendar).order_by(
+            "-overdue", "reported_at", "pk"
+        )
     )
     return RosterChangesPanel(
-        overdue=roster_changes_overdue(school=school, day=day).count(),
-        open=queue.count(),
-        items=list(queue[:ROSTER_CHANGES_SHOWN]),
+        overdue=sum(change.overdue for change in queue),
+        open=len(queue),
+        items=queue[:ROSTER_CHANGES_SHOWN],
         url=reverse("roster-changes", kwargs={"school_id": school.pk}),
     )
 

@@ -260,12 +260,15 @@ def queries_count(action: Callable[[], object]) -> int:
     return len(queries)
 
 
-def assert_constant_queries(client, url: str, grow, django_assert_num_queries, **extra):
-    """Assert the page makes as many queries after `grow()` adds data as before it; return the last response."""
+def assert_constant_queries(client, url: str, grow, django_assert_num_queries, at_most: int | None = None, **extra):
+    """Assert the page makes as many queries after `grow()` adds data as before it, and at most `at_most` when
+    given; return the last response."""
     client.get(url, **extra)
     with CaptureQueriesContext(connection) as small:
         first = client.get(url, **extra)
     assert first.status_code == 200
+    if at_most is not None:
+        assert len(small.captured_queries) <= at_most, [query["sql"][:80] for query in small.captured_queries]
     grow()
     with django_assert_num_queries(len(small.captured_queries)):
         response = client.get(url, **extra)

@@ -36,14 +36,22 @@ def reconciliation_for_quarter(*, school: School, quarter: Quarter) -> Reconcili
 State = Reconciliation.State
 
 
-def _status_of(quarter: Quarter | None, reconciliation: Reconciliation | None, day: date) -> State:
-    if reconciliation is not None and reconciliation.signed_off:
+def _state_of(quarter_ends_on: date | None, reconciliation_status: str | None, day: date) -> State:
+    if reconciliation_status == Reconciliation.Status.SIGNED_OFF:
         return State.DONE
-    if quarter is not None and day > quarter.ends_on:
+    if quarter_ends_on is not None and day > quarter_ends_on:
         return State.OVERDUE
-    if reconciliation is not None and reconciliation.status == Reconciliation.Status.IN_PROGRESS:
+    if reconciliation_status == Reconciliation.Status.IN_PROGRESS:
         return State.IN_PROGRESS
     return State.DUE
+
+
+def _status_of(quarter: Quarter | None, reconciliation: Reconciliation | None, day: date) -> State:
+    return _state_of(
+        quarter.ends_on if quarter is not None else None,
+        reconciliation.status if reconciliation is not None else None,
+        day,
+    )
 
 
 def reconciliation_status(*, school: School, day: date) -> tuple[State, Reconciliation | None]:
@@ -57,28 +65,20 @@ def reconciliation_status(*, school: School, day: date) -> tuple[State, Reconcil
     return _status_of(quarter, reconciliation, day), reconciliation
 
 
-def reconciliation_statuses(*, schools: Iterable[School], day: date) -> dict[int, tuple[State, Reconciliation | None]]:
-    """Return {school id: (status, reconciliation)} for many schools in two queries (the municipal overview)."""
+def reconciliation_statuses(*, schools: Iterable[School], day: date) -> dict[int, tuple[State, int | None]]:
+    """Return {school id: (status, the reconciliation's id or None)} for many schools in one query (the current
+    quarter of each school, with its reconciliation if one was opened: at most one per school and quarter)."""
     school_ids = [school.pk for school in schools]
-    latest: dict[int, Quarter] = {}
-    quarters = (
+    latest: dict[int, tuple[State, int | None]] = {}
+    rows = (
         Quarter.objects.filter(year__school_id__in=school_ids, starts_on__lte=day)
-        .select_related("year")
         .order_by("year__school_id", "-starts_on")
+        .values_list("year__school_id", "ends_on", "reconciliations__pk", "reconciliations__status")
     )
-    for quarter in quarters:
-        latest.setdefault(quarter.year.school_id, quarter)
-    reconciliations = {
-        reconciliation.school_id: reconciliation
-        for reconciliation in Reconciliation.objects.filter(quarter__in=[q.pk for q in latest.values()])
-    }
-    return {
-        school_id: (
-            _status_of(latest.get(school_id), reconciliations.get(school_id), day),
-            reconciliations.get(school_id),
-        )
-        for school_id in school_ids
-    }
+    for school_id, ends_on, reconciliation_id, status in rows:
+        if school_id not in latest:
+            latest[school_id] = (_state_of(ends_on, status, day), reconciliation_id)
+    return {school_id: latest.get(school_id, (State.DUE, None)) for school_id in school_ids}
 
 
 def reconciliations_for_school(*, school: School) -> QuerySet[Reconciliation]:

@@ -31,6 +31,7 @@ from .dashboards import class_teachers_of_class
 from .dashboards import school_metrics_compute
 from .dashboards import sync_runs_held
 from .dashboards import sync_runs_last
+from .dashboards import sync_runs_last_and_held
 from .history import TeacherWeekRow
 from .history import activation_history
 from .history import activation_snapshots_of_days
@@ -38,6 +39,7 @@ from .history import week_mondays
 from .history import weekly_activity_recent
 from .history import weekly_activity_table
 from .history import weekly_activity_trend
+from .history import weekly_activity_trend_of
 from .scope import UserScope
 from .scope import classes_for_teacher
 from .scope import scope_for_user
@@ -97,6 +99,7 @@ __all__ = [
     "scope_for_user",
     "sync_runs_held",
     "sync_runs_last",
+    "sync_runs_last_and_held",
     "teacher_status",
     "teacher_week_messages",
     "teachers_of_week",
@@ -107,4 +110,5 @@ __all__ = [
     "weekly_activity_recent",
     "weekly_activity_table",
     "weekly_activity_trend",
+    "weekly_activity_trend_of",
 ]

@@ -15,6 +15,7 @@ from fractions import Fraction
 from functools import cached_property
 
 from django.db.models import OuterRef
+from django.db.models import Q
 from django.db.models import QuerySet
 from django.db.models import Subquery
 
@@ -102,13 +103,21 @@ class SchoolMetrics:
         return {teacher.staff_id: teacher.status for teacher in self.week.teachers}
 
 
-def school_metrics_compute(*, schools: Sequence[School], today: Callable[[School], date]) -> dict[int, SchoolMetrics]:
+def school_metrics_compute(
+    *,
+    schools: Sequence[School],
+    today: Callable[[School], date],
+    week_ago: bool = True,
+    holidays: dict[int, list[tuple[date, date]]] | None = None,
+) -> dict[int, SchoolMetrics]:
     """Return {school id: SchoolMetrics}: each school's activation on its own today and its last complete week (the
     school dashboard live; reports.summaries stores them nightly for the overviews).
 
     The same selectors `metrics_compute` uses (activation_compute, weekly_activity_compute), called once per
     distinct day among the schools (schools in one time zone share it), plus one query for the snapshots of
-    seven days earlier. `today` gives a school's date (its time zone); schools come with their municipality.
+    seven days earlier (left out with `week_ago=False`, for a caller that reads them with more history).
+    `today` gives a school's date (its time zone); schools come with their municipality. `holidays` are every
+    school's, when the caller has read them (weekly_activity_compute).
     """
     days = {school.pk: today(school) for school in schools}
     by_day: dict[date, list[School]] = defaultdict(list)
@@ -121,9 +130,13 @@ def school_metrics_compute(*, schools: Sequence[School], today: Callable[[School
         activation.update(activation_compute(schools=day_schools, day=day))
         by_week[last_complete_week(day)].extend(day_schools)
     for monday, week_schools in by_week.items():
-        weeks.update(weekly_activity_compute(schools=week_schools, week_start=monday))
-    before = activation_snapshots_of_days(
-        scope="school", days_by_id={school_id: day - timedelta(days=7) for school_id, day in days.items()}
+        weeks.update(weekly_activity_compute(schools=week_schools, week_start=monday, holidays=holidays))
+    before = (
+        activation_snapshots_of_days(
+            scope="school", days_by_id={school_id: day - timedelta(days=7) for school_id, day in days.items()}
+        )
+        if week_ago
+        else {}
     )
     return {
         school.pk: SchoolMetrics(
@@ -200,6 +213,16 @@ def sync_runs_last(*, school_ids: Collection[int]) -> dict[int, SyncRun]:
     latest = SyncRun.objects.filter(school_id=OuterRef("school_id")).order_by("-started_at", "-pk").values("pk")[:1]
     runs = SyncRun.objects.filter(school_id__in=list(school_ids), pk=Subquery(latest))
     return {run.school_id: run for run in runs}
+
+
+def sync_runs_last_and_held(*, school: School) -> tuple[SyncRun | None, list[SyncRun]]:
+    """Return the school's latest sync run and its held runs nobody has confirmed yet, newest first, in one query."""
+    held = Q(status=SyncRun.Status.HELD, confirmed_at__isnull=True)
+    latest = SyncRun.objects.filter(school=school).order_by("-started_at", "-pk").values("pk")[:1]
+    runs = list(SyncRun.objects.filter(Q(pk=Subquery(latest)) | held, school=school).order_by("-started_at", "-pk"))
+    return (runs[0] if runs else None), [
+        run for run in runs if run.status == SyncRun.Status.HELD and not run.confirmed_at
+    ]
 
 
 def sync_runs_held(*, school: School) -> QuerySet[SyncRun]:

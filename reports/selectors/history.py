@@ -94,6 +94,17 @@ def weekly_activity_trend(*, school_ids: Collection[int], last_week: date, weeks
     return result
 
 
+def weekly_activity_trend_of(recent: dict[int, list[WeeklyActivity | None]], *, weeks: int) -> list[Rate]:
+    """Return active teachers over evaluated teachers per week from one school's `weekly_activity_recent` rows
+    (the rule of `weekly_activity_trend`, without a query)."""
+    trend = []
+    for position in range(weeks):
+        rows = [by_week[position] for by_week in recent.values() if by_week[position] is not None]
+        evaluated = [row for row in rows if row.status != WeeklyActivity.Status.EXCUSED]
+        trend.append(Rate(sum(row.status == WeeklyActivity.Status.ACTIVE for row in evaluated), len(evaluated)))
+    return trend
+
+
 def activation_history(
     *, scope: str, scope_ids: Collection[int], first_day: date, last_day: date
 ) -> dict[int, dict[str, dict[date, Rate]]]:

@@ -21,6 +21,7 @@ from django.db.models import F
 from django.db.models import OuterRef
 from django.db.models import Q
 from django.db.models import QuerySet
+from django.db.models import Subquery
 from django.db.models import Value
 from django.db.models import When
 from django.db.models import Window
@@ -272,34 +273,39 @@ def teachers_of_week(*, days_by_school: dict[int, list[date]], monday: date) -> 
     )
 
 
-def weekly_activity_compute(*, schools: Sequence[School], week_start: date) -> dict[int, SchoolWeek]:
+def weekly_activity_compute(
+    *, schools: Sequence[School], week_start: date, holidays: dict[int, list[tuple[date, date]]] | None = None
+) -> dict[int, SchoolWeek]:
     """Return {school id: SchoolWeek} of the ISO week that starts on `week_start`, computed live.
 
-    Set-based: one query each for holidays, teachers, absences, history horizons and reported counts, and one
-    aggregate query of messages per time zone among the schools, whatever their numbers of classes and teachers.
-    Schools come with their municipality (for the inherited threshold).
+    Set-based: one query each for holidays (none when the caller gives every school's: {school id: [(first,
+    last)]}), teachers (with their absences and reported counts), history horizons, and one aggregate query of
+    messages per time zone among the schools, whatever their numbers of classes and teachers. Schools come with
+    their municipality (for the inherited threshold).
     """
     monday = iso_week_start(week_start)
-    friday = monday + timedelta(days=4)
     school_ids = [school.pk for school in schools]
     if not school_ids:
         return {}
-    holidays: dict[int, list[tuple[date, date]]] = defaultdict(list)
-    for school_id, first, last in (
-        Holiday.objects.filter(year__school_id__in=school_ids, starts_on__lte=friday, ends_on__gte=monday)
-        .order_by()
-        .values_list("year__school_id", "starts_on", "ends_on")
-    ):
-        holidays[school_id].append((first, last))
-    days_by_school = {school.pk: school_days(monday, holidays[school.pk]) for school in schools}
-    teachers = list(teachers_of_week(days_by_school=days_by_school, monday=monday))
-    absent: dict[int, set[date]] = defaultdict(set)
-    for staff_id, first, last in (
-        StaffAbsence.objects.filter(staff__school_id__in=school_ids, starts_on__lte=friday, ends_on__gte=monday)
-        .order_by()
-        .values_list("staff_id", "starts_on", "ends_on")
-    ):
-        absent[staff_id].update(day for day in week_days(monday) if first <= day <= last)
+    if holidays is None:
+        holidays = _holidays_of_week(school_ids=school_ids, monday=monday)
+    days_by_school = {school.pk: school_days(monday, holidays.get(school.pk, [])) for school in schools}
+    days = week_days(monday)
+    absences = {
+        f"absent_{index}": Exists(
+            StaffAbsence.objects.filter(staff_id=OuterRef("pk"), starts_on__lte=day, ends_on__gte=day)
+        )
+        for index, day in enumerate(days)
+    }
+    reported_count = ReportedActivity.objects.filter(staff_id=OuterRef("pk"), week_start=monday).values("messages")
+    teachers = list(
+        teachers_of_week(days_by_school=days_by_school, monday=monday).annotate(
+            reported=Subquery(reported_count[:1]), **absences
+        )
+    )
+    absent = {
+        staff.pk: {day for index, day in enumerate(days) if getattr(staff, f"absent_{index}")} for staff in teachers
+    }
     counts: dict[int, dict[str, int]] = {}
     by_zone: dict[str, list[int]] = defaultdict(list)
     for school in schools:
@@ -307,12 +313,6 @@ def weekly_activity_compute(*, schools: Sequence[School], week_start: date) -> d
     for zone, zone_school_ids in by_zone.items():
         start, end = week_bounds(monday, zone)
         counts.update(_message_counts(school_ids=zone_school_ids, start=start, end=end))
-    # A weekly report (files backend) replaces message counting for the teachers and weeks it covers.
-    reported = dict(
-        ReportedActivity.objects.filter(school_id__in=school_ids, week_start=monday)
-        .order_by()
-        .values_list("staff_id", "messages")
-    )
 
     horizons = history_horizons(school_ids=school_ids)
     weeks = {
@@ -329,7 +329,8 @@ def weekly_activity_compute(*, schools: Sequence[School], week_start: date) -> d
     for staff in teachers:
         week = weeks[staff.school_id]
         found = counts.get(staff.pk, {})
-        messages = reported.get(staff.pk, found.get("messages", 0))
+        # A weekly report (files backend) replaces message counting for the teachers and weeks it covers.
+        messages = staff.reported if staff.reported is not None else found.get("messages", 0)
         status = teacher_status(
             staff=staff,
             school_days=week.school_days,
@@ -352,6 +353,20 @@ def weekly_activity_compute(*, schools: Sequence[School], week_start: date) -> d
             )
         )
     return weeks
+
+
+def _holidays_of_week(*, school_ids: list[int], monday: date) -> dict[int, list[tuple[date, date]]]:
+    """Return {school id: [(first, last)]} of the holidays that touch the week's Monday to Friday (one query)."""
+    holidays: dict[int, list[tuple[date, date]]] = defaultdict(list)
+    for school_id, first, last in (
+        Holiday.objects.filter(
+            year__school_id__in=school_ids, starts_on__lte=monday + timedelta(days=4), ends_on__gte=monday
+        )
+        .order_by()
+        .values_list("year__school_id", "starts_on", "ends_on")
+    ):
+        holidays[school_id].append((first, last))
+    return holidays
 
 
 def teacher_week_messages(*, staff: Staff, week_start: date) -> QuerySet[Message]:

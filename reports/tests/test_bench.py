@@ -31,3 +31,22 @@ def test_bench_prints_one_json_object_with_the_timings():
         assert result[key] is not None and result[key] >= 0
     assert WeeklyActivity.objects.count() == result["teachers_evaluated"]
     assert result["counts_agree"] is True
+
+
+def test_bench_region_generates_a_region_and_measures_its_jobs_and_pages():
+    # given
+    out = StringIO()
+    sizes = ["--schools", "3", "--municipalities", "2", "--teachers", "12", "--messages", "600", "--classes", "2"]
+    # when
+    with time_machine.travel(datetime(2026, 11, 23, 9, tzinfo=UTC)):
+        call_command("bench", "--scale", "region", *sizes, "--students-per-class", "3", "--json", stdout=out)
+    # then
+    result = json.loads(out.getvalue())
+    assert (result["municipalities"], result["schools"], result["teachers"]) == (2, 3, 12)
+    assert (result["classes"], result["students"], result["messages"]) == (6, 18, 600)
+    assert result["counts_agree"] is True
+    assert result["teachers_with_messages"] > 0
+    for key in ("weekly_activity_seconds", "floor_seconds", "ratio", "activation_seconds"):
+        assert result[key] >= 0
+    for page in result["pages"].values():
+        assert page["queries"] > 0 and page["ms"] > 0

@@ -36,6 +36,7 @@ from classes.calendar import last_complete_week
 from classes.dates import week_short
 from classes.dates import week_text
 from classes.models import User
+from classes.school_days import SchoolCalendar
 from reports import charts
 from reports.filters import SchoolClassFilter
 from reports.forms import WeekRangeForm
@@ -58,13 +59,13 @@ from reports.selectors import class_rows_sort
 from reports.selectors import class_teachers_of_class
 from reports.selectors import classes_of_day
 from reports.selectors import school_metrics_compute
-from reports.selectors import sync_runs_held
-from reports.selectors import sync_runs_last
+from reports.selectors import sync_runs_last_and_held
 from reports.selectors import week_mondays
 from reports.selectors import weekly_activity_compute
 from reports.selectors import weekly_activity_recent
 from reports.selectors import weekly_activity_table
 from reports.selectors import weekly_activity_trend
+from reports.selectors import weekly_activity_trend_of
 from reports.tasks import weekly_activity_ensure as weekly_activity_ensure_task
 from reports.week_status import week_threshold_notes
 from reports.weeks_build import weeks_build_progress
@@ -105,17 +106,23 @@ def _day_labels(days: list[date]) -> list[str]:
     return [date_format(day, "d.m") for day in days]
 
 
+def activation_trend_history(*, scope: str, scope_id: int, last_day: date) -> dict[str, dict[date, Rate]]:
+    """Return {group: {day: Rate}} of the scope's stored snapshots of the last TREND_DAYS days (one query)."""
+    first_day = last_day - timedelta(days=TREND_DAYS)
+    history = activation_history(scope=scope, scope_ids=[scope_id], first_day=first_day, last_day=last_day)
+    return history.get(scope_id, {})
+
+
 def activation_trend_chart(
-    *, title: str, scope: str, scope_id: int, today: dict[str, Rate], last_day: date, groups
+    *, title: str, scope: str, scope_id: int, today: dict[str, Rate], last_day: date, groups, history=None
 ) -> str:
     """Return the activation trend chart of the scope's last TREND_DAYS days: its stored daily snapshots, today's
-    live rates as the last point.
+    live rates as the last point. `history` is `activation_trend_history`'s, when the caller has read it.
 
     The target line is drawn when every group shares one target (students and parents: 90 %).
     """
-    first_day = last_day - timedelta(days=TREND_DAYS)
-    history = activation_history(scope=scope, scope_ids=[scope_id], first_day=first_day, last_day=last_day)
-    history = history.get(scope_id, {})
+    if history is None:
+        history = activation_trend_history(scope=scope, scope_id=scope_id, last_day=last_day)
     days = sorted({day for by_day in history.values() for day in by_day} | {last_day})
     series = []
     for group, label in groups:
@@ -175,7 +182,13 @@ def _teacher_entries(
 def school_dashboard(request: HttpRequest, school_id: int) -> HttpResponse:
     """The school administrator's dashboard: activation against targets, classes, teachers, sync, queues."""
     school = school_admin_school_or_404(user=request.user, school_id=school_id)
-    metrics = school_metrics_compute(schools=[school], today=school_today)[school.pk]
+    calendar = SchoolCalendar.for_school(school)
+    metrics = school_metrics_compute(
+        schools=[school], today=school_today, week_ago=False, holidays={school.pk: calendar.holidays}
+    )[school.pk]
+    history = activation_trend_history(scope="school", scope_id=school.pk, last_day=metrics.day)
+    week_ago = metrics.day - timedelta(days=7)
+    metrics.week_ago = {group: by_day[week_ago] for group, by_day in history.items() if week_ago in by_day}
     filterset, rows, sort = class_table(request, metrics)
     context = {
         "school": school,
@@ -197,11 +210,11 @@ def school_dashboard(request: HttpRequest, school_id: int) -> HttpResponse:
     )
     groups = [("staff", _("Staff")), ("students", _("Students")), ("parents", _("Parents"))]
     mondays = week_mondays(last_week=week.week_start, weeks=SPARK_WEEKS)
-    trend = weekly_activity_trend(school_ids=[school.pk], last_week=week.week_start, weeks=SPARK_WEEKS)[school.pk]
+    stored = weekly_activity_recent(school_ids=[school.pk], last_week=week.week_start, weeks=SPARK_WEEKS)
+    trend = weekly_activity_trend_of(stored, weeks=SPARK_WEEKS)
     if not trend[-1].denominator and week.evaluated:
         trend[-1] = week.active_teachers
-    last_sync = sync_runs_last(school_ids=[school.pk]).get(school.pk)
-    stored = weekly_activity_recent(school_ids=[school.pk], last_week=week.week_start, weeks=SPARK_WEEKS)
+    last_sync, held = sync_runs_last_and_held(school=school)
     below = below_target_panel(metrics=metrics, url=request.path)
     failing = {"students": below.counts.students, "parents": below.counts.parents}
     context.update(
@@ -226,6 +239,7 @@ def school_dashboard(request: HttpRequest, school_id: int) -> HttpResponse:
                 today={group: getattr(metrics, group) for group, _label in groups},
                 last_day=metrics.day,
                 groups=groups,
+                history=history,
             ),
             "activity_chart": charts.line_chart(
                 title=_("Share of active teachers by week"),
@@ -235,9 +249,9 @@ def school_dashboard(request: HttpRequest, school_id: int) -> HttpResponse:
             ),
             "without_class_teacher": metrics.activation.classes_without_class_teacher,
             "last_sync": last_sync,
-            "held": list(sync_runs_held(school=school)),
+            "held": held,
             "reconciliation": reconciliation_panels(schools=[school], days={school.pk: metrics.day})[school.pk],
-            "roster_changes": roster_changes_panel(school=school, day=metrics.day),
+            "roster_changes": roster_changes_panel(school=school, day=metrics.day, calendar=calendar),
         }
     )
     return render(request, "reports/school_dashboard.html", context)

@@ -1,0 +1,144 @@
+"""`bench --scale region`: generate a region, then measure the jobs and the pages on it, in one run.
+
+The figures: the weekly job against the one-statement floor (an INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE
+that counts the same week's messages per teacher), the activation snapshots, and each overview's and the school
+dashboard's server time (median of several requests through the whole Django stack) and queries.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+from django.db import connection
+from django.db import transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from activation.models import SferumAccount
+from chats.models import Chat
+from chats.models import Message
+from classes.calendar import week_bounds
+from classes.calendar import week_label
+from classes.models import User
+from reports.bench_region import TIMEZONE
+from reports.bench_region import RegionData
+from reports.bench_region import RegionSizes
+from reports.bench_region import region_generate
+from reports.models import WeeklyActivity
+from reports.services import activation_snapshot_build_municipality
+from reports.services import weekly_activity_build_many
+
+PAGE_REQUESTS = 5
+FLOOR_TABLE = "bench_floor_weekly"
+
+
+def _timed(work: Callable[[], object]) -> tuple[float, object]:
+    began = time.perf_counter()
+    result = work()
+    return time.perf_counter() - began, result
+
+
+def floor_statement(data: RegionData) -> int:
+    """Count the week's counted messages per teacher in one INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE.
+
+    The rows go to a scratch table shaped like the stored weekly rows (staff, week, count); return how many.
+    """
+    start, end = week_bounds(data.week_start, TIMEZONE)
+    message, chat, account = (model._meta.db_table for model in (Message, Chat, SferumAccount))
+    ids = [school.pk for school in data.schools]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {FLOOR_TABLE} "
+            "(staff_id bigint NOT NULL, week_start date NOT NULL, messages integer NOT NULL, "
+            "PRIMARY KEY (staff_id, week_start))"
+        )
+        cursor.execute(
+            f"INSERT INTO {FLOOR_TABLE} (staff_id, week_start, messages) "  # noqa: S608 - names from _meta
+            f"SELECT a.staff_id, %s, COUNT(*) FROM {message} m "
+            f"JOIN {chat} c ON c.id = m.chat_id JOIN {account} a ON a.id = m.author_id "
+            f"WHERE c.school_id IN ({', '.join(['%s'] * len(ids))}) AND m.sent_at >= %s AND m.sent_at < %s "
+            "AND m.kind <> %s AND NOT m.from_bot AND a.staff_id IS NOT NULL GROUP BY a.staff_id "
+            "ON CONFLICT (staff_id, week_start) DO UPDATE SET messages = EXCLUDED.messages",
+            [data.week_start, *ids, start, end, Message.Kind.SERVICE],
+        )
+        return cursor.rowcount
+
+
+def floor_disagreements(data: RegionData) -> int:
+    """Return how many teachers' stored weekly counts differ from the floor's (0: the job counted the same)."""
+    stored = WeeklyActivity._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {stored} w FULL OUTER JOIN {FLOOR_TABLE} f "  # noqa: S608 - names from _meta
+            "ON f.staff_id = w.staff_id AND f.week_start = w.week_start "
+            "WHERE COALESCE(w.week_start, f.week_start) = %s "
+            "AND (w.staff_id IS NULL AND f.messages > 0 OR COALESCE(f.messages, 0) <> w.messages)",
+            [data.week_start],
+        )
+        return cursor.fetchone()[0]
+
+
+def _page(client: Client, url: str) -> dict:
+    """Return the median server time (ms) of a page over PAGE_REQUESTS requests, and its queries."""
+    client.get(url)  # warm: templates, caches
+    times = []
+    for _request in range(PAGE_REQUESTS):
+        with CaptureQueriesContext(connection) as queries:
+            began = time.perf_counter()
+            response = client.get(url)
+            times.append(time.perf_counter() - began)
+        if response.status_code != 200:
+            return {"url": url, "status": response.status_code}
+    return {"url": url, "ms": round(statistics.median(times) * 1000, 1), "queries": len(queries)}
+
+
+def _login(username: str, **role) -> Client:
+    user, _created = User.objects.update_or_create(username=username, defaults=role)
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    return client
+
+
+def bench_region_run(*, sizes: RegionSizes) -> dict:
+    """Generate the region and return every figure as one JSON-ready dict."""
+    generated, data = _timed(lambda: region_generate(sizes=sizes))
+    figures: dict = {"scale": "region", "database": connection.vendor, "region": data.code, **data.counts}
+    figures["week"] = week_label(data.week_start)
+    figures["generate_seconds"] = round(generated, 1)
+
+    floor_first, floor_rows = _timed(lambda: floor_statement(data))
+    with transaction.atomic():
+        weekly, _weeks = _timed(lambda: weekly_activity_build_many(schools=data.schools, week_start=data.week_start))
+    floor_again, _rows = _timed(lambda: floor_statement(data))
+    floor = min(floor_first, floor_again)
+    figures.update(
+        teachers_with_messages=floor_rows,
+        teachers_evaluated=WeeklyActivity.objects.filter(school__in=data.schools, week_start=data.week_start).count(),
+        weekly_activity_seconds=round(weekly, 2),
+        floor_seconds=round(floor, 2),
+        floor_seconds_runs=[round(floor_first, 2), round(floor_again, 2)],
+        ratio=round(weekly / floor, 2) if floor else None,
+        counts_agree=floor_disagreements(data) == 0,
+    )
+
+    activation, _result = _timed(
+        lambda: [
+            activation_snapshot_build_municipality(municipality=municipality, day=data.today)
+            for municipality in data.municipalities
+        ]
+    )
+    figures["activation_seconds"] = round(activation, 2)
+
+    municipality = data.municipalities[0]
+    school = data.schools[0]
+    municipal = _login(f"{data.code}-municipal", role=User.Role.MUNICIPAL_ADMIN, municipality=municipality)
+    school_admin = _login(f"{data.code}-school", role=User.Role.SCHOOL_ADMIN, school=school)
+    figures["pages"] = {
+        "municipal_overview": _page(municipal, reverse("municipal-overview")),
+        "municipal_export": _page(municipal, reverse("municipal-export")),
+        "school_dashboard": _page(school_admin, reverse("school-dashboard", args=[school.pk])),
+    }
+    return figures
