@@ -29,7 +29,6 @@ from .dashboards import class_rows
 from .dashboards import class_rows_sort
 from .dashboards import class_teachers_of_class
 from .dashboards import school_metrics_compute
-from .dashboards import sync_runs_held
 from .dashboards import sync_runs_last
 from .dashboards import sync_runs_last_and_held
 from .history import TeacherWeekRow
@@ -97,7 +96,6 @@ __all__ = [
     "school_metrics_compute",
     "school_summaries_latest",
     "scope_for_user",
-    "sync_runs_held",
     "sync_runs_last",
     "sync_runs_last_and_held",
     "teacher_status",

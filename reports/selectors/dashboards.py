@@ -225,13 +225,6 @@ def sync_runs_last_and_held(*, school: School) -> tuple[SyncRun | None, list[Syn
     ]
 
 
-def sync_runs_held(*, school: School) -> QuerySet[SyncRun]:
-    """Return the school's held sync runs nobody has confirmed yet, newest first."""
-    return SyncRun.objects.filter(school=school, status=SyncRun.Status.HELD, confirmed_at__isnull=True).order_by(
-        "-started_at", "-pk"
-    )
-
-
 def class_teachers_of_class(*, school_class: SchoolClass) -> QuerySet[TeachingAssignment]:
     """Return the class's teaching assignments with their teachers, by subject."""
     return (
