@@ -31,6 +31,7 @@ from reports.selectors import SchoolFigures
 from reports.selectors import figures_as_of
 from reports.selectors import school_figures_read
 from reports.selectors import timezone_most_used
+from reports.selectors.dashboards import PartOf
 from reports.selectors.summaries import SummarySums
 
 
@@ -149,18 +150,10 @@ class MunicipalOverview:
     rows: list[OverviewRow]
     totals: ScopeTotals
 
-    @property
-    def as_of(self) -> datetime | None:
-        """Return when the oldest figures shown were computed (None: no school has figures yet)."""
-        return self.totals.as_of
-
-    @property
-    def active_teachers(self) -> Rate:
-        return self.totals.active_teachers
-
-    @property
-    def below_target(self) -> ClassesBelowTarget:
-        return self.totals.below_target
+    # When the oldest figures shown were computed (None: no school has figures yet), and the totals' figures.
+    as_of = PartOf("totals")
+    active_teachers = PartOf("totals")
+    below_target = PartOf("totals")
 
     def change(self, group: str) -> Fraction | None:
         return self.totals.change(group)

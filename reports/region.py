@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from fractions import Fraction
 
 from django.db.models import Count
@@ -24,6 +23,7 @@ from reports.overview import ScopeTotals
 from reports.overview import scope_totals_of_sums
 from reports.selectors import ACTIVATION_GROUPS
 from reports.selectors import ClassesBelowTarget
+from reports.selectors.dashboards import PartOf
 from reports.selectors.summaries import SummarySums
 from reports.selectors.summaries import summary_sums_by_municipality
 
@@ -71,14 +71,9 @@ class RegionalOverview:
     rows: list[MunicipalityRow]
     totals: ScopeTotals
 
-    @property
-    def as_of(self) -> datetime | None:
-        """Return when the oldest figures shown were computed (None: no school has figures yet)."""
-        return self.totals.as_of
-
-    @property
-    def schools(self) -> int:
-        return self.totals.schools
+    # When the oldest figures shown were computed (None: no school has figures yet), and how many schools.
+    as_of = PartOf("totals")
+    schools = PartOf("totals")
 
 
 def _change_key(value: Fraction | None) -> tuple:
