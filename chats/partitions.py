@@ -170,6 +170,11 @@ def messages_kept_from(today: date | None = None) -> datetime | None:
     """
     if not partitioning_active():
         return None
+    return retained_month_start(today)
+
+
+def retained_month_start(today: date | None = None) -> datetime:
+    """Return the start of the oldest month partition retention keeps (no query: see messages_kept_from)."""
     return _moment(_month_start(retention_start(today).astimezone(UTC).date()))
 
 

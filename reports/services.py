@@ -9,6 +9,7 @@ from django.db import transaction
 
 from chats.horizon import history_horizons
 from chats.partitions import messages_kept_from
+from chats.partitions import retained_month_start
 from classes import clock
 from classes.calendar import last_complete_week
 from classes.calendar import week_bounds
@@ -50,9 +51,10 @@ def weekly_activity_build(*, school: School, week_start: date) -> SchoolWeek:
     Idempotent: one row per teacher and week is upserted, and rows of teachers who no longer count
     for the week are removed; a week without school days keeps no rows (see WeeklyActivity). The
     store is set-based (reports.weekly_store); the returned week's teachers are read back from the
-    stored rows, or computed live for a week that is not evaluated (nothing is stored for it).
+    stored rows, or computed live for a week that is not evaluated (nothing is stored for it). A week
+    whose messages retention may have dropped is not stored again: its rows are the history.
     """
-    week = weekly_activity_store(schools=[school], week_start=week_start)[school.pk]
+    week = weekly_activity_build_many(schools=[school], week_start=week_start)[school.pk]
     if not week.evaluated:
         return weekly_activity_compute(schools=[school], week_start=week.week_start)[school.pk]
     week.teachers = stored_teacher_weeks(school=school, week_start=week.week_start)
@@ -65,9 +67,10 @@ def weekly_activity_build_many(*, schools: list[School], week_start: date) -> di
     Returns {school id: SchoolWeek} with school days, threshold and evaluation but no teachers: read the
     stored WeeklyActivity rows for those (at region scale that is 60,000 rows nobody asked for).
     """
-    kept_from = messages_kept_from()
-    if kept_from is not None and any(
-        week_bounds(iso_week_start(week_start), school.tz)[0] < kept_from for school in schools
+    # The month arithmetic first, so a recent week (every week but a rebuilt old one) costs no catalogue query.
+    kept_from = retained_month_start()
+    if any(week_bounds(iso_week_start(week_start), school.tz)[0] < kept_from for school in schools) and (
+        messages_kept_from() is not None
     ):
         # The week's messages may be dropped already (retention, chats.partitions): its stored rows stay.
         return weekly_activity_compute(schools=schools, week_start=week_start)

@@ -13,6 +13,7 @@ import sqlite3
 
 from django.db import connection
 from django.db import transaction
+from psycopg import sql
 
 
 class DatabaseCopy:
@@ -24,12 +25,20 @@ class DatabaseCopy:
             self._sqlite = sqlite3.connect(":memory:", check_same_thread=False)
             connection.connection.backup(self._sqlite)
         elif connection.vendor == "postgresql":
-            self._tables = connection.introspection.table_names(include_views=False)
-            self._rows: dict[str, bytes] = {}
             with connection.cursor() as cursor:
+                # Partitions are copied through their partitioned parent (COPY refuses a parent table, so it
+                # reads SELECT * FROM it), and restored through the parent too, which routes each row to the
+                # partition that holds it now, even one a test created or dropped.
+                cursor.execute(
+                    "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition"
+                )
+                self._tables = [row[0] for row in cursor.fetchall()]
+                self._rows: dict[str, bytes] = {}
                 for table in self._tables:
                     buffer = io.BytesIO()
-                    with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} TO STDOUT") as copy:
+                    statement = sql.SQL("COPY (SELECT * FROM {}) TO STDOUT").format(sql.Identifier(table))
+                    with cursor.cursor.copy(statement) as copy:
                         for data in copy:
                             buffer.write(data)
                     self._rows[table] = buffer.getvalue()
