@@ -26,6 +26,7 @@ from classes.models import AcademicYear
 from classes.models import Enrollment
 from classes.models import Municipality
 from classes.models import Parent
+from classes.models import Region
 from classes.models import School
 from classes.models import SchoolClass
 from classes.models import Staff
@@ -61,6 +62,7 @@ class RegionSizes:
 @dataclass
 class RegionData:
     code: str
+    region: Region
     municipalities: list[Municipality]
     schools: list[School]
     week_start: date
@@ -69,8 +71,9 @@ class RegionData:
 
 
 def _municipalities_and_schools(sizes: RegionSizes, prefix: str) -> tuple[list[Municipality], list[School]]:
+    region = Region.objects.create(code=prefix, name=f"Benchmark region {prefix}")
     municipalities = Municipality.objects.bulk_create(
-        Municipality(code=f"{prefix}-M{index:02d}", name=f"Benchmark municipality {index}")
+        Municipality(region=region, code=f"{prefix}-M{index:02d}", name=f"Benchmark municipality {index}")
         for index in range(sizes.municipalities)
     )
     schools = School.objects.bulk_create(
@@ -307,6 +310,7 @@ def region_generate(*, sizes: RegionSizes) -> RegionData:
         written = _messages(sizes, teachers, others or teachers, chats_by_school, rng, start)
     return RegionData(
         code=prefix,
+        region=municipalities[0].region,
         municipalities=municipalities,
         schools=list(School.objects.filter(municipality__in=municipalities).select_related("municipality")),
         week_start=monday,

@@ -1,8 +1,9 @@
 """`bench --scale region`: generate a region, then measure the jobs and the pages on it, in one run.
 
 The figures: the weekly job against the one-statement floor (an INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE
-that counts the same week's messages per teacher), the activation snapshots, and each overview's and the school
-dashboard's server time (median of several requests through the whole Django stack) and queries.
+that counts the same week's messages per teacher), the activation snapshots, the stored school summaries the
+overviews read, and each overview's and the school dashboard's server time (median of several requests through
+the whole Django stack) and queries.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from reports.bench_region import region_generate
 from reports.models import WeeklyActivity
 from reports.services import activation_snapshot_build_municipality
 from reports.services import weekly_activity_build_many
+from reports.summaries import school_summaries_build
 
 PAGE_REQUESTS = 5
 FLOOR_TABLE = "bench_floor_weekly"
@@ -131,12 +133,18 @@ def bench_region_run(*, sizes: RegionSizes) -> dict:
         ]
     )
     figures["activation_seconds"] = round(activation, 2)
+    # The overviews read the stored school summaries: the nightly job's work, timed as one set-based build.
+    summaries, _stored = _timed(lambda: school_summaries_build(schools=data.schools, day=data.today))
+    figures["school_summaries_seconds"] = round(summaries, 2)
 
     municipality = data.municipalities[0]
     school = data.schools[0]
     municipal = _login(f"{data.code}-municipal", role=User.Role.MUNICIPAL_ADMIN, municipality=municipality)
     school_admin = _login(f"{data.code}-school", role=User.Role.SCHOOL_ADMIN, school=school)
+    regional = _login(f"{data.code}-regional", role=User.Role.REGIONAL_ADMIN, region=data.region)
     figures["pages"] = {
+        "regional_overview": _page(regional, reverse("region-overview")),
+        "regional_export": _page(regional, reverse("region-export")),
         "municipal_overview": _page(municipal, reverse("municipal-overview")),
         "municipal_export": _page(municipal, reverse("municipal-export")),
         "school_dashboard": _page(school_admin, reverse("school-dashboard", args=[school.pk])),

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from reports.models import SchoolSummary
 from reports.models import WeeklyActivity
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,15 @@ def test_bench_region_generates_a_region_and_measures_its_jobs_and_pages():
     assert (result["classes"], result["students"], result["messages"]) == (6, 18, 600)
     assert result["counts_agree"] is True
     assert result["teachers_with_messages"] > 0
-    for key in ("weekly_activity_seconds", "floor_seconds", "ratio", "activation_seconds"):
+    for key in ("weekly_activity_seconds", "floor_seconds", "ratio", "activation_seconds", "school_summaries_seconds"):
         assert result[key] >= 0
+    assert SchoolSummary.objects.filter(school__code__startswith=result["region"]).count() == 3  # what overviews read
+    assert set(result["pages"]) == {
+        "regional_overview",
+        "regional_export",
+        "municipal_overview",
+        "municipal_export",
+        "school_dashboard",
+    }
     for page in result["pages"].values():
         assert page["queries"] > 0 and page["ms"] > 0
