@@ -327,3 +327,26 @@ def region_generate(*, sizes: RegionSizes) -> RegionData:
             "messages": written,
         },
     )
+
+
+def region_data(*, code: str) -> RegionData:
+    """Return a region generated before (code BENCH-Rn) to measure again without generating it."""
+    region = Region.objects.get(code=code)
+    municipalities = list(Municipality.objects.filter(region=region).order_by("code"))
+    schools = list(School.objects.filter(municipality__region=region).select_related("municipality").order_by("code"))
+    today = clock.today(TIMEZONE)
+    school_ids = [school.pk for school in schools]
+    return RegionData(
+        code=code,
+        region=region,
+        municipalities=municipalities,
+        schools=schools,
+        week_start=last_complete_week(today),
+        today=today,
+        counts={
+            "municipalities": len(municipalities),
+            "schools": len(schools),
+            "teachers": Staff.objects.filter(school_id__in=school_ids).count(),
+            "messages": Message.objects.filter(chat__school_id__in=school_ids).count(),
+        },
+    )

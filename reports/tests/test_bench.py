@@ -59,3 +59,10 @@ def test_bench_region_generates_a_region_and_measures_its_jobs_and_pages():
     }
     for page in result["pages"].values():
         assert page["queries"] > 0 and page["ms"] > 0
+    # and: the same region measured again without generating it
+    again = StringIO()
+    with time_machine.travel(datetime(2026, 11, 23, 9, tzinfo=UTC)):
+        call_command("bench", "--scale", "region", "--reuse", result["region"], "--json", stdout=again)
+    reused = json.loads(again.getvalue())
+    assert (reused["reused"], reused["schools"], reused["messages"]) == (result["region"], 3, 600)
+    assert reused["counts_agree"] is True

@@ -36,7 +36,9 @@ class Command(BaseCommand):
         parser.add_argument("--students-per-class", type=int, help="Students per class (25).")
         parser.add_argument("--seed", type=int, default=1, help="Random seed of the data set.")
         parser.add_argument("--json", action="store_true", help="Print one JSON object on stdout.")
-        parser.add_argument("--reuse", help="Time an existing data set (its municipality code, BENCH-n) again.")
+        parser.add_argument(
+            "--reuse", help="Time an existing data set again: its municipality (BENCH-n) or region (BENCH-Rn) code."
+        )
 
     @staticmethod
     def _sizes(defaults: dict, options: dict) -> dict:
@@ -47,7 +49,7 @@ class Command(BaseCommand):
             result = sync_bench(seed=options["seed"], rps=options["rps"])
         elif options["scale"] == "region":
             sizes = RegionSizes(**self._sizes(REGION_SIZES, options), seed=options["seed"])
-            result = bench_region_run(sizes=sizes)
+            result = bench_region_run(sizes=sizes, reuse=options["reuse"])
         else:
             sizes = BenchSizes(**self._sizes(SCALES[options["scale"]], options), seed=options["seed"])
             result = bench_run(sizes=sizes, scale=options["scale"], reuse=options["reuse"])
