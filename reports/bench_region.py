@@ -18,6 +18,7 @@ from activation.models import SferumAccount
 from chats.models import Chat
 from chats.models import ChatMembership
 from chats.models import Message
+from chats.partitions import message_partitions_ensure
 from classes import clock
 from classes.calendar import last_complete_week
 from classes.calendar import week_bounds
@@ -307,6 +308,9 @@ def region_generate(*, sizes: RegionSizes) -> RegionData:
         people = _people(sizes, schools, first_year, rng)
         teachers, others, staff_account = _accounts(people, schools, rng)
         chats_by_school = _chats(people["classes"], staff_account)
+        # The week's month partitions first (the daily beat job's work), so the messages land where a region's do.
+        for day in (monday, monday + timedelta(days=6)):
+            message_partitions_ensure(months_ahead=0, today=day)
         written = _messages(sizes, teachers, others or teachers, chats_by_school, rng, start)
     return RegionData(
         code=prefix,
