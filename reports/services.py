@@ -11,6 +11,7 @@ from chats.horizon import history_horizons
 from chats.partitions import messages_kept_from
 from chats.partitions import retained_month_start
 from classes import clock
+from classes.bulk_update import rows_upsert
 from classes.calendar import last_complete_week
 from classes.calendar import week_bounds
 from classes.calendar import week_start as iso_week_start
@@ -100,25 +101,41 @@ def stored_teacher_weeks(*, school: School, week_start: date) -> list[TeacherWee
     ]
 
 
+# The stored columns of a snapshot row (rows_upsert), its unique key first.
+SNAPSHOT_FIELDS = ["day", "scope", "scope_id", "group", *SNAPSHOT_UPDATE_FIELDS]
+SNAPSHOT_KEY = ["day", "scope", "scope_id", "group"]
+
+
 def _snapshot(
-    *, day: date, scope: str, scope_id: int, group: str, rate: Rate, municipality_id: int, now, **links
-) -> ActivationSnapshot:
-    return ActivationSnapshot(
-        day=day,
-        scope=scope,
-        scope_id=scope_id,
-        group=group,
-        municipality_id=municipality_id,
-        numerator=rate.numerator,
-        denominator=rate.denominator,
-        target=rate.target,
-        passes=rate.passes,
-        computed_at=now,
-        **links,
+    *,
+    day: date,
+    scope: str,
+    scope_id: int,
+    group: str,
+    rate: Rate,
+    municipality_id: int,
+    now,
+    school_id: int | None = None,
+    school_class_id: int | None = None,
+) -> tuple:
+    """Return one ActivationSnapshot row as a tuple of SNAPSHOT_FIELDS (no model instance: a region has 100,000)."""
+    return (
+        day,
+        scope,
+        scope_id,
+        group,
+        municipality_id,
+        school_id,
+        school_class_id,
+        rate.numerator,
+        rate.denominator,
+        rate.target,
+        rate.passes,
+        now,
     )
 
 
-def _school_snapshots(activation: SchoolActivation, now) -> list[ActivationSnapshot]:
+def _school_snapshots(activation: SchoolActivation, now) -> list[tuple]:
     school = activation.school
     common = {"day": activation.day, "municipality_id": school.municipality_id, "now": now}
     scope = ActivationSnapshot.Scope
@@ -147,12 +164,9 @@ def _school_snapshots(activation: SchoolActivation, now) -> list[ActivationSnaps
     return rows
 
 
-def _snapshots_upsert(rows: list[ActivationSnapshot]) -> None:
-    ActivationSnapshot.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["day", "scope", "scope_id", "group"],
-        update_fields=SNAPSHOT_UPDATE_FIELDS,
+def _snapshots_upsert(rows: list[tuple]) -> None:
+    rows_upsert(
+        ActivationSnapshot, SNAPSHOT_FIELDS, rows, unique_fields=SNAPSHOT_KEY, update_fields=SNAPSHOT_UPDATE_FIELDS
     )
 
 
