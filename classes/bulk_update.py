@@ -93,7 +93,8 @@ def rows_upsert(
     the row with the same unique key; return how many rows were sent. What `bulk_create(update_conflicts=True)`
     does without building a model instance and binding every value: on PostgreSQL one `INSERT … SELECT FROM
     unnest(…) ON CONFLICT … DO UPDATE` per chunk of rows, elsewhere an `executemany` of a one-row upsert.
-    No signals, no `save()`. Rows whose unique key repeats within one chunk fail like they do in SQL.
+    No signals, no `save()`, no Django field defaults: name every column that has no database default.
+    Rows whose unique key repeats within one chunk fail like they do in SQL.
     """
     if not rows:
         return 0
