@@ -35,6 +35,9 @@ from .models import SyncRun
 # Sent when a school's first successful sync ends; `school_id` is the only argument. A receiver that queues work
 # queues it on commit (the run's rows may not be committed yet).
 history_ready = Signal()
+# Sent when any sync of a school ends ok or held (its rows are stored); `school_id` is the only argument. The
+# reports layer refreshes the school's stored summary then, so the overviews show the synced figures.
+sync_succeeded = Signal()
 
 _SUCCESS = (SyncRun.Status.OK, SyncRun.Status.HELD)
 
@@ -80,9 +83,11 @@ def school_history_record(*, school: School, chats: Iterable[Chat], skipped: Ite
 
 
 def history_first_sync_notify(*, school: School, run: SyncRun) -> bool:
-    """Send `history_ready` when `run` is the school's first sync that ended ok or held; return whether."""
+    """Send `sync_succeeded` when `run` ended ok or held, and `history_ready` too when it is the school's first
+    such sync; return whether `history_ready` was sent."""
     if run.status not in _SUCCESS:
         return False
+    sync_succeeded.send(sender=School, school_id=school.pk)
     if SyncRun.objects.filter(school=school, status__in=_SUCCESS).exclude(pk=run.pk).exists():
         return False
     history_ready.send(sender=School, school_id=school.pk)
