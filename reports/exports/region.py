@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from classes.models import Region
 from reports.exports.report import Column
 from reports.exports.report import Report
+from reports.exports.tables import overview_figure_columns
 from reports.exports.tables import overview_rate_values
 
 
@@ -31,29 +32,13 @@ class RegionalOverviewReport(Report):
         return self.region.name
 
     def get_columns(self) -> list[Column]:
-        columns = [
+        return [
             Column("municipality", _("Municipality")),
             Column("code", _("Code")),
             Column("schools", _("Schools"), "int"),
             Column("schools_with_figures", _("Schools with figures"), "int"),
+            *overview_figure_columns(),
         ]
-        for group, label in (("staff", _("Staff")), ("students", _("Students")), ("parents", _("Parents"))):
-            columns += [
-                Column(f"{group}_numerator", _("%(group)s: activated") % {"group": label}, "int"),
-                Column(f"{group}_denominator", _("%(group)s: on the roster") % {"group": label}, "int"),
-                Column(f"{group}_rate", _("%(group)s, %%") % {"group": label}, "percent"),
-                Column(f"{group}_verdict", _("%(group)s: target") % {"group": label}),
-                Column(f"{group}_change", _("%(group)s: change in a week, p.p.") % {"group": label}, "points"),
-            ]
-        columns += [
-            Column("classes_below_target", _("Classes below target"), "int"),
-            Column("classes_below_target_students", _("Classes below target: students"), "int"),
-            Column("classes_below_target_parents", _("Classes below target: parents"), "int"),
-            Column("teachers_numerator", _("Active teachers"), "int"),
-            Column("teachers_denominator", _("Teachers evaluated"), "int"),
-            Column("teachers_rate", _("Active teachers, %"), "percent"),
-        ]
-        return columns
 
     def get_rows(self) -> list[dict]:
         return [

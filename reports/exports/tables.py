@@ -260,22 +260,8 @@ class MunicipalOverviewReport(Report):
         return self.municipality.name
 
     def get_columns(self) -> list[Column]:
-        columns = [Column("school", _("School")), Column("code", _("Code"))]
-        for group, label in (("staff", _("Staff")), ("students", _("Students")), ("parents", _("Parents"))):
-            columns += [
-                Column(f"{group}_numerator", _("%(group)s: activated") % {"group": label}, "int"),
-                Column(f"{group}_denominator", _("%(group)s: on the roster") % {"group": label}, "int"),
-                Column(f"{group}_rate", _("%(group)s, %%") % {"group": label}, "percent"),
-                Column(f"{group}_verdict", _("%(group)s: target") % {"group": label}),
-                Column(f"{group}_change", _("%(group)s: change in a week, p.p.") % {"group": label}, "points"),
-            ]
+        columns = [Column("school", _("School")), Column("code", _("Code")), *overview_figure_columns()]
         columns += [
-            Column("classes_below_target", _("Classes below target"), "int"),
-            Column("classes_below_target_students", _("Classes below target: students"), "int"),
-            Column("classes_below_target_parents", _("Classes below target: parents"), "int"),
-            Column("teachers_numerator", _("Active teachers"), "int"),
-            Column("teachers_denominator", _("Teachers evaluated"), "int"),
-            Column("teachers_rate", _("Active teachers, %"), "percent"),
             Column("week", _("Week")),
             Column("reconciliation", _("Reconciliation this quarter")),
             Column("sync_at", _("Last sync"), "datetime"),
@@ -288,6 +274,29 @@ class MunicipalOverviewReport(Report):
 
     def get_totals(self) -> dict | None:
         return self.totals
+
+
+def overview_figure_columns() -> list[Column]:
+    """Return the overviews' figure columns (the values of overview_rate_values): per group activated, on the
+    roster, rate, verdict and change in a week; classes below target; active teachers."""
+    columns = []
+    for group, label in (("staff", _("Staff")), ("students", _("Students")), ("parents", _("Parents"))):
+        columns += [
+            Column(f"{group}_numerator", _("%(group)s: activated") % {"group": label}, "int"),
+            Column(f"{group}_denominator", _("%(group)s: on the roster") % {"group": label}, "int"),
+            Column(f"{group}_rate", _("%(group)s, %%") % {"group": label}, "percent"),
+            Column(f"{group}_verdict", _("%(group)s: target") % {"group": label}),
+            Column(f"{group}_change", _("%(group)s: change in a week, p.p.") % {"group": label}, "points"),
+        ]
+    return [
+        *columns,
+        Column("classes_below_target", _("Classes below target"), "int"),
+        Column("classes_below_target_students", _("Classes below target: students"), "int"),
+        Column("classes_below_target_parents", _("Classes below target: parents"), "int"),
+        Column("teachers_numerator", _("Active teachers"), "int"),
+        Column("teachers_denominator", _("Teachers evaluated"), "int"),
+        Column("teachers_rate", _("Active teachers, %"), "percent"),
+    ]
 
 
 def overview_rate_values(
