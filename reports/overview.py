@@ -154,13 +154,8 @@ class MunicipalOverview:
     as_of = PartOf("totals")
     active_teachers = PartOf("totals")
     below_target = PartOf("totals")
-
-    def change(self, group: str) -> Fraction | None:
-        return self.totals.change(group)
-
-    @property
-    def changes(self) -> dict[str, Fraction | None]:
-        return self.totals.changes
+    change = PartOf("totals")
+    changes = PartOf("totals")
 
 
 def _change_key(value: Fraction | None) -> tuple:

@@ -22,7 +22,6 @@ from classes.rates import sorted_missing_last
 from reports.overview import ScopeTotals
 from reports.overview import scope_totals_of_sums
 from reports.selectors import ACTIVATION_GROUPS
-from reports.selectors import ClassesBelowTarget
 from reports.selectors.dashboards import PartOf
 from reports.selectors.summaries import SummarySums
 from reports.selectors.summaries import summary_sums_by_municipality
@@ -36,33 +35,14 @@ class MunicipalityRow:
     totals: ScopeTotals
     overview_url: str
 
-    # Read like a school's figures by the table's cells (staff, students, parents, …).
-    @property
-    def staff(self):
-        return self.totals.staff
-
-    @property
-    def students(self):
-        return self.totals.students
-
-    @property
-    def parents(self):
-        return self.totals.parents
-
-    @property
-    def active_teachers(self):
-        return self.totals.active_teachers
-
-    @property
-    def below_target(self) -> ClassesBelowTarget:
-        return self.totals.below_target
-
-    def change(self, group: str) -> Fraction | None:
-        return self.totals.change(group)
-
-    @property
-    def changes(self) -> dict[str, Fraction | None]:
-        return self.totals.changes
+    # Read like a school's figures by the table's cells and sort keys: the totals' own attributes.
+    staff = PartOf("totals")
+    students = PartOf("totals")
+    parents = PartOf("totals")
+    active_teachers = PartOf("totals")
+    below_target = PartOf("totals")
+    change = PartOf("totals")
+    changes = PartOf("totals")
 
 
 @dataclass
