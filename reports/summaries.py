@@ -19,23 +19,12 @@ from reports.selectors import SchoolMetrics
 from reports.selectors import school_metrics_compute
 from reports.selectors import sync_runs_last
 
+# A stored row is one school and day: every other column is overwritten by the day's latest computation.
+SUMMARY_KEY = ("school", "day")
 SUMMARY_UPDATE_FIELDS = [
-    "municipality",
-    "staff_numerator",
-    "staff_denominator",
-    "students_numerator",
-    "students_denominator",
-    "parents_numerator",
-    "parents_denominator",
-    "below_target_any",
-    "below_target_students",
-    "below_target_parents",
-    "week_start",
-    "week_reason",
-    "teachers_active",
-    "teachers_evaluated",
-    "last_sync",
-    "computed_at",
+    field.name
+    for field in SchoolSummary._meta.concrete_fields
+    if not field.primary_key and field.name not in SUMMARY_KEY
 ]
 
 
@@ -73,7 +62,7 @@ def school_summaries_store(*, metrics: Iterable[SchoolMetrics]) -> list[SchoolSu
     rows = [school_summary_of_metrics(metrics=item, last_sync=syncs.get(item.school.pk), now=now) for item in metrics]
     with transaction.atomic():
         SchoolSummary.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["school", "day"], update_fields=SUMMARY_UPDATE_FIELDS
+            rows, update_conflicts=True, unique_fields=list(SUMMARY_KEY), update_fields=SUMMARY_UPDATE_FIELDS
         )
     return rows
 
