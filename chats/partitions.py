@@ -161,21 +161,15 @@ def retention_start(today: date | None = None) -> datetime:
     return datetime(first_year, 9, 1, tzinfo=_EARLIEST_OFFSET)
 
 
-def messages_kept_from(today: date | None = None) -> datetime | None:
-    """Return the moment from which every stored message is still there, or None when none was ever dropped
-    (SQLite: a plain table, nothing dropped): the start of the oldest month partition retention keeps.
+def messages_may_be_missing(since: datetime, today: date | None = None) -> bool:
+    """Return whether messages sent from `since` on may have been dropped by retention: `since` is before the start
+    of the oldest month partition retention keeps, on a partitioned table (SQLite: a plain table, nothing dropped).
 
-    A week that starts before it may have lost messages: its stored weekly results are the history and must
-    not be recomputed from what is left.
+    A week that starts then may have lost messages: its stored weekly results are the history and must not be
+    recomputed from what is left. The month arithmetic comes first: a recent week costs no catalogue query.
     """
-    if not partitioning_active():
-        return None
-    return retained_month_start(today)
-
-
-def retained_month_start(today: date | None = None) -> datetime:
-    """Return the start of the oldest month partition retention keeps (no query: see messages_kept_from)."""
-    return _moment(_month_start(retention_start(today).astimezone(UTC).date()))
+    start = _moment(_month_start(retention_start(today).astimezone(UTC).date()))
+    return since < start and partitioning_active()
 
 
 def message_partitions_expired(today: date | None = None) -> list[str]:

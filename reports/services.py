@@ -8,8 +8,7 @@ from datetime import timedelta
 from django.db import transaction
 
 from chats.horizon import history_horizons
-from chats.partitions import messages_kept_from
-from chats.partitions import retained_month_start
+from chats.partitions import messages_may_be_missing
 from classes import clock
 from classes.bulk_update import rows_upsert
 from classes.calendar import last_complete_week
@@ -68,11 +67,7 @@ def weekly_activity_build_many(*, schools: list[School], week_start: date) -> di
     Returns {school id: SchoolWeek} with school days, threshold and evaluation but no teachers: read the
     stored WeeklyActivity rows for those (at region scale that is 60,000 rows nobody asked for).
     """
-    # The month arithmetic first, so a recent week (every week but a rebuilt old one) costs no catalogue query.
-    kept_from = retained_month_start()
-    if any(week_bounds(iso_week_start(week_start), school.tz)[0] < kept_from for school in schools) and (
-        messages_kept_from() is not None
-    ):
+    if any(messages_may_be_missing(week_bounds(iso_week_start(week_start), school.tz)[0]) for school in schools):
         # The week's messages may be dropped already (retention, chats.partitions): its stored rows stay.
         return weekly_activity_compute(schools=schools, week_start=week_start)
     return weekly_activity_store(schools=schools, week_start=week_start)
