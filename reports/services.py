@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from datetime import datetime
 from datetime import timedelta
+from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import transaction
 
@@ -96,8 +99,23 @@ def stored_teacher_weeks(*, school: School, week_start: date) -> list[TeacherWee
     ]
 
 
-# The stored columns of a snapshot row (rows_upsert), its unique key first.
-SNAPSHOT_FIELDS = ["day", "scope", "scope_id", "group", *SNAPSHOT_UPDATE_FIELDS]
+class SnapshotRow(NamedTuple):
+    """One ActivationSnapshot row as rows_upsert writes it (no model instance: a region has 100,000)."""
+
+    day: date
+    scope: str
+    scope_id: int
+    group: str
+    municipality_id: int
+    school_id: int | None
+    school_class_id: int | None
+    numerator: int
+    denominator: int
+    target: Decimal
+    passes: bool | None
+    computed_at: datetime
+
+
 SNAPSHOT_KEY = ["day", "scope", "scope_id", "group"]
 
 
@@ -109,28 +127,27 @@ def _snapshot(
     group: str,
     rate: Rate,
     municipality_id: int,
-    now,
+    now: datetime,
     school_id: int | None = None,
     school_class_id: int | None = None,
-) -> tuple:
-    """Return one ActivationSnapshot row as a tuple of SNAPSHOT_FIELDS (no model instance: a region has 100,000)."""
-    return (
-        day,
-        scope,
-        scope_id,
-        group,
-        municipality_id,
-        school_id,
-        school_class_id,
-        rate.numerator,
-        rate.denominator,
-        rate.target,
-        rate.passes,
-        now,
+) -> SnapshotRow:
+    return SnapshotRow(
+        day=day,
+        scope=scope,
+        scope_id=scope_id,
+        group=group,
+        municipality_id=municipality_id,
+        school_id=school_id,
+        school_class_id=school_class_id,
+        numerator=rate.numerator,
+        denominator=rate.denominator,
+        target=rate.target,
+        passes=rate.passes,
+        computed_at=now,
     )
 
 
-def _school_snapshots(activation: SchoolActivation, now) -> list[tuple]:
+def _school_snapshots(activation: SchoolActivation, now: datetime) -> list[SnapshotRow]:
     school = activation.school
     common = {"day": activation.day, "municipality_id": school.municipality_id, "now": now}
     scope = ActivationSnapshot.Scope
@@ -159,9 +176,9 @@ def _school_snapshots(activation: SchoolActivation, now) -> list[tuple]:
     return rows
 
 
-def _snapshots_upsert(rows: list[tuple]) -> None:
+def _snapshots_upsert(rows: list[SnapshotRow]) -> None:
     rows_upsert(
-        ActivationSnapshot, SNAPSHOT_FIELDS, rows, unique_fields=SNAPSHOT_KEY, update_fields=SNAPSHOT_UPDATE_FIELDS
+        ActivationSnapshot, SnapshotRow._fields, rows, unique_fields=SNAPSHOT_KEY, update_fields=SNAPSHOT_UPDATE_FIELDS
     )
 
 
