@@ -27,6 +27,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from classes import clock
+from classes.audit_context import audit_scope
+from classes.audit_context import current_address
 from classes.models import AuditEntry
 from classes.models import School
 from classes.models import Staff
@@ -207,9 +209,9 @@ def _login_entry(*, login: User, by: User | None, action: str, description: str)
         username=getattr(by, "username", "") or "",
         action=action,
         description=description[: AuditEntry._meta.get_field("description").max_length],
-        school=school,
-        municipality=school.municipality if school is not None else login.municipality,
         login=login,
+        address=current_address(),
+        **audit_scope(school=school, municipality=login.municipality, region=login.region),
     )
 
 

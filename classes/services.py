@@ -11,6 +11,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from classes import clock
+from classes.audit_context import audit_scope
+from classes.audit_context import current_address
 from classes.models import AcademicYear
 from classes.models import AuditEntry
 from classes.models import Holiday
@@ -170,16 +172,23 @@ def audit_record(
     rows: int = 0,
     school: School | None = None,
     municipality=None,
+    region=None,
+    username: str = "",
 ) -> AuditEntry:
-    """Write one audit entry for an export of personal data (who, when, what)."""
+    """Write one audit entry (who, when, what, from where) in the narrowest scope given.
+
+    The wider scopes follow from the narrower (a school's municipality and region); the address is the
+    request's being served (classes.audit_context), none in background work. `username` names who acted
+    when there is no login (a failed login's typed name).
+    """
     entry = AuditEntry(
         user=user if getattr(user, "pk", None) else None,
-        username=getattr(user, "username", "") or "",
+        username=(getattr(user, "username", "") or username)[:150],
         action=action,
         description=description[:500],
         rows=rows,
-        school=school,
-        municipality=municipality or (school.municipality if school is not None else None),
+        address=current_address(),
+        **audit_scope(school=school, municipality=municipality, region=region),
     )
     entry.full_clean()
     entry.save()
