@@ -42,9 +42,7 @@ def test_a_login_is_recorded_with_its_address_and_the_users_scope(client, school
     assert (entry.school, entry.municipality, entry.region) == (school, school.municipality, school.municipality.region)
 
 
-def test_a_failed_login_is_recorded_with_the_name_typed_in_the_named_logins_scope_and_no_password(
-    client, school_admin
-):
+def test_a_failed_login_is_recorded_with_the_name_typed_in_the_named_logins_scope_and_no_password(client, school_admin):
     # when
     site_login(client, "Director", "wrong-secret")
     # then
