@@ -5,6 +5,7 @@ from django.urls import include
 from django.urls import path
 
 from . import views
+from .views import audit
 from .views import municipal
 from .views import reconciliation
 from .views import region
@@ -72,4 +73,6 @@ urlpatterns = [
     path("municipality/<int:municipality_id>/export/", municipal.municipality_export, name="municipality-export"),
     path("region/", region.region_overview, name="region-overview"),
     path("region/export/", region.region_export, name="region-export"),
+    path("audit/", audit.audit_log, name="audit-log"),
+    path("audit/export/", audit.audit_export, name="audit-export"),
 ]

@@ -18,6 +18,7 @@ NAVIGATION = {
         ("staff-logins", _("Logins"), True),
         ("school-calendar", _("Calendar"), True),
         ("school-profile", _("School profile"), True),
+        ("audit-log", _("Audit log"), False),
     ],
     "teacher": [
         ("teacher-home", _("My classes"), False),
@@ -25,10 +26,12 @@ NAVIGATION = {
     ],
     "regional_admin": [
         ("region-overview", _("Municipalities"), False),
+        ("audit-log", _("Audit log"), False),
     ],
     "municipal_admin": [
         ("municipal-overview", _("Schools"), False),
         ("admin-logins", _("Administrators' logins"), False),
+        ("audit-log", _("Audit log"), False),
     ],
 }
 

@@ -4,6 +4,14 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def regions_fill(apps, schema_editor):
+    """Give the entries written before regions were recorded their municipality's region."""
+    AuditEntry = apps.get_model("classes", "AuditEntry")
+    Municipality = apps.get_model("classes", "Municipality")
+    for municipality_id, region_id in Municipality.objects.exclude(region=None).values_list("pk", "region_id"):
+        AuditEntry.objects.filter(municipality_id=municipality_id, region=None).update(region_id=region_id)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -33,4 +41,5 @@ class Migration(migrations.Migration):
             model_name='auditentry',
             index=models.Index(fields=['region', '-created_at'], name='audit_region_created'),
         ),
+        migrations.RunPython(regions_fill, migrations.RunPython.noop),
     ]

@@ -222,6 +222,7 @@ def report_export(
     fmt: str,
     school: School | None = None,
     municipality: Municipality | None = None,
+    region=None,
 ) -> HttpResponse:
     """Render the report in the format (csv, xlsx, html) and write the export to the audit log.
 
@@ -244,5 +245,6 @@ def report_export(
             rows=len(report.rows),
             school=school,
             municipality=municipality,
+            region=region,
         )
     return response
