@@ -7,7 +7,8 @@ from django.utils import translation
 class DefaultLanguageMiddleware:
     """Activate the language from the language cookie, else LANGUAGE_CODE (not the browser's header).
 
-    Schools' computers often run English browsers; the product's default is Russian.
+    Schools' computers often run English browsers; the product's default is Russian. The API (/api/) reads
+    Accept-Language: a script asks for its language.
     """
 
     def __init__(self, get_response):
@@ -16,6 +17,9 @@ class DefaultLanguageMiddleware:
     def __call__(self, request):
         available = {code for code, _name in settings.LANGUAGES}
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if request.path.startswith("/api/"):
+            # Scripts say their language in Accept-Language (Russian when they name none we have).
+            language = translation.get_language_from_request(request)
         if language not in available:
             language = settings.LANGUAGE_CODE
         translation.activate(language)

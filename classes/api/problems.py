@@ -1,0 +1,61 @@
+"""Errors of the API as RFC 9457 problem details (`application/problem+json`), in the request's language.
+
+Every error DRF raises (validation, authentication, permission, not found, throttling, method) and Django's
+Http404 and PermissionDenied become {"type", "title", "status", "detail", "instance"}; validation errors add
+"errors" (field: messages). The language is the request's Accept-Language (Russian or English), see
+sferum_admin.middleware.DefaultLanguageMiddleware.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+PROBLEM_TYPE = "about:blank"
+CONTENT_TYPE = "application/problem+json"
+
+
+def _titles() -> dict[int, str]:
+    return {
+        status.HTTP_400_BAD_REQUEST: _("The request is not valid"),
+        status.HTTP_401_UNAUTHORIZED: _("Authentication is required"),
+        status.HTTP_403_FORBIDDEN: _("Access is denied"),
+        status.HTTP_404_NOT_FOUND: _("Not found"),
+        status.HTTP_405_METHOD_NOT_ALLOWED: _("Method not allowed"),
+        status.HTTP_406_NOT_ACCEPTABLE: _("Not acceptable"),
+        status.HTTP_409_CONFLICT: _("Conflict"),
+        status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: _("Unsupported media type"),
+        status.HTTP_429_TOO_MANY_REQUESTS: _("Too many requests"),
+    }
+
+
+def _detail(data) -> str:
+    if isinstance(data, dict) and "detail" in data:
+        return str(data["detail"])
+    if isinstance(data, list) and data:
+        return " ".join(str(item) for item in data)
+    return ""
+
+
+def problem_exception_handler(exc, context) -> Response | None:
+    """Return DRF's response for the exception reshaped as problem details (None for unhandled errors: a 500)."""
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    request = context.get("request")
+    problem = {
+        "type": PROBLEM_TYPE,
+        "title": _titles().get(response.status_code, _("Error")),
+        "status": response.status_code,
+        "detail": _detail(response.data),
+        "instance": request.get_full_path() if request is not None else "",
+    }
+    if isinstance(exc, ValidationError):
+        problem["detail"] = problem["detail"] or _("Correct the fields named in «errors» and send it again.")
+        problem["errors"] = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+    response.data = problem
+    response.content_type = CONTENT_TYPE
+    return response

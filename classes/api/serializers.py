@@ -1,0 +1,42 @@
+"""The classes app's API representations: regions and municipalities with their effective thresholds."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from classes.models import Municipality
+from classes.models import Region
+from classes.models.school import THRESHOLD_FIELDS
+
+
+class ThresholdsField(serializers.Field):
+    """The object's thresholds as they apply (its own, else inherited from the level above)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("source", "*")
+        super().__init__(**kwargs)
+
+    def to_representation(self, value) -> dict:
+        effective = getattr(value, "effective", None)
+        return {
+            name: (str(v) if hasattr(v, "as_tuple") else v)
+            for name in THRESHOLD_FIELDS
+            for v in [effective(name) if effective else getattr(value, name)]
+        }
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    thresholds = ThresholdsField(help_text="Пороги и цели региона: наследуются муниципалитетами и школами.")
+
+    class Meta:
+        model = Region
+        fields = ["id", "code", "name", "thresholds"]
+
+
+class MunicipalitySerializer(serializers.ModelSerializer):
+    thresholds = ThresholdsField(help_text="Действующие пороги и цели: свои, иначе региона.")
+
+    class Meta:
+        model = Municipality
+        fields = ["id", "code", "name", "region", "thresholds"]
