@@ -3,6 +3,7 @@
 One module per topic; every model is imported here, so `from classes.models import X` finds it.
 """
 
+from .api_tokens import ApiToken
 from .audit import AuditEntry
 from .calendar import AcademicYear
 from .calendar import Holiday
@@ -41,6 +42,7 @@ __all__ = [
     "DEFAULT_TIMEZONE",
     "THRESHOLD_FIELDS",
     "AcademicYear",
+    "ApiToken",
     "AuditEntry",
     "Enrollment",
     "Holiday",
