@@ -193,10 +193,25 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localh
 
 # The REST API (/api/v1/, README "REST API"): JSON only, cursor pages, django-filter filters and ordering, errors
 # as RFC 9457 problem details in the request's language.
+# API request rates (DRF's syntax, like "1000/hour"): per API token and per login.
+API_THROTTLE_RATES = {
+    "api_token": os.environ.get("API_RATE_PER_TOKEN", "1000/hour"),
+    "api_user": os.environ.get("API_RATE_PER_USER", "2000/hour"),
+}
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # A personal API token (Authorization: Bearer) first; the browser's session after it (CSRF enforced).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "classes.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # Per token when the request has one, per login always (counters in CACHES: Redis in production).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "classes.api.throttling.ApiTokenRateThrottle",
+        "classes.api.throttling.ApiUserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": API_THROTTLE_RATES,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "classes.api.pagination.ApiCursorPagination",
     "DEFAULT_FILTER_BACKENDS": [
