@@ -4,6 +4,7 @@ pages (upload and import log, arrivals and departures, a student's page). Groupe
 from django.urls import include
 from django.urls import path
 
+from .views import api_tokens
 from .views import calendar
 from .views import classes
 from .views import roster
@@ -46,4 +47,6 @@ urlpatterns = [
     path("classes/<int:class_id>/update/", classes.class_update, name="class-update"),
     path("classes/<int:class_id>/report-change/", roster.roster_change_report, name="roster-change-report"),
     path("students/<int:student_id>/", roster.student_detail, name="student-detail"),
+    path("account/tokens/", api_tokens.api_tokens, name="api-tokens"),
+    path("account/tokens/<int:token_id>/revoke/", api_tokens.api_token_revoke_view, name="api-token-revoke"),
 ]

@@ -19,6 +19,7 @@ NAVIGATION = {
         ("school-calendar", _("Calendar"), True),
         ("school-profile", _("School profile"), True),
         ("audit-log", _("Audit log"), False),
+        ("api-tokens", _("API tokens"), False),
     ],
     "teacher": [
         ("teacher-home", _("My classes"), False),
@@ -27,11 +28,13 @@ NAVIGATION = {
     "regional_admin": [
         ("region-overview", _("Municipalities"), False),
         ("audit-log", _("Audit log"), False),
+        ("api-tokens", _("API tokens"), False),
     ],
     "municipal_admin": [
         ("municipal-overview", _("Schools"), False),
         ("admin-logins", _("Administrators' logins"), False),
         ("audit-log", _("Audit log"), False),
+        ("api-tokens", _("API tokens"), False),
     ],
 }
 
