@@ -2,8 +2,8 @@
 
 A school's administrator sees their school's entries, a municipal administrator their municipality's (its
 schools' included), a regional administrator their region's (everything below it). Kinds group the actions
-(`classes.services.audit_record` callers): logins, exports, roster, sync, accounts, reconciliation, settings,
-and changes of a login's access.
+(`classes.services.audit_record` callers): logins, exports, roster, sync, accounts, reconciliation, settings, API
+tokens, and changes of a login's access.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ KINDS = {
     "accounts": _("Account links"),
     "reconciliation": _("Reconciliation"),
     "settings": _("Settings"),
+    "tokens": _("API tokens"),
 }
 # The first part of the actions of each kind but the two kinds of login actions.
 PREFIXES = {
@@ -45,6 +46,7 @@ PREFIXES = {
     "account": "accounts",
     "reconciliation": "reconciliation",
     "settings": "settings",
+    "token": "tokens",
 }
 
 
