@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sferum_admin.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "sferum_admin.middleware.ApiConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "classes.audit_context.AuditAddressMiddleware",
