@@ -1,7 +1,11 @@
-"""Language selection: Russian unless the user chose another language."""
+"""Language selection (Russian unless the user chose another language), Permissions-Policy, the API's ETags."""
 
 from django.conf import settings
+from django.middleware.http import ConditionalGetMiddleware
 from django.utils import translation
+from django.utils.cache import get_conditional_response
+from django.utils.cache import patch_vary_headers
+from django.utils.cache import set_response_etag
 
 
 class DefaultLanguageMiddleware:
@@ -41,3 +45,28 @@ class PermissionsPolicyMiddleware:
         if policy:
             response.headers.setdefault("Permissions-Policy", policy)
         return response
+
+
+class ApiConditionalGetMiddleware(ConditionalGetMiddleware):
+    """On the API's read endpoints (GET and HEAD under /api/v1/): a strong ETag, the hash of the body, and
+    `304 Not Modified` for a matching If-None-Match; `Vary` names what the body depends on. Other pages unchanged.
+
+    The body is in the request's language (Accept-Language) and in its caller's scope (token or session), so a
+    cache must key on those headers too.
+    """
+
+    PREFIX = "/api/v1/"
+    VARY = ("Accept-Language", "Authorization", "Cookie")
+
+    def process_response(self, request, response):
+        if not request.path.startswith(self.PREFIX):
+            return response
+        patch_vary_headers(response, self.VARY)
+        if request.method not in ("GET", "HEAD") or response.streaming or response.has_header("ETag"):
+            return response
+        if not (200 <= response.status_code < 300) or not self.needs_etag(response):
+            return response
+        set_response_etag(response)
+        if not response.has_header("ETag"):  # an empty body has none
+            return response
+        return get_conditional_response(request, etag=response["ETag"], response=response)

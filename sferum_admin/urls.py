@@ -3,9 +3,9 @@
 from django.contrib import admin
 from django.urls import include
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView
 
 from classes.accounts import AdminLoginForm
+from sferum_admin import api_docs
 
 # The admin's login counts wrong passwords with the site's login (allauth's throttle, in the shared cache).
 admin.site.login_form = AdminLoginForm
@@ -16,5 +16,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("sferum_admin.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # The OpenAPI description and its two readers, to a logged-in user only (sferum_admin.api_docs).
+    path("api/schema/", api_docs.schema_view, name="api-schema"),
+    path("api/docs/", api_docs.swagger_view, name="api-docs"),
+    path("api/redoc/", api_docs.redoc_view, name="api-redoc"),
 ]

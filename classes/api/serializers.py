@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import OpenApiExample
+from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from classes.models import Municipality
@@ -9,6 +12,26 @@ from classes.models import Region
 from classes.models.school import THRESHOLD_FIELDS
 
 
+# The OpenAPI description of ThresholdsField's object (component "Thresholds"): the fields' types and Russian names.
+# (No docstring: the component's description would be it.)
+class ThresholdsSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = list(THRESHOLD_FIELDS)
+        read_only_fields = fields
+
+
+THRESHOLDS_EXAMPLE = {
+    "activity_threshold": 3,
+    "staff_target": "0.90",
+    "students_target": "0.80",
+    "parents_target": "0.70",
+    "roster_change_overdue_days": 5,
+    "short_week_scaling": True,
+}
+
+
+@extend_schema_field(ThresholdsSerializer)
 class ThresholdsField(serializers.Field):
     """The object's thresholds as they apply (its own, else inherited from the level above)."""
 
@@ -26,6 +49,15 @@ class ThresholdsField(serializers.Field):
         }
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Регион",
+            value={"id": 1, "code": "77", "name": "Москва", "thresholds": THRESHOLDS_EXAMPLE},
+            response_only=True,
+        )
+    ]
+)
 class RegionSerializer(serializers.ModelSerializer):
     thresholds = ThresholdsField(help_text="Пороги и цели региона: наследуются муниципалитетами и школами.")
 
@@ -34,6 +66,21 @@ class RegionSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "thresholds"]
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Муниципалитет",
+            value={
+                "id": 12,
+                "code": "45000000",
+                "name": "Городской округ Примерный",
+                "region": 1,
+                "thresholds": THRESHOLDS_EXAMPLE,
+            },
+            response_only=True,
+        )
+    ]
+)
 class MunicipalitySerializer(serializers.ModelSerializer):
     thresholds = ThresholdsField(help_text="Действующие пороги и цели: свои, иначе региона.")
 

@@ -10,6 +10,8 @@ from classes.api.scope import api_municipalities
 from classes.api.scope import api_regions
 from classes.api.serializers import MunicipalitySerializer
 from classes.api.serializers import RegionSerializer
+from classes.models import Municipality
+from classes.models import Region
 
 
 @extend_schema_view(
@@ -17,6 +19,7 @@ from classes.api.serializers import RegionSerializer
     retrieve=extend_schema(summary="Регион", description="Регион вне области доступа отвечает 404."),
 )
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Region.objects.none()  # the model, for the OpenAPI description: get_queryset() reads the scope
     serializer_class = RegionSerializer
     ordering_fields = ["id", "code", "name"]
     filterset_fields = ["code"]
@@ -32,6 +35,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(summary="Муниципалитет", description="Муниципалитет вне области доступа отвечает 404."),
 )
 class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Municipality.objects.none()  # the model, for the OpenAPI description: get_queryset() reads the scope
     serializer_class = MunicipalitySerializer
     ordering_fields = ["id", "code", "name"]
     filterset_fields = ["code", "region"]

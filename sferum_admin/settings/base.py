@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc as static files: schools' networks reach no CDN
     "django_celery_beat",
     "django_filters",
     "django_htmx",
@@ -57,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sferum_admin.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "sferum_admin.middleware.ApiConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "classes.audit_context.AuditAddressMiddleware",
@@ -221,7 +223,41 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "classes.api.problems.problem_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Sferum compliance dashboard API", "VERSION": "1.0.0"}
+# The API's OpenAPI 3.1 description (/api/schema/) and its two readers, Swagger UI (/api/docs/) and ReDoc
+# (/api/redoc/), served from drf-spectacular-sidecar's static files; all three only to a logged-in user.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API панели соответствия Сферума",
+    "DESCRIPTION": """\
+Чтение данных панели (регионы, муниципалитеты, школы, классы, чаты, отчёты) программами: JSON, только чтение.
+
+**Доступ.** Личный токен: заголовок `Authorization: Bearer sfr_…`; токен создаётся на странице
+`/account/tokens/` и может быть ограничен областями (scopes) — тогда он видит не больше, чем разрешают
+и его области, и роль владельца. Из браузера API доступно и по сессии вошедшего пользователя.
+
+**Область видимости.** Как на страницах: учитель видит свои классы, администратор школы — свою школу,
+муниципальный администратор — свой муниципалитет, региональный — свой регион. Объект вне области
+отвечает 404.
+
+**Страницы.** Списки разбиты на страницы по курсору: ссылки `next` и `previous` в ответе, размер страницы —
+параметр `page_size` (по умолчанию 100, не больше 500). Порядок — параметр `ordering`, фильтры — по полям,
+названным у каждого списка.
+
+**Ошибки.** В формате problem details (RFC 9457, `application/problem+json`): `type`, `title`, `status`,
+`detail`, `instance`, для ошибок проверки — `errors`; на языке из `Accept-Language` (русский или английский).
+
+**Кэширование.** Ответы на GET несут `ETag`; запрос с `If-None-Match` с тем же значением получает
+`304 Not Modified` без тела.
+""",
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # Tokens of Sferum integrations are encrypted with this key (a Fernet key); see README.
 SFERUM_TOKEN_KEY = os.environ.get("SFERUM_TOKEN_KEY", "")
