@@ -246,3 +246,15 @@ def test_a_session_post_without_the_csrf_token_is_refused(school):
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
     assert not RosterUpload.objects.exists()
+
+
+def test_too_many_uploads_waiting_is_a_conflict_with_the_pages_sentence(admin_client, school, settings):
+    # given
+    settings.ROSTER_UPLOADS_PER_USER = 1
+    post_file(admin_client, school, roster_file())
+    # when
+    response = post_file(admin_client, school, roster_file())
+    # then
+    assert response.status_code == 409
+    assert response.json()["detail"].startswith("You have 1 uploaded file waiting for its preview")
+    assert RosterUpload.objects.count() == 1
