@@ -1,0 +1,11 @@
+"""The chats app's endpoints under /api/v1/."""
+
+from django.urls import path
+
+from chats.api.sync_views import SchoolSyncStartView
+from chats.api.sync_views import SyncRunConfirmView
+
+urlpatterns = [
+    path("schools/<int:school_id>/syncs/", SchoolSyncStartView.as_view(), name="api-school-sync-start"),
+    path("sync-runs/<int:pk>/confirm/", SyncRunConfirmView.as_view(), name="api-sync-run-confirm"),
+]
