@@ -37,7 +37,7 @@ def test_the_schema_is_openapi_3_1_of_the_api_v1_paths(admin_client):
     assert "Bearer sfr_" in schema["info"]["description"]
     schemes = schema["components"]["securitySchemes"]
     bearer = [s for s in schemes.values() if s.get("type") == "http" and s.get("scheme") == "bearer"]
-    assert bearer or "cookieAuth" in schemes  # the token scheme once token authentication is installed
+    assert bearer and "cookieAuth" in schemes  # personal API tokens for scripts, the session for the browser
 
 
 def test_an_anonymous_caller_gets_a_problem_not_the_schema(client):
