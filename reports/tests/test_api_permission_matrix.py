@@ -1,0 +1,72 @@
+"""The API's permission matrix, generated from the URL conf: for every endpoint and every role (a school's
+teacher, its administrator, its municipality's, its region's), every object of another school, municipality or
+region answers 404 to every method the endpoint has, and no list shows one. An endpoint missing from
+api_matrix.ENDPOINTS fails here: a new endpoint cannot be forgotten.
+"""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from reports.tests.api_matrix import ENDPOINTS
+from reports.tests.api_matrix import FOREIGN
+from reports.tests.api_matrix import api_urls
+from reports.tests.api_matrix import foreign_objects
+from reports.tests.api_matrix import methods_of
+from reports.tests.api_matrix import world_build
+
+pytestmark = [pytest.mark.django_db]
+ROLES = sorted(FOREIGN)
+
+
+def test_every_api_endpoint_is_in_the_matrix():
+    # given
+    names = {pattern.name for _route, pattern in api_urls()}
+    # then
+    assert names - ENDPOINTS.keys() == set(), "add the new endpoints to reports/tests/api_matrix.ENDPOINTS"
+    assert ENDPOINTS.keys() - names == set(), "remove the endpoints that are gone from api_matrix.ENDPOINTS"
+
+
+def _kwargs(route: str, obj) -> dict:
+    names = re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", route)
+    return {next(n for n in pair if n): obj.pk for pair in names}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_endpoint_answers_404_for_objects_outside_the_roles_scope(client, role):
+    # given
+    world = world_build()
+    client.force_login(world.users[role])
+    checked = 0
+    for route, pattern in api_urls():
+        endpoint = ENDPOINTS[pattern.name]
+        if endpoint.addressed is None:
+            continue
+        for obj in foreign_objects(world, role, endpoint.addressed):
+            url = reverse(pattern.name, kwargs=_kwargs(route, obj))
+            for method in methods_of(pattern):
+                # when
+                response = getattr(client, method)(url, content_type="application/json")
+                # then
+                assert response.status_code == 404, (role, method, url, response.status_code)
+                checked += 1
+    assert checked > 0
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_list_shows_an_object_outside_the_roles_scope(client, role):
+    # given
+    world = world_build()
+    client.force_login(world.users[role])
+    for _route, pattern in api_urls():
+        endpoint = ENDPOINTS[pattern.name]
+        if endpoint.lists is None:
+            continue
+        # when
+        response = client.get(reverse(pattern.name), {"page_size": 500})
+        # then
+        assert response.status_code == 200, (role, pattern.name)
+        listed = {item["id"] for item in response.json()["results"]}
+        foreign = {obj.pk for obj in foreign_objects(world, role, endpoint.lists)}
+        assert listed & foreign == set(), (role, pattern.name)
