@@ -1,0 +1,60 @@
+"""Schemathesis against the live OpenAPI schema (/api/schema/), in process through the WSGI application: every
+operation, with a bounded number of generated requests and a fixed seed (derandomized), as a regional
+administrator's API token on the permission matrix's world. No answer is a server error, and every answer
+matches the schema (status documented, body of the documented shape).
+"""
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck
+from hypothesis import Phase
+from hypothesis import given
+from hypothesis import settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from classes.api_tokens import api_token_create
+from reports.tests.api_matrix import world_build
+
+pytestmark = [pytest.mark.django_db]
+# Generated requests per operation: enough to reach the error paths, few enough for CI.
+EXAMPLES = 15
+
+
+def test_every_operation_answers_without_server_errors_and_as_the_schema_says(client):
+    # given
+    world = world_build()
+    user = world.users["regional"]
+    client.force_login(user)
+    document = client.get("/api/schema/", {"format": "json"}).json()
+    schema = schemathesis.openapi.from_dict(document)
+    schema.app = get_wsgi_application()
+    _token, secret = api_token_create(user=user, name="schemathesis", days=30)
+    headers = {"Authorization": f"Bearer {secret}", "Accept-Language": "en"}
+    failures: list[str] = []
+    operations = 0
+    # when
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        operations += 1
+
+        @settings(
+            max_examples=EXAMPLES,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=operation.as_strategy())
+        def check(case):
+            case.call_and_validate(headers=headers, checks=[not_a_server_error, response_schema_conformance])
+
+        try:
+            check()
+        except Exception as error:  # noqa: BLE001 - every operation's failure is reported together
+            failures.append(f"{operation.label}: {str(error)[:2000]}")
+    # then
+    assert operations >= len([p for p in document["paths"]])
+    assert failures == []
