@@ -9,6 +9,7 @@ from rest_framework import viewsets
 
 from chats.api.serializers import SyncRunSerializer
 from chats.models import SyncRun
+from classes.api.filters import filterset_of
 from classes.api.scope import api_admin_schools
 
 SYNC_RUN_EXAMPLE = OpenApiExample(
@@ -67,7 +68,7 @@ class SyncRunViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = SyncRunSerializer
     ordering = "-pk"
     ordering_fields = ["id", "started_at"]
-    filterset_fields = ["school", "status", "backend"]
+    filterset_class = filterset_of(SyncRun, ["school", "status", "backend"])
 
     def get_queryset(self):
         return SyncRun.objects.filter(school__in=api_admin_schools(self.request).values("pk")).order_by("-pk")

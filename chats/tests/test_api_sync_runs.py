@@ -106,15 +106,26 @@ def test_runs_filter_by_status_and_school(client, region):
     assert ids(of_school) == region.ids("neighbour")
 
 
-def test_an_unknown_status_is_a_problem_naming_the_field(client, region):
+@pytest.mark.parametrize(("params", "field"), [({"status": "stuck"}, "status"), ({"school": "own"}, "school")])
+def test_a_bad_filter_is_a_problem_naming_the_field(client, region, params, field):
     # given
     client.force_login(regional_admin(region.region))
     # when
-    response = client.get(URL, {"status": "stuck"}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(URL, params, HTTP_ACCEPT_LANGUAGE="en")
     # then
     assert response.status_code == 400
     assert response["Content-Type"] == PROBLEM
-    assert set(response.json()["errors"]) == {"status"}
+    assert set(response.json()["errors"]) == {field}
+
+
+def test_another_regions_school_filters_like_a_school_that_does_not_exist(client, region):
+    # given
+    client.force_login(regional_admin(region.region))
+    # when
+    foreign = client.get(URL, {"school": region.far.school.pk})
+    missing = client.get(URL, {"school": 10**9})
+    # then
+    assert ids(foreign) == ids(missing) == set()
 
 
 def test_the_list_takes_the_same_queries_for_few_and_many_runs(client, region, django_assert_num_queries):

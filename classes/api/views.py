@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema
 from drf_spectacular.utils import extend_schema_view
 from rest_framework import viewsets
 
+from classes.api.filters import filterset_of
 from classes.api.scope import api_municipalities
 from classes.api.scope import api_regions
 from classes.api.scope import api_schools
@@ -94,7 +95,7 @@ class RosterChangeViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = RosterChangeSerializer
     ordering = "-pk"
     ordering_fields = ["id", "reported_at", "happened_on"]
-    filterset_fields = ["school", "school_class", "kind", "state"]
+    filterset_class = filterset_of(RosterChange, ["school", "school_class", "kind", "state"])
 
     def get_queryset(self):
         changes = RosterChange.objects.filter(school__in=api_schools(self.request).values("pk"))

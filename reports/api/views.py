@@ -15,6 +15,7 @@ from rest_framework import mixins
 from rest_framework import viewsets
 
 from classes import clock
+from classes.api.filters import filterset_of
 from classes.api.scope import api_admin_schools
 from classes.api.scope import api_classes
 from classes.api.scope import api_municipalities
@@ -73,7 +74,7 @@ class SchoolViewSet(PageContextMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = SchoolSerializer
     ordering = "pk"
     ordering_fields = ["id", "short_name", "code"]
-    filterset_fields = ["municipality", "code"]
+    filterset_class = filterset_of(School, ["municipality", "code"])
 
     def get_queryset(self):
         return api_schools(self.request).order_by("pk")
@@ -101,7 +102,7 @@ class ClassViewSet(PageContextMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ClassSerializer
     ordering = "pk"
     ordering_fields = ["id", "grade"]
-    filterset_fields = ["school", "year", "grade"]
+    filterset_class = filterset_of(SchoolClass, ["school", "year", "grade"])
 
     def get_queryset(self):
         return api_classes(self.request).order_by("pk")
@@ -134,7 +135,7 @@ class WeeklyActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = WeeklyActivitySerializer
     ordering = "pk"
     ordering_fields = ["id", "messages"]
-    filterset_fields = ["school", "status", "suspicious", "staff"]
+    filterset_class = filterset_of(WeeklyActivity, ["school", "status", "suspicious", "staff"])
 
     def get_queryset(self):
         week = week_of_params(self.request.query_params, default=last_complete_week(clock.today()))
@@ -169,7 +170,7 @@ class ActivationSnapshotViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = ActivationSnapshotSerializer
     ordering = "pk"
     ordering_fields = ["id", "day"]
-    filterset_fields = ["scope", "school", "municipality", "school_class", "group"]
+    filterset_class = filterset_of(ActivationSnapshot, ["scope", "school", "municipality", "school_class", "group"])
 
     def get_queryset(self):
         date_from, date_to = date_range_of_params(self.request.query_params, today=clock.today())
@@ -201,7 +202,7 @@ class ReconciliationViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Reconciliation.objects.none()
     ordering = "-pk"
     ordering_fields = ["id", "opened_at"]
-    filterset_fields = ["school", "quarter", "status"]
+    filterset_class = filterset_of(Reconciliation, ["school", "quarter", "status"])
 
     def get_serializer_class(self):
         return ReconciliationDetailSerializer if self.action == "retrieve" else ReconciliationSerializer
