@@ -144,6 +144,17 @@ def test_schools_filter_by_municipality_and_code_and_a_malformed_id_is_a_problem
     assert ids(foreign) == set()
 
 
+def test_schools_come_in_the_order_asked_for_page_by_page(client, region):
+    # given
+    client.force_login(region.login("regional"))
+    codes = sorted([region.own.school.code, region.neighbour.school.code], reverse=True)
+    # when
+    first = client.get("/api/v1/schools/", {"ordering": "-code", "page_size": 1}).json()
+    second = client.get(first["next"]).json()
+    # then
+    assert [first["results"][0]["code"], second["results"][0]["code"]] == codes
+
+
 @pytest.mark.parametrize(("role", "listed", "foreign"), SCOPES)
 def test_each_role_reads_the_classes_of_its_scope_only(client, region, role, listed, foreign):
     # given
