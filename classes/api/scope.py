@@ -46,3 +46,12 @@ def api_regions(request: Request) -> QuerySet[Region]:
     user = request.user
     regions = Region.objects.filter(pk=user.region_id) if user.role == Role.REGIONAL_ADMIN else Region.objects.none()
     return _narrowed(request, regions, "regions_within")
+
+
+def api_admin_schools(request: Request) -> QuerySet[School]:
+    """Return the schools whose administration records (syncs, reconciliations) the request may read: an
+    administrator's (school, municipal, regional) or a superuser's; none for a teacher."""
+    user = request.user
+    if user.role == Role.TEACHER and not user.is_superuser:
+        return School.objects.none()
+    return api_schools(request)

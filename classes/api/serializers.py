@@ -1,4 +1,4 @@
-"""The classes app's API representations: regions and municipalities with their effective thresholds."""
+"""The classes app's API representations: regions and municipalities with their effective thresholds, roster changes."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from classes.models import Municipality
 from classes.models import Region
+from classes.models import RosterChange
 from classes.models.school import THRESHOLD_FIELDS
 
 
@@ -87,3 +88,30 @@ class MunicipalitySerializer(serializers.ModelSerializer):
     class Meta:
         model = Municipality
         fields = ["id", "code", "name", "region", "thresholds"]
+
+
+class RosterChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RosterChange
+        fields = [
+            "id",
+            "school",
+            "school_class",
+            "kind",
+            "student",
+            "happened_on",
+            "reason",
+            "last_name",
+            "first_name",
+            "patronymic",
+            "birth_date",
+            "state",
+            "reported_by",
+            "reported_at",
+            "processed_at",
+            "changed_in_sferum",
+            "changed_in_roster",
+            "processed_note",
+            "confirmed_at",
+            "confirmed_source",
+        ]

@@ -34,6 +34,7 @@ from .dashboards import sync_runs_last_and_held
 from .history import TeacherWeekRow
 from .history import activation_history
 from .history import activation_snapshots_of_days
+from .history import class_snapshots_latest
 from .history import week_mondays
 from .history import weekly_activity_recent
 from .history import weekly_activity_table
@@ -85,6 +86,7 @@ __all__ = [
     "chats_of_class",
     "class_rows",
     "class_rows_sort",
+    "class_snapshots_latest",
     "class_teachers_of_class",
     "classes_below_target",
     "classes_for_teacher",

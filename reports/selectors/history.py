@@ -10,7 +10,9 @@ from datetime import date
 from datetime import timedelta
 
 from django.db.models import Count
+from django.db.models import OuterRef
 from django.db.models import Q
+from django.db.models import Subquery
 
 from classes.calendar import week_start as iso_week_start
 from classes.models import School
@@ -37,6 +39,24 @@ def activation_snapshots_of_days(*, scope: str, days_by_id: dict[int, date]) -> 
         .values("scope_id", "group", "numerator", "denominator", "target")
     ):
         result[row["scope_id"]][row["group"]] = Rate(row["numerator"], row["denominator"], row["target"])
+    return dict(result)
+
+
+def class_snapshots_latest(*, class_ids: Collection[int]) -> dict[int, dict[str, ActivationSnapshot]]:
+    """Return {class id: {group: snapshot}} of each class's latest stored day (students and parents), in one query.
+
+    A class without any snapshot yet is missing.
+    """
+    latest_day = (
+        ActivationSnapshot.objects.filter(scope=ActivationSnapshot.Scope.CLASS, scope_id=OuterRef("scope_id"))
+        .order_by("-day")
+        .values("day")[:1]
+    )
+    result: dict[int, dict[str, ActivationSnapshot]] = defaultdict(dict)
+    for row in ActivationSnapshot.objects.filter(
+        scope=ActivationSnapshot.Scope.CLASS, scope_id__in=list(class_ids), day=Subquery(latest_day)
+    ).order_by():
+        result[row.scope_id][row.group] = row
     return dict(result)
 
 

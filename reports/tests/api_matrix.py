@@ -26,33 +26,70 @@ from classes.models import Region
 from classes.models import School
 from classes.models import User
 from classes.roster.uploads import roster_upload_create
+from classes.roster_changes import roster_change_report_arrival
 from classes.tests.factories import MunicipalityFactory
 from classes.tests.factories import RegionFactory
 from classes.tests.roster_files import PEOPLE
 from classes.tests.roster_files import csv_bytes
 from classes.tests.roster_files import rows_of
+from classes.tests.scenario import LAST_WEEK
+from classes.tests.scenario import NOW
 from classes.tests.scenario import municipal_admin
 from classes.tests.scenario import regional_admin
 from classes.tests.scenario import school_admin
 from classes.tests.scenario import teacher_user
+from reports.services import activation_snapshot_build_municipality
+from reports.summaries import school_summaries_build
+from reports.tests.test_api_read import reconciliation_add
+from reports.weekly_store import weekly_activity_store
 
 API_PREFIX = "api/v1/"
+DAY = NOW.date()
+
+
+def by_field(field_name: str, kind: str, *, when: dict | None = None):
+    """Return a list item's reader: [(kind, the item's field)] (nothing when the item does not match `when`)."""
+
+    def read(item: dict) -> list[tuple[str, object]]:
+        if when and any(item.get(key) != value for key, value in when.items()):
+            return []
+        return [(kind, item.get(field_name))]
+
+    return read
 
 
 @dataclass(frozen=True)
 class Endpoint:
-    """An API URL: the kind of object its address names (None: a list) and the kind a list returns."""
+    """An API URL: the kind of object its address names (None: a list), and for a list what each item belongs to
+    (readers of (kind, id) pairs: no pair may name an object outside the role's scope)."""
 
     addressed: str | None
-    lists: str | None = None
+    lists: tuple = ()
 
 
-# url name -> Endpoint. Kinds: region, municipality, school, sync_run, roster_upload, and the readers' kinds.
+OF_SCHOOL = (by_field("school", "school"),)
+# url name -> Endpoint. Kinds: region, municipality, school, class, sync_run, roster_upload, roster_change,
+# reconciliation.
 ENDPOINTS: dict[str, Endpoint] = {
-    "api-region-list": Endpoint(None, lists="region"),
+    "api-region-list": Endpoint(None, lists=(by_field("id", "region"),)),
     "api-region-detail": Endpoint("region"),
-    "api-municipality-list": Endpoint(None, lists="municipality"),
+    "api-municipality-list": Endpoint(None, lists=(by_field("id", "municipality"),)),
     "api-municipality-detail": Endpoint("municipality"),
+    "api-school-list": Endpoint(None, lists=(by_field("id", "school"),)),
+    "api-school-detail": Endpoint("school"),
+    "api-class-list": Endpoint(None, lists=OF_SCHOOL),
+    "api-class-detail": Endpoint("class"),
+    "api-weekly-activity-list": Endpoint(None, lists=OF_SCHOOL),
+    "api-activation-snapshot-list": Endpoint(
+        None,
+        lists=(by_field("school", "school"), by_field("municipality", "municipality", when={"scope": "municipality"})),
+    ),
+    "api-reconciliation-list": Endpoint(None, lists=OF_SCHOOL),
+    "api-reconciliation-detail": Endpoint("reconciliation"),
+    "api-roster-change-list": Endpoint(None, lists=OF_SCHOOL),
+    "api-roster-change-detail": Endpoint("roster_change"),
+    "api-sync-run-list": Endpoint(None, lists=OF_SCHOOL),
+    "api-sync-run-detail": Endpoint("sync_run"),
     "api-roster-upload-create": Endpoint("school"),
     "api-roster-upload-detail": Endpoint("roster_upload"),
     "api-roster-upload-confirm": Endpoint("roster_upload"),
@@ -77,7 +114,12 @@ FOREIGN = {
     "municipal": {"schools": ["neighbour", "far"], "municipalities": ["neighbour", "far"]},
     "regional": {"schools": ["far"], "municipalities": ["far"]},
 }
-FOREIGN_REGIONS = {"teacher": ["own", "far"], "school": ["own", "far"], "municipal": ["own", "far"], "regional": ["far"]}
+FOREIGN_REGIONS = {
+    "teacher": ["own", "far"],
+    "school": ["own", "far"],
+    "municipal": ["own", "far"],
+    "regional": ["far"],
+}
 
 
 def world_build() -> World:
@@ -101,6 +143,23 @@ def world_build() -> World:
         key: roster_upload_create(school=school, user=admins[key], file_name="roster.csv", content=content)
         for key, school in world.schools.items()
     }
+    world.objects["class"] = {key: d.classes[0] for key, d in data.items()}
+    world.objects["roster_change"] = {
+        key: roster_change_report_arrival(
+            school_class=d.classes[0],
+            last_name="Новикова",
+            first_name="Алёна",
+            birth_date=None,
+            on=DAY,
+            user=admins[key],
+        )
+        for key, d in data.items()
+    }
+    world.objects["reconciliation"] = {key: reconciliation_add(d) for key, d in data.items()}
+    school_summaries_build(schools=list(world.schools.values()))
+    for municipality in municipalities.values():
+        activation_snapshot_build_municipality(municipality=municipality, day=DAY)
+    weekly_activity_store(schools=list(world.schools.values()), week_start=LAST_WEEK)
     world.users = {
         "teacher": teacher_user(data["own"]),
         "school": admins["own"],

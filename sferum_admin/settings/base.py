@@ -228,11 +228,13 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "API панели соответствия Сферума",
     "DESCRIPTION": """\
-Чтение данных панели (регионы, муниципалитеты, школы, классы, чаты, отчёты) программами: JSON, только чтение.
+Данные панели для программ муниципалитетов и регионов, в JSON: чтение (регионы, муниципалитеты, школы, классы,
+активность учителей, снимки активации, сверки, прибытие и выбытие, синхронизации) и запись (загрузка списка
+контингента с подтверждением вторым запросом, запуск синхронизации, подтверждение приостановленной синхронизации).
 
 **Доступ.** Личный токен: заголовок `Authorization: Bearer sfr_…`; токен создаётся на странице
-`/account/tokens/` и может быть ограничен областями (scopes) — тогда он видит не больше, чем разрешают
-и его области, и роль владельца. Из браузера API доступно и по сессии вошедшего пользователя.
+`/account/tokens/` и может быть сужен до одной школы или одного муниципалитета владельца — тогда он видит
+не больше этого. Из браузера API доступно и по сессии вошедшего пользователя.
 
 **Область видимости.** Как на страницах: учитель видит свои классы, администратор школы — свою школу,
 муниципальный администратор — свой муниципалитет, региональный — свой регион. Объект вне области
@@ -257,6 +259,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status": each choice set keeps its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "WeeklyActivityStatusEnum": "reports.models.WeeklyActivity.Status",
+        "ReconciliationStatusEnum": "reports.models.Reconciliation.Status",
+        "SyncRunStatusEnum": "chats.models.SyncRun.Status",
+    },
 }
 
 # Tokens of Sferum integrations are encrypted with this key (a Fernet key); see README.
