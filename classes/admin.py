@@ -45,7 +45,7 @@ class ScopeSettingsAudited:
 
 
 class CalendarAudited:
-    """An academic year's, quarter's or holiday's admin: each save or delete is audited (settings.calendar)."""
+    """A calendar entry's admin (academic year, quarter, holiday, absence): each save or delete is audited."""
 
     def save_model(self, request, obj, form, change):
         calendar_entry_save(entry=obj, user=request.user)
@@ -174,7 +174,7 @@ class ParentAdmin(PersonAdmin):
 
 
 @admin.register(StaffAbsence)
-class StaffAbsenceAdmin(admin.ModelAdmin):
+class StaffAbsenceAdmin(CalendarAudited, admin.ModelAdmin):
     list_display = ["staff", "kind", "starts_on", "ends_on"]
     list_select_related = ["staff"]
     autocomplete_fields = ["staff"]

@@ -13,8 +13,11 @@ from django.urls import reverse
 from classes.models import AuditEntry
 from classes.models import Holiday
 from classes.models import RosterImport
+from classes.models import RosterUpload
 from classes.models import User
 from classes.roster.importer import roster_import
+from classes.roster.uploads import RosterUploadError
+from classes.roster.uploads import roster_upload_discard
 from classes.services import calendar_entry_delete
 from classes.services import calendar_entry_save
 from classes.services import school_profile_update
@@ -138,6 +141,47 @@ def test_cancelling_an_upload_that_was_never_held_writes_no_entry(client, site):
     assert not AuditEntry.objects.exclude(action="login").exists()
 
 
+def worker_upload(site, state: str, status: str) -> RosterUpload:
+    """An upload the worker read, whose last import (held or failed) it kept."""
+    log = RosterImport.objects.create(
+        school=site.school, user=site.admin, file_name="big.xlsx", status=status, counts={"would_leave": 40}
+    )
+    return RosterUpload.objects.create(
+        school=site.school, user=site.admin, file_name="big.xlsx", content=b"", by_worker=True, state=state,
+        import_log=log,
+    )  # fmt: skip
+
+
+def test_discarding_an_upload_the_worker_held_is_audited(site):
+    # given
+    uploaded = worker_upload(site, RosterUpload.State.READY, RosterImport.Status.HELD)
+    # when
+    discarded = roster_upload_discard(upload=uploaded, user=site.admin)
+    # then
+    entry = entries("roster.hold.discard").get()
+    assert discarded and entry.user == site.admin and "40 people would have left" in entry.description
+    assert not RosterUpload.objects.exists()
+
+
+def test_an_upload_being_imported_cannot_be_discarded_and_writes_no_entry(site):
+    # given
+    uploaded = worker_upload(site, RosterUpload.State.IMPORTING, RosterImport.Status.HELD)
+    # when
+    with pytest.raises(RosterUploadError):
+        roster_upload_discard(upload=uploaded, user=site.admin)
+    # then
+    assert RosterUpload.objects.exists() and not AuditEntry.objects.exists()
+
+
+def test_discarding_an_upload_whose_import_failed_writes_no_entry(site):
+    # given
+    uploaded = worker_upload(site, RosterUpload.State.READY, RosterImport.Status.FAILED)
+    # when
+    discarded = roster_upload_discard(upload=uploaded, user=site.admin)
+    # then
+    assert not discarded and not AuditEntry.objects.exists()
+
+
 # ---------------------------------------------------------------------------
 # The school's profile, its calendar, a municipality's and a region's settings
 # ---------------------------------------------------------------------------
@@ -250,3 +294,18 @@ def test_the_admin_audits_a_regions_threshold_change(client):
     entry = entries("settings.region").get()
     assert (entry.user, entry.region) == (superuser, region)
     assert f"activity_threshold: {region.activity_threshold} → 12" in entry.description
+
+
+def test_the_admin_audits_a_holiday_added_in_the_schools_scope(client, site):
+    # given
+    year = AcademicYearFactory(school=site.school)
+    superuser = UserFactory(role=User.Role.REGIONAL_ADMIN, region=RegionFactory(), is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    data = {"year": year.pk, "name": "осенние", "starts_on": "2026-10-26", "ends_on": "2026-11-03"}
+    # when
+    response = client.post(reverse("admin:classes_holiday_add"), data)
+    # then
+    assert response.status_code == 302
+    entry = entries("settings.calendar").get()
+    assert (entry.user, entry.school) == (superuser, site.school)
+    assert entry.description.startswith("Added the holiday")
