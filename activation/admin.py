@@ -1,9 +1,8 @@
 from django.contrib import admin
 
+from .manual_links import account_save_audited
 from .models import InviteLink
 from .models import SferumAccount
-from .roles import ROLELESS_BACKENDS
-from .roles import accounts_roles_derive
 
 
 @admin.register(SferumAccount)
@@ -15,10 +14,8 @@ class SferumAccountAdmin(admin.ModelAdmin):
     autocomplete_fields = ["staff", "student", "parent"]
 
     def save_model(self, request, obj, form, change):
-        """Save the account; on a platform without roles (MAX) its role follows the person linked at once."""
-        super().save_model(request, obj, form, change)
-        if obj.backend in ROLELESS_BACKENDS:
-            accounts_roles_derive(school=obj.school)
+        """Save the account, a link or unlink by hand audited; without roles (MAX) its role follows the person."""
+        account_save_audited(account=obj, user=request.user)
 
 
 @admin.register(InviteLink)

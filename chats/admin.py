@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from classes.admin_mixins import NoEditMixin
 
+from .integrations import integration_settings_save
 from .models import Chat
 from .models import ChatMembership
 from .models import Integration
@@ -53,6 +54,10 @@ class IntegrationAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description=_("token stored"))
     def has_token(self, obj: Integration) -> bool:
         return obj.has_token
+
+    def save_model(self, request, obj, form, change):
+        """Save the integration, its changed settings audited (settings.integration)."""
+        integration_settings_save(integration=obj, user=request.user)
 
 
 @admin.register(SyncRun)

@@ -15,7 +15,11 @@ from django.utils.translation import gettext as _
 
 from activation.models import Backend as BackendName
 from classes import clock
+from classes.audit_changes import by_whom
+from classes.audit_changes import changes_text
+from classes.audit_changes import field_changes
 from classes.models import School
+from classes.services import audit_record
 from classes.tabular.reading import file_read
 from sferum_api import Backend
 from sferum_api.files import FilesBackend
@@ -33,6 +37,13 @@ from .tokens import token_encrypt
 
 DEFAULT_RPS = {BackendName.VK: 3.0, BackendName.MAX: 30.0}
 
+SETTINGS_INTEGRATION = "settings.integration"
+
+# The integration's settings an audit entry compares; the address and the chat ids are only named (a URL may
+# carry credentials), the token only said to be replaced or removed.
+_AUDITED_FIELDS = ("backend", "base_url", "chat_ids", "rps", "options", "enabled")
+_NAMED_FIELDS = ("base_url", "chat_ids", "options")
+
 
 class IntegrationError(Exception):
     """The school's integration is missing or incomplete; the message says what to do."""
@@ -47,8 +58,14 @@ def integration_connect(
     chat_ids: list[str] | None = None,
     rps: float | None = None,
     options: dict | None = None,
+    user=None,
+    command: str = "",
 ) -> Integration:
-    """Create or update the school's integration; the token is stored encrypted and never returned."""
+    """Create or update the school's integration; the token is stored encrypted and never returned.
+
+    Audited (`settings.integration`) in its transaction: the settings changed, the token only said to be
+    replaced; `command` names the command that connected the school without a user.
+    """
     if backend not in BackendName.values:
         raise IntegrationError(
             _("«%(backend)s» is not a backend; use one of: %(choices)s.")
@@ -67,6 +84,8 @@ def integration_connect(
         integration = Integration.objects.select_for_update().filter(school=school).first() or Integration(
             school=school
         )
+        before = _audited_values(integration) if integration.pk else None
+        had_token = integration.has_token
         integration.backend = backend
         integration.base_url = base_url
         integration.token_encrypted = token_encrypt(token) if token else ""
@@ -76,7 +95,38 @@ def integration_connect(
         integration.enabled = True
         integration.full_clean()
         integration.save()
+        token = "token replaced" if token else ("token removed" if had_token else "")
+        _integration_audit(integration=integration, before=before, user=user, command=command, token=token)
     return integration
+
+
+def _audited_values(integration: Integration) -> dict:
+    return {name: getattr(integration, name) for name in _AUDITED_FIELDS}
+
+
+def _integration_audit(*, integration: Integration, before: dict | None, user, command: str, token: str) -> bool:
+    """Write the entry of a change of the integration (never the token: only whether it was replaced)."""
+    changes = field_changes(before or {}, _audited_values(integration), _AUDITED_FIELDS)
+    text = "; ".join(part for part in (changes_text(changes, named=_NAMED_FIELDS), token) if part)
+    if not text:
+        return False
+    verb = "Connected" if before is None else "Changed the integration of"
+    audit_record(
+        user=user,
+        action=SETTINGS_INTEGRATION,
+        description=f"{verb} the school {integration.school.code}{by_whom(user, command=command)}: {text}.",
+        school=integration.school,
+    )
+    return True
+
+
+def integration_settings_save(*, integration: Integration, user) -> bool:
+    """Save an integration edited by a site administrator (the admin; never its token), audited when changed."""
+    with transaction.atomic():
+        stored = Integration.objects.select_for_update().filter(pk=integration.pk).first() if integration.pk else None
+        integration.save()
+        before = _audited_values(stored) if stored is not None else None
+        return _integration_audit(integration=integration, before=before, user=user, command="", token="")
 
 
 def backend_build(*, integration: Integration) -> Backend:

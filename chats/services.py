@@ -8,10 +8,12 @@ from datetime import date
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from classes import clock
 from classes.models import School
+from classes.services import audit_record
 from sferum_api import Backend
 
 from .horizon import history_first_sync_notify
@@ -30,6 +32,8 @@ from .sync_runs import run_start
 from .tokens import TokenKeyError
 
 logger = logging.getLogger(__name__)
+
+SYNC_HOLD_RELEASE = "sync.hold.release"
 
 
 __all__ = [
@@ -127,10 +131,31 @@ def school_sync_run(
             result.status, result.error = run.status, run.error
     history_first_sync_notify(school=school, run=run)  # the weekly history is built on the first success
     if confirm_removals and user is not None and result.status == SyncRun.Status.OK:
-        SyncRun.objects.filter(school=school, status=SyncRun.Status.HELD, confirmed_at__isnull=True).update(
-            confirmed_by=user, confirmed_at=clock.now()
-        )
+        _holds_release(school=school, run=run, user=user)
     return run, result
+
+
+def _holds_release(*, school: School, run: SyncRun, user) -> int:
+    """Mark the school's held runs confirmed by the user's run that applied their removals; audit it once."""
+    with transaction.atomic():
+        held = list(
+            SyncRun.objects.select_for_update()
+            .filter(school=school, status=SyncRun.Status.HELD, confirmed_at__isnull=True)
+            .order_by("pk")
+            .values_list("pk", "held_removals")
+        )
+        if not held:
+            return 0
+        released = [pk for pk, _removals in held]
+        SyncRun.objects.filter(pk__in=released).update(confirmed_by=user, confirmed_at=clock.now())
+        audit_record(
+            user=user,
+            action=SYNC_HOLD_RELEASE,
+            description=f"Released the held sync {', '.join(map(str, released))} of the school "
+            f"{school.code}: the run {run.pk} applied the removals held ({max(r for _pk, r in held)}).",
+            school=school,
+        )
+    return len(held)
 
 
 def sync_held_confirm(*, run: SyncRun, user, queued_id: int | None = None) -> tuple[SyncRun, SyncResult]:

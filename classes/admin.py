@@ -32,10 +32,43 @@ from .models import Student
 from .models import TeachingAssignment
 from .models import User
 from .services import SCHOOL_PROFILE_FIELDS
+from .services import calendar_entry_delete
+from .services import calendar_entry_save
+from .settings_changes import scope_settings_save
+
+
+class ScopeSettingsAudited:
+    """A region's, municipality's or school's admin: a save is audited with the settings it changed."""
+
+    def save_model(self, request, obj, form, change):
+        scope_settings_save(scope=obj, user=request.user)
+
+
+class CalendarAudited:
+    """A calendar entry's admin (academic year, quarter, holiday, absence): each save or delete is audited."""
+
+    def save_model(self, request, obj, form, change):
+        calendar_entry_save(entry=obj, user=request.user)
+
+    def delete_model(self, request, obj):
+        calendar_entry_delete(entry=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for entry in queryset:
+                calendar_entry_delete(entry=entry, user=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        entries = formset.save(commit=False)
+        for entry in formset.deleted_objects:
+            calendar_entry_delete(entry=entry, user=request.user)
+        for entry in entries:
+            calendar_entry_save(entry=entry, user=request.user)
+        formset.save_m2m()
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ScopeSettingsAudited, admin.ModelAdmin):
     # The thresholds come from an abstract model, so name the order the form shows.
     fields = ["code", "name", *THRESHOLD_FIELDS]
     list_display = ["name", "code", "activity_threshold", "staff_target", "students_target", "parents_target"]
@@ -43,7 +76,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(ScopeSettingsAudited, admin.ModelAdmin):
     # Empty thresholds follow the region (or the built-in values without one).
     fields = ["region", "code", "name", *THRESHOLD_FIELDS]
     list_display = ["name", "code", "region", "activity_threshold", "staff_target", "students_target"]
@@ -53,7 +86,7 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
 
 @admin.register(School)
-class SchoolAdmin(admin.ModelAdmin):
+class SchoolAdmin(ScopeSettingsAudited, admin.ModelAdmin):
     fields = ["municipality", "code", *SCHOOL_PROFILE_FIELDS, "roster_change_overdue_days"]
     list_display = ["short_name", "code", "municipality", "timezone"]
     list_filter = ["municipality"]
@@ -62,7 +95,7 @@ class SchoolAdmin(admin.ModelAdmin):
 
 
 @admin.register(AcademicYear)
-class AcademicYearAdmin(admin.ModelAdmin):
+class AcademicYearAdmin(CalendarAudited, admin.ModelAdmin):
     list_display = ["name", "school", "starts_on", "ends_on"]
     list_filter = ["school"]
     list_select_related = ["school"]
@@ -70,13 +103,13 @@ class AcademicYearAdmin(admin.ModelAdmin):
 
 
 @admin.register(Quarter)
-class QuarterAdmin(admin.ModelAdmin):
+class QuarterAdmin(CalendarAudited, admin.ModelAdmin):
     list_display = ["__str__", "year", "starts_on", "ends_on"]
     list_select_related = ["year__school"]
 
 
 @admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin):
+class HolidayAdmin(CalendarAudited, admin.ModelAdmin):
     list_display = ["name", "year", "starts_on", "ends_on"]
     list_select_related = ["year__school"]
 
@@ -141,7 +174,7 @@ class ParentAdmin(PersonAdmin):
 
 
 @admin.register(StaffAbsence)
-class StaffAbsenceAdmin(admin.ModelAdmin):
+class StaffAbsenceAdmin(CalendarAudited, admin.ModelAdmin):
     list_display = ["staff", "kind", "starts_on", "ends_on"]
     list_select_related = ["staff"]
     autocomplete_fields = ["staff"]

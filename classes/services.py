@@ -11,6 +11,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from classes import clock
+from classes.audit_changes import by_whom
+from classes.audit_changes import changes_text
 from classes.audit_context import audit_scope
 from classes.audit_context import current_address
 from classes.models import AcademicYear
@@ -22,6 +24,9 @@ from classes.models import School
 from classes.models import SchoolClass
 from classes.models import Staff
 from classes.models import TeachingAssignment
+
+SETTINGS_SCHOOL = "settings.school"
+SETTINGS_CALENDAR = "settings.calendar"
 
 DEFAULT_MUNICIPALITY_CODE = "default"
 DEFAULT_MUNICIPALITY_NAME = "Муниципалитет"
@@ -279,16 +284,31 @@ SCHOOL_PROFILE_FIELDS = (
 )
 
 
-def school_profile_update(*, school: School, data: dict) -> School:
-    """Update the school's profile fields present in `data` (names, address, contacts, time zone, thresholds)."""
-    changed = []
+# The profile's free texts: the audit log names them changed, without their values.
+SCHOOL_PROFILE_TEXTS = ("full_name", "short_name", "address", "description", "contacts")
+
+
+def school_profile_update(*, school: School, data: dict, user=None) -> School:
+    """Update the school's profile fields present in `data` (names, address, contacts, time zone, thresholds).
+
+    A change is audited (`settings.school`) in its transaction: the fields changed, thresholds old → new.
+    """
+    changes = {}
     for name in SCHOOL_PROFILE_FIELDS:
         if name in data and getattr(school, name) != data[name]:
+            changes[name] = (getattr(school, name), data[name])
             setattr(school, name, data[name])
-            changed.append(name)
-    if changed:
+    if changes:
         school.full_clean()
-        school.save(update_fields=changed)
+        with transaction.atomic():
+            school.save(update_fields=list(changes))
+            text = changes_text(changes, named=SCHOOL_PROFILE_TEXTS)
+            audit_record(
+                user=user,
+                action=SETTINGS_SCHOOL,
+                description=f"Changed the profile of the school {school.code}{by_whom(user)}: {text}.",
+                school=school,
+            )
     return school
 
 
@@ -296,14 +316,62 @@ def school_profile_update(*, school: School, data: dict) -> School:
 # The school calendar (staff absences, holidays, quarters)
 # ---------------------------------------------------------------------------
 
+# The fields an audit entry of a calendar entry shows (ids, never a name of a person).
+_CALENDAR_FIELDS = ("year_id", "staff_id", "number", "name", "kind", "starts_on", "ends_on")
 
-def calendar_entry_save(*, entry: Model) -> Model:
-    """Validate (the model's rules: dates in order, inside the year, no overlap) and save a calendar entry."""
+
+def _calendar_school(entry: Model) -> School:
+    if isinstance(entry, AcademicYear):
+        return entry.school
+    owner = entry.year if hasattr(entry, "year_id") else entry.staff
+    return owner.school
+
+
+def _calendar_values(entry: Model) -> dict:
+    return {name: getattr(entry, name) for name in _CALENDAR_FIELDS if hasattr(entry, name)}
+
+
+def _calendar_audit(*, entry: Model, user, verb: str, text: str) -> None:
+    kind = entry._meta.verbose_name
+    audit_record(
+        user=user,
+        action=SETTINGS_CALENDAR,
+        description=f"{verb} the {kind} {entry.pk} of the school calendar{by_whom(user)}: {text}.",
+        school=_calendar_school(entry),
+    )
+
+
+def calendar_entry_save(*, entry: Model, user=None) -> Model:
+    """Validate (the model's rules: dates in order, inside the year, no overlap) and save a calendar entry.
+
+    An entry added or changed is audited (`settings.calendar`) in its transaction, with the values changed.
+    """
     entry.full_clean()
-    entry.save()
+    with transaction.atomic():
+        before = type(entry).objects.filter(pk=entry.pk).first() if entry.pk else None
+        entry.save()
+        after = _calendar_values(entry)
+        if before is None:
+            text = changes_text({name: (None, value) for name, value in after.items()})
+            _calendar_audit(entry=entry, user=user, verb="Added", text=text)
+        else:
+            old = _calendar_values(before)
+            changed = {name: (old[name], after[name]) for name in after if old[name] != after[name]}
+            if changed:
+                _calendar_audit(entry=entry, user=user, verb="Changed", text=changes_text(changed))
     return entry
 
 
-def calendar_entry_delete(*, entry: Model) -> None:
-    """Delete a calendar entry (weeks already stored keep their figures until they are built again)."""
-    entry.delete()
+def calendar_entry_delete(*, entry: Model, user=None) -> None:
+    """Delete a calendar entry (weeks already stored keep their figures until they are built again); audited."""
+    with transaction.atomic():
+        text = changes_text({name: (value, None) for name, value in _calendar_values(entry).items()})
+        school = _calendar_school(entry)
+        pk = entry.pk
+        entry.delete()
+        audit_record(
+            user=user,
+            action=SETTINGS_CALENDAR,
+            description=f"Deleted the {entry._meta.verbose_name} {pk} of the school calendar{by_whom(user)}: {text}.",
+            school=school,
+        )

@@ -243,6 +243,8 @@ def test_an_administrator_s_link_in_the_admin_sets_the_role_at_once(max_world, r
     # when: an administrator links it by hand in the admin
     account.student, account.link_manual = student, True
     model_admin = SferumAccountAdmin(SferumAccount, site)
-    model_admin.save_model(rf.post("/"), account, form=None, change=True)
+    request = rf.post("/")
+    request.user = admin_user
+    model_admin.save_model(request, account, form=None, change=True)
     # then
     assert _roles(account) == [("student", ACTIVE)]

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 
 from classes import clock
+from classes.audit_changes import by_whom
 from classes.holds import hold_release_allowed
 from classes.logins import staff_logins_follow_roster
 from classes.models import RosterImport
@@ -26,10 +27,14 @@ from classes.roster.results import RosterImportResult
 from classes.roster.validation import roster_validate
 from classes.roster.writing import roster_plan_write
 from classes.roster_changes import roster_changes_confirm_from_roster
+from classes.services import audit_record
 from classes.tabular.errors import file_errors
 from classes.tabular.reading import Table
 from classes.tabular.reading import TableReadError
 from classes.tabular.reading import table_read
+
+ROSTER_IMPORT = "roster.import"
+ROSTER_HOLD_RELEASE = "roster.hold.release"
 
 
 class _Held(Exception):
@@ -57,6 +62,7 @@ def roster_import(
     user: User | None = None,
     dry_run: bool = False,
     table: Table | None = None,
+    command: str = "",
 ) -> RosterImportResult:
     """Import a roster file into the school as of `on` (default: today in the school's time zone).
 
@@ -73,6 +79,9 @@ def roster_import(
     `dry_run`: write nothing and log nothing; return what the import would do (its status and counts as
     if `confirm_removals` were given as passed) with `class_changes`, the changes per class. `table`: the file
     already read from `content` (by the worker or the preview page), not read again.
+
+    An import that wrote is audited in its transaction: `roster.hold.release` when it released a hold (its
+    removals confirmed), else `roster.import`; `command` names the command that ran it without a user.
     """
     on = on or clock.today(school.tz)
     log_fields = {
@@ -110,7 +119,8 @@ def roster_import(
             locked = School.objects.select_for_update().get(pk=school.pk)
             plan = RosterPlan(school=locked, roster=roster, on=on)
             result = plan.plan()
-            if result.status == RosterImport.Status.HELD:
+            released = result.status == RosterImport.Status.HELD
+            if released:
                 if not confirm_removals:
                     raise _Held(result)
                 if typed_count_required and not hold_release_allowed(
@@ -124,9 +134,28 @@ def roster_import(
             staff_logins_follow_roster(
                 left=plan.staff_leaving, returned=plan.staff_returning, by=user, file_name=log_fields["file_name"]
             )
-            return _logged(result, log_fields)
+            result = _logged(result, log_fields)
+            _audited(result, school=locked, user=user, released=released, command=command)
+            return result
     except _Held as held:
         return _logged(held.result, log_fields)
+
+
+def _audited(result: RosterImportResult, *, school: School, user: User | None, released: bool, command: str) -> None:
+    """Write the audit entry of an import that wrote: the file, the log row and the counts (never a name)."""
+    counts = "; ".join(
+        f"{kind} " + ", ".join(f"{name} {count}" for name, count in changes.items())
+        for kind, changes in result.counts.items()
+    )
+    what = f"Released the held roster import (removing {result.would_leave} people)" if released else "Imported"
+    audit_record(
+        user=user,
+        action=ROSTER_HOLD_RELEASE if released else ROSTER_IMPORT,
+        description=f"{what} the roster file {result.log.file_name} (log {result.log.pk})"
+        f"{by_whom(user, command=command)}: {counts}.",
+        rows=sum(sum(changes.values()) for changes in result.counts.values()),
+        school=school,
+    )
 
 
 def _logged(result: RosterImportResult, log_fields: dict[str, Any]) -> RosterImportResult:

@@ -7,19 +7,24 @@ from datetime import timedelta
 from pathlib import PurePath
 
 from django.conf import settings
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from classes import clock
+from classes.models import RosterImport
 from classes.models import RosterMapping
 from classes.models import RosterUpload
 from classes.models import School
 from classes.models import User
 from classes.roster.upload_worker import roster_upload_dry_run
+from classes.services import audit_record
 from classes.tabular.columns import header_normalize
 from classes.tabular.reading import TableReadError
 from classes.tabular.reading import table_check
 from classes.tabular.reading import table_read
+
+ROSTER_HOLD_DISCARD = "roster.hold.discard"
 
 
 class RosterUploadError(Exception):
@@ -135,3 +140,45 @@ def roster_upload_read_give_up(*, upload_id: int) -> None:
         read_error=_("The file took too long to read; split it into smaller files and upload them one by one."),
         content=b"",
     )
+
+
+def _held_import(upload: RosterUpload) -> RosterImport | None:
+    """Return the upload's import log when its last import was held (the worker's or the page's), else None."""
+    last = upload.import_log
+    if last is None and not upload.by_worker:  # the page's import keeps no link: its log has the file's hash
+        last = (
+            RosterImport.objects.filter(
+                school=upload.school, user=upload.user, file_hash=upload.file_hash, created_at__gte=upload.created_at
+            )
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+    return last if last is not None and last.status == RosterImport.Status.HELD else None
+
+
+def roster_upload_discard(*, upload: RosterUpload, user: User) -> bool:
+    """Drop an uploaded file without importing it; return True when it discarded a held import (audited).
+
+    Raise RosterUploadError while the worker imports it. An upload whose import was held for confirmation
+    writes one `roster.hold.discard` entry in the transaction that drops it; any other upload is just dropped.
+    """
+    with transaction.atomic():
+        locked = RosterUpload.objects.select_for_update().filter(pk=upload.pk).select_related("import_log").first()
+        if locked is None:
+            return False
+        if locked.state == RosterUpload.State.IMPORTING:
+            raise RosterUploadError(
+                _("The file is being imported and cannot be cancelled; wait for the import to end.")
+            )
+        held = _held_import(locked)
+        locked.delete()
+        if held is not None:
+            would_leave = held.counts.get("would_leave", 0)
+            audit_record(
+                user=user,
+                action=ROSTER_HOLD_DISCARD,
+                description=f"Discarded the held roster import of {locked.file_name} (log {held.pk}): "
+                f"{would_leave} people would have left; nothing was imported.",
+                school=upload.school,
+            )
+    return held is not None

@@ -138,7 +138,7 @@ def calendar_entry_edit(request: HttpRequest, school_id: int, kind: str, pk: int
     entry = _entry_or_404(spec, school, pk) if pk is not None else None
     form = spec.form(request.POST or None, instance=entry, school=school)
     if request.method == "POST" and form.is_valid():
-        calendar_entry_save(entry=form.instance)
+        calendar_entry_save(entry=form.instance, user=request.user)
         messages.success(request, _("The school calendar is saved."))
         return redirect("school-calendar", school_id=school.pk)
     title = spec.title_edit if entry is not None else spec.title_new
@@ -151,6 +151,6 @@ def calendar_entry_delete_view(request: HttpRequest, school_id: int, kind: str, 
     """Delete a calendar entry of the school."""
     school = school_writer_school_or_404(user=request.user, school_id=school_id)
     spec = _kind_or_404(kind)
-    calendar_entry_delete(entry=_entry_or_404(spec, school, pk))
+    calendar_entry_delete(entry=_entry_or_404(spec, school, pk), user=request.user)
     messages.success(request, _("The entry is deleted from the school calendar."))
     return redirect("school-calendar", school_id=school.pk)

@@ -185,7 +185,7 @@ def school_profile(request: HttpRequest, school_id: int) -> HttpResponse:
     form = SchoolProfileForm(request.POST or None, school=school, initial=SchoolProfileForm.initial_for(school))
     if request.method == "POST" and form.is_valid():
         try:
-            school_profile_update(school=school, data=form.profile_data())
+            school_profile_update(school=school, data=form.profile_data(), user=request.user)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 for error in errors:

@@ -48,6 +48,7 @@ from classes.roster.importer import roster_import
 from classes.roster.upload_worker import upload_import
 from classes.roster.uploads import RosterUploadError
 from classes.roster.uploads import roster_upload_create
+from classes.roster.uploads import roster_upload_discard
 from classes.roster.uploads import roster_uploads_expire
 from classes.roster_changes import OPEN_STATES
 from classes.roster_changes import RosterChangeError
@@ -274,10 +275,11 @@ def roster_upload_cancel(request: HttpRequest, school_id: int, upload_id: int) -
     """Drop an uploaded file without importing it."""
     school = school_admin_school_or_404(user=request.user, school_id=school_id)
     upload = _upload_or_404(request=request, school=school, upload_id=upload_id)
-    if upload.state == RosterUpload.State.IMPORTING:
-        messages.error(request, _("The file is being imported and cannot be cancelled; wait for the import to end."))
+    try:
+        roster_upload_discard(upload=upload, user=request.user)
+    except RosterUploadError as exc:
+        messages.error(request, str(exc))
         return redirect("roster-upload-preview", school_id=school.pk, upload_id=upload.pk)
-    upload.delete()
     return redirect("roster-upload", school_id=school.pk)
 
 

@@ -9,14 +9,19 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from classes import clock
+from classes.audit_changes import by_whom
 from classes.models import Quarter
 from classes.models import School
 from classes.models import User
+from classes.services import audit_record
 from reports.models import Reconciliation
 from reports.models import ReconciliationItem
 from reports.reconciliation.comparison import reconciliation_compute
 from reports.reconciliation.errors import ReconciliationError
 from reports.reconciliation.selectors import quarter_label
+
+RECONCILIATION_RESOLVE = "reconciliation.resolve"
+RECONCILIATION_SIGNOFF = "reconciliation.signoff"
 
 
 def _locked_message() -> str:
@@ -150,7 +155,25 @@ def reconciliation_item_resolve(
         _resolution_set(locked, resolution=resolution, user=user, name=_user_name(user), note=note)
         locked.save(update_fields=RESOLUTION_FIELDS)
         _in_progress(reconciliation)
+        _resolution_audit(reconciliation=reconciliation, items=[locked], resolution=resolution, user=user)
     return locked
+
+
+def _resolution_audit(
+    *, reconciliation: Reconciliation, items: list[ReconciliationItem], resolution: str, user: User | None
+) -> None:
+    """Write one entry for a resolution (of one item or a selection): the items' ids and categories, no names."""
+    how = f"as {resolution}" if resolution else "as not resolved again"
+    shown = ", ".join(f"{item.pk} ({item.category})" for item in items[:20])
+    more = f" and {len(items) - 20} more" if len(items) > 20 else ""
+    audit_record(
+        user=user,
+        action=RECONCILIATION_RESOLVE,
+        description=f"Marked {len(items)} item(s) of the reconciliation {reconciliation.pk} "
+        f"({reconciliation.quarter_label}) {how}{by_whom(user)}: {shown}{more}.",
+        rows=len(items),
+        school=reconciliation.school,
+    )
 
 
 def reconciliation_items_resolve(
@@ -180,6 +203,7 @@ def reconciliation_items_resolve(
             _resolution_set(item, resolution=resolution, user=user, name=name, note=note)
         ReconciliationItem.objects.bulk_update(items, RESOLUTION_FIELDS, batch_size=500)
         _in_progress(locked)
+        _resolution_audit(reconciliation=locked, items=items, resolution=resolution, user=user)
     return len(items)
 
 
@@ -206,4 +230,13 @@ def reconciliation_sign_off(*, reconciliation: Reconciliation, user: User, posit
         locked.signed_by_position = (position.strip() or signer_position(user))[:255]
         locked.signed_at = clock.now()
         locked.save(update_fields=["status", "signed_by", "signed_by_name", "signed_by_position", "signed_at"])
+        items = ReconciliationItem.objects.filter(reconciliation=locked).count()
+        audit_record(
+            user=user,
+            action=RECONCILIATION_SIGNOFF,
+            description=f"Signed off the reconciliation {locked.pk} ({locked.quarter_label}) of the school "
+            f"{locked.school.code} with {items} resolved items.",
+            rows=items,
+            school=locked.school,
+        )
     return locked

@@ -48,6 +48,7 @@ class Command(BaseCommand):
                 chat_ids=chat_ids,
                 rps=options["rps"],
                 options=sim_options,
+                command="sferum_connect",
             )
         except (IntegrationError, TokenKeyError) as exc:
             raise CommandError(str(exc)) from None

@@ -84,6 +84,7 @@ class Command(BaseCommand):
             mapping=mapping,
             confirm_removals=options["confirm_removals"],
             on=as_of,
+            command="roster_import",
         )
         if as_json:
             self.stdout.write(json.dumps(result.to_json(school.code, path.name), ensure_ascii=False))

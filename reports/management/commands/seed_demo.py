@@ -76,7 +76,11 @@ def _school_seed(*, municipality: Municipality, simulated: SimulatedSchool, code
         code=code, name=simulated.school_name, municipality=municipality.code, timezone=DEMO_TIMEZONE
     )
     imported = roster_import(
-        school=school, content=simulated.roster_csv(), filename="roster.csv", on=simulated.academic_year_start
+        school=school,
+        content=simulated.roster_csv(),
+        filename="roster.csv",
+        on=simulated.academic_year_start,
+        command="seed_demo",
     )
     if imported.status != "ok":
         errors = "; ".join(str(error.as_dict()) for error in imported.errors[:3])
@@ -104,6 +108,7 @@ def _school_seed(*, municipality: Municipality, simulated: SimulatedSchool, code
         school=school,
         backend="simulator",
         options={"seed": simulated.seed, "school_index": simulated.school_index},
+        command="seed_demo",
     )
     return school
 
