@@ -9,10 +9,12 @@ from .admin_mixins import NoAddMixin
 from .admin_mixins import NoEditMixin
 from .admin_mixins import NoWriteMixin
 from .admin_mixins import tabular_inline
+from .api_tokens import api_token_revoke
 from .logins import login_activation_record
 from .logins import staff_logins_follow_employment
 from .models import THRESHOLD_FIELDS
 from .models import AcademicYear
+from .models import ApiToken
 from .models import AuditEntry
 from .models import Enrollment
 from .models import Holiday
@@ -209,9 +211,26 @@ class RosterImportAdmin(NoAddMixin, admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(NoWriteMixin, admin.ModelAdmin):
-    list_display = ["created_at", "username", "action", "school", "rows", "description"]
+    list_display = ["created_at", "username", "action", "school", "rows", "address", "description"]
     list_filter = ["action", "school"]
     date_hierarchy = "created_at"
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(NoWriteMixin, admin.ModelAdmin):
+    """Personal API tokens: created on their owners' page (the secret shown there once); revoked here, audited."""
+
+    list_display = ["prefix", "name", "user", "school", "municipality", "created_at", "expires_at", "last_used_at"]
+    list_filter = ["revoked_at"]
+    list_select_related = ["user", "school", "municipality"]
+    search_fields = ["prefix", "name", "user__username"]
+    exclude = ["key_hash"]
+    actions = ["revoke"]
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset) -> None:
+        for token in queryset.filter(revoked_at=None):
+            api_token_revoke(token=token, by=request.user)
 
 
 @admin.register(RosterMapping)
