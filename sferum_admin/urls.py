@@ -21,3 +21,9 @@ urlpatterns = [
     path("api/docs/", api_docs.swagger_view, name="api-docs"),
     path("api/redoc/", api_docs.redoc_view, name="api-redoc"),
 ]
+
+# Under /api/ errors answer as problem details, elsewhere as the site's pages.
+handler400 = "sferum_admin.error_views.bad_request"
+handler403 = "sferum_admin.error_views.permission_denied"
+handler404 = "sferum_admin.error_views.not_found"
+handler500 = "sferum_admin.error_views.server_error"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from rest_framework import status
+from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -41,7 +42,12 @@ def _detail(data) -> str:
 
 
 def problem_exception_handler(exc, context) -> Response | None:
-    """Return DRF's response for the exception reshaped as problem details (None for unhandled errors: a 500)."""
+    """Return DRF's response for the exception reshaped as problem details (None for unhandled errors: a 500).
+
+    An id in the address beyond the database's integer range names no object: 404 (SQLite cannot bind it).
+    """
+    if isinstance(exc, OverflowError):
+        exc = NotFound()
     response = exception_handler(exc, context)
     if response is None:
         return None

@@ -105,3 +105,28 @@ def test_lists_filter_and_order(client, regions):
     filtered = client.get("/api/v1/municipalities/", {"code": "S"}).json()["results"]
     # then
     assert [item["code"] for item in filtered] == ["S"]
+
+
+def test_an_address_no_endpoint_answers_is_a_problem_under_the_api_and_a_page_elsewhere(client, regions):
+    # given
+    client.force_login(regional_admin(regions["own"]))
+    # when
+    api = client.get("/api/v1/roster-uploads/-1/confirm/", HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get("/no-such-page/")
+    # then
+    assert (api.status_code, api["Content-Type"], api.json()["title"]) == (404, PROBLEM, "Not found")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+
+
+def test_an_id_beyond_the_databases_range_is_not_found_and_in_a_filter_is_a_problem(client, regions):
+    # given
+    client.force_login(regional_admin(regions["own"]))
+    huge = 10**20
+    # when
+    detail = client.get(f"/api/v1/municipalities/{huge}/")
+    listed = client.get("/api/v1/municipalities/", {"region": huge})
+    fraction = client.get("/api/v1/municipalities/", {"region": "1.5"})
+    # then
+    assert detail.status_code == 404
+    assert (listed.status_code, fraction.status_code) == (400, 400)
+    assert "region" in listed.json()["errors"]

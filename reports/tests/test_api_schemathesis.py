@@ -12,7 +12,9 @@ from hypothesis import Phase
 from hypothesis import given
 from hypothesis import settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import content_type_conformance
 from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import status_code_conformance
 
 from classes.api_tokens import api_token_create
 from classes.tests.scenario import NOW
@@ -21,6 +23,8 @@ from reports.tests.api_matrix import world_build
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 # Generated requests per operation: enough to reach the error paths, few enough for CI.
 EXAMPLES = 15
+# No server error; the status, the content type and the body each as documented.
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
 def test_every_operation_answers_without_server_errors_and_as_the_schema_says(client):
@@ -50,12 +54,13 @@ def test_every_operation_answers_without_server_errors_and_as_the_schema_says(cl
         )
         @given(case=operation.as_strategy())
         def check(case):
-            case.call_and_validate(headers=headers, checks=[not_a_server_error, response_schema_conformance])
+            case.call_and_validate(headers=headers, checks=CHECKS)
 
         try:
             check()
-        except Exception as error:  # every operation's failure is reported together
-            failures.append(f"{operation.label}: {str(error)[:2000]}")
+        except (Exception, BaseExceptionGroup) as error:  # every operation's failure is reported together
+            details = " | ".join([str(error), *(str(sub) for sub in getattr(error, "exceptions", []))])
+            failures.append(f"{operation.label}: {details}"[:3000])
     # then
     assert operations >= len([p for p in document["paths"]])
     assert failures == []

@@ -259,6 +259,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation documents its problem-details error answers (classes.api.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "classes.api.schema.problem_responses",
+    ],
     # Several models have a "status": each choice set keeps its own name in the schema.
     "ENUM_NAME_OVERRIDES": {
         "WeeklyActivityStatusEnum": "reports.models.WeeklyActivity.Status",
