@@ -163,7 +163,12 @@ def roster_upload_discard(*, upload: RosterUpload, user: User) -> bool:
     writes one `roster.hold.discard` entry in the transaction that drops it; any other upload is just dropped.
     """
     with transaction.atomic():
-        locked = RosterUpload.objects.select_for_update().filter(pk=upload.pk).select_related("import_log").first()
+        locked = (
+            RosterUpload.objects.select_for_update(of=("self",))
+            .filter(pk=upload.pk)
+            .select_related("import_log")
+            .first()
+        )
         if locked is None:
             return False
         if locked.state == RosterUpload.State.IMPORTING:
