@@ -180,3 +180,17 @@ def test_the_navigation_links_to_the_audit_log(client, world):
     response = client.get(reverse("municipal-overview"))
     # then
     assert f'href="{PAGE}"' in response.content.decode()
+
+
+def test_the_pages_links_keep_the_filter(client, world):
+    # given: more entries of one kind than a page holds
+    school = world["schools"]["own"]
+    for number in range(audit_views.ENTRIES_PER_PAGE + 1):
+        audit_record(user=None, action="roster.import", description=f"import {number}", school=school)
+    client.force_login(school_admin(school))
+    # when
+    first = client.get(PAGE, {"kind": "roster"}).content.decode()
+    second = client.get(PAGE, {"kind": "roster", "page": 2}).content.decode()
+    # then
+    assert 'href="?kind=roster&amp;page=2"' in first
+    assert "import 0" in second and "import 50" not in second
