@@ -33,6 +33,7 @@ from classes.names import PersonName
 from classes.names import candidates_narrow
 from classes.names import name_key
 from classes.school_days import SchoolCalendar
+from classes.services import audit_record
 
 OPEN_STATES = (RosterChange.State.REPORTED, RosterChange.State.PROCESSED)
 
@@ -40,6 +41,10 @@ OPEN_STATES = (RosterChange.State.REPORTED, RosterChange.State.PROCESSED)
 class RosterChangeError(Exception):
     """The change cannot be made; the message says why and what to do."""
 
+
+# Audit actions: a change reported (by a teacher or an administrator), a change processed.
+CHANGE_REPORT = "roster.change.report"
+CHANGE_PROCESS = "roster.change.process"
 
 # ---------------------------------------------------------------------------
 # Selectors
@@ -152,7 +157,7 @@ def roster_change_report_departure(
             reported_by=user,
             reported_at=clock.now(),
         )
-        return _saved(change)
+        return _reported(_saved(change), user=user)
 
 
 def roster_change_report_arrival(
@@ -191,7 +196,7 @@ def roster_change_report_arrival(
             reported_by=user,
             reported_at=clock.now(),
         )
-        return _saved(change)
+        return _reported(_saved(change), user=user)
 
 
 def roster_change_process(
@@ -220,7 +225,31 @@ def roster_change_process(
                 "processed_note",
             ]
         )
+        done = [place for place, changed in (("Sferum", in_sferum), ("the roster", in_roster)) if changed]
+        audit_record(
+            user=user,
+            action=CHANGE_PROCESS,
+            description=f"Processed the {locked.kind} {locked.pk} of class {_class_name(locked)}: changed in "
+            f"{' and '.join(done)}.",
+            school=locked.school,
+        )
     return locked
+
+
+def _class_name(change: RosterChange) -> str:
+    return change.school_class.name if change.school_class_id else "—"
+
+
+def _reported(change: RosterChange, *, user: User | None) -> RosterChange:
+    """Audit a reported change (its kind, id, class and day: never the child's name)."""
+    audit_record(
+        user=user,
+        action=CHANGE_REPORT,
+        description=f"Reported the {change.kind} {change.pk} in class {_class_name(change)} on "
+        f"{change.happened_on:%Y-%m-%d}.",
+        school=change.school,
+    )
+    return change
 
 
 def roster_change_confirm(

@@ -205,8 +205,13 @@ def audit_record(
 # ---------------------------------------------------------------------------
 
 
+CLASSES_CREATE = "classes.create"
+CLASS_TEACHER = "classes.teacher"
+CLASS_ASSIGNMENTS = "classes.assignments"
+
+
 def classes_create(
-    *, school: School, year: AcademicYear, grades: list[int], letters: str
+    *, school: School, year: AcademicYear, grades: list[int], letters: str, user=None
 ) -> tuple[list[SchoolClass], list[str]]:
     """Create the classes grade × letter of the academic year that do not exist yet; return (created, existing names).
 
@@ -234,20 +239,39 @@ def classes_create(
                 school_class.full_clean()
                 school_class.save()
                 created.append(school_class)
+        if created:
+            names = ", ".join(school_class.name for school_class in created)
+            description = f"Created {len(created)} classes of {year.name}: {names}."
+            audit_record(user=user, action=CLASSES_CREATE, description=description, rows=len(created), school=school)
     return created, skipped
 
 
-def class_teacher_assign(*, school_class: SchoolClass, staff: Staff | None) -> SchoolClass:
-    """Make the staff member the class teacher of the class (None: the class has none)."""
-    if school_class.class_teacher_id != (staff.pk if staff else None):
-        school_class.class_teacher = staff
-        school_class.full_clean()
-        school_class.save(update_fields=["class_teacher"])
+def class_teacher_assign(*, school_class: SchoolClass, staff: Staff | None, user=None) -> SchoolClass:
+    """Make the staff member the class teacher of the class (None: the class has none); a change is audited."""
+    before = school_class.class_teacher_id
+    if before != (staff.pk if staff else None):
+        with transaction.atomic():
+            school_class.class_teacher = staff
+            school_class.full_clean()
+            school_class.save(update_fields=["class_teacher"])
+            audit_record(
+                user=user,
+                action=CLASS_TEACHER,
+                description=(
+                    f"Class {school_class.name} (id {school_class.pk}): class teacher "
+                    f"staff {before or '—'} → {staff.pk if staff else '—'}."
+                ),
+                school=school_class.school,
+            )
     return school_class
 
 
-def teaching_assignments_replace(*, school_class: SchoolClass, assignments: list[tuple[Staff, str]]) -> tuple[int, int]:
-    """Make the class's teaching assignments exactly the (teacher, subject) pairs given; return (added, removed)."""
+def teaching_assignments_replace(
+    *, school_class: SchoolClass, assignments: list[tuple[Staff, str]], user=None
+) -> tuple[int, int]:
+    """Make the class's teaching assignments exactly the (teacher, subject) pairs given; return (added, removed).
+
+    A change is audited (how many added and removed)."""
     wanted = {(staff.pk, subject.strip()) for staff, subject in assignments if subject.strip()}
     staff_by_id = {staff.pk: staff for staff, _subject in assignments}
     with transaction.atomic():
@@ -266,6 +290,16 @@ def teaching_assignments_replace(*, school_class: SchoolClass, assignments: list
             added.append(assignment)
         TeachingAssignment.objects.filter(pk__in=removed).delete()
         TeachingAssignment.objects.bulk_create(added)
+        if added or removed:
+            audit_record(
+                user=user,
+                action=CLASS_ASSIGNMENTS,
+                description=(
+                    f"Class {school_class.name} (id {school_class.pk}): {len(added)} teaching assignments added, "
+                    f"{len(removed)} removed."
+                ),
+                school=school_class.school,
+            )
     return len(added), len(removed)
 
 

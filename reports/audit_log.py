@@ -31,7 +31,8 @@ KINDS = {
     "logins": _("Logins and failed logins"),
     "access": _("Logins activated and deactivated"),
     "exports": _("Exports of data"),
-    "roster": _("Roster imports"),
+    "roster": _("Roster: imports, arrivals and departures"),
+    "classes": _("Classes and teaching assignments"),
     "sync": _("Syncs"),
     "accounts": _("Account links"),
     "reconciliation": _("Reconciliation"),
@@ -42,6 +43,7 @@ KINDS = {
 PREFIXES = {
     "export": "exports",
     "roster": "roster",
+    "classes": "classes",
     "sync": "sync",
     "account": "accounts",
     "reconciliation": "reconciliation",

@@ -101,7 +101,9 @@ def class_create(request: HttpRequest, school_id: int) -> HttpResponse:
         else:
             year = next(y for y in years if str(y.pk) == data["year"])
         try:
-            created, skipped = classes_create(school=school, year=year, grades=data["grades"], letters=data["letters"])
+            created, skipped = classes_create(
+                school=school, year=year, grades=data["grades"], letters=data["letters"], user=request.user
+            )
         except ValidationError as exc:
             for error in exc.messages:
                 form.add_error(None, error)
@@ -151,8 +153,11 @@ def class_update(request: HttpRequest, class_id: int) -> HttpResponse:
             if form.cleaned_data.get("staff") and not form.cleaned_data.get("DELETE")
         ]
         try:
-            class_teacher_assign(school_class=school_class, staff=by_id.get(teacher_id) if teacher_id else None)
-            added, removed = teaching_assignments_replace(school_class=school_class, assignments=pairs)
+            teacher = by_id.get(teacher_id) if teacher_id else None
+            class_teacher_assign(school_class=school_class, staff=teacher, user=request.user)
+            added, removed = teaching_assignments_replace(
+                school_class=school_class, assignments=pairs, user=request.user
+            )
         except ValidationError as exc:
             for error in exc.messages:
                 teacher_form.add_error(None, error)
