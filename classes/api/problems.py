@@ -8,6 +8,7 @@ sferum_admin.middleware.DefaultLanguageMiddleware.
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.exceptions import NotFound
@@ -45,8 +46,10 @@ def problem_exception_handler(exc, context) -> Response | None:
     """Return DRF's response for the exception reshaped as problem details (None for unhandled errors: a 500).
 
     An id in the address beyond the database's integer range names no object: 404 (SQLite cannot bind it).
+    Every 404 says the same: an object outside the scope and one that does not exist read alike.
     """
-    if isinstance(exc, OverflowError):
+    if isinstance(exc, OverflowError | Http404):
+        # Django's 404 names the model in English ("No School matches…"): the API says only "not found".
         exc = NotFound()
     response = exception_handler(exc, context)
     if response is None:

@@ -130,3 +130,14 @@ def test_an_id_beyond_the_databases_range_is_not_found_and_in_a_filter_is_a_prob
     assert detail.status_code == 404
     assert (listed.status_code, fraction.status_code) == (400, 400)
     assert "region" in listed.json()["errors"]
+
+
+def test_a_404_says_not_found_in_the_language_asked_for_without_naming_the_model(client, regions):
+    # given
+    client.force_login(regional_admin(regions["own"]))
+    # when
+    russian = client.get(f"/api/v1/municipalities/{regions['far'].pk}/", HTTP_ACCEPT_LANGUAGE="ru").json()
+    english = client.get(f"/api/v1/municipalities/{regions['far'].pk}/", HTTP_ACCEPT_LANGUAGE="en").json()
+    # then
+    assert "Municipality" not in english["detail"] and english["detail"] == "Not found."
+    assert russian["detail"] != english["detail"]
