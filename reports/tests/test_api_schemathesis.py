@@ -4,9 +4,13 @@ administrator's API token on the permission matrix's world. No answer is a serve
 matches the schema (status documented, body of the documented shape).
 """
 
+from contextlib import contextmanager
+
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import Phase
 from hypothesis import given
@@ -27,6 +31,20 @@ EXAMPLES = 15
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
+@contextmanager
+def connection_kept():
+    """Keep the test's database connection across the WSGI requests, as Django's test client does: a request's
+    start and end would close it, and with it the test's transaction on PostgreSQL. (The test client connects
+    the handlers again after each of its own requests: enter this after the last one.)"""
+    for signal in (signals.request_started, signals.request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        for signal in (signals.request_started, signals.request_finished):
+            signal.connect(close_old_connections)
+
+
 def test_every_operation_answers_without_server_errors_and_as_the_schema_says(client):
     # given
     world = world_build()
@@ -40,27 +58,28 @@ def test_every_operation_answers_without_server_errors_and_as_the_schema_says(cl
     failures: list[str] = []
     operations = 0
     # when
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        operations += 1
+    with connection_kept():
+        for result in schema.get_all_operations():
+            operation = result.ok()
+            operations += 1
 
-        @settings(
-            max_examples=EXAMPLES,
-            derandomize=True,
-            database=None,
-            deadline=None,
-            phases=[Phase.explicit, Phase.generate],
-            suppress_health_check=list(HealthCheck),
-        )
-        @given(case=operation.as_strategy())
-        def check(case):
-            case.call_and_validate(headers=headers, checks=CHECKS)
+            @settings(
+                max_examples=EXAMPLES,
+                derandomize=True,
+                database=None,
+                deadline=None,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
+            @given(case=operation.as_strategy())
+            def check(case):
+                case.call_and_validate(headers=headers, checks=CHECKS)
 
-        try:
-            check()
-        except (Exception, BaseExceptionGroup) as error:  # every operation's failure is reported together
-            details = " | ".join([str(error), *(str(sub) for sub in getattr(error, "exceptions", []))])
-            failures.append(f"{operation.label}: {details}"[:3000])
+            try:
+                check()
+            except (Exception, BaseExceptionGroup) as error:  # every operation's failure is reported together
+                details = " | ".join([str(error), *(str(sub) for sub in getattr(error, "exceptions", []))])
+                failures.append(f"{operation.label}: {details}"[:3000])
     # then
     assert operations >= len([p for p in document["paths"]])
     assert failures == []
