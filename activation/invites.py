@@ -31,6 +31,7 @@ from django.utils.translation import ngettext
 from classes import clock
 from classes.models import SchoolClass
 from classes.models import User
+from classes.services import audit_record
 
 from .models import InviteLink
 
@@ -54,6 +55,11 @@ class InviteKeyError(Exception):
         super().__init__(error_type.value)
         self.error_type = error_type
         self.link = link
+
+
+# Audit actions: a class's invite link set (replacing the current one), a link expired by hand.
+INVITE_SET = "invite.set"
+INVITE_EXPIRE = "invite.expire"
 
 
 def invite_link_from_key(*, key: str, now: datetime | None = None) -> InviteLink:
@@ -168,6 +174,14 @@ def invite_link_create(
         link = InviteLink(school_class=school_class, audience=audience, url=url, expires_at=expires_at, created_by=by)
         link.full_clean()
         link.save()
+        # The address opens the class's chat: the entry names the link, never its address.
+        audit_record(
+            user=by,
+            action=INVITE_SET,
+            description=f"Invite link {link.pk} for the {audience} of class {school_class.name} (id "
+            f"{school_class.pk}) set, valid until {expires_at:%Y-%m-%d}; the previous one expired.",
+            school=school_class.school,
+        )
     return link
 
 
@@ -181,6 +195,13 @@ def invite_link_expire(*, by: User, link: InviteLink) -> InviteLink:
         if locked.is_current(now):
             locked.expired_at = now
             locked.save(update_fields=["expired_at"])
+            audit_record(
+                user=by,
+                action=INVITE_EXPIRE,
+                description=f"Invite link {locked.pk} for the {locked.audience} of class "
+                f"{link.school_class.name} (id {link.school_class_id}) expired by hand.",
+                school=link.school_class.school,
+            )
     link.expired_at = locked.expired_at
     return link
 

@@ -18,6 +18,7 @@ from activation.models import InviteLink
 from activation.models import invite_key_new
 from activation.tests.factories import InviteLinkFactory
 from activation.tests.scenario import NOW
+from classes.models import AuditEntry
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
@@ -187,3 +188,26 @@ def test_a_link_is_current_until_its_expiry_or_until_expired_by_hand():
     }
     for link in (expiring, open_, by_hand, expired):
         assert {now for now in moments if link.is_current(now)} == {now for now in moments if link in current[now]}
+
+
+def test_setting_and_expiring_a_link_are_audited_without_its_address(world):
+    # given
+    link = create(world)
+    # when
+    invite_link_expire(by=world.teacher, link=link)
+    invite_link_expire(by=world.teacher, link=link)
+    # then
+    entries = list(AuditEntry.objects.filter(action__startswith="invite.").order_by("pk"))
+    assert [(e.action, e.user, e.school) for e in entries] == [
+        ("invite.set", world.teacher, world.school_class.school),
+        ("invite.expire", world.teacher, world.school_class.school),
+    ]
+    assert all("sferum.ru" not in e.description and "abc123" not in e.description for e in entries)
+
+
+def test_a_refused_link_writes_no_entry(world):
+    # when
+    with pytest.raises(ValidationError):
+        create(world, url="http://sferum.ru/?invite=abc123")
+    # then
+    assert not AuditEntry.objects.filter(action__startswith="invite.").exists()

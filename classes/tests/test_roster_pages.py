@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from classes.models import AuditEntry
 from classes.models import RosterChange
 from classes.models import RosterImport
 from classes.models import RosterMapping
@@ -140,6 +141,8 @@ def test_a_mapping_chosen_in_the_page_is_saved_for_the_school_and_the_preview_sh
     # then
     assert len(reads) == 1  # the headers and the new preview come from one read of the file
     assert RosterMapping.objects.get(school=site.school).mapping == {"Ф.И.О. ученика": "full_name"}
+    [entry] = AuditEntry.objects.filter(action="roster.mapping")
+    assert entry.school == site.school and "1 header(s) mapped by hand" in entry.description
     result = response.context["result"]
     assert result.status == "ok"
     assert [(c.name, len(c.added), c.new_class) for c in result.class_changes] == [("5А", 2, True), ("5Б", 2, True)]

@@ -59,6 +59,7 @@ from classes.roster_changes import roster_changes_for_class
 from classes.roster_changes import roster_changes_for_school
 from classes.roster_changes import roster_changes_for_student
 from classes.roster_changes import students_of_class
+from classes.services import audit_record
 from classes.tabular.columns import header_normalize
 from classes.tabular.reading import Table
 from classes.tabular.reading import TableReadError
@@ -72,6 +73,8 @@ from classes.views.roster_uploads import stored_preview_context
 
 Role = User.Role
 IMPORTS_PER_PAGE = 25
+# Audit action: the columns an administrator chose for headers the import does not know, kept for the school.
+ROSTER_MAPPING = "roster.mapping"
 
 
 # ---------------------------------------------------------------------------
@@ -220,9 +223,18 @@ def _mapping_save(*, school: School, upload: RosterUpload, form: ColumnMappingFo
             if header_normalize(header) not in cleared
             and header_normalize(header) not in {header_normalize(h) for h in chosen}
         }
+        changed = saved.mapping != {**kept, **chosen}
         saved.mapping = {**kept, **chosen}
         saved.updated_by = user
         saved.save(update_fields=["mapping", "updated_by", "updated_at"])
+        if changed:
+            audit_record(
+                user=user,
+                action=ROSTER_MAPPING,
+                description=f"Roster column mapping saved: {len(saved.mapping)} header(s) mapped by hand "
+                f"({len(chosen)} chosen with {upload.file_name}).",
+                school=school,
+            )
 
 
 @role_required(Role.SCHOOL_ADMIN)
