@@ -46,11 +46,9 @@ from .models import Integration
 from .models import SyncRun
 from .sync import memberships_current_count
 from .sync_runs import sync_run_end
-from .sync_runs import sync_run_queue
-from .sync_runs import sync_run_queue_failed
-from .sync_runs import task_enqueue
-from .tasks import sync_held_confirm_task
-from .tasks import sync_school
+from .sync_start import SyncNotConnected
+from .sync_start import sync_held_release
+from .sync_start import sync_start
 
 Role = User.Role
 SYNC_RUNS_SHOWN = 20
@@ -203,23 +201,21 @@ def sync_now(request: HttpRequest, school_id: int) -> HttpResponse:
     """Queue a sync of the school for the background worker and show its progress on the sync page at once."""
     school = _school_admin_school(request, school_id)
     fallback = reverse("sync-list", kwargs={"school_id": school.pk})
-    if not Integration.objects.filter(school=school, enabled=True).exists():
-        messages.error(request, _("The school is not connected to Sferum; connect it first, then sync."))
+    try:
+        outcome = sync_start(school=school)
+    except SyncNotConnected as error:
+        messages.error(request, str(error))
         return redirect(_next_or(request, fallback))
-    integration = Integration.objects.get(school=school)
-    run, queued = sync_run_queue(school=school, backend_name=integration.backend)
-    if not queued:
+    if not outcome.started:
         messages.info(
             request, _("A sync of %(school)s is already under way; its progress is below.") % {"school": school}
         )
-        return redirect(f"{fallback}?run={run.pk}")
-    error = task_enqueue(sync_school, school.pk, run.pk)
-    if error:
-        sync_run_queue_failed(run_id=run.pk, error=error)
-        messages.error(request, error)
+        return redirect(f"{fallback}?run={outcome.run.pk}")
+    if outcome.error:
+        messages.error(request, outcome.error)
         return redirect(_next_or(request, fallback))
     messages.success(request, _("A sync of %(school)s is queued; its progress is below.") % {"school": school})
-    return redirect(f"{fallback}?run={run.pk}")
+    return redirect(f"{fallback}?run={outcome.run.pk}")
 
 
 def _sync_run_or_404(request: HttpRequest, run_id: int) -> SyncRun:
@@ -250,19 +246,17 @@ def sync_confirm(request: HttpRequest, run_id: int) -> HttpResponse:
         messages.error(request, " ".join(form.errors.get("removals_typed", [])))
         return redirect(_next_or(request, fallback))
     # A real backend's sync can take minutes: the worker runs it on a queued run the sync page shows at once.
-    queued, created = sync_run_queue(school=run.school, backend_name=run.backend)
-    if not created:
+    outcome = sync_held_release(run=run, user=request.user)
+    if not outcome.started:
         messages.info(
             request, _("A sync of %(school)s is already under way; its progress is below.") % {"school": run.school}
         )
-        return redirect(f"{fallback}?run={queued.pk}")
-    error = task_enqueue(sync_held_confirm_task, run.pk, request.user.pk, queued.pk)
-    if error:
-        sync_run_queue_failed(run_id=queued.pk, error=error)
-        messages.error(request, error)
+        return redirect(f"{fallback}?run={outcome.run.pk}")
+    if outcome.error:
+        messages.error(request, outcome.error)
         return redirect(_next_or(request, fallback))
     messages.success(request, _("The removals are confirmed; the sync is queued, its progress is below."))
-    return redirect(f"{fallback}?run={queued.pk}")
+    return redirect(f"{fallback}?run={outcome.run.pk}")
 
 
 @role_required(Role.SCHOOL_ADMIN)

@@ -1,8 +1,8 @@
 """The sync's write endpoints: start a sync of a school, confirm a held one; both run on the worker.
 
-The same checks and services as the sync page's buttons (chats.views.sync_now, sync_confirm): the school must be
-connected to Sferum, one run at a time per school (`sync_run_queue`), the task queued once the transaction
-commits (`task_enqueue`), a held run released through the page's HoldReleaseForm. Only the school administrator
+The sync page's buttons (chats.views.sync_now, sync_confirm) and these call the same services (chats.sync_start):
+the school must be connected to Sferum, one run at a time per school, the task queued once the transaction
+commits; a held run is released through the page's HoldReleaseForm. Only the school administrator
 writes; the school's other readers get 403, a school or run outside the request's scope 404.
 """
 
@@ -21,14 +21,12 @@ from rest_framework.views import APIView
 from chats.api.sync_serializers import SyncConfirmRequestSerializer
 from chats.api.sync_serializers import SyncRunQueuedSerializer
 from chats.api.sync_serializers import sync_run_url
-from chats.models import Integration
 from chats.models import SyncRun
 from chats.sync import memberships_current_count
-from chats.sync_runs import sync_run_queue
-from chats.sync_runs import sync_run_queue_failed
-from chats.sync_runs import task_enqueue
-from chats.tasks import sync_held_confirm_task
-from chats.tasks import sync_school
+from chats.sync_start import SyncNotConnected
+from chats.sync_start import SyncQueued
+from chats.sync_start import sync_held_release
+from chats.sync_start import sync_start
 from classes.api.writing import Conflict
 from classes.api.writing import QueueUnavailable
 from classes.api.writing import api_school_to_write
@@ -51,12 +49,13 @@ def _already_running(school: School, run: SyncRun) -> Conflict:
     )
 
 
-def _enqueued_or_raise(run: SyncRun, task, *args) -> None:
-    """Queue the task once the transaction commits; when the queue refuses it, end the run and answer 503."""
-    error = task_enqueue(task, *args)
-    if error:
-        sync_run_queue_failed(run_id=run.pk, error=error)
-        raise QueueUnavailable(error)
+def _answer(school: School, outcome: SyncQueued) -> Response:
+    """202 with the run's address; 409 when a run was already under way; 503 when the queue refused the task."""
+    if not outcome.started:
+        raise _already_running(school, outcome.run)
+    if outcome.error:
+        raise QueueUnavailable(outcome.error)
+    return _accepted(outcome.run)
 
 
 class SchoolSyncStartView(APIView):
@@ -73,14 +72,11 @@ class SchoolSyncStartView(APIView):
     )
     def post(self, request: Request, school_id: int) -> Response:
         school = api_school_to_write(request, school_id)
-        integration = Integration.objects.filter(school=school, enabled=True).first()
-        if integration is None:
-            raise Conflict(_("The school is not connected to Sferum; connect it first, then sync."))
-        run, queued = sync_run_queue(school=school, backend_name=integration.backend)
-        if not queued:
-            raise _already_running(school, run)
-        _enqueued_or_raise(run, sync_school, school.pk, run.pk)
-        return _accepted(run)
+        try:
+            outcome = sync_start(school=school)
+        except SyncNotConnected as error:
+            raise Conflict(str(error)) from None
+        return _answer(school, outcome)
 
 
 class SyncRunConfirmView(APIView):
@@ -109,8 +105,4 @@ class SyncRunConfirmView(APIView):
             raise ValidationError(
                 {name: [str(message) for message in messages] for name, messages in form.errors.items()}
             )
-        queued, created = sync_run_queue(school=run.school, backend_name=run.backend)
-        if not created:
-            raise _already_running(run.school, queued)
-        _enqueued_or_raise(queued, sync_held_confirm_task, run.pk, request.user.pk, queued.pk)
-        return _accepted(queued)
+        return _answer(run.school, sync_held_release(run=run, user=request.user))

@@ -106,7 +106,7 @@ def test_confirming_a_held_sync_queues_a_new_run_with_its_removals_allowed(
     held = sync_runs_add(data.school)[1]
     # when
     with (
-        mock.patch("chats.api.sync_views.sync_held_confirm_task.delay") as delay,
+        mock.patch("chats.sync_start.sync_held_confirm_task.delay") as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
         untyped = confirm(admin_client, held)

@@ -29,7 +29,7 @@ def confirm(client, django_capture_on_commit_callbacks):
 
     def post(run, **data):
         with (
-            mock.patch("chats.views.sync_held_confirm_task.delay") as delay,
+            mock.patch("chats.sync_start.sync_held_confirm_task.delay") as delay,
             django_capture_on_commit_callbacks(execute=True),
         ):
             response = client.post(reverse("sync-confirm", kwargs={"run_id": run.pk}), data, follow=True)

@@ -37,7 +37,7 @@ def test_sync_now_shows_the_queued_run_at_once_polling_itself(client):
     Integration.objects.create(school=data.school, backend="simulator")
     client.force_login(school_admin(data.school))
     # when
-    with mock.patch("chats.views.sync_school.delay_on_commit") as delay:
+    with mock.patch("chats.sync_start.sync_school.delay_on_commit") as delay:
         response = client.post(reverse("sync-now", kwargs={"school_id": data.school.pk}), follow=True)
     # then: the worker is handed this very run
     run = SyncRun.objects.get(school=data.school)
@@ -55,7 +55,7 @@ def test_a_second_sync_now_while_one_is_queued_queues_nothing_more(client):
     queued = run_add(data.school, SyncRun.Status.QUEUED)
     client.force_login(school_admin(data.school))
     # when
-    with mock.patch("chats.views.sync_school.delay_on_commit") as delay:
+    with mock.patch("chats.sync_start.sync_school.delay_on_commit") as delay:
         response = client.post(reverse("sync-now", kwargs={"school_id": data.school.pk}), follow=True)
     # then
     delay.assert_not_called()

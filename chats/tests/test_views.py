@@ -288,7 +288,7 @@ def test_sync_now_queues_the_school(client, django_capture_on_commit_callbacks):
     connect(data.school)
     client.force_login(school_admin(data.school))
     # when
-    with mock.patch("chats.views.sync_school.delay_on_commit") as delay:
+    with mock.patch("chats.sync_start.sync_school.delay_on_commit") as delay:
         response = client.post(reverse("sync-now", kwargs={"school_id": data.school.pk}))
     # then: a queued run is recorded and handed to the task, and the sync page shows it
     run = SyncRun.objects.get(school=data.school)
@@ -303,7 +303,7 @@ def test_sync_now_without_an_integration_says_what_to_do(client):
     data = school_build()
     client.force_login(school_admin(data.school))
     # when
-    with mock.patch("chats.views.sync_school.delay_on_commit") as delay:
+    with mock.patch("chats.sync_start.sync_school.delay_on_commit") as delay:
         response = client.post(reverse("sync-now", kwargs={"school_id": data.school.pk}), follow=True)
     # then
     delay.assert_not_called()
@@ -326,7 +326,7 @@ def test_confirming_a_held_sync_queues_it_for_the_worker(client, django_capture_
     client.force_login(user)
     # when
     with (
-        mock.patch("chats.views.sync_held_confirm_task.delay") as delay,
+        mock.patch("chats.sync_start.sync_held_confirm_task.delay") as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = client.post(
@@ -366,7 +366,7 @@ def test_confirming_a_run_that_is_not_held_is_refused(client):
     ok_run = sync_runs_add(data.school)[0]
     client.force_login(school_admin(data.school))
     # when
-    with mock.patch("chats.views.sync_held_confirm_task.delay") as delay:
+    with mock.patch("chats.sync_start.sync_held_confirm_task.delay") as delay:
         response = client.post(reverse("sync-confirm", kwargs={"run_id": ok_run.pk}), follow=True)
     # then
     delay.assert_not_called()
