@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from classes import clock
+from classes.audit_context import user_scope
 from classes.models import ApiToken
 from classes.models import Municipality
 from classes.models import School
@@ -47,12 +48,11 @@ def _new_prefix() -> str:
 
 def _audit_scope(token: ApiToken) -> dict:
     """The audit entry's scope: the token's narrowing, else its owner's."""
-    user = token.user
     if token.school_id:
         return {"school": token.school}
     if token.municipality_id:
         return {"municipality": token.municipality}
-    return {"school": user.school, "municipality": user.municipality, "region": user.region}
+    return user_scope(token.user)
 
 
 def _describe(token: ApiToken) -> str:

@@ -51,3 +51,8 @@ def audit_scope(*, school=None, municipality=None, region=None) -> dict:
     municipality = municipality or (school.municipality if school is not None else None)
     region = region or (municipality.region if municipality is not None else None)
     return {"school": school, "municipality": municipality, "region": region}
+
+
+def user_scope(user) -> dict:
+    """Return a login's own scope as audit_scope's arguments (its school, municipality or region)."""
+    return {"school": user.school, "municipality": user.municipality, "region": user.region}

@@ -11,6 +11,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.db.models import Q
 from django.dispatch import receiver
 
+from classes.audit_context import user_scope
 from classes.models import User
 from classes.services import audit_record
 
@@ -18,20 +19,16 @@ LOGIN = "login"
 LOGIN_FAILED = "login.failed"
 
 
-def _scope(user: User) -> dict:
-    return {"school": user.school, "municipality": user.municipality, "region": user.region}
-
-
 @receiver(user_logged_in, dispatch_uid="audit_login")
 def login_recorded(sender, request, user: User, **kwargs) -> None:
-    audit_record(user=user, action=LOGIN, description=f"Logged in as {user.username}.", **_scope(user))
+    audit_record(user=user, action=LOGIN, description=f"Logged in as {user.username}.", **user_scope(user))
 
 
 @receiver(user_login_failed, dispatch_uid="audit_login_failed")
 def login_failure_recorded(sender, credentials: dict, request=None, **kwargs) -> None:
     typed = str(credentials.get("username") or credentials.get("email") or credentials.get("login") or "").strip()
     matches = list(User.objects.filter(Q(username__iexact=typed) | Q(email__iexact=typed))[:2]) if typed else []
-    scope = _scope(matches[0]) if len(matches) == 1 else {}
+    scope = user_scope(matches[0]) if len(matches) == 1 else {}
     audit_record(
         user=None,
         username=typed[:150],

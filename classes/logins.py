@@ -27,12 +27,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from classes import clock
-from classes.audit_context import audit_scope
-from classes.audit_context import current_address
+from classes.audit_context import user_scope
 from classes.models import AuditEntry
 from classes.models import School
 from classes.models import Staff
 from classes.models import User
+from classes.services import audit_entry
 
 Role = User.Role
 
@@ -203,16 +203,7 @@ _LOGIN_ACTIONS = (LOGIN_DEACTIVATE_DEPARTURE, LOGIN_REACTIVATE_RETURN, LOGIN_DEA
 
 
 def _login_entry(*, login: User, by: User | None, action: str, description: str) -> AuditEntry:
-    school = login.school
-    return AuditEntry(
-        user=by if getattr(by, "pk", None) else None,
-        username=getattr(by, "username", "") or "",
-        action=action,
-        description=description[: AuditEntry._meta.get_field("description").max_length],
-        login=login,
-        address=current_address(),
-        **audit_scope(school=school, municipality=login.municipality, region=login.region),
-    )
+    return audit_entry(user=by, action=action, description=description, login=login, **user_scope(login))
 
 
 def _staff_logins_locked(*, staff: Iterable[Staff], active: bool) -> list[User]:

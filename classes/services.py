@@ -180,24 +180,50 @@ def audit_record(
     region=None,
     username: str = "",
 ) -> AuditEntry:
-    """Write one audit entry (who, when, what, from where) in the narrowest scope given.
+    """Write one audit entry (who, when, what, from where) in the narrowest scope given (see audit_entry)."""
+    entry = audit_entry(
+        user=user,
+        action=action,
+        description=description,
+        rows=rows,
+        school=school,
+        municipality=municipality,
+        region=region,
+        username=username,
+    )
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+def audit_entry(
+    *,
+    user,
+    action: str,
+    description: str,
+    rows: int = 0,
+    school: School | None = None,
+    municipality=None,
+    region=None,
+    username: str = "",
+    login=None,
+) -> AuditEntry:
+    """Return an unsaved audit entry (who, when, what, from where) in the narrowest scope given.
 
     The wider scopes follow from the narrower (a school's municipality and region); the address is the
     request's being served (classes.audit_context), none in background work. `username` names who acted
-    when there is no login (a failed login's typed name).
+    when there is no login (a failed login's typed name); `login` is the login an access change concerns.
     """
-    entry = AuditEntry(
+    return AuditEntry(
         user=user if getattr(user, "pk", None) else None,
         username=(getattr(user, "username", "") or username)[:150],
         action=action,
         description=description[:500],
         rows=rows,
+        login=login,
         address=current_address(),
         **audit_scope(school=school, municipality=municipality, region=region),
     )
-    entry.full_clean()
-    entry.save()
-    return entry
 
 
 # ---------------------------------------------------------------------------

@@ -10,12 +10,11 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 
 from classes.api.problems import CONTENT_TYPE
-from classes.api.problems import PROBLEM_TYPE
+from classes.api.problems import problem
 
 
 def _problem(request: HttpRequest, status: int, title: str, detail: str) -> JsonResponse:
-    instance = request.get_full_path()
-    body = {"type": PROBLEM_TYPE, "title": title, "status": status, "detail": detail, "instance": instance}
+    body = problem(status=status, title=title, detail=detail, instance=request.get_full_path())
     return JsonResponse(body, status=status, content_type=CONTENT_TYPE, json_dumps_params={"ensure_ascii": False})
 
 

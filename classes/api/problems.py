@@ -31,6 +31,7 @@ def _titles() -> dict[int, str]:
         status.HTTP_409_CONFLICT: _("Conflict"),
         status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: _("Unsupported media type"),
         status.HTTP_429_TOO_MANY_REQUESTS: _("Too many requests"),
+        status.HTTP_503_SERVICE_UNAVAILABLE: _("Service unavailable"),
     }
 
 
@@ -40,6 +41,11 @@ def _detail(data) -> str:
     if isinstance(data, list) and data:
         return " ".join(str(item) for item in data)
     return ""
+
+
+def problem(*, status: int, title: str, detail: str, instance: str) -> dict:
+    """Return the problem details body (RFC 9457) of an error answered at `instance` (the request's path)."""
+    return {"type": PROBLEM_TYPE, "title": title, "status": status, "detail": detail, "instance": instance}
 
 
 def problem_exception_handler(exc, context) -> Response | None:
@@ -55,16 +61,15 @@ def problem_exception_handler(exc, context) -> Response | None:
     if response is None:
         return None
     request = context.get("request")
-    problem = {
-        "type": PROBLEM_TYPE,
-        "title": _titles().get(response.status_code, _("Error")),
-        "status": response.status_code,
-        "detail": _detail(response.data),
-        "instance": request.get_full_path() if request is not None else "",
-    }
+    body = problem(
+        status=response.status_code,
+        title=_titles().get(response.status_code, _("Error")),
+        detail=_detail(response.data),
+        instance=request.get_full_path() if request is not None else "",
+    )
     if isinstance(exc, ValidationError):
-        problem["detail"] = problem["detail"] or _("Correct the fields named in «errors» and send it again.")
-        problem["errors"] = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
-    response.data = problem
+        body["detail"] = body["detail"] or _("Correct the fields named in «errors» and send it again.")
+        body["errors"] = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+    response.data = body
     response.content_type = CONTENT_TYPE
     return response

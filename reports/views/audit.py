@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 from classes import clock
 from classes.access import ADMINS
 from classes.access import role_required
-from classes.models import User
+from classes.audit_context import user_scope
 from reports.audit_log import KINDS
 from reports.audit_log import AuditFilterForm
 from reports.audit_log import audit_entries_filtered
@@ -31,15 +31,6 @@ from reports.views.exports import export_error_page
 
 ENTRIES_PER_PAGE = 50
 EXPORT_MAX_ROWS = 100_000
-
-
-def _scope(user: User) -> dict:
-    """Return the login's scope as report_export's audit arguments and its name."""
-    if user.role == User.Role.SCHOOL_ADMIN:
-        return {"school": user.school}
-    if user.role == User.Role.MUNICIPAL_ADMIN:
-        return {"municipality": user.municipality}
-    return {"region": user.region}
 
 
 def _scope_name(scope: dict) -> str:
@@ -72,7 +63,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "scope_name": _scope_name(_scope(request.user)),
+        "scope_name": _scope_name(user_scope(request.user)),
     }
     return render(request, "reports/audit_log.html", context)
 
@@ -93,7 +84,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
             "rows": EXPORT_MAX_ROWS
         }
         return export_error_page(request, ExportFormatError(message), back_url=back)
-    scope = _scope(request.user)
+    scope = user_scope(request.user)
     data = form.cleaned_data if form.is_bound else form.clean_defaults()
     report = AuditLogReport(
         entries=rows, scope=_scope_name(scope), date_from=data["date_from"], date_to=data["date_to"]
