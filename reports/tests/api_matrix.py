@@ -82,7 +82,11 @@ ENDPOINTS: dict[str, Endpoint] = {
     "api-weekly-activity-list": Endpoint(None, lists=OF_SCHOOL),
     "api-activation-snapshot-list": Endpoint(
         None,
-        lists=(by_field("school", "school"), by_field("municipality", "municipality", when={"scope": "municipality"})),
+        lists=(
+            by_field("school", "school", when={"scope": "class"}),
+            by_field("school", "school", when={"scope": "school"}),
+            by_field("municipality", "municipality", when={"scope": "municipality"}),
+        ),
     ),
     "api-reconciliation-list": Endpoint(None, lists=OF_SCHOOL),
     "api-reconciliation-detail": Endpoint("reconciliation"),
