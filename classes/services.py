@@ -169,28 +169,9 @@ def academic_year_current(*, school: School, on: date) -> AcademicYear:
     return academic_year_create_default(school=school, on=on)
 
 
-def audit_record(
-    *,
-    user,
-    action: str,
-    description: str,
-    rows: int = 0,
-    school: School | None = None,
-    municipality=None,
-    region=None,
-    username: str = "",
-) -> AuditEntry:
-    """Write one audit entry (who, when, what, from where) in the narrowest scope given (see audit_entry)."""
-    entry = audit_entry(
-        user=user,
-        action=action,
-        description=description,
-        rows=rows,
-        school=school,
-        municipality=municipality,
-        region=region,
-        username=username,
-    )
+def audit_record(**fields) -> AuditEntry:
+    """Write one audit entry (who, when, what, from where): audit_entry's fields, checked and saved."""
+    entry = audit_entry(**fields)
     entry.full_clean()
     entry.save()
     return entry
