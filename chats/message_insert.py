@@ -4,7 +4,7 @@ The sync stores thousands of messages a second; building a `Message` instance an
 nine parameters per row costs more than the database's own work. Rows go in as plain tuples instead:
 
 - PostgreSQL: `INSERT ... SELECT * FROM unnest(%s::bigint[], ...)` with one array per column, sent with
-  server-side binding (nine parameters per chunk, whatever its size);
+  server-side binding (one array parameter per column, whatever the chunk's size);
 - other databases (SQLite): `executemany` of a one-row INSERT.
 
 Both end in `ON CONFLICT DO NOTHING` with no conflict target, exactly like `bulk_create(ignore_conflicts=True)`:
@@ -41,11 +41,17 @@ class MessageRow(NamedTuple):
     text_length: int
     emoji_only: bool
     text_hash: str
+    attachments: int = 0
+    call_duration: int | None = None
+    call_participants: int | None = None
 
 
 COLUMNS = MessageRow._fields
-_PG_TYPES = ("bigint", "varchar", "bigint", "boolean", "timestamptz", "varchar", "integer", "boolean", "varchar")
-_KINDS = ("int", "text", "int", "bool", "time", "text", "int", "bool", "text")
+_PG_TYPES = (
+    "bigint", "varchar", "bigint", "boolean", "timestamptz", "varchar", "integer", "boolean", "varchar",
+    "smallint", "integer", "integer",
+)  # fmt: skip
+_KINDS = ("int", "text", "int", "bool", "time", "text", "int", "bool", "text", "int", "int", "int")
 
 
 def _column(name: str) -> str:
@@ -75,7 +81,7 @@ def _insert_postgresql(rows: list[MessageRow]) -> int:
     connection.ensure_connection()
     inserted = 0
     # Django's own cursors bind on the client (psycopg's ClientCursor, which would spell out every array in
-    # Python); a plain psycopg cursor sends the nine arrays as parameters. Wrapped like Django's cursors, its
+    # Python); a plain psycopg cursor sends the arrays as parameters. Wrapped like Django's cursors, its
     # queries still pass the execute wrappers and show in the query log (django_assert_num_queries).
     with connection._prepare_cursor(psycopg.Cursor(connection.connection)) as cursor:
         for start in range(0, len(rows), CHUNK_SIZE):

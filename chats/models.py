@@ -120,6 +120,13 @@ class Message(models.Model):
     text_length = models.PositiveIntegerField(_("text length"), default=0)
     emoji_only = models.BooleanField(_("emoji only"), default=False)
     text_hash = models.CharField(_("keyed text hash"), max_length=64, blank=True)
+    # The kinds the message carries, as bits (chats.materials.BITS): documents, videos, links, photos, a call.
+    # A database default too: rows written outside Django (COPY) carry none unless they say so.
+    attachments = models.PositiveSmallIntegerField(_("attachments"), default=0, db_default=0)
+    # Where the platform reports them (VK's call attachment, its group call); empty otherwise, never guessed.
+    # Empty columns cost a message nothing but its null bitmap, which the nullable author already needs.
+    call_duration = models.PositiveIntegerField(_("call duration, seconds"), null=True, blank=True)
+    call_participants = models.PositiveIntegerField(_("call participants"), null=True, blank=True)
 
     class Meta:
         ordering = ["chat", "-sent_at", "platform_id"]

@@ -43,6 +43,7 @@ from .chat_listing import chats_gone
 from .chat_listing import chats_list
 from .horizon import chat_history_mark
 from .horizon import school_history_record
+from .materials import attachment_bits
 from .message_insert import MessageRow
 from .message_insert import messages_insert
 from .models import Chat
@@ -296,6 +297,9 @@ def messages_store(*, chat: Chat, infos: list[MessageInfo], accounts: dict[str, 
             info.text_length,
             info.emoji_only,
             info.text_hash,
+            attachment_bits(info.attachments),
+            info.call_duration,
+            info.call_participants,
         )
         for info in unique.values()
     ]

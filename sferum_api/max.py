@@ -81,6 +81,20 @@ def _attachment_kind(attachments: Any) -> str | None:
     return None
 
 
+def _attachment_kinds(attachments: Any) -> frozenset[str]:
+    kinds = (ATTACHMENT_KINDS.get(clean_text(_dict(attachment).get("type"))) for attachment in _list(attachments))
+    return frozenset(kind for kind in kinds if kind)
+
+
+def message_attachments(item: Mapping[str, Any]) -> frozenset[str]:
+    """Return every kind a MAX message carries: its own attachments', else a forwarded message's."""
+    kinds = _attachment_kinds(_dict(item.get("body")).get("attachments"))
+    link = _dict(item.get("link"))
+    if not kinds and clean_text(link.get("type")) == "forward":
+        kinds = _attachment_kinds(_dict(link.get("message")).get("attachments"))
+    return kinds
+
+
 def message_kind(item: Mapping[str, Any]) -> str:
     """Return the kind of a MAX message from its attachments (or a forwarded message's), else text."""
     kind = _attachment_kind(_dict(item.get("body")).get("attachments"))
@@ -269,6 +283,7 @@ class MaxBackend(HttpBackend):
             emoji_only=emoji_only,
             text_hash=digest,
             from_bot=from_bot,
+            attachments=message_attachments(item),
         )
 
     def _get(self, path: str, params: Mapping[str, Any] | None, *, what: str, chat_id: str) -> dict[str, Any]:

@@ -15,6 +15,10 @@ ROLE_CODES = frozenset({"admin", "employee", "teacher", "parent", "student"})
 # Message kinds, as stored by chats.Message.kind.
 MESSAGE_KINDS = frozenset({"text", "document", "video", "link", "photo", "call", "service"})
 
+# What a message can carry, as stored by chats.Message.attachments: the four kinds of published material and a
+# call (a call or a broadcast, from an attachment or a service action). A message may carry several.
+ATTACHMENT_KINDS = ("document", "video", "link", "photo", "call")
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -62,6 +66,9 @@ class MessageInfo:
     emoji_only: bool = False
     text_hash: str = ""  # keyed hash of the normalised text, for the near-duplicate check
     from_bot: bool = False
+    attachments: frozenset[str] = frozenset()  # of ATTACHMENT_KINDS: every kind the message carries
+    call_duration: int | None = None  # seconds, where the platform reports a call's duration
+    call_participants: int | None = None  # where the platform reports how many took part in a call
 
     @property
     def counts(self) -> bool:

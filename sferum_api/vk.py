@@ -59,6 +59,8 @@ ATTACHMENT_KINDS = {
     "group_call_in_progress": "call",
 }
 CALL_ACTIONS = frozenset({"call", "group_call_in_progress"})
+MAX_CALL_SECONDS = 7 * 24 * 3600  # a longer "duration" is not one; it is read as not reported
+MAX_PARTICIPANTS = 100_000
 
 RECONNECT = "reconnect the school's Sferum account in the settings"
 PEER_CHAT_MIN = 2_000_000_001  # group chats' peer ids are 2e9 + local id
@@ -100,6 +102,35 @@ def _require_aware(since: datetime | None) -> datetime | None:
 
 
 _dict, _list = as_dict, as_list
+
+
+def message_attachments(item: Mapping[str, Any]) -> frozenset[str]:
+    """Return every kind a VK message carries (ATTACHMENT_KINDS): its known attachments, or a call action."""
+    action = item.get("action")
+    if action:
+        return frozenset({"call"}) if clean_text(_dict(action).get("type")) in CALL_ACTIONS else frozenset()
+    attachments = _list(item.get("attachments"))
+    kinds = (ATTACHMENT_KINDS.get(clean_text(_dict(attachment).get("type"))) for attachment in attachments)
+    return frozenset(kind for kind in kinds if kind)
+
+
+def call_details(item: Mapping[str, Any]) -> tuple[int | None, int | None]:
+    """Return (duration in seconds, participants) of a VK call, each None where the message does not say.
+
+    A `call` attachment reports its duration; a `group_call_in_progress` one its participants' count. Anything
+    else (a missing, negative or non-integer value) is "not reported", never a guess.
+    """
+    duration = participants = None
+    for attachment in _list(item.get("attachments")):
+        attachment = _dict(attachment)
+        kind = clean_text(attachment.get("type"))
+        body = _dict(attachment.get(kind))
+        if kind == "call" and duration is None:
+            duration = optional_int(body.get("duration"), minimum=0, maximum=MAX_CALL_SECONDS)
+        elif kind == "group_call_in_progress" and participants is None:
+            count = _dict(body.get("participants")).get("count")
+            participants = optional_int(count, minimum=0, maximum=MAX_PARTICIPANTS)
+    return duration, participants
 
 
 def message_kind(item: Mapping[str, Any]) -> str:
@@ -250,6 +281,8 @@ class VkBackend(HttpBackend):
     def _message(self, item: dict[str, Any], *, chat_id: str, message_id: int, sent_at: datetime) -> MessageInfo:
         from_id = optional_int(item.get("from_id"))
         length, emoji_only, digest = text_digest(clean_text(item.get("text")), key=self._hash_key)
+        kinds = message_attachments(item)
+        duration, participants = call_details(item) if "call" in kinds else (None, None)
         return MessageInfo(
             message_id=str(message_id),
             cursor=message_id,
@@ -261,6 +294,9 @@ class VkBackend(HttpBackend):
             emoji_only=emoji_only,
             text_hash=digest,
             from_bot=from_id is not None and from_id < 0,
+            attachments=kinds,
+            call_duration=duration,
+            call_participants=participants,
         )
 
     def _role_code(self, profile: Mapping[str, Any]) -> str | None:

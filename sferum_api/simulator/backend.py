@@ -8,6 +8,7 @@ from datetime import datetime
 
 from ..errors import ChatAccessError
 from ..text import text_digest
+from ..types import ATTACHMENT_KINDS
 from ..types import ChatInfo
 from ..types import Member
 from ..types import MessageInfo
@@ -128,6 +129,7 @@ class SimulatedSchool(GeneratedSchool):
                 emoji_only=emoji_only,
                 text_hash=digest,
                 from_bot=message.from_bot,
+                attachments=frozenset({message.kind}) & frozenset(ATTACHMENT_KINDS),
             )
             self._infos[key] = info
         return info

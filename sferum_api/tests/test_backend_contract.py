@@ -145,6 +145,23 @@ def test_attachment_kinds(platform):
     assert kinds == {1: "document", 2: "video", 3: "link", 4: "photo", 5: "call", 6: "text"}  # a sticker is text
 
 
+def test_a_message_carries_every_kind_of_its_attachments_once(platform):
+    # given: two documents and a photo; a sticker alone; a link with an unknown attachment
+    platform.server.data.chat(platform.class_chat).messages = [
+        MessageData(id=1, date=BASE + 1, from_id=401, attachments=("document", "document", "photo")),
+        MessageData(id=2, date=BASE + 2, from_id=401, attachments=("sticker",)),
+        MessageData(id=3, date=BASE + 3, from_id=401, attachments=("wall", "link")),
+        MessageData(id=4, date=BASE + 4, from_id=401, text="просто текст"),
+    ]
+    backend = platform.make()
+
+    # when
+    carried = {int(m.sent_at.timestamp()) - BASE: m.attachments for m in backend.iter_messages(platform.class_chat)}
+
+    # then
+    assert carried == {1: {"document", "photo"}, 2: set(), 3: {"link"}, 4: set()}
+
+
 def test_iter_messages_pages_through_short_pages(platform):
     # given
     chat_id = platform.big_chat(messages=250)

@@ -94,6 +94,7 @@ def test_keyboards_forwards_and_replies(make_max, max_server):
 
     # then
     assert {n: m.kind for n, m in messages.items()} == {7: "photo", 8: "document", 9: "text"}
+    assert {n: m.attachments for n, m in messages.items()} == {7: {"photo"}, 8: {"document"}, 9: set()}
     assert messages[8].author_id == "401" and messages[8].counts  # a forward counts for who forwarded it
 
 

@@ -120,6 +120,42 @@ def test_calls_stickers_and_service_events(make_vk, vk_server):
     assert kinds == {1: "call", 2: "document", 3: "call", 4: "service"}
 
 
+def test_calls_carry_the_duration_and_participants_the_platform_reports_and_nothing_else(make_vk, vk_server):
+    # given: a finished call with its duration, a group call with its participants, a call action, and odd values
+    def call(number: int, attachment: dict) -> MessageData:
+        return MessageData(id=number, date=BASE + number, from_id=401, extra={"attachments": [attachment]})
+
+    vk_server.data.chat(CLASS).messages = [
+        call(1, {"type": "call", "call": {"initiator_id": 401, "state": "reached", "duration": 2520, "video": True}}),
+        call(2, {"type": "group_call_in_progress", "group_call_in_progress": {"participants": {"count": 24}}}),
+        MessageData(id=3, date=BASE + 3, from_id=401, action="group_call_in_progress"),
+        call(4, {"type": "call", "call": {"duration": -5}}),
+        call(5, {"type": "call", "call": {"duration": "2520"}}),
+        call(6, {"type": "group_call_in_progress", "group_call_in_progress": {"participants": [1, 2]}}),
+        call(7, {"type": "call", "call": None}),
+        MessageData(id=8, date=BASE + 8, from_id=401, attachments=("doc", "photo", "doc")),
+    ]
+    backend = make_vk()
+
+    # when
+    by_id = {int(m.message_id): m for m in backend.iter_messages(CLASS)}
+
+    # then
+    details = {number: (m.call_duration, m.call_participants) for number, m in by_id.items()}
+    assert details == {
+        1: (2520, None),
+        2: (None, 24),
+        3: (None, None),
+        4: (None, None),
+        5: (None, None),
+        6: (None, None),
+        7: (None, None),
+        8: (None, None),
+    }
+    assert all(by_id[number].attachments == {"call"} for number in range(1, 8))
+    assert by_id[8].attachments == {"document", "photo"}
+
+
 def test_iter_messages_pages_by_offset(make_vk, vk_server):
     # given
     chat_id = Platform("vk", vk_server, make_vk).big_chat(messages=500)
