@@ -12,6 +12,8 @@ from django.db import transaction
 
 from chats.horizon import history_horizons
 from chats.partitions import messages_may_be_missing
+from chats.publications import Publications
+from chats.publications import publications_of
 from classes import clock
 from classes.bulk_update import rows_upsert
 from classes.calendar import last_complete_week
@@ -227,13 +229,16 @@ def metrics_compute(*, school: School, week_start: date | None = None) -> dict:
     activation = activation_snapshot_build(school=school, day=today)
     if week_start is None:  # today's figures as the overviews show them: store the school's summary too
         school_summaries_store(metrics=[SchoolMetrics(school=school, day=today, activation=activation, week=week)])
-    return metrics_report(week=week, activation=activation)
+    start, end = week_bounds(monday, school.tz)
+    publications = publications_of(school_id=school.pk, start=start, end=end)
+    return metrics_report(week=week, activation=activation, publications=publications)
 
 
-def metrics_report(*, week: SchoolWeek, activation: SchoolActivation) -> dict:
-    """Return the CLI.md `metrics_compute --json` object of a computed week and activation.
+def metrics_report(*, week: SchoolWeek, activation: SchoolActivation, publications: Publications) -> dict:
+    """Return the CLI.md `metrics_compute --json` object of a computed week, activation and publications.
 
-    A week that is not evaluated also says why: `"reason": "no_school_day"` or `"no_history"`.
+    A week that is not evaluated also says why: `"reason": "no_school_day"` or `"no_history"`. Materials, channel
+    posts and calls are the week's whether it is evaluated or not (chats.publications has the definitions).
     """
     reason = {} if week.evaluated else {"reason": week.reason}
     return {
@@ -251,10 +256,14 @@ def metrics_report(*, week: SchoolWeek, activation: SchoolActivation) -> dict:
                 "status": teacher.status.value,
                 "account": teacher.has_account,
                 "flags": teacher.flags,
+                "materials": publications.staff_materials(teacher.staff_id).as_json(),
             }
             for teacher in week.teachers
         ],
         "active_teachers": week.active_teachers.as_json(passes=False),
+        "materials": publications.materials.as_json(),
+        "channel_posts": publications.channel_posts,
+        "calls": publications.calls,
         "activation": {
             "staff": activation.staff.as_json(target=True),
             "students": activation.students.as_json(target=True),

@@ -59,6 +59,15 @@ def _suspicion(messages: list[dict]) -> dict[str, int]:
     }
 
 
+MATERIAL_BITS = {"documents": 1, "videos": 2, "links": 4, "photos": 8}  # as chats.materials stores them
+CALL_BIT = 16
+
+
+def _materials(messages: list[dict]) -> dict[str, int]:
+    """Messages carrying each kind of material: a message counts once per kind it carries."""
+    return {key: sum(1 for m in messages if m["attachments"] & bit) for key, bit in MATERIAL_BITS.items()}
+
+
 def _flags(messages: list[dict]) -> list[str]:
     total = len(messages)
     if not total:
@@ -106,9 +115,19 @@ def independent_count(code: str, monday: date, today: date) -> dict:
     staff_of_account = {a["id"]: a["staff_id"] for a in accounts if a["staff_id"]}
     school_chats = {c["id"] for c in Chat.objects.values("id", "school_id") if c["school_id"] == sid}
 
+    channels = {c["id"] for c in Chat.objects.values("id", "school_id", "kind") if c["kind"] == "channel"}
     week = monday.isocalendar()[:2]
     by_staff = defaultdict(list)
-    for m in Message.objects.values("chat_id", "author_id", "from_bot", "kind", "sent_at", "emoji_only", "text_hash"):
+    by_people = []  # the week's messages by people in the school's chats (the school's materials, channel posts)
+    calls = 0
+    for m in Message.objects.values(
+        "chat_id", "author_id", "from_bot", "kind", "sent_at", "emoji_only", "text_hash", "attachments"
+    ):
+        in_week = m["sent_at"].astimezone(zone).date().isocalendar()[:2] == week
+        if m["chat_id"] in school_chats and in_week and m["kind"] != "service":
+            calls += bool(m["attachments"] & CALL_BIT)
+            if not m["from_bot"]:
+                by_people.append(m)
         if m["chat_id"] not in school_chats or m["from_bot"] or m["kind"] == "service":
             continue
         staff_id = staff_of_account.get(m["author_id"])
@@ -149,6 +168,7 @@ def independent_count(code: str, monday: date, today: date) -> dict:
             "status": status,
             "account": any(a["staff_id"] == s["id"] for a in accounts),
             "flags": _flags(by_staff[s["id"]]),
+            "materials": _materials(by_staff[s["id"]]),
         }
         suspicion[s["person_id"]] = _suspicion(by_staff[s["id"]])
     judged = [t for t in teachers.values() if t["status"] in ("active", "inactive")]
@@ -229,6 +249,9 @@ def independent_count(code: str, monday: date, today: date) -> dict:
         "teachers": teachers,
         "suspicion": suspicion,
         "active_teachers": active_teachers,
+        "materials": _materials(by_people),
+        "channel_posts": sum(1 for m in by_people if m["chat_id"] in channels),
+        "calls": calls,
         "staff": staff_rate,
         "students": _rate(*totals["students"], setting("students_target")),
         "parents": _rate(*totals["parents"], setting("parents_target")),

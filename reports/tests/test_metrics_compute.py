@@ -57,9 +57,13 @@ def run(*args: str) -> dict:
 def assert_agrees(report: dict, expected: dict) -> None:
     assert (report["evaluated"], report["threshold"]) == (expected["evaluated"], expected["threshold"])
     teachers = {
-        t["person_id"]: {key: t[key] for key in ("messages", "status", "account", "flags")} for t in report["teachers"]
+        t["person_id"]: {key: t[key] for key in ("messages", "status", "account", "flags", "materials")}
+        for t in report["teachers"]
     }
     assert teachers == expected["teachers"]
+    assert {key: report[key] for key in ("materials", "channel_posts", "calls")} == {
+        key: expected[key] for key in ("materials", "channel_posts", "calls")
+    }
     if report["evaluated"]:
         stored = {
             row["staff__person_id"]: {
@@ -118,6 +122,9 @@ def test_json_has_the_cli_shape():
         "threshold",
         "teachers",
         "active_teachers",
+        "materials",
+        "channel_posts",
+        "calls",
         "activation",
     ]
     assert (report["school"], report["week"], report["week_start"], report["evaluated"]) == (
@@ -134,6 +141,7 @@ def test_json_has_the_cli_shape():
             "status": "active",
             "account": True,
             "flags": [],
+            "materials": {"documents": 0, "videos": 0, "links": 0, "photos": 0},
         },
         {
             "person_id": "T-002",
@@ -142,8 +150,14 @@ def test_json_has_the_cli_shape():
             "status": "inactive",
             "account": False,
             "flags": [],
+            "materials": {"documents": 0, "videos": 0, "links": 0, "photos": 0},
         },
     ]
+    assert (report["materials"], report["channel_posts"], report["calls"]) == (
+        {"documents": 0, "videos": 0, "links": 0, "photos": 0},
+        0,
+        0,
+    )
     assert report["active_teachers"] == {"numerator": 1, "denominator": 2, "rate": 0.5}
     activation = report["activation"]
     assert activation["staff"] == {"numerator": 1, "denominator": 2, "rate": 0.5, "target": 1.0, "passes": False}
@@ -300,10 +314,40 @@ def test_the_activation_of_a_school_takes_the_same_queries_whatever_its_size(cla
 def test_metrics_compute_takes_the_same_queries_whatever_its_size(classes, django_assert_num_queries):
     # given
     school = school_of(classes)
-    # when / then
-    with time_machine.travel(THURSDAY), django_assert_num_queries(11):
+    # when / then: the weekly activity (7), the activation (4), the week's materials, channel posts and calls (1)
+    with time_machine.travel(THURSDAY), django_assert_num_queries(12):
         report = metrics_compute(school=school, week_start=W47)
     assert len(report["activation"]["classes"]) == classes
+
+
+def test_json_counts_the_weeks_materials_channel_posts_and_calls():
+    # given: the small school's teacher posts two documents and a photo in one message, a video, and starts a call;
+    # a student posts a photo; a community posts a document in the channel; a person posts in it twice
+    school = small_school()
+    teacher = SferumAccount.objects.get(staff__person_id="T-001")
+    student = SferumAccount.objects.filter(student__isnull=False).first()
+    chat = school.chats.get()
+    channel = ChatFactory(school=school, kind="channel")
+    at = datetime(2026, 11, 18, 9, tzinfo=UTC)
+    MessageFactory(chat=chat, author=teacher, sent_at=at, kind="document", attachments=1 | 8)
+    MessageFactory(chat=chat, author=teacher, sent_at=at, kind="video", attachments=2)
+    MessageFactory(chat=chat, author=teacher, sent_at=at, kind="call", attachments=16)
+    MessageFactory(chat=chat, author=student, sent_at=at, kind="photo", attachments=8)
+    MessageFactory(chat=channel, author=None, from_bot=True, sent_at=at, kind="document", attachments=1)
+    MessageFactory(chat=channel, author=teacher, sent_at=at, kind="link", attachments=4)
+    MessageFactory(chat=channel, author=student, sent_at=at)
+    MessageFactory(chat=chat, author=teacher, sent_at=datetime(2026, 11, 23, 9, tzinfo=UTC), attachments=1)  # W48
+    # when
+    with time_machine.travel(THURSDAY):
+        report = run("--school", "SCH-017", "--week", "2026-W47")
+    # then
+    by_person = {t["person_id"]: t["materials"] for t in report["teachers"]}
+    assert by_person == {
+        "T-001": {"documents": 1, "videos": 1, "links": 1, "photos": 1},
+        "T-002": {"documents": 0, "videos": 0, "links": 0, "photos": 0},
+    }
+    assert report["materials"] == {"documents": 1, "videos": 1, "links": 1, "photos": 2}
+    assert (report["channel_posts"], report["calls"]) == (2, 1)
 
 
 # Agreement with a straightforward independent count
@@ -421,6 +465,8 @@ def random_school(rng: random.Random, code: str) -> School:
             from_bot=rng.random() < 0.05,
             emoji_only=rng.random() < 0.25,
             text_hash="" if rng.random() < 0.3 else f"{rng.randrange(60):064x}",
+            # none; one kind; two documents-and-a-photo style mixes; a call (16), alone or with a document
+            attachments=rng.choice([0, 0, 0, 0, 0, 1, 2, 4, 8, 9, 5, 14, 16, 17]),
         )
     return school
 

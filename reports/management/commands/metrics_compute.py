@@ -73,6 +73,13 @@ class Command(BaseCommand):
             account = "" if teacher["account"] else " " + _("(no Sferum account)")
             count = f"{teacher['messages']} · {teacher['status']}"
             self.stdout.write(f"  {teacher['person_id']} {teacher['name']}: {count}{flags}{account}")
+        self.stdout.write(
+            _(
+                "Materials: %(documents)d documents, %(videos)d videos, %(links)d links, %(photos)d photos; "
+                "%(channel_posts)d channel posts; %(calls)d calls."
+            )
+            % {**report["materials"], "channel_posts": report["channel_posts"], "calls": report["calls"]}
+        )
         activation = report["activation"]
         for group in ("staff", "students", "parents"):
             self.stdout.write(f"{group}: {self._rate(activation[group])}")
