@@ -188,3 +188,33 @@ def test_the_plain_sferum_sync_output_names_skipped_items(vk):
 
     # then
     assert "Skipped 1 unreadable items: message.date: out of range (1)." in out.getvalue()
+
+
+@pytest.mark.parametrize("platform", ["vk", "max_"])
+def test_the_sync_stores_every_kind_a_message_carries_and_a_calls_reported_duration(platform, request):
+    # given: two documents and a photo in one message; a call with its duration (vk's call attachment)
+    school, server = request.getfixturevalue(platform)
+    chat_id = CLASS if platform == "vk" else MAX_IDS[1]
+    chat = server.data.chat(int(chat_id))
+    chat.messages.append(
+        MessageData(id=2990, date=NEWEST - 10, from_id=401, attachments=("document", "document", "photo"))
+    )
+    call = {"type": "call", "call": {"initiator_id": 401, "state": "reached", "duration": 1800}}
+    chat.messages.append(MessageData(id=2991, date=NEWEST - 5, from_id=401))
+    if platform == "vk":
+        chat.messages[-1].extra = {"attachments": [call]}
+    else:
+        chat.messages[-1].attachments = ("call",)
+
+    # when
+    report = sync_json(school)
+
+    # then
+    assert report["status"] == "ok", report["error"]
+    stored = {m.sent_at.timestamp(): m for m in Message.objects.filter(chat__school=school, chat__platform_id=chat_id)}
+    material = stored[NEWEST - 10]
+    assert (material.kind, material.attachments) == ("document", 1 | 8)
+    called = stored[NEWEST - 5]
+    assert (called.kind, called.attachments) == ("call", 16)
+    assert called.call_duration == (1800 if platform == "vk" else None)  # max reports no duration: none guessed
+    assert called.call_participants is None

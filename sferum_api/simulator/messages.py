@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
@@ -232,6 +233,23 @@ class MessagesBuilder:
             if teacher:
                 sent_at = self._day_time(rng.choice(weeks[1:]), audience="teacher")
                 self._post(chat, teacher, sent_at, "service", "call")
+        self._meetings_build(weeks)
+
+    def _meetings_build(self, weeks: list[date]) -> None:
+        """Add the director's staff meetings (calls in the staff chat, every other week) and a broadcast in the
+        channel each month. From a generator of their own: the school's other messages stay as they were."""
+        rng = random.Random(f"{self.seed}-{self.school_index}-calls")
+        director = self.staff_chat.owner_id
+        for number, monday in enumerate(weeks):
+            days = [day for day in (monday + timedelta(days=n) for n in range(5)) if self.is_school_day(day)]
+            if not days:
+                continue
+            if number % 2 == 0:
+                sent_at = moscow_at(rng.choice(days), 15, rng.choice([0, 30]), 0)
+                self._post(self.staff_chat, director, sent_at, "service", "call")
+            if number % 4 == 1:
+                sent_at = moscow_at(rng.choice(days), 18, 0, rng.randrange(60))
+                self._post(self.channel, director, sent_at, "service", "call")
 
     def _ids_assign(self) -> None:
         pending = sorted(self._pending, key=lambda m: (m.sent_at, m.chat_id, m.author_id or "", m.variant))
