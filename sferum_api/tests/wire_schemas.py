@@ -46,12 +46,26 @@ def array(items: dict[str, Any], max_items: int = 4) -> dict[str, Any]:
 
 VK_ATTACHMENT = obj(
     {
-        "type": one_of_or_text("doc", "video", "link", "photo", "audio", "sticker", "wall", "call", "poll"),
+        "type": one_of_or_text(
+            "doc", "video", "link", "photo", "audio", "sticker", "wall", "call", "group_call_in_progress", "poll"
+        ),
         "doc": obj({"id": INT64, "owner_id": INT64, "title": TEXT, "size": INT64, "ext": TEXT, "url": TEXT}),
         "photo": obj({"id": INT64, "owner_id": INT64, "date": VK_SECONDS, "text": TEXT}),
         "video": obj({"id": INT64, "owner_id": INT64, "title": TEXT, "duration": INT64}),
         "link": obj({"url": TEXT, "title": TEXT, "description": TEXT}),
-        "call": obj({"initiator_id": INT64, "receiver_id": INT64, "state": TEXT, "time": VK_SECONDS, "video": BOOL}),
+        "call": obj(
+            {
+                "initiator_id": INT64,
+                "receiver_id": INT64,
+                "state": TEXT,
+                "time": VK_SECONDS,
+                "duration": INT64,
+                "video": BOOL,
+            }
+        ),
+        "group_call_in_progress": obj(
+            {"initiator_id": INT64, "join_link": TEXT, "participants": obj({"list": array(INT64), "count": INT64})}
+        ),
     },
     "type",
 )
