@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from classes.models import Municipality
 from classes.models import Region
@@ -72,10 +73,10 @@ class InstructionTarget(models.Model):
     whom, the comment and an optional file)."""
 
     class Status(models.TextChoices):
-        NOT_READ = "not_read", _("not read")
-        READ = "read", _("read")
-        DONE = "done", _("done")
-        OVERDUE = "overdue", _("overdue")
+        NOT_READ = "not_read", pgettext_lazy("instruction state", "not read")
+        READ = "read", pgettext_lazy("instruction state", "read")
+        DONE = "done", pgettext_lazy("instruction state", "done")
+        OVERDUE = "overdue", pgettext_lazy("instruction state", "overdue")
 
     instruction = models.ForeignKey(
         Instruction, on_delete=models.CASCADE, related_name="targets", verbose_name=_("instruction")

@@ -283,7 +283,7 @@ def instruction_remind(*, user: User, instruction: Instruction, site_url: str = 
         locked = Instruction.objects.select_for_update().get(pk=instruction.pk)
         if locked.reminded_on == today:
             raise ValidationError(
-                _("A reminder about this instruction was already sent today; send the next tomorrow.")
+                _("A reminder about this instruction was already sent today; send the next one tomorrow.")
             )
         school_ids = list(
             locked.targets.filter(done_at__isnull=True).order_by("school_id").values_list("school_id", flat=True)
