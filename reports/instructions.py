@@ -19,6 +19,7 @@ from django.db.models import Count
 from django.db.models import Prefetch
 from django.db.models import Q
 from django.db.models import QuerySet
+from django.db.models import Window
 from django.http import Http404
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -128,14 +129,23 @@ class InstructionsPanel:
 
 
 def instructions_panel(*, school: School, today: date) -> InstructionsPanel:
-    """Return the school's open (not done) instructions, overdue first, then by deadline (two queries)."""
-    open_targets = InstructionTarget.objects.filter(school=school, done_at__isnull=True)
-    counts = open_targets.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(instruction__deadline__lt=today)))
-    items = list(open_targets.select_related("instruction").order_by("instruction__deadline", "pk")[:PANEL_SHOWN])
-    for item in items:
+    """Return the school's open (not done) instructions by deadline, at most PANEL_SHOWN, with how many are open and
+    overdue in all (one query: the counts ride on each row as window aggregates)."""
+    rows = list(
+        InstructionTarget.objects.filter(school=school, done_at__isnull=True)
+        .select_related("instruction")
+        .annotate(
+            open_total=Window(Count("pk")),
+            overdue_total=Window(Count("pk", filter=Q(instruction__deadline__lt=today))),
+        )
+        .order_by("instruction__deadline", "pk")[:PANEL_SHOWN]
+    )
+    for item in rows:
         item.school = school
         item.status = item.status_on(today)
-    return InstructionsPanel(open=counts["open"], overdue=counts["overdue"], items=items)
+    if not rows:
+        return InstructionsPanel(open=0, overdue=0, items=[])
+    return InstructionsPanel(open=rows[0].open_total, overdue=rows[0].overdue_total, items=rows)
 
 
 # ---------------------------------------------------------------------------

@@ -171,6 +171,21 @@ def test_done_late_is_judged_in_the_schools_zone(world, clock):
     assert target.done_late()
 
 
+def test_the_panel_counts_every_open_instruction_and_shows_the_first_by_deadline(world):
+    # given: seven open (two past their deadline on 19.11; the service takes any date), one done
+    for day in (24, 17, 22, 20, 18, 23, 21):
+        issue(world, deadline=date(2026, 11, day))
+    done = issue(world, deadline=date(2026, 11, 19))
+    instruction_target_done(user=world.admin, target=target_of(done, world.school), comment="Готово")
+    # when
+    panel = instructions_panel(school=world.school, today=date(2026, 11, 19))
+    # then
+    assert (panel.open, panel.overdue) == (7, 2)
+    assert [item.instruction.deadline.day for item in panel.items] == [17, 18, 20, 21, 22]
+    assert [item.status for item in panel.items] == [Status.OVERDUE] * 2 + [Status.NOT_READ] * 3
+    assert instructions_panel(school=world.other_school, today=date(2026, 11, 19)).open == 0
+
+
 # --- done: comment, final, who --------------------------------------------------------------------------------------
 
 
