@@ -45,7 +45,11 @@ def _message(*, instruction: Instruction, kind: str, school_id: int, site_url: s
         intro = _("The instruction below is not marked done yet; please carry it out and report.")
     else:
         subject = _("New instruction: «%(title)s», due %(deadline)s") % values
-        intro = _("Your school has received an instruction from the municipal administrator.")
+        intro = (
+            _("Your school has received an instruction from the regional administrator.")
+            if instruction.region_id
+            else _("Your school has received an instruction from the municipal administrator.")
+        )
     path = reverse("school-instruction", kwargs={"school_id": school_id, "instruction_id": instruction.pk})
     body = "\n\n".join(
         [

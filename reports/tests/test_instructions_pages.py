@@ -334,3 +334,28 @@ def test_the_schools_pages_make_constant_queries(client, world, django_assert_nu
     assert_constant_queries(client, listing, _grow(world), django_assert_num_queries)
     dashboard = reverse("school-dashboard", kwargs={"school_id": world.school.pk})
     assert_constant_queries(client, dashboard, _grow(world), django_assert_num_queries)
+
+
+def test_the_instruction_and_form_pages_make_constant_queries(client, world, django_assert_num_queries):
+    from classes.tests.scenario import assert_constant_queries
+
+    # given
+    instruction = issue(world, file=pdf_file())
+    client.force_login(world.admin)
+    page = school_url("school-instruction", world, instruction)
+    # then: the school's page of one instruction, whatever else the school has
+    assert_constant_queries(client, page, _grow(world), django_assert_num_queries)
+    # then: the issuer's form, whatever the number of schools
+    client.force_login(world.municipal)
+
+    def more_schools():
+        for _index in range(4):
+            SchoolFactory(municipality=world.school.municipality)
+
+    assert_constant_queries(client, reverse("instruction-create"), more_schools, django_assert_num_queries)
+
+
+def test_a_regional_instruction_says_so_in_the_mail(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        issue(world, user=world.regional)
+    assert "regional administrator" in mail.outbox[0].body
