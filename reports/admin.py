@@ -9,6 +9,8 @@ from classes.dates import quarter_label_text
 from classes.dates import week_text
 
 from .models import ActivationSnapshot
+from .models import Instruction
+from .models import InstructionTarget
 from .models import Reconciliation
 from .models import ReconciliationItem
 from .models import SchoolSummary
@@ -162,3 +164,20 @@ class ReconciliationItemAdmin(NoWriteMixin, admin.ModelAdmin):
     list_filter = ["category", "role", "resolution"]
     list_select_related = ["reconciliation"]
     search_fields = ["name", "person_id"]
+
+
+# Instructions of a municipal or regional administrator to schools: changed only on their pages (each change audited).
+@admin.register(Instruction)
+class InstructionAdmin(NoEditMixin, admin.ModelAdmin):
+    list_display = ["title", "municipality", "region", "deadline", "created_at", "reminders"]
+    list_filter = ["municipality", "region", "deadline"]
+    list_select_related = ["municipality", "region"]
+    search_fields = ["title"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(InstructionTarget)
+class InstructionTargetAdmin(NoWriteMixin, admin.ModelAdmin):
+    list_display = ["instruction", "school", "read_at", "done_at"]
+    list_filter = ["school"]
+    list_select_related = ["instruction", "school"]

@@ -368,3 +368,8 @@ class ReconciliationItem(models.Model):
     @property
     def resolved(self) -> bool:
         return bool(self.resolution)
+
+
+# Instructions of a municipal or regional administrator to schools (reports.instructions).
+from reports.instruction_models import Instruction  # noqa: E402, F401
+from reports.instruction_models import InstructionTarget  # noqa: E402, F401

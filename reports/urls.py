@@ -6,6 +6,7 @@ from django.urls import path
 
 from . import views
 from .views import audit
+from .views import instructions
 from .views import municipal
 from .views import reconciliation
 from .views import region
@@ -53,6 +54,33 @@ reconciliation_pages = [
     ),
 ]
 
+# The instructions addressed to a school: schools/<id>/instructions/…
+school_instruction_pages = [
+    path("", instructions.school_instruction_list, name="school-instructions"),
+    path("<int:instruction_id>/", instructions.school_instruction, name="school-instruction"),
+    path("<int:instruction_id>/file/", instructions.school_instruction_file, name="school-instruction-file"),
+    path(
+        "<int:instruction_id>/reply-file/",
+        instructions.school_instruction_reply_file,
+        name="school-instruction-reply-file",
+    ),
+]
+
+# The instructions a municipal or regional administrator issues: instructions/…
+instruction_pages = [
+    path("", instructions.instruction_list, name="instruction-list"),
+    path("new/", instructions.instruction_create, name="instruction-create"),
+    path("<int:instruction_id>/", instructions.instruction_detail, name="instruction-detail"),
+    path("<int:instruction_id>/remind/", instructions.instruction_remind_view, name="instruction-remind"),
+    path("<int:instruction_id>/export/", instructions.instruction_export, name="instruction-export"),
+    path("<int:instruction_id>/file/", instructions.instruction_file, name="instruction-file"),
+    path(
+        "<int:instruction_id>/schools/<int:school_id>/file/",
+        instructions.instruction_reply_file,
+        name="instruction-reply-file",
+    ),
+]
+
 # A school's pages: schools/<id>/…
 school_pages = [
     path("", views.school_dashboard, name="school-dashboard"),
@@ -60,6 +88,7 @@ school_pages = [
     path("export/", include(export_pages)),
     path("staff/not-activated/", staff.staff_not_activated_page, name="staff-not-activated"),
     path("reconciliation/", include(reconciliation_pages)),
+    path("instructions/", include(school_instruction_pages)),
 ]
 
 urlpatterns = [
@@ -73,6 +102,7 @@ urlpatterns = [
     path("municipality/<int:municipality_id>/export/", municipal.municipality_export, name="municipality-export"),
     path("region/", region.region_overview, name="region-overview"),
     path("region/export/", region.region_export, name="region-export"),
+    path("instructions/", include(instruction_pages)),
     path("audit/", audit.audit_log, name="audit-log"),
     path("audit/export/", audit.audit_export, name="audit-export"),
 ]

@@ -18,6 +18,7 @@ NAVIGATION = {
         ("staff-logins", _("Logins"), True),
         ("school-calendar", _("Calendar"), True),
         ("school-profile", _("School profile"), True),
+        ("school-instructions", _("Instructions"), True),
         ("audit-log", _("Audit log"), False),
         ("api-tokens", _("API tokens"), False),
     ],
@@ -27,11 +28,13 @@ NAVIGATION = {
     ],
     "regional_admin": [
         ("region-overview", _("Municipalities"), False),
+        ("instruction-list", _("Instructions"), False),
         ("audit-log", _("Audit log"), False),
         ("api-tokens", _("API tokens"), False),
     ],
     "municipal_admin": [
         ("municipal-overview", _("Schools"), False),
+        ("instruction-list", _("Instructions"), False),
         ("admin-logins", _("Administrators' logins"), False),
         ("audit-log", _("Audit log"), False),
         ("api-tokens", _("API tokens"), False),

@@ -40,6 +40,7 @@ from classes.school_days import SchoolCalendar
 from reports import charts
 from reports.filters import SchoolClassFilter
 from reports.forms import WeekRangeForm
+from reports.instructions import instructions_panel_for
 from reports.models import WeeklyActivity
 from reports.overview import school_today
 from reports.panels import below_target_panel
@@ -252,6 +253,7 @@ def school_dashboard(request: HttpRequest, school_id: int) -> HttpResponse:
             "held": held,
             "reconciliation": reconciliation_panels(schools=[school], days={school.pk: metrics.day})[school.pk],
             "roster_changes": roster_changes_panel(school=school, day=metrics.day, calendar=calendar),
+            "instructions_panel": instructions_panel_for(user=request.user, school=school, today=metrics.day),
         }
     )
     return render(request, "reports/school_dashboard.html", context)

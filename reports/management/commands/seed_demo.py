@@ -43,6 +43,7 @@ from classes.models import User
 from classes.roster.importer import roster_import
 from classes.services import academic_year_current
 from classes.services import school_create
+from reports.instructions import instructions_demo_seed
 from reports.services import activation_snapshot_build_municipality
 from reports.services import weekly_history_build
 from reports.summaries import school_summaries_build
@@ -200,6 +201,7 @@ def demo_seed(*, seed: int, schools: int) -> DemoSeedResult:
         _user_create("demo_admin", role=User.Role.SCHOOL_ADMIN, school=first)
         _user_create("demo_teacher", role=User.Role.TEACHER, school=first, staff=teacher)
         _history_replay(municipality=municipality, seeded=seeded, today=today)
+        instructions_demo_seed(municipality=municipality)
     ids = [school.pk for school, _simulated in seeded]
     return DemoSeedResult(
         status="ok",
