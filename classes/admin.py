@@ -89,7 +89,7 @@ class MunicipalityAdmin(ScopeSettingsAudited, admin.ModelAdmin):
 
 @admin.register(School)
 class SchoolAdmin(ScopeSettingsAudited, admin.ModelAdmin):
-    fields = ["municipality", "code", *SCHOOL_PROFILE_FIELDS, "roster_change_overdue_days"]
+    fields = ["municipality", "code", *SCHOOL_PROFILE_FIELDS, "roster_change_overdue_days", "help_request_overdue_days"]
     list_display = ["short_name", "code", "municipality", "timezone"]
     list_filter = ["municipality"]
     search_fields = ["short_name", "full_name", "code"]

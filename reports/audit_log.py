@@ -39,6 +39,7 @@ KINDS = {
     "reconciliation": _("Reconciliation"),
     "settings": _("Settings"),
     "tokens": _("API tokens"),
+    "help": _("Help requests"),
 }
 # The first part of the actions of each kind but the two kinds of login actions.
 PREFIXES = {
@@ -51,6 +52,7 @@ PREFIXES = {
     "reconciliation": "reconciliation",
     "settings": "settings",
     "token": "tokens",
+    "help": "help",
 }
 
 
