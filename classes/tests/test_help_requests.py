@@ -1,7 +1,6 @@
 """Help requests: a teacher asks, an administrator of their school answers and closes; overdue after the school's
 number of school days (holidays excluded, the setting inherited); every step audited without the texts."""
 
-from dataclasses import dataclass
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -10,6 +9,7 @@ import pytest
 import time_machine
 from django.db import IntegrityError
 from django.db import transaction
+from django.urls import reverse
 
 from classes.help_requests import HELP_ANSWER
 from classes.help_requests import HELP_ASK
@@ -17,7 +17,6 @@ from classes.help_requests import HELP_CLOSE
 from classes.help_requests import HelpRequestError
 from classes.help_requests import help_queue
 from classes.help_requests import help_request_answer
-from classes.help_requests import help_request_ask
 from classes.help_requests import help_requests_demo_seed
 from classes.help_requests import help_requests_for_school
 from classes.help_requests import help_requests_for_teacher
@@ -27,38 +26,15 @@ from classes.models import Holiday
 from classes.models import User
 from classes.tests.factories import RegionFactory
 from classes.tests.factories import UserFactory
-from classes.tests.scenario import SchoolData
+from classes.tests.help_scenario import ANSWER
+from classes.tests.help_scenario import MONDAY
+from classes.tests.help_scenario import QUESTION
+from classes.tests.help_scenario import HelpSchool
+from classes.tests.help_scenario import help_school
 from classes.tests.scenario import municipal_admin
-from classes.tests.scenario import school_admin
 from classes.tests.scenario import school_build
-from classes.tests.scenario import teacher_user
-
-MONDAY = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)  # 09:00 in Moscow
-QUESTION = "Родители не могут открыть ссылку-приглашение в чат 5А"
-ANSWER = "Выпустите новую ссылку на странице класса"
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(MONDAY), pytest.mark.usefixtures("english")]
-
-
-@dataclass
-class HelpSchool:
-    data: SchoolData
-    teacher: User
-    other_teacher: User
-    admin: User
-
-    @property
-    def school(self):
-        return self.data.school
-
-    def ask(self, text: str = QUESTION, topic: str = HelpRequest.Topic.INVITES, user: User | None = None):
-        return help_request_ask(user=user or self.teacher, topic=topic, text=text)
-
-
-def help_school() -> HelpSchool:
-    data = school_build(classes=1)
-    other_teacher = UserFactory(role=User.Role.TEACHER, school=data.school, staff=data.teachers[1])
-    return HelpSchool(data, teacher_user(data), other_teacher, school_admin(data.school))
 
 
 @pytest.fixture
@@ -348,3 +324,39 @@ def test_the_demo_seed_asks_one_closed_and_one_open_request(school):
         (school.teacher, "closed", True),
         (school.teacher, "open", False),
     ]
+
+
+# The setting: edited in the admin with the other thresholds, audited
+
+
+@pytest.mark.parametrize(
+    ("admin_name", "action", "scope"),
+    [
+        ("admin:classes_region_change", "settings.region", "region"),
+        ("admin:classes_municipality_change", "settings.municipality", "municipality"),
+        ("admin:classes_school_change", "settings.school", "school"),
+    ],
+)
+def test_the_admin_edits_and_audits_the_help_request_days(client, school, admin_name, action, scope):
+    # given
+    region = RegionFactory()
+    municipality = school.school.municipality
+    municipality.region = region
+    municipality.save()
+    objects = {"region": region, "municipality": municipality, "school": school.school}
+    superuser = UserFactory(role=User.Role.REGIONAL_ADMIN, region=region, is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    url = reverse(admin_name, args=[objects[scope].pk])
+    form = client.get(url).context["adminform"].form
+    assert "help_request_overdue_days" in form.fields
+    data = {name: "" if value is None else value for name, value in form.initial.items()}
+    data.update(help_request_overdue_days=7)
+    # when
+    response = client.post(url, data)
+    # then
+    assert response.status_code == 302
+    objects[scope].refresh_from_db()
+    assert objects[scope].help_request_overdue_days == 7
+    entry = AuditEntry.objects.get(action=action)
+    assert (entry.user, getattr(entry, scope)) == (superuser, objects[scope])
+    assert "help_request_overdue_days: " in entry.description and "→ 7" in entry.description

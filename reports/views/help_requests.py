@@ -63,7 +63,7 @@ def _teacher_school_or_404(user: User) -> School:
 def teacher_help(request: HttpRequest) -> HttpResponse:
     """Ask the school administrator for help; my requests, open and closed, with their answers."""
     school = _teacher_school_or_404(request.user)
-    form = HelpAskForm(request.POST or None)
+    form = HelpAskForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             help_request_ask(user=request.user, topic=form.cleaned_data["topic"], text=form.cleaned_data["text"])
