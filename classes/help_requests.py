@@ -120,13 +120,11 @@ def help_queue(*, school: School, day: date, calendar: SchoolCalendar | None = N
 # ---------------------------------------------------------------------------
 
 
-def _text_checked(text: str, *, what: str) -> str:
+def _text_checked(text: str, *, too_long: str) -> str:
+    """Return the text stripped; raise `too_long` (with %(length)d and %(limit)d) when it is over the limit."""
     text = (text or "").strip()
     if len(text) > HELP_TEXT_MAX_LENGTH:
-        raise HelpRequestError(
-            _("The %(what)s is %(length)d characters long; shorten it to %(limit)d.")
-            % {"what": what, "length": len(text), "limit": HELP_TEXT_MAX_LENGTH}
-        )
+        raise HelpRequestError(too_long % {"length": len(text), "limit": HELP_TEXT_MAX_LENGTH})
     return text
 
 
@@ -139,7 +137,9 @@ def help_request_ask(*, user: User, topic: str, text: str) -> HelpRequest:
         raise HelpRequestError(_("Only a teacher employed at the school may ask for help here."))
     if topic not in HelpRequest.Topic.values:
         raise HelpRequestError(_("Choose the topic of your question from the list."))
-    text = _text_checked(text, what=_("question"))
+    text = _text_checked(
+        text, too_long=_("The question is longer than %(limit)d characters (it has %(length)d); shorten it.")
+    )
     if not text:
         raise HelpRequestError(_("Write your question: what you are doing and what goes wrong."))
     with transaction.atomic():
@@ -170,7 +170,9 @@ def help_request_answer(*, help_request: HelpRequest, user: User, answer: str, c
     """
     if not can_answer(user=user, help_request=help_request):
         raise HelpRequestError(_("Only an administrator of the teacher's school may answer this request."))
-    answer = _text_checked(answer, what=_("answer"))
+    answer = _text_checked(
+        answer, too_long=_("The answer is longer than %(limit)d characters (it has %(length)d); shorten it.")
+    )
     with transaction.atomic():
         locked = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
         if locked.state != State.OPEN:

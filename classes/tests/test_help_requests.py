@@ -63,7 +63,7 @@ def test_a_teacher_asks_in_their_school_and_the_request_is_open(school):
     ("text", "topic", "message"),
     [
         ("  ", "chats", "Write your question: what you are doing and what goes wrong."),
-        ("x" * 2001, "chats", "The question is 2001 characters long; shorten it to 2000."),
+        ("x" * 2001, "chats", "The question is longer than 2000 characters (it has 2001); shorten it."),
         (QUESTION, "weather", "Choose the topic of your question from the list."),
     ],
 )
@@ -360,3 +360,15 @@ def test_the_admin_edits_and_audits_the_help_request_days(client, school, admin_
     entry = AuditEntry.objects.get(action=action)
     assert (entry.user, getattr(entry, scope)) == (superuser, objects[scope])
     assert "help_request_overdue_days: " in entry.description and "→ 7" in entry.description
+
+
+def test_a_too_long_answer_is_refused(school):
+    # given
+    request = school.ask()
+    # when
+    with pytest.raises(HelpRequestError) as raised:
+        help_request_answer(help_request=request, user=school.admin, answer="x" * 2001, close=True)
+    # then
+    assert str(raised.value) == "The answer is longer than 2000 characters (it has 2001); shorten it."
+    request.refresh_from_db()
+    assert (request.state, request.answer) == ("open", "")
