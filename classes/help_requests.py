@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import BooleanField
 from django.db.models import Case
+from django.db.models import F
 from django.db.models import IntegerField
 from django.db.models import QuerySet
 from django.db.models import Value
@@ -74,8 +75,8 @@ def _open_first() -> Case:
 def help_requests_for_school(
     *, school: School, day: date, state: str | None = None, calendar: SchoolCalendar | None = None
 ) -> QuerySet[HelpRequest]:
-    """Return the school's requests, open first (overdue, then oldest), then closed (newest), annotated `overdue`,
-    with the teacher (their login and staff member) and the administrators who answered and closed."""
+    """Return the school's requests, open first (overdue, then oldest), then closed (last closed first), annotated
+    `overdue`, with the teacher (their login and staff member) and the administrators who answered and closed."""
     cutoff = help_request_overdue_cutoff(school=school, day=day, calendar=calendar)
     requests = HelpRequest.objects.filter(school=school)
     if state:
@@ -83,7 +84,7 @@ def help_requests_for_school(
     return (
         requests.select_related("asked_by__staff", "answered_by", "closed_by")
         .annotate(overdue=_overdue(cutoff), open_first=_open_first())
-        .order_by("open_first", "-overdue", "asked_at", "pk")
+        .order_by("open_first", "-overdue", F("closed_at").desc(nulls_first=True), "asked_at", "pk")
     )
 
 

@@ -8,6 +8,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .fields import optional_link
 from .school import School
@@ -25,8 +26,8 @@ class HelpRequest(models.Model):
         OTHER = "other", _("something else")
 
     class State(models.TextChoices):
-        OPEN = "open", _("open")
-        CLOSED = "closed", _("closed")
+        OPEN = "open", pgettext_lazy("help request", "open")
+        CLOSED = "closed", pgettext_lazy("help request", "closed")
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="help_requests", verbose_name=_("school"))
     asked_by = optional_link(settings.AUTH_USER_MODEL, related_name="help_requests", verbose_name=_("asked by"))

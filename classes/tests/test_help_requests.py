@@ -253,19 +253,25 @@ def test_the_default_is_three_school_days():
     assert data.school.effective_help_request_overdue_days == 3
 
 
-def test_the_school_page_lists_open_first_overdue_first_then_closed(school):
+def test_the_school_page_lists_open_first_overdue_first_then_the_last_closed(school):
     # given
     with time_machine.travel(datetime(2026, 11, 2, 9, tzinfo=UTC), tick=False):
         old = school.ask(topic=HelpRequest.Topic.OTHER)
     closed = school.ask(topic=HelpRequest.Topic.CHATS)
     help_request_answer(help_request=closed, user=school.admin, answer=ANSWER, close=True)
     new = school.ask()
+    with time_machine.travel(datetime(2026, 11, 16, 12, tzinfo=UTC), tick=False):
+        closed_later = school.ask(topic=HelpRequest.Topic.ACTIVATION)
+        help_request_answer(help_request=closed_later, user=school.admin, answer=ANSWER, close=True)
     # when
     found = list(help_requests_for_school(school=school.school, day=date(2026, 11, 16)))
     # then
-    assert found == [old, new, closed]
-    assert [item.overdue for item in found] == [True, False, False]
-    assert list(help_requests_for_school(school=school.school, day=date(2026, 11, 16), state="closed")) == [closed]
+    assert found == [old, new, closed_later, closed]
+    assert [item.overdue for item in found] == [True, False, False, False]
+    assert list(help_requests_for_school(school=school.school, day=date(2026, 11, 16), state="closed")) == [
+        closed_later,
+        closed,
+    ]
 
 
 # Audit
