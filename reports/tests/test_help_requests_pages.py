@@ -16,6 +16,7 @@ from classes.help_requests import help_request_answer
 from classes.models import AuditEntry
 from classes.models import HelpRequest
 from classes.tests.factories import RegionFactory
+from classes.tests.factories import UserFactory
 from classes.tests.help_scenario import ANSWER
 from classes.tests.help_scenario import MONDAY
 from classes.tests.help_scenario import QUESTION
@@ -343,3 +344,18 @@ def test_help_requests_are_a_kind_of_the_audit_page(client, school):
     html = response.content.decode()
     assert f"Asked for help: request {request.pk}, topic invites." in html
     assert QUESTION not in html and ANSWER not in html
+
+
+def test_the_django_admin_shows_the_requests_and_changes_none(client, school):
+    # given
+    request = school.ask()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    # when
+    listed = client.get(reverse("admin:classes_helprequest_changelist"))
+    change = client.post(reverse("admin:classes_helprequest_change", args=[request.pk]), {"state": "closed"})
+    # then
+    assert listed.status_code == 200
+    assert client.get(reverse("admin:classes_helprequest_add")).status_code == 403
+    assert change.status_code == 403
+    request.refresh_from_db()
+    assert request.state == "open"
