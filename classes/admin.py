@@ -17,6 +17,7 @@ from .models import AcademicYear
 from .models import ApiToken
 from .models import AuditEntry
 from .models import Enrollment
+from .models import HelpRequest
 from .models import Holiday
 from .models import Municipality
 from .models import Parent
@@ -89,7 +90,7 @@ class MunicipalityAdmin(ScopeSettingsAudited, admin.ModelAdmin):
 
 @admin.register(School)
 class SchoolAdmin(ScopeSettingsAudited, admin.ModelAdmin):
-    fields = ["municipality", "code", *SCHOOL_PROFILE_FIELDS, "roster_change_overdue_days"]
+    fields = ["municipality", "code", *SCHOOL_PROFILE_FIELDS, "roster_change_overdue_days", "help_request_overdue_days"]
     list_display = ["short_name", "code", "municipality", "timezone"]
     list_filter = ["municipality"]
     search_fields = ["short_name", "full_name", "code"]
@@ -257,3 +258,14 @@ class RosterUploadAdmin(NoEditMixin, admin.ModelAdmin):
     list_display = ["school", "file_name", "user", "created_at"]
     list_select_related = ["school", "user"]
     exclude = ["content", "headers", "preview"]  # the file and the names its preview shows
+
+
+@admin.register(HelpRequest)
+class HelpRequestAdmin(NoWriteMixin, admin.ModelAdmin):
+    """Shown only: a request is asked, answered and closed on the app's pages, where each step is audited."""
+
+    list_display = ["asked_at", "school", "topic", "state", "asked_by", "closed_at"]
+    list_filter = ["state", "topic", "school"]
+    list_select_related = ["school", "asked_by"]
+    date_hierarchy = "asked_at"
+    raw_id_fields = ["asked_by", "answered_by", "closed_by"]

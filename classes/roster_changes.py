@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 from datetime import datetime
-from datetime import time
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -64,8 +63,7 @@ def roster_change_overdue_cutoff(*, school: School, day: date, calendar: SchoolC
     on any later day; that holds exactly when d is before the N-th school day before `day`.
     """
     calendar = calendar or SchoolCalendar.for_school(school)
-    first_not_overdue = calendar.school_day_before(day, school.effective_roster_change_overdue_days)
-    return datetime.combine(first_not_overdue, time.min, tzinfo=school.tz)
+    return calendar.overdue_cutoff(day=day, school_days=school.effective_roster_change_overdue_days, tz=school.tz)
 
 
 def roster_changes_for_school(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from datetime import datetime
+from datetime import time
 from datetime import timedelta
 
 from classes.calendar import is_school_day
@@ -50,3 +52,11 @@ class SchoolCalendar:
             day -= timedelta(days=1)
             count -= self.is_school_day(day)
         return day
+
+    def overdue_cutoff(self, *, day: date, school_days: int, tz) -> datetime:
+        """Return the moment before which a thing still waiting on the day is overdue, given `school_days` to act.
+
+        A thing raised on day d is due by the N-th school day after d and overdue on any later day; that holds
+        exactly when d is before the N-th school day before `day` (its midnight in the school's zone `tz`).
+        """
+        return datetime.combine(self.school_day_before(day, school_days), time.min, tzinfo=tz)

@@ -26,7 +26,10 @@ SETTINGS_REGION = "settings.region"
 _AUDITED = {
     Region: (SETTINGS_REGION, ("code", "name", *THRESHOLD_FIELDS)),
     Municipality: (SETTINGS_MUNICIPALITY, ("region_id", "code", "name", *THRESHOLD_FIELDS)),
-    School: (SETTINGS_SCHOOL, ("municipality_id", "code", *SCHOOL_PROFILE_FIELDS, "roster_change_overdue_days")),
+    School: (
+        SETTINGS_SCHOOL,
+        ("municipality_id", "code", *SCHOOL_PROFILE_FIELDS, "roster_change_overdue_days", "help_request_overdue_days"),
+    ),
 }
 
 

@@ -40,6 +40,7 @@ KINDS = {
     "settings": _("Settings"),
     "tokens": _("API tokens"),
     "instructions": _("Instructions"),
+    "help": _("Help requests"),
 }
 # The first part of the actions of each kind but the two kinds of login actions.
 PREFIXES = {
@@ -53,6 +54,7 @@ PREFIXES = {
     "settings": "settings",
     "token": "tokens",
     "instruction": "instructions",
+    "help": "help",
 }
 
 

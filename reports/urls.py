@@ -7,6 +7,7 @@ from django.urls import path
 from . import views
 from .views import audit
 from .views import instructions
+from .views import help_requests
 from .views import municipal
 from .views import reconciliation
 from .views import region
@@ -17,6 +18,8 @@ from .views import teacher
 my_pages = [
     path("", teacher.teacher_home, name="teacher-home"),
     path("activity/", teacher.teacher_activity, name="teacher-activity"),
+    path("help/", help_requests.teacher_help, name="teacher-help"),
+    path("help/<int:request_id>/", help_requests.teacher_help_detail, name="teacher-help-detail"),
 ]
 
 # A school's teachers' weekly activity: schools/<id>/teachers/…
@@ -89,6 +92,8 @@ school_pages = [
     path("staff/not-activated/", staff.staff_not_activated_page, name="staff-not-activated"),
     path("reconciliation/", include(reconciliation_pages)),
     path("instructions/", include(school_instruction_pages)),
+    path("help/", help_requests.school_help_requests, name="school-help-requests"),
+    path("help/<int:request_id>/answer/", help_requests.help_request_answer_view, name="help-request-answer"),
 ]
 
 urlpatterns = [

@@ -15,6 +15,7 @@ NAVIGATION = {
         ("roster-upload", _("Roster"), True),
         ("reconciliation", _("Reconciliation"), True),
         ("roster-changes", _("Arrivals and departures"), True),
+        ("school-help-requests", _("Help requests"), True),
         ("staff-logins", _("Logins"), True),
         ("school-calendar", _("Calendar"), True),
         ("school-profile", _("School profile"), True),
@@ -25,6 +26,7 @@ NAVIGATION = {
     "teacher": [
         ("teacher-home", _("My classes"), False),
         ("teacher-activity", _("My messages"), False),
+        ("teacher-help", _("Help"), False),
     ],
     "regional_admin": [
         ("region-overview", _("Municipalities"), False),

@@ -28,6 +28,7 @@ THRESHOLDS_EXAMPLE = {
     "students_target": "0.80",
     "parents_target": "0.70",
     "roster_change_overdue_days": 5,
+    "help_request_overdue_days": 3,
     "short_week_scaling": True,
 }
 

@@ -9,6 +9,7 @@ from .calendar import AcademicYear
 from .calendar import Holiday
 from .calendar import Quarter
 from .calendar import academic_year_current_filter
+from .help import HelpRequest
 from .people import CLASS_LETTERS
 from .people import Enrollment
 from .people import Parent
@@ -45,6 +46,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Enrollment",
+    "HelpRequest",
     "Holiday",
     "InheritedThresholds",
     "Municipality",

@@ -34,7 +34,8 @@ def target_validators() -> list:
 
 
 def thresholds_model(*, inherited: bool) -> type[models.Model]:
-    """Return the abstract model of the activity threshold, the activation targets and the roster-change delay.
+    """Return the abstract model of the activity threshold, the activation targets, the roster-change and
+    help-request delays.
 
     A region sets every threshold (`inherited=False`: a default each); a municipality may leave any of them empty
     to inherit its region's, and a school its municipality's (`inherited=True`: nullable, no default).
@@ -53,6 +54,11 @@ def thresholds_model(*, inherited: bool) -> type[models.Model]:
         if inherited
         else _("A reported arrival or departure not processed within this many school days is overdue.")
     )
+    help_delay_help = (
+        _("Empty: the setting of the level above.")
+        if inherited
+        else _("A teacher's help request not closed within this many school days is overdue.")
+    )
     fields = {
         "activity_threshold": models.PositiveSmallIntegerField(
             _("messages a week for an active teacher"), **field_options(3)
@@ -64,6 +70,12 @@ def thresholds_model(*, inherited: bool) -> type[models.Model]:
             _("school days to process an arrival or departure"),
             validators=[MinValueValidator(1)],
             help_text=delay_help,
+            **field_options(3),
+        ),
+        "help_request_overdue_days": models.PositiveSmallIntegerField(
+            _("school days to close a teacher's help request"),
+            validators=[MinValueValidator(1)],
+            help_text=help_delay_help,
             **field_options(3),
         ),
         "short_week_scaling": models.BooleanField(
@@ -228,3 +240,7 @@ class School(InheritedThresholds):
     @property
     def effective_roster_change_overdue_days(self) -> int:
         return self._inherited("roster_change_overdue_days")
+
+    @property
+    def effective_help_request_overdue_days(self) -> int:
+        return self._inherited("help_request_overdue_days")

@@ -30,6 +30,7 @@ def main_pages(school: School) -> dict[str, list[str]]:
                     "roster-upload",
                     "reconciliation",
                     "roster-changes",
+                    "school-help-requests",
                 )
             ),
             reverse("class-detail", kwargs={"class_id": led.pk}),
@@ -39,6 +40,7 @@ def main_pages(school: School) -> dict[str, list[str]]:
             reverse("teacher-class", kwargs={"class_id": led.pk}),
             reverse("teacher-activity"),
             reverse("qr-sheet", kwargs={"class_id": led.pk}),
+            reverse("teacher-help"),
         ],
         "demo_municipal": [reverse("municipal-overview"), reverse("admin-logins")],
         "demo_regional": [

@@ -35,6 +35,7 @@ from classes.access import school_for_user_or_404
 from classes.calendar import last_complete_week
 from classes.dates import week_short
 from classes.dates import week_text
+from classes.help_requests import help_queue
 from classes.models import User
 from classes.school_days import SchoolCalendar
 from reports import charts
@@ -254,6 +255,9 @@ def school_dashboard(request: HttpRequest, school_id: int) -> HttpResponse:
             "reconciliation": reconciliation_panels(schools=[school], days={school.pk: metrics.day})[school.pk],
             "roster_changes": roster_changes_panel(school=school, day=metrics.day, calendar=calendar),
             "instructions_panel": instructions_panel_for(user=request.user, school=school, today=metrics.day),
+            "help_requests": help_queue(school=school, day=metrics.day, calendar=calendar)
+            if context["can_edit"]
+            else None,
         }
     )
     return render(request, "reports/school_dashboard.html", context)

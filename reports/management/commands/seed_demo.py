@@ -30,6 +30,7 @@ from chats.models import Message
 from chats.services import school_sync_run
 from chats.sync import message_hash_key
 from classes import clock
+from classes.help_requests import help_requests_demo_seed
 from classes.models import Municipality
 from classes.models import Parent
 from classes.models import Region
@@ -200,6 +201,7 @@ def demo_seed(*, seed: int, schools: int) -> DemoSeedResult:
         _user_create("demo_municipal", role=User.Role.MUNICIPAL_ADMIN, municipality=municipality)
         _user_create("demo_admin", role=User.Role.SCHOOL_ADMIN, school=first)
         _user_create("demo_teacher", role=User.Role.TEACHER, school=first, staff=teacher)
+        help_requests_demo_seed(teacher=User.objects.get(username="demo_teacher"))
         _history_replay(municipality=municipality, seeded=seeded, today=today)
         instructions_demo_seed(municipality=municipality)
     ids = [school.pk for school, _simulated in seeded]
