@@ -6,8 +6,8 @@ from django.urls import path
 
 from . import views
 from .views import audit
-from .views import instructions
 from .views import help_requests
+from .views import instructions
 from .views import municipal
 from .views import reconciliation
 from .views import region
