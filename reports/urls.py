@@ -7,6 +7,7 @@ from django.urls import path
 from . import views
 from .views import audit
 from .views import municipal
+from .views import publications
 from .views import reconciliation
 from .views import region
 from .views import staff
@@ -53,6 +54,13 @@ reconciliation_pages = [
     ),
 ]
 
+# A school's materials, channel posts and calls: schools/<id>/publications/…
+publication_pages = [
+    path("", publications.publications_page, name="publications"),
+    path("export/materials/", publications.materials_export, name="publications-materials-export"),
+    path("export/calls/", publications.calls_export, name="publications-calls-export"),
+]
+
 # A school's pages: schools/<id>/…
 school_pages = [
     path("", views.school_dashboard, name="school-dashboard"),
@@ -60,6 +68,7 @@ school_pages = [
     path("export/", include(export_pages)),
     path("staff/not-activated/", staff.staff_not_activated_page, name="staff-not-activated"),
     path("reconciliation/", include(reconciliation_pages)),
+    path("publications/", include(publication_pages)),
 ]
 
 urlpatterns = [
