@@ -57,6 +57,7 @@ reconciliation_pages = [
 # A school's materials, channel posts and calls: schools/<id>/publications/…
 publication_pages = [
     path("", publications.publications_page, name="publications"),
+    path("panel/", publications.publications_panel, name="publications-panel"),
     path("export/materials/", publications.materials_export, name="publications-materials-export"),
     path("export/calls/", publications.calls_export, name="publications-calls-export"),
 ]

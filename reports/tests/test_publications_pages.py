@@ -189,3 +189,39 @@ def test_a_bad_export_format_is_a_sentence(client):
     response = client.get(export_url(data.school), {"format": "pdf"})
     assert response.status_code == 400
     assert not AuditEntry.objects.exclude(action="login").exists()
+
+
+# The dashboard's panel
+
+
+def test_the_dashboard_loads_the_panel_which_counts_the_quarter_and_the_last_week(client):
+    data, *_ = world()
+    client.force_login(school_admin(data.school))
+    panel_url = reverse("publications-panel", kwargs={"school_id": data.school.pk})
+    dashboard = client.get(reverse("school-dashboard", kwargs={"school_id": data.school.pk}))
+    assert f'hx-get="{panel_url}"' in dashboard.content.decode()
+    response = client.get(panel_url)
+    (quarter, quarter_totals, _), (week, week_totals, week_link) = response.context["periods"]
+    assert quarter.first_day == date(2026, 11, 2)
+    assert (quarter_totals.materials.total, week_totals.materials.total) == (5, 4)
+    assert (week_totals.calls_by_kind, week_totals.channel_posts) == ({"lesson": 1, "meeting": 1}, 2)
+    assert week_link.endswith("?week=2026-W46")
+
+
+def test_the_panel_is_refused_to_a_teacher_and_another_school(client):
+    data, other = school_build(), school_build()
+    url = reverse("publications-panel", kwargs={"school_id": data.school.pk})
+    assert_school_page_denials(client, url, data=data, other=other)
+
+
+def test_the_panel_queries_do_not_grow(client, django_assert_num_queries):
+    data, _teacher, account, student, chats = world()
+    client.force_login(school_admin(data.school))
+
+    def grow():
+        for _number in range(5):
+            post(chats["class"], account, "document", "call")
+            post(chats["channel"], student, "photo")
+
+    url = reverse("publications-panel", kwargs={"school_id": data.school.pk})
+    assert_constant_queries(client, url, grow, django_assert_num_queries, at_most=6)

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from chats.publications import call_messages
@@ -87,6 +88,21 @@ def publications_page(request: HttpRequest, school_id: int) -> HttpResponse:
         "last_week": week_period(last_complete_week(school_today(school))),
     }
     return render(request, "reports/publications/page.html", context)
+
+
+@role_required(*ADMINS)
+@require_safe
+def publications_panel(request: HttpRequest, school_id: int) -> HttpResponse:
+    """The dashboard's panel (htmx loads it): the quarter's and the last complete week's counts (three queries)."""
+    school = school_admin_school_or_404(user=request.user, school_id=school_id)
+    today = school_today(school)
+    url = reverse("publications", kwargs={"school_id": school.pk})
+    periods = []
+    for period in (quarter_period(school, today), week_period(last_complete_week(today))):
+        start, end = period.bounds(school)
+        link = f"{url}?week={period.week}" if period.week else url
+        periods.append((period, publications_of(school_id=school.pk, start=start, end=end), link))
+    return render(request, "reports/publications/_panel.html", {"school": school, "periods": periods, "logs_url": url})
 
 
 def _export(request: HttpRequest, school_id: int, log: str) -> HttpResponse:
