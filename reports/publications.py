@@ -15,11 +15,17 @@ from datetime import time
 from datetime import timedelta
 from datetime import timezone as dt_timezone
 
+from django.db.models import Case
 from django.db.models import Count
+from django.db.models import F
 from django.db.models import Q
+from django.db.models import Sum
+from django.db.models import Value
+from django.db.models import When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from chats.materials import BITS
 from chats.materials import MATERIAL_BITS
 from chats.materials import MATERIAL_KINDS
 from chats.materials import bits_kinds
@@ -28,6 +34,7 @@ from chats.models import Message
 from chats.publications import CallKind
 from chats.publications import message_call_kind
 from classes.calendar import last_complete_week
+from classes.calendar import week_bounds
 from classes.calendar import week_label
 from classes.dates import week_text
 from classes.models import School
@@ -60,7 +67,9 @@ class Period:
 
 
 def week_period(monday: date) -> Period:
-    return Period(first_day=monday, last_day=monday + timedelta(days=6), label=week_text(monday), week=week_label(monday))
+    return Period(
+        first_day=monday, last_day=monday + timedelta(days=6), label=week_text(monday), week=week_label(monday)
+    )
 
 
 def quarter_period(school: School, today: date) -> Period:
@@ -88,7 +97,9 @@ def who_posted(message: Message, school_id: int) -> str:
 
 
 def material_kinds(message: Message) -> list[str]:
-    return [str(KIND_LABELS[kind]) for kind in bits_kinds(message.attachments & MATERIAL_BITS) if kind in MATERIAL_KINDS]
+    return [
+        str(KIND_LABELS[kind]) for kind in bits_kinds(message.attachments & MATERIAL_BITS) if kind in MATERIAL_KINDS
+    ]
 
 
 def duration_text(seconds: int | None) -> str:
@@ -134,9 +145,7 @@ def call_rows(messages, school: School) -> list[LogRow]:
             kinds=[],
             call_kind=str(CallKind.LABELS[message_call_kind(message, school_id=school.pk)]),
             duration=duration_text(message.call_duration),
-            participants=str(message.call_participants)
-            if message.call_participants is not None
-            else str(NOT_REPORTED),
+            participants=str(message.call_participants) if message.call_participants is not None else str(NOT_REPORTED),
         )
         for message in messages
     ]
@@ -154,3 +163,31 @@ def channel_posts(school: School, start: datetime, end: datetime) -> list:
         .annotate(posts=Count("messages", filter=posts))
         .order_by("title", "platform_id")
     )
+
+
+def materials_of_weeks(*, schools_weeks) -> dict[int, int]:
+    """Return {school id: materials of its week} for (school, Monday) pairs: documents, videos, links and photos
+    posted by people (the `publications_of` school total), in one grouped query per distinct week and time zone."""
+    groups: dict[tuple[date, str], list[int]] = {}
+    for school, monday in schools_weeks:
+        groups.setdefault((monday, school.timezone), []).append(school.pk)
+    bits = [BITS[kind] for kind in MATERIAL_KINDS]
+    result: dict[int, int] = {}
+    for (monday, tz), school_ids in groups.items():
+        start, end = week_bounds(monday, tz)
+        rows = (
+            Message.objects.filter(chat__school_id__in=school_ids, sent_at__gte=start, sent_at__lt=end, from_bot=False)
+            .exclude(kind=Message.Kind.SERVICE)
+            .annotate(**{f"has_{bit}": F("attachments").bitand(bit) for bit in bits})
+            .values("chat__school_id")
+            .annotate(
+                **{
+                    f"n_{bit}": Sum(Case(When(**{f"has_{bit}__gt": 0}, then=Value(1)), default=Value(0)))
+                    for bit in bits
+                }
+            )
+            .order_by()
+        )
+        for row in rows:
+            result[row["chat__school_id"]] = sum(row[f"n_{bit}"] or 0 for bit in bits)
+    return result

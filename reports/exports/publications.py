@@ -68,7 +68,6 @@ class CallsLogReport(_LogReport):
 
     def get_rows(self) -> list[dict]:
         return [
-            self._common(row)
-            | {"call_kind": row.call_kind, "duration": row.duration, "participants": row.participants}
+            self._common(row) | {"call_kind": row.call_kind, "duration": row.duration, "participants": row.participants}
             for row in self.log_rows
         ]
