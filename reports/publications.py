@@ -9,11 +9,11 @@ text (none is stored).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import time
 from datetime import timedelta
-from datetime import timezone as dt_timezone
 
 from django.db.models import Case
 from django.db.models import Count
@@ -63,7 +63,7 @@ class Period:
         """Return [first day 00:00, the day after the last 00:00) in the school's zone, as aware UTC datetimes."""
         start = datetime.combine(self.first_day, time.min, tzinfo=school.tz)
         end = datetime.combine(self.last_day + timedelta(days=1), time.min, tzinfo=school.tz)
-        return start.astimezone(dt_timezone.utc), end.astimezone(dt_timezone.utc)
+        return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def week_period(monday: date) -> Period:

@@ -201,7 +201,7 @@ def test_the_dashboard_loads_the_panel_which_counts_the_quarter_and_the_last_wee
     dashboard = client.get(reverse("school-dashboard", kwargs={"school_id": data.school.pk}))
     assert f'hx-get="{panel_url}"' in dashboard.content.decode()
     response = client.get(panel_url)
-    (quarter, quarter_totals, _), (week, week_totals, week_link) = response.context["periods"]
+    (quarter, quarter_totals, _), (_week, week_totals, week_link) = response.context["periods"]
     assert quarter.first_day == date(2026, 11, 2)
     assert (quarter_totals.materials.total, week_totals.materials.total) == (5, 4)
     assert (week_totals.calls_by_kind, week_totals.channel_posts) == ({"lesson": 1, "meeting": 1}, 2)

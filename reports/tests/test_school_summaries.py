@@ -9,19 +9,19 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from chats.tests.scenario import school_build
-from chats.tests.scenario import sync_runs_add
-from classes import clock
-from classes.models import School
-from classes.tests.factories import MunicipalityFactory
-from classes.tests.factories import SchoolFactory
-from classes.tests.scenario import NOW
 from chats.materials import attachment_bits
 from chats.models import Chat
 from chats.publications import publications_of
 from chats.tests.factories import ChatFactory
 from chats.tests.factories import MessageFactory
+from chats.tests.scenario import school_build
+from chats.tests.scenario import sync_runs_add
+from classes import clock
 from classes.calendar import week_bounds
+from classes.models import School
+from classes.tests.factories import MunicipalityFactory
+from classes.tests.factories import SchoolFactory
+from classes.tests.scenario import NOW
 from reports import tasks
 from reports.models import SchoolSummary
 from reports.selectors import school_figures_read
