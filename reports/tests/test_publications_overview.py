@@ -54,7 +54,7 @@ def test_the_municipal_overview_shows_each_school_and_the_sum(client):
     overview = response.context["overview"]
     assert sorted(row.metrics.materials_last_week for row in overview.rows) == [3, 4]
     assert overview.totals.materials_last_week == 7
-    assert "Materials last week" in response.content.decode()
+    assert "materials last week: 7" in response.content.decode()
 
 
 def test_the_municipal_export_has_the_column_and_the_total(client):
