@@ -35,7 +35,6 @@ from chats.publications import CallKind
 from chats.publications import message_call_kind
 from classes.calendar import last_complete_week
 from classes.calendar import week_bounds
-from classes.calendar import week_label
 from classes.dates import week_text
 from classes.models import School
 from reports.reconciliation.selectors import quarter_current
@@ -57,7 +56,7 @@ class Period:
     first_day: date
     last_day: date
     label: str
-    week: str = ""  # the ISO week («2026-W47») of a week's period, empty for a quarter
+    week: str = ""  # the Monday («2026-11-16») of a week's period, for its address; empty for a quarter
 
     def bounds(self, school: School) -> tuple[datetime, datetime]:
         """Return [first day 00:00, the day after the last 00:00) in the school's zone, as aware UTC datetimes."""
@@ -68,7 +67,7 @@ class Period:
 
 def week_period(monday: date) -> Period:
     return Period(
-        first_day=monday, last_day=monday + timedelta(days=6), label=week_text(monday), week=week_label(monday)
+        first_day=monday, last_day=monday + timedelta(days=6), label=week_text(monday), week=monday.isoformat()
     )
 
 

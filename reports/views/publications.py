@@ -20,9 +20,8 @@ from chats.publications import publications_of
 from classes.access import ADMINS
 from classes.access import role_required
 from classes.access import school_admin_school_or_404
-from classes.calendar import WeekFormatError
 from classes.calendar import last_complete_week
-from classes.calendar import week_parse
+from classes.calendar import week_of_query
 from classes.models import School
 from reports.exports.publications import CallsLogReport
 from reports.exports.publications import MaterialsLogReport
@@ -46,8 +45,8 @@ def period_of(request: HttpRequest, school: School) -> tuple[Period, str]:
     if not value:
         return quarter_period(school, today), ""
     try:
-        monday = week_parse(value)
-    except WeekFormatError as error:
+        monday = week_of_query(value)
+    except ValueError as error:
         return week_period(last_complete_week(today)), str(error)
     return week_period(monday), ""
 
