@@ -192,6 +192,11 @@ class SchoolSummary(models.Model):
     )
     teachers_active = models.PositiveIntegerField(_("active teachers"))
     teachers_evaluated = models.PositiveIntegerField(_("teachers evaluated"))
+    materials_last_week = models.PositiveIntegerField(
+        _("materials last week"),
+        default=0,
+        help_text=_("Documents, videos, links and photos posted by people in the school's chats in the week."),
+    )
     last_sync = models.ForeignKey(
         SyncRun,
         on_delete=models.SET_NULL,

@@ -70,6 +70,7 @@ class ScopeTotals:
     week_ago: dict[str, Rate]
     as_of: datetime | None
     schools: int = 0
+    materials_last_week: int = 0
     with_figures: int = 0
 
     def change(self, group: str) -> Fraction | None:
@@ -102,6 +103,7 @@ def scope_totals(*, figures: list[SchoolFigures], owner: Municipality | Region, 
         below_target=sum((item.below_target for item in figures), ClassesBelowTarget()),
         week_ago=week_ago,
         as_of=figures_as_of(figures),
+        materials_last_week=sum(item.materials_last_week for item in figures),
         schools=schools,
         with_figures=len(figures),
     )
@@ -131,6 +133,7 @@ def scope_totals_of_sums(*, sums: SummarySums, owner: Municipality | Region, sch
         ),
         week_ago=week_ago,
         as_of=sums.as_of,
+        materials_last_week=sums.now["materials_last_week"],
         schools=schools,
         with_figures=sums.with_figures,
     )

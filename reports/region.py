@@ -43,6 +43,7 @@ class MunicipalityRow:
     below_target = PartOf("totals")
     change = PartOf("totals")
     changes = PartOf("totals")
+    materials_last_week = PartOf("totals")
 
 
 @dataclass

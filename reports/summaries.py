@@ -15,6 +15,7 @@ from chats.models import SyncRun
 from classes import clock
 from classes.models import School
 from reports.models import SchoolSummary
+from reports.publications import materials_of_weeks
 from reports.selectors import SchoolMetrics
 from reports.selectors import school_metrics_compute
 from reports.selectors import sync_runs_last
@@ -28,7 +29,9 @@ SUMMARY_UPDATE_FIELDS = [
 ]
 
 
-def school_summary_of_metrics(*, metrics: SchoolMetrics, last_sync: SyncRun | None, now) -> SchoolSummary:
+def school_summary_of_metrics(
+    *, metrics: SchoolMetrics, last_sync: SyncRun | None, now, materials: int = 0
+) -> SchoolSummary:
     """Return the (unsaved) summary row of a school's computed figures."""
     below = metrics.below_target
     teachers = metrics.active_teachers
@@ -49,6 +52,7 @@ def school_summary_of_metrics(*, metrics: SchoolMetrics, last_sync: SyncRun | No
         week_reason=metrics.week.reason or "",
         teachers_active=teachers.numerator,
         teachers_evaluated=teachers.denominator,
+        materials_last_week=materials,
         last_sync=last_sync,
         computed_at=now,
     )
@@ -58,8 +62,14 @@ def school_summaries_store(*, metrics: Iterable[SchoolMetrics]) -> list[SchoolSu
     """Upsert the summary rows of computed figures (one per school and day), with each school's last sync."""
     metrics = list(metrics)
     syncs = sync_runs_last(school_ids=[item.school.pk for item in metrics])
+    materials = materials_of_weeks(schools_weeks=[(item.school, item.week.week_start) for item in metrics])
     now = clock.now()
-    rows = [school_summary_of_metrics(metrics=item, last_sync=syncs.get(item.school.pk), now=now) for item in metrics]
+    rows = [
+        school_summary_of_metrics(
+            metrics=item, last_sync=syncs.get(item.school.pk), now=now, materials=materials.get(item.school.pk, 0)
+        )
+        for item in metrics
+    ]
     with transaction.atomic():
         SchoolSummary.objects.bulk_create(
             rows, update_conflicts=True, unique_fields=list(SUMMARY_KEY), update_fields=SUMMARY_UPDATE_FIELDS

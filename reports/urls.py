@@ -6,9 +6,11 @@ from django.urls import path
 
 from . import views
 from .views import audit
+from .views import duties
 from .views import help_requests
 from .views import instructions
 from .views import municipal
+from .views import publications
 from .views import reconciliation
 from .views import region
 from .views import staff
@@ -84,6 +86,14 @@ instruction_pages = [
     ),
 ]
 
+# A school's materials, channel posts and calls: schools/<id>/publications/…
+publication_pages = [
+    path("", publications.publications_page, name="publications"),
+    path("panel/", publications.publications_panel, name="publications-panel"),
+    path("export/materials/", publications.materials_export, name="publications-materials-export"),
+    path("export/calls/", publications.calls_export, name="publications-calls-export"),
+]
+
 # A school's pages: schools/<id>/…
 school_pages = [
     path("", views.school_dashboard, name="school-dashboard"),
@@ -92,8 +102,10 @@ school_pages = [
     path("staff/not-activated/", staff.staff_not_activated_page, name="staff-not-activated"),
     path("reconciliation/", include(reconciliation_pages)),
     path("instructions/", include(school_instruction_pages)),
+    path("duties/", duties.duties_panels, name="school-duties-panels"),
     path("help/", help_requests.school_help_requests, name="school-help-requests"),
     path("help/<int:request_id>/answer/", help_requests.help_request_answer_view, name="help-request-answer"),
+    path("publications/", include(publication_pages)),
 ]
 
 urlpatterns = [

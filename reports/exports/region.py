@@ -61,7 +61,11 @@ def scope_values(*, name: str, code: str, totals) -> dict:
     }
     values.update(
         overview_rate_values(
-            rates=totals, change=totals.change, teachers=totals.active_teachers, below_target=totals.below_target
+            rates=totals,
+            change=totals.change,
+            teachers=totals.active_teachers,
+            below_target=totals.below_target,
+            materials=totals.materials_last_week,
         )
     )
     return values

@@ -296,11 +296,17 @@ def overview_figure_columns() -> list[Column]:
         Column("teachers_numerator", _("Active teachers"), "int"),
         Column("teachers_denominator", _("Teachers evaluated"), "int"),
         Column("teachers_rate", _("Active teachers, %"), "percent"),
+        Column("materials_last_week", _("Materials last week"), "int"),
     ]
 
 
 def overview_rate_values(
-    *, rates, change: Callable[[str], Fraction | None], teachers: Rate, below_target: ClassesBelowTarget
+    *,
+    rates,
+    change: Callable[[str], Fraction | None],
+    teachers: Rate,
+    below_target: ClassesBelowTarget,
+    materials: int | None = None,
 ) -> dict:
     """Return the activation, classes-below-target and active-teacher columns of a municipal overview row or its
     totals.
@@ -328,6 +334,7 @@ def overview_rate_values(
             "teachers_numerator": teachers.numerator,
             "teachers_denominator": teachers.denominator,
             "teachers_rate": teachers.exact,
+            "materials_last_week": materials,
         }
     )
     return values
@@ -347,6 +354,7 @@ def overview_row_values(row) -> dict:
                 change=metrics.change,
                 teachers=metrics.active_teachers,
                 below_target=metrics.below_target,
+                materials=getattr(metrics, "materials_last_week", None),
             )
         )
         values["week"] = week_text(metrics.week.week_start) if metrics.week.evaluated else _("not evaluated")

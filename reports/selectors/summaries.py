@@ -91,6 +91,10 @@ class SchoolFigures:
         return summary_below_target(self.summary)
 
     @property
+    def materials_last_week(self) -> int:
+        return self.summary.materials_last_week
+
+    @property
     def week(self) -> StoredWeek:
         return StoredWeek(week_start=self.summary.week_start, reason=self.summary.week_reason or None)
 
@@ -189,6 +193,7 @@ SUM_FIELDS = (
     "below_target_parents",
     "teachers_active",
     "teachers_evaluated",
+    "materials_last_week",
 )
 
 

@@ -60,10 +60,12 @@ def test_the_school_sees_its_instruction_on_the_dashboard_and_opening_marks_it_r
     client.force_login(world.admin)
     # when
     dashboard = client.get(reverse("school-dashboard", kwargs={"school_id": world.school.pk}))
+    panels = client.get(reverse("school-duties-panels", kwargs={"school_id": world.school.pk}))
     page = client.get(school_url("school-instruction", world, instruction))
-    # then
-    assert 'id="instructions-panel"' in dashboard.content.decode()
-    assert instruction.title in dashboard.content.decode()
+    # then: the dashboard loads the panel (htmx) from its own address
+    assert reverse("school-duties-panels", kwargs={"school_id": world.school.pk}) in dashboard.content.decode()
+    assert 'id="instructions-panel"' in panels.content.decode()
+    assert instruction.title in panels.content.decode()
     assert page.status_code == 200 and "Секретный текст распоряжения" in page.content.decode()
     target = InstructionTarget.objects.get(instruction=instruction, school=world.school)
     assert target.read_by == world.admin and target.read_at == NOW
@@ -73,7 +75,9 @@ def test_the_municipal_administrator_sees_no_panel_on_a_schools_dashboard(client
     issue(world)
     client.force_login(world.municipal)
     response = client.get(reverse("school-dashboard", kwargs={"school_id": world.school.pk}))
-    assert response.status_code == 200 and 'id="instructions-panel"' not in response.content.decode()
+    panels = client.get(reverse("school-duties-panels", kwargs={"school_id": world.school.pk}))
+    assert response.status_code == 200 and "school-duties-panels" not in response.content.decode()
+    assert panels.status_code == 200 and 'id="instructions-panel"' not in panels.content.decode()
 
 
 def test_marking_done_through_the_form(client, world):
@@ -332,8 +336,8 @@ def test_the_schools_pages_make_constant_queries(client, world, django_assert_nu
     client.force_login(world.admin)
     listing = reverse("school-instructions", kwargs={"school_id": world.school.pk})
     assert_constant_queries(client, listing, _grow(world), django_assert_num_queries)
-    dashboard = reverse("school-dashboard", kwargs={"school_id": world.school.pk})
-    assert_constant_queries(client, dashboard, _grow(world), django_assert_num_queries)
+    panels = reverse("school-duties-panels", kwargs={"school_id": world.school.pk})
+    assert_constant_queries(client, panels, _grow(world), django_assert_num_queries)
 
 
 def test_the_instruction_and_form_pages_make_constant_queries(client, world, django_assert_num_queries):

@@ -9,9 +9,15 @@ from datetime import timedelta
 import pytest
 import time_machine
 
+from chats.materials import attachment_bits
+from chats.models import Chat
+from chats.publications import publications_of
+from chats.tests.factories import ChatFactory
+from chats.tests.factories import MessageFactory
 from chats.tests.scenario import school_build
 from chats.tests.scenario import sync_runs_add
 from classes import clock
+from classes.calendar import week_bounds
 from classes.models import School
 from classes.tests.factories import MunicipalityFactory
 from classes.tests.factories import SchoolFactory
@@ -40,6 +46,9 @@ def assert_summary_is_the_live_computation(school: School) -> None:
     assert stored.below_target == live.below_target
     assert stored.active_teachers == live.active_teachers
     assert (stored.week.week_start, stored.week.reason) == (live.week.week_start, live.week.reason)
+    start, end = week_bounds(live.week.week_start, school.tz)
+    live_materials = publications_of(school_id=school.pk, start=start, end=end).materials.total
+    assert stored.materials_last_week == live_materials
 
 
 @pytest.mark.clock(NOW)
@@ -58,6 +67,31 @@ def test_the_summary_is_what_the_dashboard_computes_and_a_second_run_overwrites_
     assert (row.day, row.municipality_id, row.last_sync_id) == (clock.today(school.tz), municipality.pk, runs[0].pk)
     assert (row.students_numerator, row.students_denominator) == (2 * 2, 2 * 3)
     assert_summary_is_the_live_computation(school)
+
+
+@pytest.mark.clock(NOW)
+def test_the_materials_of_the_last_week_are_stored_per_school_in_one_batch_across_time_zones():
+    # given: two schools of different zones; materials in and around their last complete week (09-15.11)
+    first, second = school_build(), school_build()
+    School.objects.filter(pk=second.school.pk).update(timezone="Asia/Vladivostok")
+    for data, count in ((first, 3), (second, 2)):
+        chat = ChatFactory(school=data.school, kind=Chat.Kind.CLASS)
+        for number in range(count):
+            sent = datetime(2026, 11, 10, 9, number, tzinfo=UTC)
+            MessageFactory(chat=chat, sent_at=sent, attachments=attachment_bits(["document", "photo"]))
+        bot_sent = datetime(2026, 11, 10, 9, tzinfo=UTC)
+        MessageFactory(chat=chat, sent_at=bot_sent, from_bot=True, author=None, attachments=attachment_bits(["video"]))
+        # Sunday evening in Moscow, Monday morning in Vladivostok: only the first school's last week
+        late = datetime(2026, 11, 15, 20, 30, tzinfo=UTC)
+        MessageFactory(chat=chat, sent_at=late, attachments=attachment_bits(["link"]))
+    schools = schools_of(first.school.code, second.school.code)
+    # when
+    school_summaries_build(schools=schools)
+    # then
+    stored = {row.school_id: row.materials_last_week for row in SchoolSummary.objects.all()}
+    assert stored == {first.school.pk: 2 * 3 + 1, second.school.pk: 2 * 2}
+    for school in schools:
+        assert_summary_is_the_live_computation(school)
 
 
 @pytest.mark.clock(NOW)

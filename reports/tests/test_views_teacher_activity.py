@@ -118,7 +118,7 @@ def grow_messages(world, count: int) -> None:
             )
 
 
-@pytest.mark.parametrize(("page", "queries"), [("teacher-activity", 13), ("teacher-home", 20)])
+@pytest.mark.parametrize(("page", "queries"), [("teacher-activity", 19), ("teacher-home", 20)])
 def test_my_pages_query_count_does_not_grow_with_my_messages(client, world, django_assert_num_queries, page, queries):
     client.force_login(world.teacher)
     url = reverse(page)
@@ -140,7 +140,7 @@ def test_my_activity_reads_every_live_week_in_a_constant_number_of_queries(
         StaffFactory(school=world.school, teaches=True)
     client.force_login(world.teacher)
     # when / then
-    measure(client, django_assert_num_queries, reverse("teacher-activity"), 13)
+    measure(client, django_assert_num_queries, reverse("teacher-activity"), 19)
 
 
 def test_my_weeks_match_the_schools_weekly_figures(world):

@@ -48,6 +48,7 @@ def overview_totals_values(overview: MunicipalOverview) -> dict:
             change=overview.change,
             teachers=overview.active_teachers,
             below_target=overview.below_target,
+            materials=overview.totals.materials_last_week,
         )
     )
     return values

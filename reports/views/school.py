@@ -35,13 +35,11 @@ from classes.access import school_for_user_or_404
 from classes.calendar import last_complete_week
 from classes.dates import week_short
 from classes.dates import week_text
-from classes.help_requests import help_queue
 from classes.models import User
 from classes.school_days import SchoolCalendar
 from reports import charts
 from reports.filters import SchoolClassFilter
 from reports.forms import WeekRangeForm
-from reports.instructions import instructions_panel_for
 from reports.models import WeeklyActivity
 from reports.overview import school_today
 from reports.panels import below_target_panel
@@ -254,10 +252,6 @@ def school_dashboard(request: HttpRequest, school_id: int) -> HttpResponse:
             "held": held,
             "reconciliation": reconciliation_panels(schools=[school], days={school.pk: metrics.day})[school.pk],
             "roster_changes": roster_changes_panel(school=school, day=metrics.day, calendar=calendar),
-            "instructions_panel": instructions_panel_for(user=request.user, school=school, today=metrics.day),
-            "help_requests": help_queue(school=school, day=metrics.day, calendar=calendar)
-            if context["can_edit"]
-            else None,
         }
     )
     return render(request, "reports/school_dashboard.html", context)

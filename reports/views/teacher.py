@@ -24,6 +24,7 @@ from classes.models import Staff
 from classes.models import User
 from reports import charts
 from reports.selectors import activation_compute
+from reports.teacher_publications import teacher_publications
 from reports.teacher_weeks import WeekRow
 from reports.teacher_weeks import teacher_counted_messages
 from reports.teacher_weeks import teacher_week_rows
@@ -108,5 +109,6 @@ def teacher_activity(request: HttpRequest) -> HttpResponse:
         "counted": counted,
         "threshold": school.effective_activity_threshold,
         "weeks_chart": teacher_weeks_chart(rows),
+        "publications": teacher_publications(staff=staff, today=today, mondays=[row.week_start for row in rows]),
     }
     return render(request, "activation/teacher_activity.html", context)
