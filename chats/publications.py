@@ -23,7 +23,6 @@ from django.db.models import Case
 from django.db.models import Count
 from django.db.models import F
 from django.db.models import IntegerField
-from django.db.models import Q
 from django.db.models import QuerySet
 from django.db.models import Sum
 from django.db.models import Value
@@ -109,42 +108,67 @@ class Publications:
         return self.calls_by_staff.get(staff_id, {}).get(kind, 0)
 
 
-def _has(bit: int) -> Q:
-    """Messages whose attachments include `bit` (a bitwise AND, on every database)."""
-    return Q(**{f"has_{bit}__gt": 0})
+MATERIAL_BIT_LIST = [BITS[kind] for kind in MATERIAL_KINDS]
 
 
-def _bit_annotations(bits) -> dict:
-    return {f"has_{bit}": F("attachments").bitand(bit) for bit in bits}
+def _bit_counts(bits) -> tuple[dict, dict]:
+    """Return (annotations, aggregates) that count, per group, the messages whose attachments include each bit
+    (`n_<bit>`; a bitwise AND, on every database)."""
+    annotations = {f"has_{bit}": F("attachments").bitand(bit) for bit in bits}
+    counts = {f"n_{bit}": Sum(Case(When(**{f"has_{bit}__gt": 0}, then=Value(1)), default=Value(0))) for bit in bits}
+    return annotations, counts
 
 
-def school_messages(*, school_id: int, start: datetime, end: datetime) -> QuerySet[Message]:
-    """Return the school's stored messages in [start, end), service events left out."""
-    return Message.objects.filter(chat__school_id=school_id, sent_at__gte=start, sent_at__lt=end).exclude(
+def _materials_of(row: dict) -> Materials:
+    return Materials(*(row[f"n_{bit}"] or 0 for bit in MATERIAL_BIT_LIST))
+
+
+def school_messages(*, school_ids: list[int], start: datetime, end: datetime) -> QuerySet[Message]:
+    """Return the schools' stored messages in [start, end), service events left out."""
+    return Message.objects.filter(chat__school_id__in=school_ids, sent_at__gte=start, sent_at__lt=end).exclude(
         kind=Message.Kind.SERVICE
     )
 
 
-def publications_of(*, school_id: int, start: datetime, end: datetime) -> Publications:
-    """Return the school's materials, channel posts and calls in [start, end) (one query, grouped by author,
-    chat kind and sender type: a few rows per staff member, whatever the number of messages)."""
-    bits = [BITS[kind] for kind in MATERIAL_KINDS] + [BITS[CALL]]
-    own_staff = Case(When(author__staff__school_id=school_id, then=F("author__staff_id")), output_field=IntegerField())
+def schools_materials(*, school_ids: list[int], start: datetime, end: datetime) -> dict[int, Materials]:
+    """Return {school id: its materials in [start, end)} (the `Publications.materials` school total: messages by
+    people), for several schools in one grouped query; a school with none is left out."""
+    annotations, counts = _bit_counts(MATERIAL_BIT_LIST)
     rows = (
-        school_messages(school_id=school_id, start=start, end=end)
-        .annotate(**_bit_annotations(bits), own_staff=own_staff)
+        school_messages(school_ids=school_ids, start=start, end=end)
+        .filter(from_bot=False)
+        .annotate(**annotations)
+        .values("chat__school_id")
+        .annotate(**counts)
+        .order_by()
+    )
+    return {row["chat__school_id"]: _materials_of(row) for row in rows}
+
+
+def publications_of(*, school_id: int, start: datetime, end: datetime, staff_id: int | None = None) -> Publications:
+    """Return the school's materials, channel posts and calls in [start, end) (one query, grouped by author,
+    chat kind and sender type: a few rows per staff member, whatever the number of messages).
+
+    With `staff_id`, only that staff member's messages are read: every figure is then theirs alone (their
+    materials, posts and calls), for the teacher's own pages.
+    """
+    bits = [*MATERIAL_BIT_LIST, BITS[CALL]]
+    annotations, counts = _bit_counts(bits)
+    own_staff = Case(When(author__staff__school_id=school_id, then=F("author__staff_id")), output_field=IntegerField())
+    messages = school_messages(school_ids=[school_id], start=start, end=end)
+    if staff_id is not None:
+        messages = messages.filter(author__staff_id=staff_id)
+    rows = (
+        messages.annotate(**annotations, own_staff=own_staff)
         .values("own_staff", "chat__kind", "from_bot")
-        .annotate(
-            messages=Count("pk"),
-            **{f"n_{bit}": Sum(Case(When(_has(bit), then=Value(1)), default=Value(0))) for bit in bits},
-        )
+        .annotate(messages=Count("pk"), **counts)
         .order_by()
     )
     result = Publications()
     school_materials = Materials()
     calls_by_kind: dict[str, int] = defaultdict(int)
     for row in rows:
-        materials = Materials(*(row[f"n_{BITS[kind]}"] or 0 for kind in MATERIAL_KINDS))
+        materials = _materials_of(row)
         calls = row[f"n_{BITS[CALL]}"] or 0
         staff_id, chat_kind, by_person = row["own_staff"], row["chat__kind"], not row["from_bot"]
         if by_person:
@@ -171,7 +195,7 @@ def material_messages(
     """Return the messages by people carrying material in [start, end), newest first, with their chat and
     author's staff member (for the publications log: date, chat, kinds; never the text)."""
     messages = (
-        school_messages(school_id=school_id, start=start, end=end)
+        school_messages(school_ids=[school_id], start=start, end=end)
         .filter(from_bot=False)
         .annotate(material=F("attachments").bitand(MATERIAL_BITS))
         .filter(material__gt=0)
@@ -184,7 +208,7 @@ def material_messages(
 def call_messages(*, school_id: int, start: datetime, end: datetime, staff_id: int | None = None) -> QuerySet[Message]:
     """Return the messages carrying a call in [start, end), newest first, with their chat and starter."""
     messages = (
-        school_messages(school_id=school_id, start=start, end=end)
+        school_messages(school_ids=[school_id], start=start, end=end)
         .annotate(call=F("attachments").bitand(BITS[CALL]))
         .filter(call__gt=0)
     )

@@ -15,24 +15,18 @@ from datetime import datetime
 from datetime import time
 from datetime import timedelta
 
-from django.db.models import Case
 from django.db.models import Count
-from django.db.models import F
 from django.db.models import Q
-from django.db.models import Sum
-from django.db.models import Value
-from django.db.models import When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from chats.materials import BITS
 from chats.materials import MATERIAL_BITS
-from chats.materials import MATERIAL_KINDS
 from chats.materials import bits_kinds
 from chats.models import Chat
 from chats.models import Message
 from chats.publications import CallKind
 from chats.publications import message_call_kind
+from chats.publications import schools_materials
 from classes.calendar import last_complete_week
 from classes.calendar import week_bounds
 from classes.dates import week_text
@@ -96,9 +90,7 @@ def who_posted(message: Message, school_id: int) -> str:
 
 
 def material_kinds(message: Message) -> list[str]:
-    return [
-        str(KIND_LABELS[kind]) for kind in bits_kinds(message.attachments & MATERIAL_BITS) if kind in MATERIAL_KINDS
-    ]
+    return [str(KIND_LABELS[kind]) for kind in bits_kinds(message.attachments & MATERIAL_BITS)]
 
 
 def duration_text(seconds: int | None) -> str:
@@ -121,26 +113,25 @@ class LogRow:
     participants: str = ""
 
 
+def _log_row(message: Message, school: School, **what) -> LogRow:
+    return LogRow(
+        sent_at=message.sent_at.astimezone(school.tz),
+        chat=str(message.chat),
+        chat_kind=str(message.chat.get_kind_display()),
+        who=who_posted(message, school.pk),
+        **what,
+    )
+
+
 def material_rows(messages, school: School) -> list[LogRow]:
-    return [
-        LogRow(
-            sent_at=message.sent_at.astimezone(school.tz),
-            chat=str(message.chat),
-            chat_kind=str(message.chat.get_kind_display()),
-            who=who_posted(message, school.pk),
-            kinds=material_kinds(message),
-        )
-        for message in messages
-    ]
+    return [_log_row(message, school, kinds=material_kinds(message)) for message in messages]
 
 
 def call_rows(messages, school: School) -> list[LogRow]:
     return [
-        LogRow(
-            sent_at=message.sent_at.astimezone(school.tz),
-            chat=str(message.chat),
-            chat_kind=str(message.chat.get_kind_display()),
-            who=who_posted(message, school.pk),
+        _log_row(
+            message,
+            school,
             kinds=[],
             call_kind=str(CallKind.LABELS[message_call_kind(message, school_id=school.pk)]),
             duration=duration_text(message.call_duration),
@@ -170,23 +161,9 @@ def materials_of_weeks(*, schools_weeks) -> dict[int, int]:
     groups: dict[tuple[date, str], list[int]] = {}
     for school, monday in schools_weeks:
         groups.setdefault((monday, school.timezone), []).append(school.pk)
-    bits = [BITS[kind] for kind in MATERIAL_KINDS]
     result: dict[int, int] = {}
     for (monday, tz), school_ids in groups.items():
         start, end = week_bounds(monday, tz)
-        rows = (
-            Message.objects.filter(chat__school_id__in=school_ids, sent_at__gte=start, sent_at__lt=end, from_bot=False)
-            .exclude(kind=Message.Kind.SERVICE)
-            .annotate(**{f"has_{bit}": F("attachments").bitand(bit) for bit in bits})
-            .values("chat__school_id")
-            .annotate(
-                **{
-                    f"n_{bit}": Sum(Case(When(**{f"has_{bit}__gt": 0}, then=Value(1)), default=Value(0)))
-                    for bit in bits
-                }
-            )
-            .order_by()
-        )
-        for row in rows:
-            result[row["chat__school_id"]] = sum(row[f"n_{bit}"] or 0 for bit in bits)
+        materials = schools_materials(school_ids=school_ids, start=start, end=end)
+        result.update({school_id: found.total for school_id, found in materials.items()})
     return result

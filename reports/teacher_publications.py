@@ -9,11 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import F
-
-from chats.materials import BITS
-from chats.materials import CALL
-from chats.models import Message
 from chats.publications import CallKind
 from chats.publications import Materials
 from chats.publications import call_kind
@@ -58,8 +53,8 @@ def teacher_publications(*, staff: Staff, today: date, mondays: list[date]) -> T
     quarter = quarter_period(school, today)
     week_start_at, week_end_at = week.bounds(school)
     quarter_start, quarter_end = quarter.bounds(school)
-    week_materials = publications_of(school_id=school.pk, start=week_start_at, end=week_end_at)
-    quarter_materials = publications_of(school_id=school.pk, start=quarter_start, end=quarter_end)
+    week_materials = publications_of(school_id=school.pk, start=week_start_at, end=week_end_at, staff_id=staff.pk)
+    quarter_materials = publications_of(school_id=school.pk, start=quarter_start, end=quarter_end, staff_id=staff.pk)
     return TeacherPublications(
         week=week,
         week_materials=week_materials.staff_materials(staff.pk),
@@ -85,18 +80,8 @@ def _call_weeks(*, staff: Staff, mondays: list[date]) -> list[CallWeek]:
     start, _end = week_period(min(mondays)).bounds(school)
     _start, end = week_period(max(mondays)).bounds(school)
     counts = {monday: {CallKind.LESSON: 0, CallKind.MEETING: 0} for monday in mondays}
-    rows = (
-        Message.objects.filter(
-            chat__school_id=school.pk,
-            author__staff_id=staff.pk,
-            from_bot=False,
-            sent_at__gte=start,
-            sent_at__lt=end,
-        )
-        .exclude(kind=Message.Kind.SERVICE)
-        .annotate(call=F("attachments").bitand(BITS[CALL]))
-        .filter(call__gt=0)
-        .values_list("sent_at", "chat__kind")
+    rows = call_messages(school_id=school.pk, start=start, end=end, staff_id=staff.pk).values_list(
+        "sent_at", "chat__kind"
     )
     for sent_at, chat_kind in rows:
         monday = week_start(sent_at.astimezone(school.tz).date())
