@@ -15,6 +15,7 @@ from chats.publications import Materials
 from chats.publications import call_messages
 from chats.publications import material_messages
 from chats.publications import publications_of
+from chats.publications import schools_materials
 from chats.tests.factories import ChatFactory
 from chats.tests.factories import MessageFactory
 from classes.tests.factories import SchoolFactory
@@ -157,3 +158,43 @@ def test_the_logs_list_material_and_call_messages_newest_first(world, django_ass
     assert len(everyone) == 3
     assert [m.pk for m in calls] == [call.pk]
     assert newer.attachments == BITS["photo"] | BITS["link"]
+
+
+def test_with_a_staff_member_only_their_messages_are_read(world):
+    # given: the teacher's document and call; a colleague's photo and call; a student's video
+    school, teacher, account, student, chats = world
+    colleague = SferumAccountFactory(school=school, staff=StaffFactory(school=school))
+    post(chats["class"], account, "document")
+    post(chats["class"], account, "call", kind=Message.Kind.CALL)
+    post(chats["class"], colleague, "photo")
+    post(chats["staff"], colleague, "call", kind=Message.Kind.CALL)
+    post(chats["class"], student, "video")
+
+    # when
+    mine = publications_of(school_id=school.pk, start=START, end=END, staff_id=teacher.pk)
+
+    # then: every figure is the teacher's alone, and their own figures are those of the whole school's reading
+    whole = publications_of(school_id=school.pk, start=START, end=END)
+    assert mine.materials == Materials(documents=1) == mine.staff_materials(teacher.pk)
+    assert mine.staff_materials(teacher.pk) == whole.staff_materials(teacher.pk)
+    assert (mine.calls, mine.calls_by_staff) == (1, {teacher.pk: {CallKind.LESSON: 1}})
+
+
+def test_the_materials_of_several_schools_are_each_schools_total(world):
+    # given: this school's and another school's materials
+    school, _teacher, account, student, chats = world
+    post(chats["class"], account, "document", "photo")
+    post(chats["class"], student, "video")
+    post(chats["class"], None, "link", from_bot=True)
+    other = ChatFactory(kind=Chat.Kind.CLASS)
+    post(other, SferumAccountFactory(school=other.school), "link")
+
+    # when
+    found = schools_materials(school_ids=[school.pk, other.school_id], start=START, end=END)
+
+    # then
+    assert found == {
+        school.pk: publications_of(school_id=school.pk, start=START, end=END).materials,
+        other.school_id: Materials(links=1),
+    }
+    assert found[school.pk] == Materials(documents=1, videos=1, photos=1)
