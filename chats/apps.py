@@ -7,3 +7,4 @@ class ChatsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401 - registers the system checks
+        from . import marks_reset  # noqa: F401 - connects the receivers that unmark a school's messages

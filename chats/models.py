@@ -127,6 +127,11 @@ class Message(models.Model):
     # Empty columns cost a message nothing but its null bitmap, which the nullable author already needs.
     call_duration = models.PositiveIntegerField(_("call duration, seconds"), null=True, blank=True)
     call_participants = models.PositiveIntegerField(_("call participants"), null=True, blank=True)
+    # The weekly job's marks (chats.message_marks), kept when messages are stored: in a burst of its author's
+    # messages in the school's chats; repeating the text hash of another of them in the school's week. Empty
+    # until marked (a partial index finds those); bot messages and service events are never either.
+    burst_mark = models.BooleanField(_("in a burst"), null=True, blank=True, editable=False)
+    duplicate_mark = models.BooleanField(_("near-duplicate"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["chat", "-sent_at", "platform_id"]
@@ -141,6 +146,8 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["author", "sent_at"], name="message_author_sent"),
             models.Index(fields=["chat", "sent_at"], name="message_chat_sent"),
+            # Messages not marked yet: empty once the sync has marked what it stored.
+            models.Index(fields=["chat"], condition=Q(burst_mark__isnull=True), name="message_marks_pending"),
         ]
 
     def __str__(self) -> str:

@@ -46,6 +46,7 @@ from .horizon import school_history_record
 from .materials import attachment_bits
 from .message_insert import MessageRow
 from .message_insert import messages_insert
+from .message_marks import message_marks_refresh
 from .models import Chat
 from .models import ChatMembership
 from .models import Message
@@ -355,6 +356,8 @@ def sync_apply(*, school: School, backend: Backend, plan: SyncPlan, since: datet
         result.members_removed += counts[1]
         result.messages_added += counts[2]
         result.messages_duplicates += counts[3]
+    # The weekly job's marks of what was stored (a chat that failed leaves its messages unmarked: marked later).
+    message_marks_refresh(school_ids=[school.pk])
     link = accounts_link(school=school)
     result.accounts_linked, result.accounts_unlinked, result.accounts_ambiguous = (
         link.linked,

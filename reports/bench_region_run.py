@@ -22,6 +22,7 @@ from classes.calendar import week_label
 from classes.models import User
 from reports.bench import floor_agreement
 from reports.bench import floor_run
+from reports.bench import marks_run
 from reports.bench_region import RegionSizes
 from reports.bench_region import region_data
 from reports.bench_region import region_generate
@@ -66,6 +67,7 @@ def bench_region_run(*, sizes: RegionSizes, reuse: str | None = None) -> dict:
     figures["week"] = week_label(data.week_start)
     figures["reused" if reuse else "generate_seconds"] = reuse or round(generated, 1)
 
+    figures.update(marks_run(schools=data.schools))
     week = {"schools": data.schools, "week_start": data.week_start}
     floor_first = floor_run(**week)
     with transaction.atomic():

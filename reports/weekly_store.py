@@ -21,6 +21,7 @@ from django.db import transaction
 
 from activation.models import SferumAccount
 from chats.horizon import history_horizons
+from chats.message_marks import message_marks_refresh
 from chats.models import Chat
 from chats.models import Message
 from chats.models import ReportedActivity
@@ -37,8 +38,6 @@ from classes.models import StaffAbsence
 from reports.models import WeeklyActivity
 from reports.selectors import SchoolWeek
 from reports.selectors import teachers_of_week
-from reports.selectors.weekly_activity import BURST_SIZE
-from reports.selectors.weekly_activity import BURST_SPAN
 from reports.selectors.weekly_activity import SUSPICIOUS_SHARE
 
 # The temporary table of the week's computed rows on PostgreSQL (created and dropped by each statement).
@@ -95,6 +94,8 @@ def weekly_activity_store(*, schools: Sequence[School], week_start: date) -> dic
     """
     if not schools:
         return {}
+    # Messages stored since their school's last sync marked them (or by other means: files, tests) get marked.
+    message_marks_refresh(school_ids=[school.pk for school in schools])
     plans = week_plans(schools=schools, week_start=week_start)
     monday = iso_week_start(week_start)
     evaluated = [plan for plan in plans.values() if plan.evaluated]
@@ -139,14 +140,6 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _plus_span(column: str) -> str:
-    """Return SQL for the datetime `column` plus BURST_SPAN, as Django itself writes it on each database."""
-    if connection.vendor == "postgresql":
-        return f"{column} + INTERVAL '{int(BURST_SPAN.total_seconds())} seconds'"
-    # SQLite stores datetimes as text; Django's own function adds microseconds and keeps its text format.
-    return f"django_format_dtdelta('+', {column}, {BURST_SPAN // timedelta(microseconds=1)})"
-
-
 def _date_placeholder() -> str:
     """Return a date parameter's placeholder: typed on PostgreSQL; plain on SQLite (CAST AS date makes a number)."""
     return "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
@@ -166,36 +159,21 @@ def counts_sql(*, school_ids: Sequence[int], start: datetime, end: datetime) -> 
     Counted messages are weekly_activity.counted_messages's: user messages (no service event, no bot) by
     staff-linked accounts, in chats of the teacher's own school (as when each school is computed alone: the
     Python computation of several schools at once also counted a teacher's messages in the other schools'
-    chats, and across time zones kept the last zone's count). A message is in a burst when one of the runs of BURST_SIZE
-    consecutive messages of its teacher that contain it spans at most BURST_SPAN (LAG and LEAD of one window:
-    one sort). Near-duplicates: a group by teacher and text hash, over rows already in teacher order.
+    chats, and across time zones kept the last zone's count). The burst and near-duplicate marks were stored
+    with the messages (chats.message_marks; the caller marks what is unmarked first): one pass of sums, like the
+    plain count it is measured against.
     """
     placeholders = ", ".join(["%s"] * len(school_ids))
-    # One window over the teacher's messages in time order. Ties in sent_at need no tie-break: "one of
-    # BURST_SIZE messages within BURST_SPAN" does not depend on the order of messages sent at the same instant.
-    window = "OVER (PARTITION BY a.staff_id ORDER BY m.sent_at)"
-
-    def at(offset: int) -> str:
-        if offset == 0:
-            return "m.sent_at"
-        function = "LEAD" if offset > 0 else "LAG"
-        return f"{function}(m.sent_at, {abs(offset)}) {window}"
-
-    runs = " OR ".join(f"{at(BURST_SIZE - 1 - before)} <= {_plus_span(at(-before))}" for before in range(BURST_SIZE))
+    # Grouped by staff member and the chat's school: the caller joins the teacher's own school's row.
     sql = (
-        "SELECT same.staff_id AS staff_id, SUM(same.n) AS messages, SUM(same.emoji) AS emoji, "  # noqa: S608
-        "SUM(CASE WHEN same.text_hash <> '' AND same.n > 1 THEN same.n ELSE 0 END) AS duplicates, "
-        "SUM(same.burst) AS bursts FROM ("
-        "SELECT marked.staff_id, marked.text_hash, COUNT(*) AS n, "
-        "SUM(CASE WHEN marked.emoji_only THEN 1 ELSE 0 END) AS emoji, SUM(marked.in_burst) AS burst FROM ("
-        "SELECT a.staff_id, m.text_hash, m.emoji_only, "
-        f"CASE WHEN {runs} THEN 1 ELSE 0 END AS in_burst "
+        "SELECT a.staff_id AS staff_id, c.school_id AS school_id, COUNT(*) AS messages, "  # noqa: S608
+        "SUM(CASE WHEN m.emoji_only THEN 1 ELSE 0 END) AS emoji, "
+        "SUM(CASE WHEN m.duplicate_mark THEN 1 ELSE 0 END) AS duplicates, "
+        "SUM(CASE WHEN m.burst_mark THEN 1 ELSE 0 END) AS bursts "
         f"FROM {_table(Message)} m JOIN {_table(Chat)} c ON c.id = m.chat_id "
         f"JOIN {_table(SferumAccount)} a ON a.id = m.author_id "
-        f"JOIN {_table(Staff)} st ON st.id = a.staff_id AND st.school_id = c.school_id "
         f"WHERE c.school_id IN ({placeholders}) AND m.sent_at >= %s AND m.sent_at < %s "
-        "AND NOT m.from_bot AND m.kind <> %s AND a.staff_id IS NOT NULL"
-        ") marked GROUP BY marked.staff_id, marked.text_hash) same GROUP BY same.staff_id"
+        "AND NOT m.from_bot AND m.kind <> %s AND a.staff_id IS NOT NULL GROUP BY a.staff_id, c.school_id"
     )
     return sql, [*school_ids, _datetime(start), _datetime(end), Message.Kind.SERVICE]
 
@@ -259,7 +237,7 @@ def upsert_sql(
         "employed.absent_days = employed.days AS excused "
         f"FROM employed JOIN {_table(Staff)} s ON s.id = employed.staff_id "
         "JOIN plan ON plan.school_id = s.school_id "
-        "LEFT JOIN counts ON counts.staff_id = s.id "
+        "LEFT JOIN counts ON counts.staff_id = s.id AND counts.school_id = s.school_id "
         f"LEFT JOIN {_table(ReportedActivity)} r ON r.staff_id = s.id AND r.school_id = s.school_id "
         f"AND r.week_start = {day} "
         f"WHERE (s.teaches OR EXISTS (SELECT 1 FROM {_table(SchoolClass)} k "

@@ -201,6 +201,14 @@ class School(InheritedThresholds):
     def __str__(self) -> str:
         return self.short_name
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """Load the school and remember its stored time zone (a change moves its weeks: chats.zone_change)."""
+        school = super().from_db(db, field_names, values)
+        if "timezone" in school.__dict__:
+            school.stored_timezone = school.timezone
+        return school
+
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)

@@ -31,6 +31,8 @@ from django.utils.translation import gettext as _
 
 from activation.models import SferumAccount
 from chats.horizon import history_horizons
+from chats.message_marks import BURST_SIZE
+from chats.message_marks import BURST_SPAN
 from chats.models import Message
 from chats.models import ReportedActivity
 from classes.calendar import school_days
@@ -50,8 +52,6 @@ from reports.rates import Rate
 from reports.week_status import threshold_note
 from reports.week_status import week_not_evaluated_reason
 
-BURST_SIZE = 3
-BURST_SPAN = timedelta(minutes=2)
 SUSPICIOUS_SHARE = Fraction(1, 2)
 
 
@@ -178,13 +178,14 @@ def counted_messages(*, school_ids: Collection[int], start: datetime, end: datet
 
 
 def _with_burst_mark(messages: QuerySet[Message]) -> QuerySet[Message]:
-    """Annotate each message with `in_burst`: it is one of BURST_SIZE or more of its teacher's within BURST_SPAN.
+    """Annotate each message with `in_burst`: it is one of BURST_SIZE or more of its author's within BURST_SPAN.
 
-    In the teacher's time order, a message is in a burst when one of the runs of BURST_SIZE
-    consecutive messages that contain it (starting 0, 1, … BURST_SIZE − 1 messages before it)
-    spans at most BURST_SPAN.
+    In the time order of the author account's messages in the school's chats (of the week: `messages` are
+    one week's), a message is in a burst when one of the runs of BURST_SIZE consecutive messages that contain
+    it (starting 0, 1, … BURST_SIZE − 1 messages before it) spans at most BURST_SPAN. The same definition as
+    the marks stored with the messages (chats.message_marks), computed live.
     """
-    window = {"partition_by": [F("author__staff_id")], "order_by": [F("sent_at").asc(), F("pk").asc()]}
+    window = {"partition_by": [F("author_id"), F("chat__school_id")], "order_by": [F("sent_at").asc(), F("pk").asc()]}
     neighbours = {}
     for offset in range(1, BURST_SIZE):
         neighbours[f"burst_before_{offset}"] = Window(Lag("sent_at", offset), **window)
@@ -203,9 +204,9 @@ def _with_burst_mark(messages: QuerySet[Message]) -> QuerySet[Message]:
 
 
 def _with_suspicion_marks(messages: QuerySet[Message]) -> QuerySet[Message]:
-    """Annotate each message with `in_burst` and `near_duplicate` (another of its teacher's has its text hash)."""
+    """Annotate each message with `in_burst` and `near_duplicate` (another of its author's has its text hash)."""
     return _with_burst_mark(messages).annotate(
-        copies=Window(Count("pk"), partition_by=[F("author__staff_id"), F("text_hash")]),
+        copies=Window(Count("pk"), partition_by=[F("author_id"), F("chat__school_id"), F("text_hash")]),
         near_duplicate=Case(
             When(Q(copies__gte=2) & ~Q(text_hash=""), then=Value(True)),
             default=Value(False),
@@ -218,26 +219,22 @@ def _message_counts(*, school_ids: Collection[int], start: datetime, end: dateti
     """Return {staff id: counts} of the week in one aggregate query.
 
     The innermost query is the ORM one that marks each counted message as in a burst or not (the
-    mark the teacher's message list shows). Around it, one pass groups by teacher and text hash
+    mark the teacher's message list shows). Around it, one pass groups by author, school and text hash
     (a group of two or more with a hash is near-duplicates, every copy counted) and one sums per
     teacher. Django cannot group over window expressions, hence the thin SQL wrapper.
     """
-    marked = (
-        _with_burst_mark(counted_messages(school_ids=school_ids, start=start, end=end))
-        .order_by()
-        .values("author__staff_id", "text_hash", "emoji_only", "in_burst")
-    )
+    names = ("author__staff_id", "author_id", "chat__school_id", "text_hash", "emoji_only", "in_burst")
+    marked = _with_burst_mark(counted_messages(school_ids=school_ids, start=start, end=end)).order_by().values(*names)
     inner_sql, params = marked.query.sql_with_params()
-    staff, text_hash, emoji, burst = (
-        connection.ops.quote_name(name) for name in ("author__staff_id", "text_hash", "emoji_only", "in_burst")
-    )
+    staff, author, school, text_hash, emoji, burst = (connection.ops.quote_name(name) for name in names)
     sql = (
         "SELECT same.staff_id, SUM(same.n), SUM(same.emoji), "  # noqa: S608 - quoted aliases; values are parameters
         "SUM(CASE WHEN same.text_hash <> '' AND same.n > 1 THEN same.n ELSE 0 END), SUM(same.burst) "
         f"FROM (SELECT marked.{staff} AS staff_id, marked.{text_hash} AS text_hash, COUNT(*) AS n, "
         f"SUM(CASE WHEN marked.{emoji} THEN 1 ELSE 0 END) AS emoji, "
         f"SUM(CASE WHEN marked.{burst} THEN 1 ELSE 0 END) AS burst "
-        f"FROM ({inner_sql}) marked GROUP BY marked.{staff}, marked.{text_hash}) same "
+        f"FROM ({inner_sql}) marked "
+        f"GROUP BY marked.{staff}, marked.{author}, marked.{school}, marked.{text_hash}) same "
         "GROUP BY same.staff_id"
     )
     with connection.cursor() as cursor:

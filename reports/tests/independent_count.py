@@ -51,11 +51,15 @@ def _burst_count(times: list) -> int:
 
 
 def _suspicion(messages: list[dict]) -> dict[str, int]:
-    hashes = Counter(m["text_hash"] for m in messages if m["text_hash"])
+    """Emoji-only messages, and near-duplicates and bursts of each author account (a teacher may have two)."""
+    hashes = Counter((m["author_id"], m["text_hash"]) for m in messages if m["text_hash"])
+    authors = {m["author_id"] for m in messages}
     return {
         "emoji_only": sum(1 for m in messages if m["emoji_only"]),
         "duplicates": sum(count for count in hashes.values() if count > 1),
-        "bursts": _burst_count(sorted(m["sent_at"] for m in messages)),
+        "bursts": sum(
+            _burst_count(sorted(m["sent_at"] for m in messages if m["author_id"] == author)) for author in authors
+        ),
     }
 
 

@@ -17,6 +17,7 @@ from django.core.management.base import CommandError
 
 from activation.models import SferumAccount
 from activation.tests.factories import SferumAccountFactory
+from chats.message_marks import message_marks_refresh
 from chats.models import Message
 from chats.tests.factories import ChatFactory
 from chats.tests.factories import ChatMembershipFactory
@@ -293,11 +294,25 @@ def school_of(classes: int) -> School:
 def test_the_weekly_activity_of_a_school_takes_the_same_queries_whatever_its_size(classes, django_assert_num_queries):
     # given
     school = school_of(classes)
-    # when / then: holidays, the history horizon; savepoint, delete, one upsert that counts and classifies in the
-    # database, release; the stored rows read back
-    with django_assert_num_queries(7):
+    message_marks_refresh(school_ids=[school.pk])  # as the sync that stored the messages
+    # when / then: any unmarked messages; holidays, the history horizon; savepoint, delete, one upsert that
+    # counts and classifies in the database, release; the stored rows read back
+    with django_assert_num_queries(8):
         week = weekly_activity_build(school=school, week_start=W47)
     assert len(week.teachers) == classes
+
+
+@pytest.mark.parametrize("classes", [3, 30])
+def test_marking_a_schools_messages_takes_the_same_queries_whatever_its_size(classes, django_assert_num_queries):
+    # given: a school whose messages nobody marked yet
+    school = school_of(classes)
+    # when / then: the schools with unmarked messages, their time zones; savepoint, marks, the rest, release
+    with django_assert_num_queries(6):
+        message_marks_refresh(school_ids=[school.pk])
+    # then: all marked, and nothing more to do
+    assert not Message.objects.filter(burst_mark__isnull=True).exists()
+    with django_assert_num_queries(1):
+        assert message_marks_refresh() == 0
 
 
 @pytest.mark.parametrize("classes", [3, 30])
@@ -314,8 +329,9 @@ def test_the_activation_of_a_school_takes_the_same_queries_whatever_its_size(cla
 def test_metrics_compute_takes_the_same_queries_whatever_its_size(classes, django_assert_num_queries):
     # given
     school = school_of(classes)
-    # when / then: the weekly activity (7), the activation (4), the week's materials, channel posts and calls (1)
-    with time_machine.travel(THURSDAY), django_assert_num_queries(12):
+    message_marks_refresh(school_ids=[school.pk])  # as the sync that stored the messages
+    # when / then: the weekly activity (8), the activation (4), the week's materials, channel posts and calls (1)
+    with time_machine.travel(THURSDAY), django_assert_num_queries(13):
         report = metrics_compute(school=school, week_start=W47)
     assert len(report["activation"]["classes"]) == classes
 

@@ -553,20 +553,37 @@ def test_three_messages_over_more_than_two_minutes_are_no_burst():
     assert entry(build(school), staff).bursts == 0
 
 
-def test_a_burst_spans_the_teachers_chats_and_accounts_and_a_long_one_counts_whole():
-    # given: five messages 30 seconds apart across two chats and two accounts, then two lone ones
+def test_a_burst_spans_the_accounts_chats_and_a_long_one_counts_whole():
+    # given: five messages 30 seconds apart across two chats of one account, then two lone ones
     school = SchoolFactory()
     staff, account = teacher_with_account(school)
-    other_account = SferumAccountFactory(school=school, staff=staff, backend="max")
     chats = [ChatFactory(school=school), ChatFactory(school=school)]
     for index in range(5):
-        send(chats[index % 2], [account, other_account][index % 2], TUESDAY_9_UTC + timedelta(seconds=30 * index))
+        send(chats[index % 2], account, TUESDAY_9_UTC + timedelta(seconds=30 * index))
     send(chats[0], account, TUESDAY_9_UTC + timedelta(hours=5))
     send(chats[0], account, TUESDAY_9_UTC + timedelta(hours=9))
     # when
     teacher = entry(build(school), staff)
     # then
     assert (teacher.messages, teacher.bursts, teacher.flags) == (7, 5, ["bursts"])
+
+
+def test_bursts_and_near_duplicates_are_each_accounts_own():
+    # given: a teacher's two accounts (VK and MAX) alternate 30 seconds apart and post the same text once each
+    school = SchoolFactory()
+    staff, account = teacher_with_account(school)
+    other_account = SferumAccountFactory(school=school, staff=staff, backend="max")
+    chats = [ChatFactory(school=school), ChatFactory(school=school)]
+    for index in range(4):
+        send(chats[index % 2], [account, other_account][index % 2], TUESDAY_9_UTC + timedelta(seconds=30 * index))
+    send(chats[0], account, TUESDAY_9_UTC + timedelta(hours=5), text_hash="a" * 64)
+    send(chats[1], other_account, TUESDAY_9_UTC + timedelta(hours=5), text_hash="a" * 64)
+    # when: each account has two messages within two minutes and one copy of the text (the one cross-posted)
+    teacher = entry(build(school), staff)
+    # then: no burst, no near-duplicate; both counts are the same with the marks stored with the messages
+    assert (teacher.messages, teacher.bursts, teacher.duplicates) == (6, 0, 0)
+    row = stored(staff)
+    assert (row.messages, row.burst_messages, row.duplicate_messages) == (6, 0, 0)
 
 
 def test_other_peoples_messages_do_not_make_a_teacher_burst():

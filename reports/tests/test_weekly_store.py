@@ -18,6 +18,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from activation.tests.factories import SferumAccountFactory
+from chats.message_marks import message_marks_clear
+from chats.message_marks import message_marks_refresh
 from chats.models import Integration
 from chats.models import Message
 from chats.models import ReportedActivity
@@ -96,9 +98,12 @@ def mixed_world(seed: int) -> list[School]:
     for school in schools:
         chats, accounts, others = accounts_by_school[school.pk]
         # Clusters of messages a few seconds to minutes apart make bursts; some land in another school's chat.
+        # Bursts are each account's own: an author often writes again (a run), else someone is drawn.
         at = datetime(2026, 11, 8, 18, tzinfo=UTC)
+        author = None
         while at < datetime(2026, 11, 30, 20, tzinfo=UTC):
-            author = rng.choice(accounts + others) if accounts else rng.choice(others)
+            if author is None or rng.random() < 0.5:
+                author = rng.choice(accounts + others) if accounts else rng.choice(others)
             other_chats = accounts_by_school[rng.choice(schools).pk][0]
             MessageFactory(
                 chat=rng.choice(chats if rng.random() < 0.9 else other_chats),
@@ -149,6 +154,8 @@ def test_restoring_after_changes_upserts_and_removes_rows_like_python():
     schools = mixed_world(4)
     assert_store_equals_python(schools, W47)
     Message.objects.filter(pk__in=list(Message.objects.values_list("pk", flat=True)[::3])).delete()
+    for school in schools:  # what deletes messages unmarks the rest (chats.marks_reset)
+        message_marks_clear(school_id=school.pk)
     staff = WeeklyActivity.objects.filter(week_start=W47).first().staff
     StaffAbsenceFactory(staff=staff, starts_on=W47, ends_on=W47 + timedelta(days=4))
     rows = WeeklyActivity.objects.filter(week_start=W47, staff__employed_from=date(2020, 9, 1)).exclude(staff=staff)
@@ -170,6 +177,7 @@ def test_the_store_runs_the_same_queries_for_a_bigger_world():
     big = mixed_world(6)
     for _ in range(20):
         StaffFactory(school=big[0])
+    message_marks_refresh()  # as the syncs that stored the messages
 
     def queries(schools):
         with CaptureQueriesContext(connection) as captured:
