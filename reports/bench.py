@@ -359,7 +359,7 @@ def floor_agreement(*, schools: list[School], week_start: date) -> dict:
 def bench_data(*, code: str) -> BenchData:
     """Return an existing data set (municipality code BENCH-n) to time again without generating it."""
     municipality = Municipality.objects.get(code=code)
-    schools = list(School.objects.filter(municipality=municipality).select_related("municipality"))
+    schools = list(School.objects.filter(municipality=municipality).select_related("municipality__region"))
     today = clock.today(TIMEZONE)
     school_ids = [school.pk for school in schools]
     counts = {

@@ -316,7 +316,7 @@ def region_generate(*, sizes: RegionSizes) -> RegionData:
         code=prefix,
         region=municipalities[0].region,
         municipalities=municipalities,
-        schools=list(School.objects.filter(municipality__in=municipalities).select_related("municipality")),
+        schools=list(School.objects.filter(municipality__in=municipalities).select_related("municipality__region")),
         week_start=monday,
         today=today,
         counts={
@@ -337,7 +337,9 @@ def region_data(*, code: str) -> RegionData:
     """Return a region generated before (code BENCH-Rn) to measure again without generating it."""
     region = Region.objects.get(code=code)
     municipalities = list(Municipality.objects.filter(region=region).order_by("code"))
-    schools = list(School.objects.filter(municipality__region=region).select_related("municipality").order_by("code"))
+    schools = list(
+        School.objects.filter(municipality__region=region).select_related("municipality__region").order_by("code")
+    )
     today = clock.today(TIMEZONE)
     school_ids = [school.pk for school in schools]
     return RegionData(

@@ -31,6 +31,8 @@ from classes.calendar import week_bounds
 from classes.calendar import week_start as iso_week_start
 from classes.models import AcademicYear
 from classes.models import Holiday
+from classes.models import Municipality
+from classes.models import Region
 from classes.models import School
 from classes.models import SchoolClass
 from classes.models import Staff
@@ -63,6 +65,7 @@ def week_plans(*, schools: Sequence[School], week_start: date) -> dict[int, Scho
     monday = iso_week_start(week_start)
     friday = monday + timedelta(days=4)
     school_ids = [school.pk for school in schools]
+    _regions_load(schools)
     holidays: dict[int, list[tuple[date, date]]] = defaultdict(list)
     for school_id, first, last in (
         Holiday.objects.filter(year__school_id__in=school_ids, starts_on__lte=friday, ends_on__gte=monday)
@@ -85,6 +88,23 @@ def week_plans(*, schools: Sequence[School], week_start: date) -> dict[int, Scho
     return plans
 
 
+def _regions_load(schools: Sequence[School]) -> None:
+    """Load the regions of the schools' municipalities in one query where the caller did not select them.
+
+    The week's threshold is inherited from the municipality's region: without this, one query per school.
+    """
+    field = Municipality._meta.get_field("region")
+    missing = [
+        school.municipality
+        for school in schools
+        if school.municipality.region_id is not None and not field.is_cached(school.municipality)
+    ]
+    if missing:
+        regions = Region.objects.in_bulk({municipality.region_id for municipality in missing})
+        for municipality in missing:
+            field.set_cached_value(municipality, regions[municipality.region_id])
+
+
 def weekly_activity_store(*, schools: Sequence[School], week_start: date) -> dict[int, SchoolWeek]:
     """Compute and store the schools' teacher activity of the ISO week in the database; return the week plans.
 
@@ -103,13 +123,17 @@ def weekly_activity_store(*, schools: Sequence[School], week_start: date) -> dic
     for plan in evaluated:
         by_zone[plan.school.timezone].append(plan)
     now = clock.now()
-    still_teachers = teachers_of_week(
-        days_by_school={plan.school.pk: plan.school_days for plan in evaluated}, monday=monday
-    ).values("pk")
+    stored = WeeklyActivity.objects.filter(school_id__in=list(plans), week_start=monday)
+    if connection.vendor == "postgresql":
+        # The rows of weeks not evaluated; each statement removes its evaluated schools' other rows itself.
+        gone = stored.exclude(school_id__in=[plan.school.pk for plan in evaluated])
+    else:
+        still_teachers = teachers_of_week(
+            days_by_school={plan.school.pk: plan.school_days for plan in evaluated}, monday=monday
+        ).values("pk")
+        gone = stored.exclude(staff_id__in=still_teachers)
     with transaction.atomic():
-        WeeklyActivity.objects.filter(school_id__in=list(plans), week_start=monday).exclude(
-            staff_id__in=still_teachers
-        ).delete()
+        gone.delete()
         # On PostgreSQL the first statement also sets the transaction's settings (one round trip, no extra query).
         setting = PG_SETTINGS if connection.vendor == "postgresql" else ""
         with connection.cursor() as cursor:
@@ -252,7 +276,15 @@ def upsert_sql(
     if connection.vendor == "postgresql":
         # A data-modifying statement never runs in parallel on PostgreSQL, CREATE TABLE AS does: the week's rows
         # are computed into a temporary table with parallel workers scanning the messages, then upserted.
-        sql = f"CREATE TEMPORARY TABLE {ROWS_TABLE} AS {sql}; {upsert.format(rows=ROWS_TABLE)}; DROP TABLE {ROWS_TABLE}"
+        # Rows of the schools' week that are not computed now (teachers who no longer count) are removed against
+        # the computed rows: integers and a date, written out (only the first statement takes parameters).
+        ids = ", ".join(str(int(school_id)) for school_id in school_ids)
+        remove = (
+            f"DELETE FROM {_table(WeeklyActivity)} WHERE week_start = DATE '{monday.isoformat()}' "  # noqa: S608
+            f"AND school_id IN ({ids}) AND staff_id NOT IN (SELECT staff_id FROM {ROWS_TABLE})"
+        )
+        rows = ROWS_TABLE
+        sql = f"CREATE TEMPORARY TABLE {rows} AS {sql}; {remove}; {upsert.format(rows=rows)}; DROP TABLE {rows}"
     else:
         sql = upsert.format(rows=f"({sql}) computed")
     status = WeeklyActivity.Status
