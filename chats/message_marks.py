@@ -97,8 +97,10 @@ def _mark_sql() -> str:
         "near AS ("
         f"SELECT m.id AS id, m.sent_at AS sent_at, m.author_id AS author_id, m.text_hash AS text_hash, "
         f"{_week('m.sent_at')} AS week, {_week('p.lo')} AS first_week, {_week('p.hi')} AS last_week "
-        f"FROM pending p JOIN {table} m ON m.author_id = p.author_id JOIN {chats} c ON c.id = m.chat_id "
-        f"WHERE c.school_id = %(school)s AND {countable('m')} "
+        # Each author's messages by the (author, sent_at) index, each one's chat by its key: a join of the
+        # school's chats instead made the planner try every chat for every author.
+        f"FROM pending p JOIN {table} m ON m.author_id = p.author_id "
+        f"WHERE (SELECT c.school_id FROM {chats} c WHERE c.id = m.chat_id) = %(school)s AND {countable('m')} "
         f"AND m.sent_at >= {datetime_plus('p.lo', -WEEK)} AND m.sent_at <= {datetime_plus('p.hi', WEEK)}) "
         f"SELECT id, sent_at, CASE WHEN {burst_runs(window=marks)} THEN TRUE ELSE FALSE END AS burst, "
         "CASE WHEN text_hash <> '' AND COUNT(*) OVER (PARTITION BY author_id, week, text_hash) > 1 "
