@@ -65,14 +65,18 @@ def test_a_copy_stored_later_marks_the_first_copy_a_near_duplicate():
     assert message_marks_refresh() == 0
 
 
-def test_weeks_end_at_midnight_on_sunday_in_the_schools_time_zone():
-    # given: a school in Yekaterinburg (UTC+5); Sunday 23:59 local is 18:59 UTC
-    school = SchoolFactory(timezone="Asia/Yekaterinburg")
+def around_midnight_in_yekaterinburg(school: School) -> list[Message]:
+    """One account's same text at 23:59:00 and 23:59:30 on Sunday and 00:00:30 on Monday, Yekaterinburg time."""
     chat = ChatFactory(school=school)
     author = SferumAccountFactory(school=school)
     sunday_late = datetime(2026, 11, 22, 23, 59, tzinfo=ZoneInfo("Asia/Yekaterinburg"))
     times = [sunday_late, sunday_late + timedelta(seconds=30), sunday_late + timedelta(seconds=90)]
-    messages = [MessageFactory(chat=chat, author=author, sent_at=at, text_hash="b" * 64) for at in times]
+    return [MessageFactory(chat=chat, author=author, sent_at=at, text_hash="b" * 64) for at in times]
+
+
+def test_weeks_end_at_midnight_on_sunday_in_the_schools_time_zone():
+    # given: a school in Yekaterinburg (UTC+5)
+    messages = around_midnight_in_yekaterinburg(SchoolFactory(timezone="Asia/Yekaterinburg"))
     # when
     message_marks_refresh()
     # then: the first two are Sunday's, the third Monday's: no burst of three, one pair of copies
@@ -82,11 +86,7 @@ def test_weeks_end_at_midnight_on_sunday_in_the_schools_time_zone():
 def test_a_new_time_zone_unmarks_the_schools_messages_and_the_next_refresh_marks_its_weeks():
     # given: the same three messages, marked in Moscow time (all on Sunday evening: a burst and copies)
     school = SchoolFactory(timezone="Europe/Moscow")
-    chat = ChatFactory(school=school)
-    author = SferumAccountFactory(school=school)
-    sunday_late = datetime(2026, 11, 22, 23, 59, tzinfo=ZoneInfo("Asia/Yekaterinburg"))
-    times = [sunday_late, sunday_late + timedelta(seconds=30), sunday_late + timedelta(seconds=90)]
-    messages = [MessageFactory(chat=chat, author=author, sent_at=at, text_hash="b" * 64) for at in times]
+    messages = around_midnight_in_yekaterinburg(school)
     message_marks_refresh()
     assert marks(*messages) == [(True, True)] * 3
     # when: the school moves to Yekaterinburg time
@@ -226,3 +226,18 @@ def test_a_deleted_chat_unmarks_its_schools_messages_and_the_burst_it_made_is_go
     assert marks(*kept) == [(None, None)] * 2
     message_marks_refresh()
     assert marks(*kept) == [(False, False)] * 2
+
+
+def test_saving_a_school_with_its_time_zone_unchanged_keeps_the_marks():
+    # given
+    school = SchoolFactory(timezone="Asia/Yekaterinburg")
+    messages = around_midnight_in_yekaterinburg(school)
+    message_marks_refresh()
+    # when: saved loaded, saved as created, and saved with only its name
+    loaded = School.objects.get(pk=school.pk)
+    loaded.short_name = "Школа № 1"
+    loaded.save()
+    school.save()
+    loaded.save(update_fields=["short_name"])
+    # then
+    assert marks(*messages) == [(False, True), (False, True), (False, False)]
