@@ -300,9 +300,11 @@ def marks_run(*, schools: list[School]) -> dict:
     if rows and connection.vendor == "postgresql":
         # What autovacuum does after a mass update: the old row versions leave the table and the partial index
         # of unmarked messages (until then every lookup of it visits them), and the planner learns the marks.
+        # Inside a transaction (the tests run the bench in one) VACUUM cannot run: the statistics alone then.
+        command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
         began = time.perf_counter()
         with connection.cursor() as cursor:
-            cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(Message._meta.db_table)}")
+            cursor.execute(f"{command} {connection.ops.quote_name(Message._meta.db_table)}")
         figures["marks_vacuum_seconds"] = round(time.perf_counter() - began, 2)
     return figures
 
