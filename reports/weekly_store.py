@@ -2,8 +2,9 @@
 
 `weekly_activity_store` writes what `weekly_activity_compute` (reports.selectors) computes, without a Python
 row per message or per teacher: per time zone and batch of schools, one `INSERT … SELECT … ON CONFLICT DO
-UPDATE` counts, classifies and flags the week's messages, finds the week's teachers, their absences, reported
-counts and statuses, and upserts WeeklyActivity. Python computes only per-school things (school days, the
+UPDATE` counts the week's messages and sums their burst and near-duplicate marks (stored with the messages:
+chats.message_marks), finds the week's teachers, their absences, reported counts and statuses, and upserts
+WeeklyActivity. Python computes only per-school things (school days, the
 week's threshold, whether the week is evaluated) and passes them as VALUES lists. The same SQL runs on
 PostgreSQL and SQLite.
 """
