@@ -32,8 +32,6 @@ from classes.calendar import week_bounds
 from classes.calendar import week_start as iso_week_start
 from classes.models import AcademicYear
 from classes.models import Holiday
-from classes.models import Municipality
-from classes.models import Region
 from classes.models import School
 from classes.models import SchoolClass
 from classes.models import Staff
@@ -61,12 +59,12 @@ PG_SETTINGS = (
 def week_plans(*, schools: Sequence[School], week_start: date) -> dict[int, SchoolWeek]:
     """Return {school id: SchoolWeek without teachers}: school days, threshold and history horizon of the week.
 
-    Two queries (holidays, horizons) whatever the number of schools; the rules are weekly_activity_compute's.
+    Two queries (holidays, horizons) whatever the number of schools, which come with their municipality and its
+    region (select_related: the threshold is inherited); the rules are weekly_activity_compute's.
     """
     monday = iso_week_start(week_start)
     friday = monday + timedelta(days=4)
     school_ids = [school.pk for school in schools]
-    _regions_load(schools)
     holidays: dict[int, list[tuple[date, date]]] = defaultdict(list)
     for school_id, first, last in (
         Holiday.objects.filter(year__school_id__in=school_ids, starts_on__lte=friday, ends_on__gte=monday)
@@ -87,23 +85,6 @@ def week_plans(*, schools: Sequence[School], week_start: date) -> dict[int, Scho
             history_from=horizons.get(school.pk),
         )
     return plans
-
-
-def _regions_load(schools: Sequence[School]) -> None:
-    """Load the regions of the schools' municipalities in one query where the caller did not select them.
-
-    The week's threshold is inherited from the municipality's region: without this, one query per school.
-    """
-    field = Municipality._meta.get_field("region")
-    missing = [
-        school.municipality
-        for school in schools
-        if school.municipality.region_id is not None and not field.is_cached(school.municipality)
-    ]
-    if missing:
-        regions = Region.objects.in_bulk({municipality.region_id for municipality in missing})
-        for municipality in missing:
-            field.set_cached_value(municipality, regions[municipality.region_id])
 
 
 def weekly_activity_store(*, schools: Sequence[School], week_start: date) -> dict[int, SchoolWeek]:
