@@ -40,6 +40,11 @@ from reports.models import WeeklyActivity
 from reports.selectors import SchoolWeek
 from reports.selectors import teachers_of_week
 from reports.selectors.weekly_activity import SUSPICIOUS_SHARE
+from reports.sql import date_param
+from reports.sql import date_placeholder
+from reports.sql import datetime_param
+from reports.sql import execute
+from reports.sql import table
 
 # The temporary table of the week's computed rows on PostgreSQL (created and dropped by each statement).
 ROWS_TABLE = "weekly_activity_rows"
@@ -124,39 +129,9 @@ def weekly_activity_store(*, schools: Sequence[School], week_start: date) -> dic
                 for first in range(0, len(zone_plans), SCHOOLS_PER_STATEMENT):
                     batch = zone_plans[first : first + SCHOOLS_PER_STATEMENT]
                     sql, params = upsert_sql(plans=batch, monday=monday, start=start, end=end, now=now)
-                    _execute(cursor, setting + sql, params)
+                    execute(cursor, setting + sql, params)
                     setting = ""
     return plans
-
-
-def _execute(cursor, sql: str, params: list) -> None:
-    """Run the statements of `sql` (several on PostgreSQL, parameters in the first data statement only).
-
-    Django's psycopg cursors bind on the client and send them in one round trip; with server-side binding
-    (the database OPTIONS' `server_side_binding`) each statement goes on its own.
-    """
-    if not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
-        cursor.execute(sql, params)
-        return
-    for statement in (part.strip() for part in sql.split("; ")):
-        cursor.execute(statement, params if "%s" in statement else None)
-
-
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _date_placeholder() -> str:
-    """Return a date parameter's placeholder: typed on PostgreSQL; plain on SQLite (CAST AS date makes a number)."""
-    return "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
-
-
-def _date(value: date):
-    return connection.ops.adapt_datefield_value(value)
-
-
-def _datetime(value: datetime):
-    return connection.ops.adapt_datetimefield_value(value)
 
 
 def counts_sql(*, school_ids: Sequence[int], start: datetime, end: datetime) -> tuple[str, list]:
@@ -176,12 +151,12 @@ def counts_sql(*, school_ids: Sequence[int], start: datetime, end: datetime) -> 
         "SUM(CASE WHEN m.emoji_only THEN 1 ELSE 0 END) AS emoji, "
         "SUM(CASE WHEN m.duplicate_mark THEN 1 ELSE 0 END) AS duplicates, "
         "SUM(CASE WHEN m.burst_mark THEN 1 ELSE 0 END) AS bursts "
-        f"FROM {_table(Message)} m JOIN {_table(Chat)} c ON c.id = m.chat_id "
-        f"JOIN {_table(SferumAccount)} a ON a.id = m.author_id "
+        f"FROM {table(Message)} m JOIN {table(Chat)} c ON c.id = m.chat_id "
+        f"JOIN {table(SferumAccount)} a ON a.id = m.author_id "
         f"WHERE c.school_id IN ({placeholders}) AND m.sent_at >= %s AND m.sent_at < %s "
         "AND NOT m.from_bot AND m.kind <> %s AND a.staff_id IS NOT NULL GROUP BY a.staff_id, c.school_id"
     )
-    return sql, [*school_ids, _datetime(start), _datetime(end), Message.Kind.SERVICE]
+    return sql, [*school_ids, datetime_param(start), datetime_param(end), Message.Kind.SERVICE]
 
 
 def upsert_sql(
@@ -199,9 +174,9 @@ def upsert_sql(
     plan_values = ", ".join(["(%s, %s)"] * len(plans))
     plan_params = [value for plan in plans for value in (plan.school.pk, plan.threshold)]
     day_rows = [(plan.school.pk, day) for plan in plans for day in plan.school_days]
-    day = _date_placeholder()
+    day = date_placeholder()
     day_values = ", ".join([f"(%s, {day})"] * len(day_rows))
-    day_params = [value for school_id, day in day_rows for value in (school_id, _date(day))]
+    day_params = [value for school_id, day in day_rows for value in (school_id, date_param(day))]
     counts, count_params = counts_sql(school_ids=school_ids, start=start, end=end)
     share_num, share_den = SUSPICIOUS_SHARE.numerator, SUSPICIOUS_SHARE.denominator
 
@@ -224,8 +199,8 @@ def upsert_sql(
         # Per teacher employed on at least one school day: those days, and those of them inside an absence.
         "employed AS (SELECT s.id AS staff_id, COUNT(DISTINCT d.day) AS days, "
         "COUNT(DISTINCT CASE WHEN x.id IS NOT NULL THEN d.day END) AS absent_days "
-        f"FROM {_table(Staff)} s JOIN school_day d ON d.school_id = s.school_id "
-        f"LEFT JOIN {_table(StaffAbsence)} x ON x.staff_id = s.id AND x.starts_on <= d.day AND x.ends_on >= d.day "
+        f"FROM {table(Staff)} s JOIN school_day d ON d.school_id = s.school_id "
+        f"LEFT JOIN {table(StaffAbsence)} x ON x.staff_id = s.id AND x.starts_on <= d.day AND x.ends_on >= d.day "
         f"WHERE {employed_on_day} GROUP BY s.id) "
         f"SELECT t.school_id AS school_id, t.id AS staff_id, {day} AS week_start, t.messages AS messages, "
         "t.threshold AS threshold, "
@@ -238,21 +213,21 @@ def upsert_sql(
         "COALESCE(r.messages, counts.messages, 0) AS messages, COALESCE(counts.emoji, 0) AS emoji, "
         "COALESCE(counts.duplicates, 0) AS duplicates, COALESCE(counts.bursts, 0) AS bursts, "
         # Staff-linked accounts only (the index on staff_id), not a scan of every student's and parent's account.
-        f"s.id IN (SELECT acc.staff_id FROM {_table(SferumAccount)} acc WHERE acc.staff_id IS NOT NULL) "
+        f"s.id IN (SELECT acc.staff_id FROM {table(SferumAccount)} acc WHERE acc.staff_id IS NOT NULL) "
         "AS has_account, "
         "employed.absent_days = employed.days AS excused "
-        f"FROM employed JOIN {_table(Staff)} s ON s.id = employed.staff_id "
+        f"FROM employed JOIN {table(Staff)} s ON s.id = employed.staff_id "
         "JOIN plan ON plan.school_id = s.school_id "
         "LEFT JOIN counts ON counts.staff_id = s.id AND counts.school_id = s.school_id "
-        f"LEFT JOIN {_table(ReportedActivity)} r ON r.staff_id = s.id AND r.school_id = s.school_id "
+        f"LEFT JOIN {table(ReportedActivity)} r ON r.staff_id = s.id AND r.school_id = s.school_id "
         f"AND r.week_start = {day} "
-        f"WHERE (s.teaches OR EXISTS (SELECT 1 FROM {_table(SchoolClass)} k "
-        f"JOIN {_table(AcademicYear)} y ON y.id = k.year_id WHERE k.class_teacher_id = s.id "
+        f"WHERE (s.teaches OR EXISTS (SELECT 1 FROM {table(SchoolClass)} k "
+        f"JOIN {table(AcademicYear)} y ON y.id = k.year_id WHERE k.class_teacher_id = s.id "
         f"AND y.starts_on <= {day} AND y.ends_on >= {day}))) t"
     )
     # WHERE 1 = 1: SQLite's upsert after INSERT … SELECT needs a WHERE to parse ON CONFLICT.
     upsert = (
-        f"INSERT INTO {_table(WeeklyActivity)} ({columns}) SELECT {columns} FROM {{rows}} WHERE 1 = 1 "  # noqa: S608
+        f"INSERT INTO {table(WeeklyActivity)} ({columns}) SELECT {columns} FROM {{rows}} WHERE 1 = 1 "  # noqa: S608
         f"ON CONFLICT (staff_id, week_start) DO UPDATE SET {updates}"
     )
     if connection.vendor == "postgresql":
@@ -262,7 +237,7 @@ def upsert_sql(
         # the computed rows: integers and a date, written out (only the first statement takes parameters).
         ids = ", ".join(str(int(school_id)) for school_id in school_ids)
         remove = (
-            f"DELETE FROM {_table(WeeklyActivity)} WHERE week_start = DATE '{monday.isoformat()}' "  # noqa: S608
+            f"DELETE FROM {table(WeeklyActivity)} WHERE week_start = DATE '{monday.isoformat()}' "  # noqa: S608
             f"AND school_id IN ({ids}) AND staff_id NOT IN (SELECT staff_id FROM {ROWS_TABLE})"
         )
         rows = ROWS_TABLE
@@ -274,13 +249,13 @@ def upsert_sql(
         *plan_params,
         *day_params,
         *count_params,
-        _date(monday),
+        date_param(monday),
         status.EXCUSED.value,
         status.ACTIVE.value,
         status.INACTIVE.value,
-        _datetime(now),
-        _date(monday),
-        _date(sunday),
-        _date(monday),
+        datetime_param(now),
+        date_param(monday),
+        date_param(sunday),
+        date_param(monday),
     ]
     return sql, params
