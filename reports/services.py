@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from datetime import datetime
 from datetime import timedelta
-from decimal import Decimal
-from typing import NamedTuple
 
 from django.db import transaction
 
@@ -15,7 +13,6 @@ from chats.partitions import messages_may_be_missing
 from chats.publications import Publications
 from chats.publications import publications_of
 from classes import clock
-from classes.bulk_update import rows_upsert
 from classes.calendar import last_complete_week
 from classes.calendar import week_bounds
 from classes.calendar import week_start as iso_week_start
@@ -23,10 +20,9 @@ from classes.models import Municipality
 from classes.models import School
 from classes.models import Staff
 from classes.services import academic_year_current
-from reports.models import ActivationSnapshot
+from reports.activation_store import SCHOOLS_PER_STATEMENT
+from reports.activation_store import activation_snapshots_store
 from reports.models import WeeklyActivity
-from reports.rates import Rate
-from reports.selectors import MunicipalityActivation
 from reports.selectors import SchoolActivation
 from reports.selectors import SchoolMetrics
 from reports.selectors import SchoolWeek
@@ -37,17 +33,6 @@ from reports.selectors import week_mondays
 from reports.selectors import weekly_activity_compute
 from reports.summaries import school_summaries_store
 from reports.weekly_store import weekly_activity_store
-
-SNAPSHOT_UPDATE_FIELDS = [
-    "municipality",
-    "school",
-    "school_class",
-    "numerator",
-    "denominator",
-    "target",
-    "passes",
-    "computed_at",
-]
 
 
 def weekly_activity_build(*, school: School, week_start: date) -> SchoolWeek:
@@ -101,119 +86,43 @@ def stored_teacher_weeks(*, school: School, week_start: date) -> list[TeacherWee
     ]
 
 
-class SnapshotRow(NamedTuple):
-    """One ActivationSnapshot row as rows_upsert writes it (no model instance: a region has 100,000)."""
-
-    day: date
-    scope: str
-    scope_id: int
-    group: str
-    municipality_id: int
-    school_id: int | None
-    school_class_id: int | None
-    numerator: int
-    denominator: int
-    target: Decimal
-    passes: bool | None
-    computed_at: datetime
-
-
-SNAPSHOT_KEY = ["day", "scope", "scope_id", "group"]
-
-
-def _snapshot(
-    *,
-    day: date,
-    scope: str,
-    scope_id: int,
-    group: str,
-    rate: Rate,
-    municipality_id: int,
-    now: datetime,
-    school_id: int | None = None,
-    school_class_id: int | None = None,
-) -> SnapshotRow:
-    return SnapshotRow(
-        day=day,
-        scope=scope,
-        scope_id=scope_id,
-        group=group,
-        municipality_id=municipality_id,
-        school_id=school_id,
-        school_class_id=school_class_id,
-        numerator=rate.numerator,
-        denominator=rate.denominator,
-        target=rate.target,
-        passes=rate.passes,
-        computed_at=now,
-    )
-
-
-def _school_snapshots(activation: SchoolActivation, now: datetime) -> list[SnapshotRow]:
-    school = activation.school
-    common = {"day": activation.day, "municipality_id": school.municipality_id, "now": now}
-    scope = ActivationSnapshot.Scope
-    group = ActivationSnapshot.Group
-    rows = [
-        _snapshot(scope=scope.SCHOOL, scope_id=school.pk, group=name, rate=rate, school_id=school.pk, **common)
-        for name, rate in (
-            (group.STAFF, activation.staff),
-            (group.STUDENTS, activation.students),
-            (group.PARENTS, activation.parents),
-        )
-    ]
-    for school_class in activation.classes:
-        for name, rate in ((group.STUDENTS, school_class.students), (group.PARENTS, school_class.parents)):
-            rows.append(
-                _snapshot(
-                    scope=scope.CLASS,
-                    scope_id=school_class.class_id,
-                    group=name,
-                    rate=rate,
-                    school_id=school.pk,
-                    school_class_id=school_class.class_id,
-                    **common,
-                )
-            )
-    return rows
-
-
-def _snapshots_upsert(rows: list[SnapshotRow]) -> None:
-    rows_upsert(
-        ActivationSnapshot, SnapshotRow._fields, rows, unique_fields=SNAPSHOT_KEY, update_fields=SNAPSHOT_UPDATE_FIELDS
-    )
-
-
 def activation_snapshot_build(*, school: School, day: date) -> SchoolActivation:
-    """Compute the school's activation rates on the day and upsert its class and school rows; return them."""
-    activation = activation_compute(schools=[school], day=day)[school.pk]
-    _snapshots_upsert(_school_snapshots(activation, clock.now()))
-    return activation
+    """Store the school's class and school activation snapshots of the day (in SQL); return them computed live.
+
+    The school comes with its municipality and region (the targets are inherited).
+    """
+    activation_snapshots_store(schools=[school], day=day, now=clock.now())
+    return activation_compute(schools=[school], day=day)[school.pk]
 
 
-def activation_snapshot_build_municipality(*, municipality: Municipality, day: date) -> MunicipalityActivation:
-    """Compute every school of the municipality and the municipality itself on the day, and upsert all rows."""
-    schools = list(School.objects.filter(municipality=municipality).select_related("municipality__region"))
-    computed = activation_compute(schools=schools, day=day)
-    result = MunicipalityActivation(municipality=municipality, day=day, schools=list(computed.values()))
+def activation_snapshot_build_municipality(*, municipality: Municipality, day: date) -> int:
+    """Store the snapshots of every class and school of the municipality and its own on the day; return the rows."""
+    return activation_snapshot_build_municipalities(municipalities=[municipality], day=day)
+
+
+def activation_snapshot_build_municipalities(*, municipalities: Sequence[Municipality], day: date) -> int:
+    """Store the snapshots of the municipalities, their schools and classes on the day; return the rows written.
+
+    One statement (reports.activation_store) per SCHOOLS_PER_STATEMENT schools, whatever their classes and
+    students: a region's 40 municipalities and 1,500 schools are one statement, in one transaction.
+    """
+    by_municipality: dict[int, list[School]] = {municipality.pk: [] for municipality in municipalities}
+    for school in School.objects.filter(municipality__in=list(by_municipality)).select_related("municipality__region"):
+        by_municipality[school.municipality_id].append(school)
     now = clock.now()
-    rows = [row for activation in result.schools for row in _school_snapshots(activation, now)]
-    group = ActivationSnapshot.Group
-    for name, rate in ((group.STAFF, result.staff), (group.STUDENTS, result.students), (group.PARENTS, result.parents)):
-        rows.append(
-            _snapshot(
-                day=day,
-                scope=ActivationSnapshot.Scope.MUNICIPALITY,
-                scope_id=municipality.pk,
-                group=name,
-                rate=rate,
-                municipality_id=municipality.pk,
-                now=now,
-            )
-        )
+    batches: list[tuple[list[Municipality], list[School]]] = [([], [])]
+    for municipality in municipalities:
+        schools = by_municipality[municipality.pk]
+        if batches[-1][0] and len(batches[-1][1]) + len(schools) > SCHOOLS_PER_STATEMENT:
+            batches.append(([], []))
+        batches[-1][0].append(municipality)
+        batches[-1][1].extend(schools)
     with transaction.atomic():
-        _snapshots_upsert(rows)
-    return result
+        return sum(
+            activation_snapshots_store(schools=schools, municipalities=towns, day=day, now=now)
+            for towns, schools in batches
+            if towns
+        )
 
 
 def metrics_compute(*, school: School, week_start: date | None = None) -> dict:

@@ -29,6 +29,7 @@ def queue_of(name: str) -> str:
         ("chats.sync_municipality", "default"),
         ("reports.weekly_activity_build", "metrics"),
         ("reports.activation_snapshot_build", "metrics"),
+        ("reports.activation_snapshots_build", "metrics"),
         ("reports.school_summary_build", "metrics"),  # a task another part adds later lands there too
         ("reports.weekly_activity_dispatch", "default"),
         ("reports.roster_changes_confirm_dispatch", "default"),

@@ -206,6 +206,13 @@ class Enrollment(models.Model):
     )
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("to"), null=True, blank=True)
+    # The student's activation, kept by database triggers on every write of accounts, parent links and parents
+    # (activation.student_flags): the activation snapshots count them without joining accounts. Never set here.
+    account_active = models.BooleanField(_("student activated"), default=False, editable=False)
+    parent_active = models.BooleanField(_("a parent without an end date activated"), default=False, editable=False)
+    parent_active_until = models.DateField(
+        _("an activated parent on the roster until"), null=True, blank=True, editable=False
+    )
 
     objects = EnrollmentQuerySet.as_manager()
 
@@ -224,6 +231,9 @@ class Enrollment(models.Model):
                 name="enrollment_ends_after_start",
             ),
         ]
+        # Enrollments with an end, by their end: those still current on a day are few (the activation snapshots
+        # look among them for a student's overlapping enrollments in one class).
+        indexes = [models.Index(fields=["ends_on"], condition=Q(ends_on__isnull=False), name="enrollment_ended_on")]
 
     def __str__(self) -> str:
         return f"{self.student} · {self.school_class}"

@@ -15,6 +15,8 @@ from django.db import connection
 from django.db import transaction
 from psycopg import sql
 
+from activation.student_flags import rebuild_sql
+
 
 class DatabaseCopy:
     """Every table's rows as they are now; `restore()` makes the database hold exactly these rows again."""
@@ -53,11 +55,13 @@ class DatabaseCopy:
             return
         quoted = ", ".join(connection.ops.quote_name(table) for table in self._tables)
         # Django's foreign keys on PostgreSQL are deferred: the tables load in any order within one transaction.
+        # Triggers set the enrollments' activation flags from rows that may not be loaded yet: they are set again.
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {quoted}")
             for table, rows in self._rows.items():
                 with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} FROM STDIN") as copy:
                     copy.write(rows)
+            cursor.execute(rebuild_sql())
 
     def close(self) -> None:
         if connection.vendor == "sqlite":

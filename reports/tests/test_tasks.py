@@ -149,3 +149,24 @@ def test_tasks_return_quietly_when_the_row_is_gone():
     # when / then
     assert tasks.weekly_activity_build(school_id=987654, week="2026-W47") is None
     assert tasks.activation_snapshot_build(municipality_id=987654, day="2026-11-23") is None
+    assert tasks.activation_snapshots_build(municipality_ids=[987654], day="2026-11-23") == 0
+
+
+def test_municipalities_due_at_the_same_hour_go_out_as_one_task_of_one_statement(
+    django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    # given: two municipalities in Moscow's time, one in Novosibirsk's
+    first, second = MunicipalityFactory(), MunicipalityFactory()
+    for municipality in (first, second):
+        EnrollmentFactory(school_class__school=SchoolFactory(municipality=municipality, timezone="Europe/Moscow"))
+    SchoolFactory(timezone="Asia/Novosibirsk")
+    # when
+    with time_machine.travel(MONDAY_06_MOSCOW, tick=False), django_capture_on_commit_callbacks(execute=True):
+        queued = tasks.activation_snapshot_dispatch()
+    # then: one task stored both municipalities, each with its school and class
+    assert queued == 1
+    stored = ActivationSnapshot.objects.values_list("municipality_id", "scope").distinct()
+    assert set(stored) == {(m.pk, scope) for m in (first, second) for scope in ("municipality", "school", "class")}
+    # and the task's build is the municipalities, their schools, then one statement (in a savepoint here)
+    with django_assert_num_queries(5):
+        tasks.activation_snapshots_build(municipality_ids=[first.pk, second.pk], day="2026-11-23")
