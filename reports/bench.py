@@ -34,7 +34,10 @@ from classes.models import School
 from classes.models import SchoolClass
 from classes.models import Staff
 from classes.models import Student
+from reports.models import ActivationSnapshot
 from reports.models import WeeklyActivity
+from reports.selectors import MunicipalityActivation
+from reports.selectors import activation_compute
 from reports.services import activation_snapshot_build_municipality
 from reports.services import weekly_activity_build_many
 
@@ -358,6 +361,24 @@ def floor_agreement(*, schools: list[School], week_start: date) -> dict:
     }
 
 
+def activation_agreement(*, municipality: Municipality, day: date) -> dict:
+    """Compare the municipality's stored snapshot of the day with the live computation (activation_compute).
+
+    The stored rows count the activation flags that triggers keep on the enrollments; the live computation
+    counts from the accounts themselves: a load that skipped the triggers without setting the flags shows here.
+    """
+    schools = list(School.objects.filter(municipality=municipality).select_related("municipality__region"))
+    live = MunicipalityActivation(
+        municipality=municipality, day=day, schools=list(activation_compute(schools=schools, day=day).values())
+    )
+    stored = {
+        row.group: (row.numerator, row.denominator)
+        for row in ActivationSnapshot.objects.filter(day=day, scope="municipality", scope_id=municipality.pk)
+    }
+    expected = {name: (getattr(live, name).numerator, getattr(live, name).denominator) for name in stored}
+    return {"activation_agrees": bool(stored) and stored == expected, "activation_students": stored.get("students")}
+
+
 def bench_data(*, code: str) -> BenchData:
     """Return an existing data set (municipality code BENCH-n) to time again without generating it."""
     municipality = Municipality.objects.get(code=code)
@@ -395,6 +416,7 @@ def bench_run(*, sizes: BenchSizes, scale: str, reuse: str | None = None) -> dic
     began = time.perf_counter()
     activation_snapshot_build_municipality(municipality=data.municipality, day=data.today)
     activation = time.perf_counter() - began
+    agreement.update(activation_agreement(municipality=data.municipality, day=data.today))
 
     fastest = min(floor, floor_after)
     return {

@@ -18,6 +18,8 @@ from django.db import models
 from django.db import transaction
 from django.utils import timezone
 
+from activation.student_flags import rebuild_sql
+
 SQLITE_BATCH = 5000
 
 
@@ -102,7 +104,9 @@ def bulk_load() -> Iterator[bool]:
 
     The rows are consistent by construction, so the triggers (deferred to the commit, where they check every
     row again) only cost time: `session_replication_role = replica` skips them. A role that may not set it
-    (not a superuser) loads with them. Yields whether they were skipped.
+    (not a superuser) loads with them. Skipping them skips the triggers that keep the enrollments' activation
+    flags too (activation.student_flags): those are set once, set-based, at the end of the load. Yields whether
+    the triggers were skipped.
     """
     with transaction.atomic():
         skipped = False
@@ -114,3 +118,7 @@ def bulk_load() -> Iterator[bool]:
             except DatabaseError:
                 skipped = False
         yield skipped
+        if skipped:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = origin")
+                cursor.execute(rebuild_sql())

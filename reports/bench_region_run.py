@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from classes.calendar import week_label
 from classes.models import User
+from reports.bench import activation_agreement
 from reports.bench import floor_agreement
 from reports.bench import floor_run
 from reports.bench import marks_run
@@ -87,6 +88,7 @@ def bench_region_run(*, sizes: RegionSizes, reuse: str | None = None) -> dict:
         lambda: activation_snapshot_build_municipalities(municipalities=data.municipalities, day=data.today)
     )
     figures["activation_seconds"] = round(activation, 2)
+    figures.update(activation_agreement(municipality=data.municipalities[0], day=data.today))
     # The overviews read the stored school summaries: the nightly job's work, timed as one set-based build.
     summaries, _stored = _timed(lambda: school_summaries_build(schools=data.schools, day=data.today))
     figures["school_summaries_seconds"] = round(summaries, 2)

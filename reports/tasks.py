@@ -89,7 +89,11 @@ def weekly_activity_dispatch() -> int:
 
 @shared_task(name="reports.activation_snapshot_build", acks_late=True)
 def activation_snapshot_build(municipality_id: int, day: str) -> None:
-    """Compute and store the activation of the municipality, its schools and classes on the day (YYYY-MM-DD)."""
+    """Compute and store the activation of the municipality, its schools and classes on the day (YYYY-MM-DD).
+
+    The dispatch now sends `activation_snapshots_build` (several municipalities at once); this one stays for the
+    tasks queued before it and for running one municipality by hand.
+    """
     municipality = Municipality.objects.select_related("region").filter(pk=municipality_id).first()
     if municipality is None:
         return

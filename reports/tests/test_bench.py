@@ -32,6 +32,7 @@ def test_bench_prints_one_json_object_with_the_timings():
         assert result[key] is not None and result[key] >= 0
     assert WeeklyActivity.objects.count() == result["teachers_evaluated"]
     assert result["counts_agree"] is True
+    assert result["activation_agrees"] is True
 
 
 def test_bench_region_generates_a_region_and_measures_its_jobs_and_pages():
@@ -47,6 +48,9 @@ def test_bench_region_generates_a_region_and_measures_its_jobs_and_pages():
     assert (result["classes"], result["students"], result["messages"]) == (6, 18, 600)
     assert result["counts_agree"] is True
     assert result["teachers_with_messages"] > 0
+    # the stored snapshot counts the enrollments' activation flags: set although the load skipped the triggers
+    assert result["activation_agrees"] is True
+    assert result["activation_students"][0] > 0
     for key in ("weekly_activity_seconds", "floor_seconds", "ratio", "activation_seconds", "school_summaries_seconds"):
         assert result[key] >= 0
     assert SchoolSummary.objects.filter(school__code__startswith=result["region"]).count() == 3  # what overviews read
