@@ -301,15 +301,22 @@ def marks_run(*, schools: list[School]) -> dict:
     rows = message_marks_refresh(school_ids=[school.pk for school in schools])
     figures = {"marks_seconds": round(time.perf_counter() - began, 2), "marks_rows": rows}
     if rows and connection.vendor == "postgresql":
-        # What autovacuum does after a mass update: the old row versions leave the table and the partial index
-        # of unmarked messages (until then every lookup of it visits them), and the planner learns the marks.
-        # Inside a transaction (the tests run the bench in one) VACUUM cannot run: the statistics alone then.
-        command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
-        began = time.perf_counter()
-        with connection.cursor() as cursor:
-            cursor.execute(f"{command} {connection.ops.quote_name(Message._meta.db_table)}")
-        figures["marks_vacuum_seconds"] = round(time.perf_counter() - began, 2)
+        # The old row versions leave the table and the partial index of unmarked messages (until then every
+        # lookup of it visits them), and the planner learns the marks.
+        figures["marks_vacuum_seconds"] = vacuum_analyze(Message)
     return figures
+
+
+def vacuum_analyze(model) -> float:
+    """Do what autovacuum does after a mass update of the model's table (PostgreSQL); return the seconds.
+
+    Inside a transaction (the tests run the bench in one) VACUUM cannot run: the statistics alone then.
+    """
+    command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
+    began = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")
+    return round(time.perf_counter() - began, 2)
 
 
 def floor_run(*, schools: list[School], week_start: date) -> float:
