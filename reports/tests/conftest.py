@@ -9,8 +9,10 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.management import call_command
+from django.core.servers.basehttp import WSGIServer
 from django.db import connection
 from django.test import override_settings
+from django.test.testcases import LiveServerThread
 from time_machine import travel
 
 from classes.models import School
@@ -20,6 +22,32 @@ from .browser_support import CHROMIUM_ARGS
 from .browser_support import IN_CI
 from .browser_support import NOW
 from .database_copy import DatabaseCopy
+
+
+class SerialWSGIServer(WSGIServer):
+    """The live server without a thread per request: one request at a time, each on a closed connection."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        # The live server's thread already uses the overridden connections (LiveServerThread.run).
+        super().__init__(*args, **kwargs)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def serial_live_server_on_sqlite():
+    """On SQLite, serve the browser tests' requests one at a time.
+
+    The live server's threads share the test's in-memory SQLite connection. Two requests at once (the
+    dashboard and its panels) deadlocked: one thread held SQLite's connection mutex inside a query that
+    called one of Django's Python functions and waited for the GIL, while the other held the GIL and waited
+    for the mutex (py-spy, 4 December). PostgreSQL gives each thread its own connection: it keeps the threads.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    threaded = LiveServerThread.server_class
+    LiveServerThread.server_class = SerialWSGIServer
+    yield
+    LiveServerThread.server_class = threaded
 
 
 @pytest.fixture(scope="session")
