@@ -36,6 +36,7 @@ from reports.models import ActivationSnapshot
 from reports.selectors import MunicipalityActivation
 from reports.selectors import activation_compute
 from reports.services import activation_snapshot_build
+from reports.services import activation_snapshot_build_municipalities
 from reports.services import activation_snapshot_build_municipality
 
 pytestmark = pytest.mark.django_db
@@ -282,3 +283,16 @@ def test_random_worlds_store_what_python_computes(students, staff, school_target
     for school in School.objects.filter(municipality=municipality).select_related("municipality__region"):
         activation_snapshot_build(school=school, day=DAY)
     assert stored_rows(municipality, DAY) == python_rows(municipality, DAY, with_municipality=False)
+
+
+def test_municipalities_split_over_several_statements_store_the_same_rows(monkeypatch):
+    # given: two municipalities of two schools each, at most one school per statement (a municipality stays whole)
+    monkeypatch.setattr("reports.services.SCHOOLS_PER_STATEMENT", 1)
+    first, second = _world(classes=1, students=2), _world(classes=2, students=1)
+    towns = list(Municipality.objects.filter(pk__in=[first.pk, second.pk]).select_related("region"))
+    # when
+    written = activation_snapshot_build_municipalities(municipalities=towns, day=DAY)
+    # then
+    assert written == ActivationSnapshot.objects.count()
+    for town in towns:
+        assert stored_rows(town, DAY) == python_rows(town, DAY)
