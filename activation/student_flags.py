@@ -61,8 +61,7 @@ def refresh_sql(students: str) -> str:
 
     `students` is an expression that may follow `IN`: a parenthesised subquery or list.
     """
-    assignments = ", ".join(f"{column} = {value}" for column, value in flags_sql(f"{ENROLLMENT}.student_id"))
-    return f"UPDATE {ENROLLMENT} SET {assignments} WHERE student_id IN {students}"
+    return f"{rebuild_sql()} WHERE student_id IN {students}"
 
 
 def rebuild_sql() -> str:

@@ -33,8 +33,6 @@ from reports.sql import datetime_param
 from reports.sql import execute
 from reports.sql import table
 
-# Schools per statement: a region (1,500 schools) is one statement; bounded VALUES lists beyond.
-SCHOOLS_PER_STATEMENT = 2000
 # Targets are stored with four decimal places: scaled by this they are integers, and `passes` is exact.
 TARGET_SCALE = 10_000
 # PostgreSQL settings of the statement's transaction (SET LOCAL): memory for its hashes and no JIT (at region
@@ -147,29 +145,27 @@ def _counts_sql() -> str:
     )
 
 
+def _values(rows: list[list], *, width: int) -> str:
+    """Return the rows' placeholders as a VALUES list, or a query of no row of that width when there are none."""
+    if not rows:
+        return "SELECT " + ", ".join(["0"] * width) + " WHERE 1 = 0"
+    return "VALUES " + ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(rows))
+
+
 def upsert_sql(
     *, schools: Sequence[School], municipalities: Sequence[Municipality], day: date, now: datetime
 ) -> tuple[str, list]:
     """Return (sql, params) of the one statement that upserts the snapshots of the schools and municipalities."""
     scope, group = ActivationSnapshot.Scope, ActivationSnapshot.Group
-    school_values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(schools)) or (
-        "SELECT 0, 0, 0, 0, 0, 0, 0, 0 WHERE 1 = 0"
-    )
     school_params = []
     for school in schools:
         targets = (school.effective_staff_target, school.effective_students_target, school.effective_parents_target)
-        school_params += [school.pk, school.municipality_id, *map(_target, targets), *map(_scaled, targets)]
-    town_values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(municipalities)) or (
-        "SELECT 0, 0, 0, 0, 0, 0, 0 WHERE 1 = 0"
-    )
+        school_params.append([school.pk, school.municipality_id, *map(_target, targets), *map(_scaled, targets)])
     town_params = []
     for town in municipalities:
         targets = (town.effective_staff_target, town.effective_students_target, town.effective_parents_target)
-        town_params += [town.pk, *map(_target, targets), *map(_scaled, targets)]
-    if schools:
-        school_values = f"VALUES {school_values}"
-    if municipalities:
-        town_values = f"VALUES {town_values}"
+        town_params.append([town.pk, *map(_target, targets), *map(_scaled, targets)])
+    school_values, town_values = _values(school_params, width=8), _values(town_params, width=7)
 
     # One row per scope and group: (scope, scope id, group, municipality, school, class, numerator, denominator,
     # target, scaled target).
@@ -241,4 +237,5 @@ def upsert_sql(
     # Every value but the targets and the time is the day: its placeholders are counted where they stand.
     days = sql.count(DAY)
     sql = sql.replace(DAY, date_placeholder())
-    return sql, [*school_params, *town_params, *[date_param(day)] * days, datetime_param(now)]
+    values = [value for row in (*school_params, *town_params) for value in row]
+    return sql, [*values, *[date_param(day)] * days, datetime_param(now)]

@@ -20,7 +20,6 @@ from classes.models import Municipality
 from classes.models import School
 from classes.models import Staff
 from classes.services import academic_year_current
-from reports.activation_store import SCHOOLS_PER_STATEMENT
 from reports.activation_store import activation_snapshots_store
 from reports.models import WeeklyActivity
 from reports.selectors import SchoolActivation
@@ -31,6 +30,7 @@ from reports.selectors import TeacherWeek
 from reports.selectors import activation_compute
 from reports.selectors import week_mondays
 from reports.selectors import weekly_activity_compute
+from reports.sql import SCHOOLS_PER_STATEMENT
 from reports.summaries import school_summaries_store
 from reports.weekly_store import weekly_activity_store
 

@@ -11,6 +11,9 @@ from datetime import datetime
 
 from django.db import connection
 
+# Schools per statement of the reports' stores: a region's 1,500 are one statement, VALUES lists stay bounded beyond.
+SCHOOLS_PER_STATEMENT = 2000
+
 
 def table(model) -> str:
     """Return the model's quoted table name."""

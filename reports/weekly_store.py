@@ -40,6 +40,7 @@ from reports.models import WeeklyActivity
 from reports.selectors import SchoolWeek
 from reports.selectors import teachers_of_week
 from reports.selectors.weekly_activity import SUSPICIOUS_SHARE
+from reports.sql import SCHOOLS_PER_STATEMENT
 from reports.sql import date_param
 from reports.sql import date_placeholder
 from reports.sql import datetime_param
@@ -48,8 +49,6 @@ from reports.sql import table
 
 # The temporary table of the week's computed rows on PostgreSQL (created and dropped by each statement).
 ROWS_TABLE = "weekly_activity_rows"
-# Schools per statement: one statement per time zone at region scale (1,500 schools), bounded IN lists.
-SCHOOLS_PER_STATEMENT = 2000
 # PostgreSQL settings of the store's transaction (SET LOCAL): memory for the statement's sorts and hashes, and
 # hash joins only. Teachers' accounts are a few percent of all accounts but write about half the messages, so
 # the planner underestimates the joined rows by two orders of magnitude and picks nested loops over the
